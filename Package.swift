@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+// Berth: a daemonless, declarative container runner for Linux.
+import PackageDescription
+
+let package = Package(
+    name: "Berth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "berth", targets: ["berth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // System library: libarchive through pkg-config (Debian: libarchive-dev).
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+
+        // Error vocabulary shared by every stage; no dependencies.
+        .target(name: "Diagnostics"),
+        // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
+        .target(name: "OCI"),
+        // Reading and writing tar streams through libarchive.
+        .target(name: "TarArchive", dependencies: ["CArchive", "Diagnostics",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        // berth.yaml: YAML with locations → raw description → validated manifest.
+        .target(name: "Manifest", dependencies: ["Diagnostics", "Yams"]),
+        // The OCI image layout under the state root: blobs, references, imports.
+        .target(name: "ImageStore", dependencies: ["Diagnostics", "OCI", "TarArchive",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        // Layer snapshots keyed by chain ID, and unpacking layers into them.
+        .target(name: "Snapshots", dependencies: ["Diagnostics", "OCI", "TarArchive", "ImageStore",
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
+        // The OCI runtime spec (config.json) for one container, as containerd would build it.
+        .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
+        // The OCI runtime driver (runc, crun).
+        .target(name: "Runtime", dependencies: ["Diagnostics", "OCI"]),
+        // SQLite state: projects, containers.
+        .target(name: "State", dependencies: ["Diagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Manifest + store + snapshots + state → a deterministic plan. Never imports Runtime or Executor.
+        .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
+        // Carries out a plan: unpacks, writes bundles, runs containers.
+        .target(name: "Executor", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
+                                                 "SpecBuilder", "Runtime", "State", "Planner"]),
+        // The command line: parses and prints; logic lives in the modules above.
+        .target(name: "BerthCLI", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
+                                                 "SpecBuilder", "Runtime", "State", "Planner", "Executor",
+                                                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                 .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
+
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "TarArchive"]),
+        .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "ImageStore", "OCI", "TarArchive"]),
+        .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI"], resources: [.copy("Golden")]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
+        .testTarget(name: "StateTests", dependencies: ["State"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["OCI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+public enum BerthCommand {
+    public static func run() async {}
+}

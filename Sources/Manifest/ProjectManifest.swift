@@ -1,0 +1,156 @@
+import Diagnostics
+
+/// A validated berth.yaml: what the planner reads. Built only by the manifest loader's validator.
+public struct ProjectManifest: Hashable, Sendable {
+    /// Manifest format version (only 1 exists).
+    public var version: Int
+    /// The project name: the manifest's `name`, else its directory name, normalized.
+    public var name: String
+    /// The manifest file as the user named it (used in diagnostics).
+    public var path: String
+    /// The absolute directory of the manifest; relative paths in it are resolved against this.
+    public var directory: String
+    /// The containers, sorted by name.
+    public var containers: [ContainerDefinition]
+
+    public init(version: Int = 1, name: String, path: String, directory: String, containers: [ContainerDefinition]) {
+        self.version = version
+        self.name = name
+        self.path = path
+        self.directory = directory
+        self.containers = containers.sorted { $0.name < $1.name }
+    }
+
+    public func container(named name: String) -> ContainerDefinition? {
+        containers.first { $0.name == name }
+    }
+}
+
+/// One validated container entry. Paths are absolute; defaults are filled in.
+public struct ContainerDefinition: Hashable, Sendable {
+    public var name: String
+    /// Image reference as written (the image store normalizes it). Nil when `rootfs` or `checkpoint` is used.
+    public var image: String?
+    /// Replaces the image's Entrypoint and Cmd, as `ctr run` does. Nil: use the image's.
+    public var args: [String]?
+    public var cwd: String?
+    /// `K=V` entries from `env`, in manifest order (a map is sorted by key). Env-files are separate.
+    public var env: [String]
+    /// Absolute paths of `env-files`, applied before `env`.
+    public var envFiles: [String]
+    public var mounts: [MountDefinition]
+    public var withNamespaces: [NamespaceJoin]
+    /// A checkpoint image reference to restore from.
+    public var checkpoint: String?
+    public var readonly: Bool
+    public var tty: Bool
+    public var netHost: Bool
+    public var labels: [String: String]
+    /// `name`, `uid`, `uid:gid`, `name:group` (resolved against the rootfs by the spec builder).
+    public var user: String?
+    public var hostname: String?
+    public var privileged: Bool
+    /// Bytes.
+    public var memoryLimit: Int64?
+    public var cpus: Double?
+    public var pidsLimit: Int64?
+    /// `runc`, `crun`, or an absolute path to an OCI runtime binary.
+    public var runtime: String
+    /// `overlayfs` or `native`.
+    public var snapshotter: String
+    /// Absolute host directory used as the rootfs instead of an image.
+    public var rootfs: String?
+    public var noPivot: Bool
+    /// Absolute path of a base OCI runtime spec.
+    public var config: String?
+    public var dependsOn: [String]
+    /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
+    public var locations: FieldLocations
+
+    public init(name: String, image: String? = nil, args: [String]? = nil, cwd: String? = nil, env: [String] = [],
+                envFiles: [String] = [], mounts: [MountDefinition] = [], withNamespaces: [NamespaceJoin] = [],
+                checkpoint: String? = nil, readonly: Bool = false, tty: Bool = false, netHost: Bool = false,
+                labels: [String: String] = [:], user: String? = nil, hostname: String? = nil, privileged: Bool = false,
+                memoryLimit: Int64? = nil, cpus: Double? = nil, pidsLimit: Int64? = nil, runtime: String = "runc",
+                snapshotter: String = "overlayfs", rootfs: String? = nil, noPivot: Bool = false, config: String? = nil,
+                dependsOn: [String] = [], locations: FieldLocations = FieldLocations()) {
+        self.name = name
+        self.image = image
+        self.args = args
+        self.cwd = cwd
+        self.env = env
+        self.envFiles = envFiles
+        self.mounts = mounts
+        self.withNamespaces = withNamespaces
+        self.checkpoint = checkpoint
+        self.readonly = readonly
+        self.tty = tty
+        self.netHost = netHost
+        self.labels = labels
+        self.user = user
+        self.hostname = hostname
+        self.privileged = privileged
+        self.memoryLimit = memoryLimit
+        self.cpus = cpus
+        self.pidsLimit = pidsLimit
+        self.runtime = runtime
+        self.snapshotter = snapshotter
+        self.rootfs = rootfs
+        self.noPivot = noPivot
+        self.config = config
+        self.dependsOn = dependsOn
+        self.locations = locations
+    }
+}
+
+/// A mount, long form or ctr's one-line form, normalized.
+public struct MountDefinition: Hashable, Sendable {
+    /// `bind`, `tmpfs`, or another filesystem type passed through to the runtime.
+    public var type: String
+    /// Absolute host path for bind mounts; the filesystem source otherwise (nil: same as type).
+    public var source: String?
+    /// Absolute path inside the container.
+    public var destination: String
+    public var options: [String]
+
+    public init(type: String, source: String? = nil, destination: String, options: [String] = []) {
+        self.type = type
+        self.source = source
+        self.destination = destination
+        self.options = options
+    }
+}
+
+/// A namespace to join: by host path (`network:/var/run/netns/blue`) or another container's.
+public struct NamespaceJoin: Hashable, Sendable {
+    public enum Target: Hashable, Sendable {
+        case path(String)
+        case container(String)
+    }
+
+    /// The OCI namespace type name: pid, network, uts, mount, user, ipc, cgroup, time.
+    public var type: String
+    public var target: Target
+
+    public init(type: String, target: Target) {
+        self.type = type
+        self.target = target
+    }
+}
+
+/// Source locations of a container's fields, keyed by the manifest key (`image`, `with-ns`, `mounts[1]`).
+public struct FieldLocations: Hashable, Sendable {
+    /// Where the container's own key (its name) was written.
+    public var container: SourceLocation?
+    public var fields: [String: SourceLocation]
+
+    public init(container: SourceLocation? = nil, fields: [String: SourceLocation] = [:]) {
+        self.container = container
+        self.fields = fields
+    }
+
+    /// The location of `field`, else of the container.
+    public subscript(field: String) -> SourceLocation? {
+        fields[field] ?? container
+    }
+}

@@ -1,0 +1,8 @@
+import BerthCLI
+
+@main
+enum Entry {
+    static func main() async {
+        await BerthCommand.run()
+    }
+}
