@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
 
+        // Linux calls Swift cannot make directly (variadic prctl).
+        .target(name: "CLinuxShims"),
         // Error vocabulary shared by every stage; no dependencies.
         .target(name: "Diagnostics"),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
@@ -45,8 +47,9 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
-        .target(name: "Executor", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
-                                                 "SpecBuilder", "Runtime", "State", "Planner"]),
+        .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
+                                                 "SpecBuilder", "Runtime", "State", "Planner",
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",

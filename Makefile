@@ -1,0 +1,54 @@
+# Berth: set-up, demo and tests on Debian 12, as root. `make demo` and `make test` install what is missing.
+SHELL := /bin/bash
+export PATH := $(PATH):/opt/swift/usr/bin
+
+# Every system package the project needs; installed with apt-get when missing.
+#   runc                 the OCI runtime Berth drives
+#   libarchive-dev       layer tars (CArchive system library, pkg-config libarchive)
+#   pkg-config           finds libarchive for SwiftPM
+#   libsqlite3-dev       SQLite for GRDB (state database)
+#   busybox-static       the demo and test image
+#   iproute2             `ip netns` for namespace tests
+#   skopeo umoci         read Berth's OCI store in tests (other tools must read it)
+#   python3-jsonschema python3-yaml   check the JSON Schema against fixtures in tests
+#   criu                 checkpoint/restore (tests skip with a reason where CRIU cannot work)
+#   zstd                 zstd layers in tests
+PACKAGES := runc libarchive-dev pkg-config libsqlite3-dev busybox-static iproute2 skopeo umoci \
+            python3-jsonschema python3-yaml criu zstd
+
+BERTH_ROOT ?= /var/lib/berth
+DEMO_IMAGE := berth.local/busybox:demo
+BUILD_DIR := .build/debug
+
+.PHONY: all deps build demo demo-image test clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v swift >/dev/null || { echo "swift not found: install the Swift 6.1+ toolchain (/opt/swift)"; exit 1; }
+
+build: deps
+	swift build
+
+# The demo image, built reproducibly from busybox-static: same busybox, same digests.
+demo-image: build
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	examples/images/busybox-rootfs.sh "$$tmp/rootfs" && \
+	$(BUILD_DIR)/berth image import --state-root $(BERTH_ROOT) --rootfs "$$tmp/rootfs" --tag $(DEMO_IMAGE)
+
+demo: demo-image
+	$(BUILD_DIR)/berth plan --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml
+	$(BUILD_DIR)/berth apply --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml --wait --force-recreate
+
+test: deps
+	swift test
+
+clean:
+	rm -rf .build

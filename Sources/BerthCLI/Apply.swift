@@ -1,0 +1,71 @@
+import ArgumentParser
+import Executor
+import Foundation
+import Manifest
+import Planner
+
+/// `berth apply`: plan, then carry the plan out.
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create or update the containers of a manifest.",
+        discussion: "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output and exits with the first non-zero exit code (containers in start order), or 0.")
+
+    @OptionGroup(title: "Manifest") var manifest: ManifestOptions
+    @OptionGroup(title: "State") var global: GlobalOptions
+
+    @Flag(help: "Print the plan and change nothing (the same code path as `berth plan`).")
+    var dryRun = false
+
+    @Flag(help: "Stream the containers' output and wait for them to end; exit with their exit code.")
+    var wait = false
+
+    @Flag(help: "Replace containers even when nothing changed.")
+    var forceRecreate = false
+
+    func run() throws {
+        let context = try Context(global)
+        let loaded = try ManifestLoader.load(path: manifest.file)
+        let plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
+                                                                   forceRecreate: forceRecreate))
+        if dryRun {
+            print(PlanRenderer.text(plan), terminator: "")
+            return
+        }
+        let outcomes = try context.executor.apply(plan, manifestPath: absolutePath(manifest.file))
+        var failed = false
+        for outcome in outcomes {
+            if let error = outcome.error {
+                failed = true
+                printError("berth: error: \(error)")
+            } else if outcome.action != .unchanged || !wait {
+                let verb = outcome.action == .create ? "created" : outcome.action == .replace ? "replaced" : "unchanged"
+                let unpacked = outcome.unpacked > 0 ? " (unpacked \(outcome.unpacked) \(outcome.unpacked == 1 ? "layer" : "layers"))" : ""
+                printError("\(outcome.action.symbol) \(outcome.name): \(verb)\(unpacked)")
+            }
+        }
+        guard wait else {
+            if failed { throw ExitCode(1) }
+            return
+        }
+        let names = outcomes.filter { $0.error == nil }.map(\.name)
+        let prefix = plan.containers.count > 1
+        let results = try OutputFollower(root: context.root, state: context.state)
+            .follow(project: plan.project, names: names) { name, record in
+                let line = prefix ? "\(name) | \(record.text)\n" : record.text + "\n"
+                let handle = record.stream == .stdout ? FileHandle.standardOutput : FileHandle.standardError
+                handle.write(Data(line.utf8))
+            }
+        for result in results where result.exitCode == nil {
+            printError("berth: error: container \(result.name) failed: \(result.failure ?? "unknown reason")")
+        }
+        if failed { throw ExitCode(1) }
+        if let first = results.first(where: { ($0.exitCode ?? 1) != 0 }) {
+            throw ExitCode(first.exitCode ?? 1)
+        }
+    }
+}
+
+func absolutePath(_ path: String) -> String {
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    return URL(fileURLWithPath: absolute).standardizedFileURL.path
+}

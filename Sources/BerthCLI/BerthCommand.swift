@@ -1,0 +1,57 @@
+import ArgumentParser
+import Diagnostics
+import Foundation
+
+/// The `berth` command. `run()` parses, runs, and maps every error to one exit status in one place.
+public struct BerthCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "berth",
+        abstract: "A daemonless, declarative container runner.",
+        discussion: "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
+        version: "0.1.0",
+        subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Down.self, Validate.self, ConfigCommand.self,
+                      SpecCommand.self, ImageCommand.self, MonitorHidden.self])
+
+    public init() {}
+
+    /// Entry point used by the `berth` executable.
+    public static func run() async {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withBerthError: error)
+        }
+    }
+
+    /// Exit statuses: 0 success; 2 bad usage or manifest; 1 a runtime failure; a container's own code
+    /// when a command waits for it (`ExitCode` thrown by the command); ArgumentParser's own for parse errors.
+    static func exit(withBerthError error: any Error) -> Never {
+        if let exitCode = error as? ExitCode {
+            Foundation.exit(exitCode.rawValue)
+        }
+        if let error = error as? any BerthError {
+            let text: String
+            if error.diagnostics.isEmpty {
+                text = "berth: error: \(error.description)"
+            } else {
+                text = error.diagnostics.map(\.description).joined(separator: "\n")
+            }
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+            switch error.category {
+            case .usage, .manifest: Foundation.exit(2)
+            case .runtime, .internal: Foundation.exit(1)
+            }
+        }
+        if error is CocoaError || error is POSIXError {
+            FileHandle.standardError.write(Data("berth: error: \(error.localizedDescription)\n".utf8))
+            Foundation.exit(1)
+        }
+        Self.exit(withError: error)
+    }
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

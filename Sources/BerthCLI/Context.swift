@@ -1,0 +1,31 @@
+import Foundation
+import Executor
+import ImageStore
+import Manifest
+import Planner
+import State
+
+/// The stores of one state root, opened for a command.
+struct Context {
+    let root: StateRoot
+    let images: ImageStore
+    let snapshots: SnapshotStores
+    let state: StateStore
+
+    init(_ options: GlobalOptions) throws {
+        root = options.root
+        try root.create()
+        images = try ImageStore(root: root.store)
+        snapshots = SnapshotStores(root: root.snapshots)
+        state = try StateStore(path: root.database)
+    }
+
+    var planner: Planner { Planner(images: images, snapshots: snapshots, state: state) }
+    var executor: Executor { Executor(root: root, images: images, snapshots: snapshots, state: state) }
+
+    /// The project a command acts on: `-p`, else the manifest's name.
+    func project(_ manifestOptions: ManifestOptions) throws -> String {
+        if let name = manifestOptions.projectName { return name }
+        return try ManifestLoader.load(path: manifestOptions.file).name
+    }
+}

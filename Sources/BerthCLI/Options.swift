@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import State
+
+/// Where Berth keeps its state.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("State root directory (default: $BERTH_ROOT, else /var/lib/berth).", valueName: "dir"))
+    var stateRoot: String?
+
+    var root: StateRoot { StateRoot.resolve(option: stateRoot) }
+}
+
+/// Which manifest, and under which project name.
+struct ManifestOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The manifest file.", valueName: "file"))
+    var file: String = "berth.yaml"
+
+    @Option(name: [.customShort("p"), .customLong("project-name")],
+            help: ArgumentHelp("Project name, overriding the manifest's `name`.", valueName: "name"))
+    var projectName: String?
+}
+
+/// Human or machine output.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+struct FormatOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import OCI
+import State
+
+/// `berth ps`: the containers Berth manages.
+struct PS: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List containers.")
+
+    @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Output") var output: FormatOptions
+
+    @Option(name: [.customShort("p"), .customLong("project-name")], help: "Only this project.")
+    var projectName: String?
+
+    struct Row: Encodable {
+        var project: String
+        var name: String
+        var status: String
+        var pid: Int32?
+        var exitCode: Int32?
+        var image: String?
+        var imageDigest: String?
+        var createdAt: String
+    }
+
+    func run() throws {
+        let context = try Context(global)
+        let records = try projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers()
+        let rows = records.map {
+            Row(project: $0.project, name: $0.name, status: $0.status.rawValue, pid: $0.status == .running ? $0.pid : nil,
+                exitCode: $0.exitCode, image: $0.imageReference, imageDigest: $0.imageDigest, createdAt: $0.createdAt)
+        }
+        switch output.format {
+        case .json:
+            print(String(decoding: try CanonicalJSON.encodePretty(rows), as: UTF8.self), terminator: "")
+        case .text:
+            var table = [["PROJECT", "NAME", "STATUS", "PID", "IMAGE", "CREATED"]]
+            for row in rows {
+                let status = row.status == "exited" ? "exited (\(row.exitCode.map(String.init) ?? "?"))" : row.status
+                table.append([row.project, row.name, status, row.pid.map(String.init) ?? "-", row.image ?? "-", row.createdAt])
+            }
+            print(renderTable(table), terminator: "")
+        }
+    }
+}
+
+/// Left-aligned columns separated by three spaces.
+func renderTable(_ rows: [[String]]) -> String {
+    guard let first = rows.first else { return "" }
+    var widths = Array(repeating: 0, count: first.count)
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    return rows.map { row in
+        row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "   ")
+    }.joined(separator: "\n") + "\n"
+}

@@ -1,3 +1,0 @@
-public enum BerthCommand {
-    public static func run() async {}
-}

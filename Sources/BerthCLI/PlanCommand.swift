@@ -1,0 +1,33 @@
+import ArgumentParser
+import Manifest
+import Planner
+
+/// `berth plan`: what apply would do; changes nothing.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what `berth apply` would do, without changing anything.",
+        discussion: "Per container: the action and why, the image resolved to its digest, the layers to unpack, the snapshot and the runtime. The output is byte-identical for the same inputs.")
+
+    @OptionGroup(title: "Manifest") var manifest: ManifestOptions
+    @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Output") var output: FormatOptions
+
+    @Flag(help: "Plan replacing containers even when nothing changed.")
+    var forceRecreate = false
+
+    @Flag(help: "Exit 0 when nothing would change, 2 when something would, 1 on error.")
+    var detailedExitcode = false
+
+    func run() throws {
+        let context = try Context(global)
+        let loaded = try ManifestLoader.load(path: manifest.file)
+        let plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
+                                                                   forceRecreate: forceRecreate))
+        switch output.format {
+        case .text: print(PlanRenderer.text(plan), terminator: "")
+        case .json: print(try PlanRenderer.json(plan), terminator: "")
+        }
+        if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Manifest
+import OCI
+import SpecBuilder
+
+/// `berth spec NAME`: a container's OCI runtime spec, printed without creating anything.
+struct SpecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spec",
+        abstract: "Print the config.json Berth would give a container, without creating anything.")
+
+    @OptionGroup(title: "Manifest") var manifest: ManifestOptions
+    @OptionGroup(title: "State") var global: GlobalOptions
+
+    @Argument(help: "The container's name.")
+    var name: String
+
+    func run() throws {
+        let context = try Context(global)
+        let loaded = try ManifestLoader.load(path: manifest.file)
+        guard let container = loaded.container(named: name) else {
+            throw CLIError(message: "no container \(name) in \(manifest.file); containers: \(loaded.containers.map(\.name).joined(separator: ", "))")
+        }
+        let project = manifest.projectName ?? loaded.name
+        let image = try container.image.map { try context.images.resolve($0) }
+        let view = try image.flatMap { try context.snapshots.store(for: container.snapshotter).readOnlyView(of: $0) }
+        let spec = try SpecBuilder.build(SpecInput(project: project, container: container, imageConfig: image?.config,
+                                                   rootfsPath: container.rootfs ?? view ?? "/nonexistent",
+                                                   peerPIDs: [:], hostHostname: ProcessInfo.processInfo.hostName))
+        FileHandle.standardOutput.write(try SpecBuilder.encode(spec))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a file so that a crash leaves the old content or the new, never a mix:
+/// temp file in the same directory, fsync, rename, fsync of the directory.
+enum AtomicFile {
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temp = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw posixError("cannot create \(temp)") }
+        var ok = true
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    ok = false
+                    return
+                }
+                offset += n
+            }
+        }
+        if !ok || fsync(fd) != 0 {
+            let error = posixError("cannot write \(temp)")
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let error = posixError("cannot rename \(temp) to \(path)")
+            unlink(temp)
+            throw error
+        }
+        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            fsync(dirfd)
+            close(dirfd)
+        }
+    }
+
+    static func posixError(_ message: String) -> ExecutorError {
+        ExecutorError(code: "io-failed", message: "\(message): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import OCI
+
+/// One line a container wrote, as stored in its log file (one JSON object per line).
+public struct LogRecord: Codable, Hashable, Sendable {
+    public enum Stream: String, Codable, Sendable {
+        case stdout
+        case stderr
+    }
+
+    public var time: String
+    public var stream: Stream
+    public var text: String
+
+    public init(time: String, stream: Stream, text: String) {
+        self.time = time
+        self.stream = stream
+        self.text = text
+    }
+}
+
+/// Appends records to a container's log; splits output into lines per stream, keeping partial lines
+/// until their newline (or the end) arrives. Safe to call from the two pipe readers at once.
+final class LogWriter: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var partial: [LogRecord.Stream: Data] = [:]
+
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw ExecutorError(code: "log-open-failed", message: "cannot open log file \(path)")
+        }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    func append(_ data: Data, stream: LogRecord.Stream) {
+        lock.lock()
+        defer { lock.unlock() }
+        var buffer = partial[stream, default: Data()]
+        buffer.append(data)
+        while let newline = buffer.firstIndex(of: 0x0A) {
+            let line = buffer[buffer.startIndex..<newline]
+            write(String(decoding: line, as: UTF8.self), stream: stream)
+            buffer.removeSubrange(buffer.startIndex...newline)
+        }
+        partial[stream] = buffer
+    }
+
+    /// Writes out any unterminated last lines.
+    func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        for stream in [LogRecord.Stream.stdout, .stderr] {
+            if let rest = partial[stream], !rest.isEmpty {
+                write(String(decoding: rest, as: UTF8.self), stream: stream)
+            }
+        }
+        partial = [:]
+        try? handle.synchronize()
+    }
+
+    private func write(_ text: String, stream: LogRecord.Stream) {
+        let record = LogRecord(time: Timestamp.now(), stream: stream, text: text)
+        guard var data = try? CanonicalJSON.encode(record) else { return }
+        data.append(0x0A)
+        handle.write(data)
+    }
+
+    deinit { try? handle.close() }
+}
+
+/// Reads a container's log file incrementally.
+public final class LogReader {
+    private let path: String
+    private var offset: UInt64 = 0
+    private var pending = Data()
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The complete records written since the last call.
+    public func readNew() -> [LogRecord] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        handle.seek(toFileOffset: offset)
+        let data = handle.readDataToEndOfFile()
+        offset += UInt64(data.count)
+        pending.append(data)
+        var records: [LogRecord] = []
+        while let newline = pending.firstIndex(of: 0x0A) {
+            let line = pending[pending.startIndex..<newline]
+            if let record = try? JSONDecoder().decode(LogRecord.self, from: Data(line)) {
+                records.append(record)
+            }
+            pending.removeSubrange(pending.startIndex...newline)
+        }
+        return records
+    }
+}
+
+enum Timestamp {
+    /// RFC 3339 UTC with milliseconds.
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import ImageStore
+import Manifest
+import OCI
+import Planner
+import Runtime
+import Snapshots
+import SpecBuilder
+import State
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Carries out a plan: unpacks missing layers, prepares each container's rootfs, writes its bundle,
+/// records it, and hands it to a monitor process that runs it with the OCI runtime.
+public struct Executor: Sendable {
+    public var root: StateRoot
+    public var images: ImageStore
+    public var snapshots: SnapshotStores
+    public var state: StateStore
+    /// How to start a monitor; the default re-executes this `berth` binary in its hidden monitor mode.
+    public var monitorLauncher: any MonitorLauncher
+
+    public init(root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
+                monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) {
+        self.root = root
+        self.images = images
+        self.snapshots = snapshots
+        self.state = state
+        self.monitorLauncher = monitorLauncher
+    }
+
+    /// What happened to each container of the plan.
+    public struct Outcome: Sendable, Equatable {
+        public var name: String
+        public var action: PlanAction
+        /// Layers unpacked for this container's image.
+        public var unpacked: Int
+        /// Nil when it went well.
+        public var error: String?
+    }
+
+    /// Applies the plan. Containers that fail are recorded as failed; the others still proceed.
+    public func apply(_ plan: Plan, manifestPath: String) throws -> [Outcome] {
+        let lock = try ProjectLock(directory: root.locks, project: plan.project)
+        defer { lock.unlock() }
+        try checkRevision(plan)
+        var outcomes: [Outcome] = []
+        for container in plan.containers {
+            var outcome = Outcome(name: container.name, action: container.action, unpacked: 0, error: nil)
+            guard container.action != .unchanged else {
+                outcomes.append(outcome)
+                continue
+            }
+            do {
+                if container.action == .replace, let record = try state.container(project: plan.project, name: container.name) {
+                    try Teardown(root: root, state: state).remove(record)
+                }
+                outcome.unpacked = try create(container, project: plan.project, manifestPath: manifestPath)
+            } catch {
+                outcome.error = "\(error)"
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    /// Refuses to act on a plan made against an older state (another apply ran in between).
+    private func checkRevision(_ plan: Plan) throws {
+        let current = try state.revision()
+        guard current == plan.stateRevision else {
+            throw ExecutorError(code: "plan-stale",
+                                message: "the state changed since the plan was made (revision \(plan.stateRevision) → \(current)); plan again")
+        }
+    }
+
+    private func create(_ planned: PlannedContainer, project: String, manifestPath: String) throws -> Int {
+        let definition = planned.definition
+        let directory = root.containerDirectory(project: project, name: planned.name)
+        let bundle = root.bundle(project: project, name: planned.name)
+        let rootfs = bundle + "/rootfs"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: root.logFile(project: project, name: planned.name), contents: nil)
+
+        let runtimeBinary = try RuntimeBinary.locate(definition.runtime)
+        var unpacked = 0
+        var imageConfig: ImageConfiguration?
+        var resolved: ResolvedImage?
+        if let reference = definition.image {
+            let image = try images.resolve(reference)
+            let store = try snapshots.store(for: definition.snapshotter)
+            // Unpack on demand: whatever is still missing now, not what the plan saw.
+            unpacked = try store.unpack(image, from: images).count
+            try store.prepare(key: planned.snapshotKey, image: image, rootfs: rootfs)
+            imageConfig = image.config
+            resolved = image
+        }
+        let rootfsPath = definition.rootfs ?? rootfs
+        do {
+            let peers = try state.containers(project: project).reduce(into: [String: Int32]()) { result, record in
+                if record.status == .running, let pid = record.pid { result[record.name] = pid }
+            }
+            let spec = try SpecBuilder.build(SpecInput(project: project, container: definition, imageConfig: imageConfig,
+                                                       rootfsPath: rootfsPath, peerPIDs: peers,
+                                                       hostHostname: ProcessInfo.processInfo.hostName))
+            let specData = try SpecBuilder.encode(spec)
+            try AtomicFile.write(specData, to: bundle + "/config.json")
+            let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: definition), as: UTF8.self)
+            var record = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
+                                         configHash: planned.configHash, specDigest: Self.sha256(specData),
+                                         imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
+                                         snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
+                                         bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: definition.noPivot,
+                                         status: .created, createdAt: Timestamp.now())
+            record.configJSON = configJSON
+            try state.save(record, manifestPath: manifestPath)
+        } catch {
+            try? releaseRootfs(planned, rootfs: rootfs)
+            throw error
+        }
+        try monitorLauncher.launch(root: root, project: project, name: planned.name)
+        try waitForStart(project: project, name: planned.name)
+        return unpacked
+    }
+
+    private func releaseRootfs(_ planned: PlannedContainer, rootfs: String) throws {
+        guard !planned.snapshotKey.isEmpty else { return }
+        try snapshots.store(for: planned.snapshotter).release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
+    }
+
+    /// Waits until the monitor reports the container running, exited or failed.
+    private func waitForStart(project: String, name: String, timeout: TimeInterval = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let record = try state.container(project: project, name: name) {
+                switch record.status {
+                case .running, .exited, .stopped: return
+                case .failed:
+                    throw ExecutorError(code: "start-failed",
+                                        message: "container \(name) failed to start: \(record.failure ?? "unknown reason")")
+                case .created: break
+                }
+            }
+            usleep(10_000)
+        }
+        throw ExecutorError(code: "start-timeout", message: "container \(name) did not start within \(Int(timeout)) s")
+    }
+
+    static func sha256(_ data: Data) -> String {
+        CanonicalDigest.sha256(data)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import State
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streams the output of a project's containers while they run and collects their exit codes
+/// (`apply --wait`). Records are replayed from the start of each log, so an unchanged one-shot
+/// container reports the output and exit code of its run.
+public struct OutputFollower: Sendable {
+    public var root: StateRoot
+    public var state: StateStore
+
+    public init(root: StateRoot, state: StateStore) {
+        self.root = root
+        self.state = state
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var name: String
+        /// Nil when the container failed to start.
+        public var exitCode: Int32?
+        public var failure: String?
+    }
+
+    /// Follows `names` until every one has ended; `emit` gets each record with its container's name.
+    public func follow(project: String, names: [String],
+                       emit: (String, LogRecord) -> Void) throws -> [Result] {
+        var readers = Dictionary(uniqueKeysWithValues: names.map {
+            ($0, LogReader(path: root.logFile(project: project, name: $0)))
+        })
+        var results: [String: Result] = [:]
+        while results.count < names.count {
+            for name in names where results[name] == nil {
+                let record = try state.container(project: project, name: name)
+                let ended = record.map { [.exited, .failed, .stopped].contains($0.status) } ?? true
+                // Read after checking the status, so nothing written before the exit is missed.
+                for entry in readers[name]?.readNew() ?? [] { emit(name, entry) }
+                if ended {
+                    results[name] = Result(name: name, exitCode: record?.exitCode,
+                                           failure: record == nil ? "no longer recorded" : record?.failure)
+                    readers[name] = nil
+                }
+            }
+            if results.count < names.count { usleep(20_000) }
+        }
+        return names.compactMap { results[$0] }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Runtime
+import Snapshots
+import State
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Stops and removes containers: the runtime's container, the monitor, the rootfs mount, the writable
+/// snapshot, the bundle and the record — in that order, each step tolerant of a previous partial run.
+public struct Teardown: Sendable {
+    public var root: StateRoot
+    public var state: StateStore
+    /// How long a container gets after SIGTERM before SIGKILL.
+    public var gracePeriod: TimeInterval
+
+    public init(root: StateRoot, state: StateStore, gracePeriod: TimeInterval = 10) {
+        self.root = root
+        self.state = state
+        self.gracePeriod = gracePeriod
+    }
+
+    /// Stops the container's process (TERM, then KILL after the grace period) and records it as stopped.
+    public func stop(_ record: ContainerRecord) throws {
+        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
+        if let current = try driver.state(id: record.runtimeID), current.status != .stopped {
+            _ = try state.update(project: record.project, name: record.name) { $0.status = .stopped }
+            try? driver.kill(id: record.runtimeID, signal: "TERM", all: true)
+            let deadline = Date().addingTimeInterval(gracePeriod)
+            while Date() < deadline, let s = try driver.state(id: record.runtimeID), s.status != .stopped {
+                usleep(20_000)
+            }
+            if let s = try driver.state(id: record.runtimeID), s.status != .stopped {
+                try? driver.kill(id: record.runtimeID, signal: "KILL", all: true)
+            }
+        }
+        waitForMonitor(record)
+    }
+
+    /// Stops the container and removes everything Berth made for it.
+    public func remove(_ record: ContainerRecord) throws {
+        try stop(record)
+        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
+        if try driver.state(id: record.runtimeID) != nil {
+            try driver.delete(id: record.runtimeID, force: true)
+        }
+        if !record.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: record.snapshotter) {
+            let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
+            try snapshots.release(key: record.snapshotKey, rootfs: record.bundlePath + "/rootfs", removeData: true)
+        }
+        let directory = root.containerDirectory(project: record.project, name: record.name)
+        if FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.removeItem(atPath: directory)
+        }
+        try state.remove(project: record.project, name: record.name)
+    }
+
+    /// Gives the monitor time to record the exit and release the rootfs.
+    private func waitForMonitor(_ record: ContainerRecord) {
+        guard let pid = record.monitorPID, pid > 0 else { return }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, kill(pid, 0) == 0, isMonitor(pid) {
+            usleep(20_000)
+        }
+    }
+
+    /// Whether `pid` is still a berth monitor (and not a recycled pid).
+    private func isMonitor(_ pid: Int32) -> Bool {
+        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: cmdline, as: UTF8.self).contains(MonitorCommand.name)
+    }
+}

@@ -1,0 +1,143 @@
+import Manifest
+import OCI
+
+/// What `apply` will do, decided before anything changes: a pure value, printable and deterministic
+/// (no timestamps, no host paths, containers in start order).
+public struct Plan: Encodable, Hashable, Sendable {
+    public var project: String
+    /// The manifest file as the user named it.
+    public var manifest: String
+    /// The state revision the plan was computed against.
+    public var stateRevision: Int
+    /// Containers in the order they will be started (dependencies first, then by name).
+    public var containers: [PlannedContainer]
+    /// Containers recorded for the project but absent from the manifest.
+    public var orphans: [PlannedOrphan]
+
+    public init(project: String, manifest: String, stateRevision: Int, containers: [PlannedContainer],
+                orphans: [PlannedOrphan]) {
+        self.project = project
+        self.manifest = manifest
+        self.stateRevision = stateRevision
+        self.containers = containers
+        self.orphans = orphans
+    }
+
+    public var summary: PlanSummary {
+        var s = PlanSummary()
+        for c in containers {
+            switch c.action {
+            case .create: s.create += 1
+            case .replace: s.replace += 1
+            case .unchanged: s.unchanged += 1
+            }
+            s.layersToUnpack += c.unpack.count
+        }
+        s.orphans = orphans.count
+        return s
+    }
+
+    /// Whether applying this plan changes anything.
+    public var hasChanges: Bool {
+        containers.contains { $0.action != .unchanged } || containers.contains { !$0.unpack.isEmpty }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case project, manifest, containers, orphans, summary
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(project, forKey: .project)
+        try c.encode(manifest, forKey: .manifest)
+        try c.encode(containers, forKey: .containers)
+        try c.encode(orphans, forKey: .orphans)
+        try c.encode(summary, forKey: .summary)
+    }
+}
+
+public struct PlanSummary: Codable, Hashable, Sendable {
+    public var create = 0
+    public var replace = 0
+    public var unchanged = 0
+    public var orphans = 0
+    public var layersToUnpack = 0
+}
+
+/// What happens to one container.
+public enum PlanAction: String, Codable, Hashable, Sendable {
+    case create
+    case replace
+    case unchanged
+
+    /// The symbol printed before the container's name.
+    public var symbol: String {
+        switch self {
+        case .create: return "+"
+        case .replace: return "~"
+        case .unchanged: return "="
+        }
+    }
+}
+
+public struct PlannedContainer: Encodable, Hashable, Sendable {
+    public var name: String
+    public var action: PlanAction
+    /// Why the action was chosen, one line each.
+    public var reasons: [String]
+    public var image: PlannedImage?
+    /// Layers that must be unpacked first (empty when the image is already unpacked).
+    public var unpack: [PlannedLayer]
+    public var snapshotter: String
+    /// The key of the container's writable snapshot.
+    public var snapshotKey: String
+    /// The runtime as the manifest names it.
+    public var runtime: String
+    /// The id the runtime knows the container by.
+    public var runtimeID: String
+    /// Hash of everything that, when changed, makes the container be replaced.
+    public var configHash: String
+    /// The validated manifest entry; the executor reads it, so nothing after the planner re-reads the manifest.
+    public var definition: ContainerDefinition
+
+    enum CodingKeys: String, CodingKey {
+        case name, action, reasons, image, unpack, snapshotter, snapshotKey, runtime, runtimeID, configHash
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(action, forKey: .action)
+        try c.encode(reasons, forKey: .reasons)
+        try c.encodeIfPresent(image, forKey: .image)
+        try c.encode(unpack, forKey: .unpack)
+        try c.encode(snapshotter, forKey: .snapshotter)
+        try c.encode(snapshotKey, forKey: .snapshotKey)
+        try c.encode(runtime, forKey: .runtime)
+        try c.encode(runtimeID, forKey: .runtimeID)
+        try c.encode(configHash, forKey: .configHash)
+    }
+}
+
+public struct PlannedImage: Codable, Hashable, Sendable {
+    /// The normalized reference.
+    public var reference: String
+    /// The manifest digest the reference resolves to.
+    public var digest: Digest
+    public var configDigest: Digest
+    public var platform: String
+}
+
+public struct PlannedLayer: Codable, Hashable, Sendable {
+    public var index: Int
+    public var digest: Digest
+    public var diffID: Digest
+    public var chainID: Digest
+    public var mediaType: String
+    public var size: Int64
+}
+
+public struct PlannedOrphan: Codable, Hashable, Sendable {
+    public var name: String
+    public var status: String
+}

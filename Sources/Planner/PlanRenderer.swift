@@ -1,0 +1,56 @@
+import Foundation
+import OCI
+
+/// Prints a plan for people (text) or machines (JSON). Both are deterministic for the same plan.
+public enum PlanRenderer {
+    public static func json(_ plan: Plan) throws -> String {
+        String(decoding: try CanonicalJSON.encodePretty(plan), as: UTF8.self)
+    }
+
+    public static func text(_ plan: Plan) -> String {
+        var lines = ["project \(plan.project) (\(plan.manifest))"]
+        for c in plan.containers {
+            lines.append("\(c.action.symbol) \(c.name): \(c.reasons.joined(separator: "; "))")
+            if let image = c.image {
+                lines.append("    image     \(image.reference) → \(image.digest) (\(image.platform))")
+            } else if let rootfs = c.definition.rootfs {
+                lines.append("    rootfs    \(rootfs)")
+            }
+            if c.image != nil {
+                if c.unpack.isEmpty {
+                    lines.append("    unpack    none (already unpacked on \(c.snapshotter))")
+                } else {
+                    let total = c.unpack.reduce(Int64(0)) { $0 + $1.size }
+                    let noun = c.unpack.count == 1 ? "layer" : "layers"
+                    lines.append("    unpack    \(c.unpack.count) \(noun), \(byteCount(total)) into \(c.snapshotter)")
+                    for layer in c.unpack {
+                        lines.append("      layer \(layer.index) \(layer.digest) (\(byteCount(layer.size))) → chain \(layer.chainID.shortID)")
+                    }
+                }
+                lines.append("    snapshot  \(c.snapshotKey) on \(c.snapshotter)")
+            }
+            lines.append("    runtime   \(c.runtime)")
+        }
+        for orphan in plan.orphans {
+            lines.append("  \(orphan.name): orphan (\(orphan.status)), not in the manifest; kept")
+        }
+        let s = plan.summary
+        var summary = "Plan: \(s.create) to create, \(s.replace) to replace, \(s.unchanged) unchanged"
+        if s.orphans > 0 { summary += ", \(s.orphans) orphaned" }
+        summary += "; \(s.layersToUnpack) \(s.layersToUnpack == 1 ? "layer" : "layers") to unpack."
+        lines.append(summary)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// 1.2 MB style sizes (decimal units, one decimal place), as `docker images` prints them.
+    public static func byteCount(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}

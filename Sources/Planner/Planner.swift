@@ -1,0 +1,155 @@
+import Crypto
+import Diagnostics
+import Foundation
+import ImageStore
+import Manifest
+import OCI
+import Snapshots
+import State
+
+/// Decides what `apply` will do: validates the host, resolves images to digests, finds the layers
+/// still to unpack and compares each container with what the state records. It changes nothing.
+public struct Planner: Sendable {
+    public var images: ImageStore
+    public var snapshots: SnapshotStores
+    public var state: StateStore
+
+    public init(images: ImageStore, snapshots: SnapshotStores, state: StateStore) {
+        self.images = images
+        self.snapshots = snapshots
+        self.state = state
+    }
+
+    public struct Options: Sendable {
+        /// Overrides the manifest's project name (`-p`), so parallel runs never collide.
+        public var projectName: String?
+        /// Replace containers even when nothing changed.
+        public var forceRecreate: Bool
+
+        public init(projectName: String? = nil, forceRecreate: Bool = false) {
+            self.projectName = projectName
+            self.forceRecreate = forceRecreate
+        }
+    }
+
+    public func plan(_ manifest: ProjectManifest, options: Options = Options()) throws -> Plan {
+        let project = options.projectName ?? manifest.name
+        var diagnostics = HostValidator.check(manifest).filter { $0.severity == .error }
+        let records = Dictionary(try state.containers(project: project).map { ($0.name, $0) },
+                                 uniquingKeysWith: { a, _ in a })
+        var planned: [String: PlannedContainer] = [:]
+
+        for container in manifest.containers {
+            do {
+                if let item = try planContainer(container, project: project, record: records[container.name],
+                                                options: options, diagnostics: &diagnostics) {
+                    planned[container.name] = item
+                }
+            } catch let error as any BerthError {
+                diagnostics.append(.error(at: container.locations.container, error.message))
+            }
+        }
+        if diagnostics.hasErrors {
+            throw PlanError(code: "plan-failed", diagnostics)
+        }
+        let order = try StartOrder.sorted(manifest.containers)
+        let orphans = records.values.filter { manifest.container(named: $0.name) == nil }
+            .sorted { $0.name < $1.name }
+            .map { PlannedOrphan(name: $0.name, status: $0.status.rawValue) }
+        return Plan(project: project, manifest: manifest.path, stateRevision: try state.revision(),
+                    containers: order.compactMap { planned[$0] }, orphans: orphans)
+    }
+
+    private func planContainer(_ container: ContainerDefinition, project: String, record: ContainerRecord?,
+                               options: Options, diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
+    {
+        if container.checkpoint != nil {
+            diagnostics.append(.error(at: container.locations["checkpoint"],
+                                      "container \(container.name): restoring from a checkpoint is not supported yet; remove `checkpoint:`"))
+            return nil
+        }
+        var image: PlannedImage?
+        var unpack: [PlannedLayer] = []
+        var imageDigest = "none"
+        if let reference = container.image {
+            guard let resolved = try images.lookup(reference) else {
+                diagnostics.append(.error(at: container.locations["image"], Self.missingImageMessage(reference)))
+                return nil
+            }
+            image = PlannedImage(reference: resolved.reference, digest: resolved.digest,
+                                 configDigest: resolved.manifest.config.digest,
+                                 platform: resolved.config.platform.description)
+            imageDigest = resolved.digest.description
+            let store = try snapshots.store(for: container.snapshotter)
+            unpack = try store.pendingLayers(for: resolved).map {
+                PlannedLayer(index: $0.index, digest: $0.descriptor.digest, diffID: $0.diffID, chainID: $0.chainID,
+                             mediaType: $0.descriptor.mediaType.rawValue, size: $0.descriptor.size)
+            }
+        }
+        let canonical = try ManifestRenderer.canonicalJSON(of: container)
+        let hash = Self.configHash(canonical: canonical, imageDigest: imageDigest)
+        let (action, reasons) = Self.decide(record: record, hash: hash, canonical: canonical,
+                                            imageDigest: image?.digest.description, options: options)
+        return PlannedContainer(name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
+                                snapshotter: container.rootfs == nil ? container.snapshotter : "none",
+                                snapshotKey: container.rootfs == nil ? "\(project)/\(container.name)" : "",
+                                runtime: container.runtime, runtimeID: "\(project).\(container.name)",
+                                configHash: hash, definition: container)
+    }
+
+    /// The one line shown when a manifest names an image the store does not have.
+    public static func missingImageMessage(_ reference: String) -> String {
+        let normalized = (try? ImageReference(parsing: reference).description) ?? reference
+        return "image \"\(normalized)\" is not in the store; import it first with `berth image import --rootfs DIR --tag \(normalized)` or `berth image import ARCHIVE`"
+    }
+
+    static func configHash(canonical: Data, imageDigest: String) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("berth-config-v1\n".utf8))
+        hasher.update(data: canonical)
+        hasher.update(data: Data("\nimage \(imageDigest)\n".utf8))
+        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func decide(record: ContainerRecord?, hash: String, canonical: Data, imageDigest: String?,
+                       options: Options) -> (PlanAction, [String])
+    {
+        guard let record else { return (.create, ["new container"]) }
+        if record.configHash != hash {
+            var reasons = ChangeReasons.between(old: record.configJSON.map { Data($0.utf8) }, new: canonical)
+            if let imageDigest, record.imageDigest != imageDigest {
+                reasons.append("image \(record.imageReference ?? "") now \(imageDigest)")
+            }
+            if reasons.isEmpty { reasons = ["configuration changed"] }
+            return (.replace, reasons)
+        }
+        if options.forceRecreate { return (.replace, ["--force-recreate"]) }
+        switch record.status {
+        case .failed:
+            return (.replace, ["last start failed: \(record.failure ?? "unknown reason")"])
+        case .created:
+            return (.replace, ["created but never started"])
+        case .running:
+            if let pid = record.pid, !ProcessLiveness.isAlive(pid) {
+                return (.replace, ["recorded as running but process \(pid) is gone"])
+            }
+            return (.unchanged, ["running"])
+        case .exited:
+            return (.unchanged, ["exited with code \(record.exitCode.map(String.init) ?? "unknown")"])
+        case .stopped:
+            return (.unchanged, ["stopped"])
+        }
+    }
+}
+
+/// Whether a process exists, read from /proc without signalling it.
+enum ProcessLiveness {
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        // A zombie has exited: field 3 after the parenthesized command name.
+        guard let close = stat.lastIndex(of: ")") else { return true }
+        let rest = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        return !rest.hasPrefix("Z")
+    }
+}

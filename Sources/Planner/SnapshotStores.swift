@@ -1,0 +1,26 @@
+import Foundation
+import Snapshots
+
+/// One snapshot store per snapshotter, opened on first use.
+public final class SnapshotStores: @unchecked Sendable {
+    private let root: String
+    private let lock = NSLock()
+    private var stores: [SnapshotterKind: SnapshotStore] = [:]
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The store for a manifest `snapshotter:` value (validated by the manifest loader).
+    public func store(for name: String) throws -> SnapshotStore {
+        guard let kind = SnapshotterKind(rawValue: name) else {
+            throw PlanError(code: "unknown-snapshotter", [.error(at: nil, "unknown snapshotter \"\(name)\"; use overlayfs or native")])
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if let store = stores[kind] { return store }
+        let store = try SnapshotStore(root: root, snapshotter: kind)
+        stores[kind] = store
+        return store
+    }
+}

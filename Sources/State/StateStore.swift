@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+
+/// Berth's SQLite state (`<state root>/state.db`): projects and containers, with a revision number
+/// that moves on every change. Every change is one transaction.
+public final class StateStore: Sendable {
+    private let queue: DatabaseQueue
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw StateError(code: "state-open-failed", message: "cannot open the state database \(path)", underlying: error)
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('revision', 0)")
+            try db.create(table: "project") { t in
+                t.primaryKey("name", .text)
+                t.column("manifestPath", .text).notNull()
+            }
+            try db.create(table: "container") { t in
+                t.column("project", .text).notNull().references("project", onDelete: .cascade)
+                t.column("name", .text).notNull()
+                t.column("runtimeID", .text).notNull().unique()
+                t.column("configHash", .text).notNull()
+                t.column("configJSON", .text)
+                t.column("specDigest", .text)
+                t.column("imageReference", .text)
+                t.column("imageDigest", .text)
+                t.column("snapshotter", .text).notNull()
+                t.column("snapshotKey", .text).notNull()
+                t.column("bundlePath", .text).notNull()
+                t.column("runtimeBinary", .text).notNull()
+                t.column("noPivot", .boolean).notNull()
+                t.column("status", .text).notNull()
+                t.column("pid", .integer)
+                t.column("monitorPID", .integer)
+                t.column("exitCode", .integer)
+                t.column("failure", .text)
+                t.column("createdAt", .text).notNull()
+                t.column("startedAt", .text)
+                t.column("finishedAt", .text)
+                t.primaryKey(["project", "name"])
+            }
+        }
+        return migrator
+    }
+
+    /// The state revision: it moves on every write.
+    public func revision() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") ?? 0 }
+    }
+
+    public func containers(project: String) throws -> [ContainerRecord] {
+        try read { db in
+            try ContainerRecord.filter(Column("project") == project).order(Column("name")).fetchAll(db)
+        }
+    }
+
+    public func allContainers() throws -> [ContainerRecord] {
+        try read { db in try ContainerRecord.order(Column("project"), Column("name")).fetchAll(db) }
+    }
+
+    public func container(project: String, name: String) throws -> ContainerRecord? {
+        try read { db in
+            try ContainerRecord.filter(Column("project") == project && Column("name") == name).fetchOne(db)
+        }
+    }
+
+    /// Inserts or replaces a container record (and its project) in one transaction.
+    public func save(_ record: ContainerRecord, manifestPath: String) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO project (name, manifestPath) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET manifestPath = excluded.manifestPath",
+                           arguments: [record.project, manifestPath])
+            try record.save(db)
+        }
+    }
+
+    /// Changes one container record in one transaction; returns nil when it does not exist.
+    @discardableResult
+    public func update(project: String, name: String, _ change: @Sendable (inout ContainerRecord) -> Void) throws
+        -> ContainerRecord?
+    {
+        try write { db in
+            guard var record = try ContainerRecord.filter(Column("project") == project && Column("name") == name)
+                .fetchOne(db) else { return nil }
+            change(&record)
+            try record.update(db)
+            return record
+        }
+    }
+
+    public func remove(project: String, name: String) throws {
+        try write { db in
+            _ = try ContainerRecord.filter(Column("project") == project && Column("name") == name).deleteAll(db)
+            let left = try ContainerRecord.filter(Column("project") == project).fetchCount(db)
+            if left == 0 { _ = try db.execute(sql: "DELETE FROM project WHERE name = ?", arguments: [project]) }
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw StateError(code: "state-read-failed", message: "cannot read the state database \(path)", underlying: error)
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.write { db in
+                let result = try body(db)
+                try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                return result
+            }
+        } catch {
+            throw StateError(code: "state-write-failed", message: "cannot write the state database \(path)", underlying: error)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import State
+
+private func scratch() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-state-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private func record(_ name: String, project: String = "p") -> ContainerRecord {
+    ContainerRecord(project: project, name: name, runtimeID: "\(project).\(name)", configHash: "sha256:1",
+                    snapshotter: "overlayfs", snapshotKey: "\(project)/\(name)", bundlePath: "/b/\(name)",
+                    runtimeBinary: "/usr/sbin/runc", status: .created, createdAt: "2026-01-01T00:00:00Z")
+}
+
+@Suite struct StateStoreTests {
+    @Test func saveUpdateRemoveMoveTheRevision() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = try StateStore(path: dir + "/state.db")
+        #expect(try state.revision() == 0)
+        try state.save(record("web"), manifestPath: "/m/berth.yaml")
+        #expect(try state.revision() == 1)
+        let updated = try state.update(project: "p", name: "web") { $0.status = .running; $0.pid = 42 }
+        #expect(updated?.status == .running)
+        #expect(try state.revision() == 2)
+        #expect(try state.container(project: "p", name: "web")?.pid == 42)
+        try state.remove(project: "p", name: "web")
+        #expect(try state.container(project: "p", name: "web") == nil)
+        #expect(try state.revision() == 3)
+    }
+
+    @Test func updateOfAMissingContainerReturnsNil() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = try StateStore(path: dir + "/state.db")
+        #expect(try state.update(project: "p", name: "nope") { $0.status = .running } == nil)
+    }
+
+    @Test func containersAreListedPerProjectSortedByName() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = try StateStore(path: dir + "/state.db")
+        for (name, project) in [("b", "p"), ("a", "p"), ("a", "q")] {
+            try state.save(record(name, project: project), manifestPath: "/m")
+        }
+        #expect(try state.containers(project: "p").map(\.name) == ["a", "b"])
+        #expect(try state.allContainers().map { "\($0.project)/\($0.name)" } == ["p/a", "p/b", "q/a"])
+    }
+
+    @Test func stateSurvivesReopening() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let state = try StateStore(path: dir + "/state.db")
+            try state.save(record("web"), manifestPath: "/m")
+        }
+        let reopened = try StateStore(path: dir + "/state.db")
+        #expect(try reopened.container(project: "p", name: "web")?.runtimeID == "p.web")
+    }
+
+    @Test func unopenableDatabaseIsAClearError() {
+        #expect {
+            _ = try StateStore(path: "/proc/no-such-dir/state.db")
+        } throws: { error in
+            (error as? StateError)?.code == "state-open-failed"
+        }
+    }
+}
+
+@Suite struct ProjectLockTests {
+    @Test func secondLockOfOneProjectWaitsForTheFirst() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try ProjectLock(directory: dir, project: "p")
+        let acquired = LockFlag()
+        let thread = Thread {
+            let second = try? ProjectLock(directory: dir, project: "p")
+            acquired.set()
+            second?.unlock()
+        }
+        thread.start()
+        usleep(200_000)
+        #expect(!acquired.isSet, "a second lock of the same project must wait")
+        first.unlock()
+        for _ in 0..<100 where !acquired.isSet { usleep(20_000) }
+        #expect(acquired.isSet)
+    }
+
+    @Test func differentProjectsDoNotWait() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try ProjectLock(directory: dir, project: "a")
+        let b = try ProjectLock(directory: dir, project: "b")
+        a.unlock()
+        b.unlock()
+    }
+}
+
+private final class LockFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+@Suite struct StateRootTests {
+    @Test func optionBeatsEnvironmentBeatsDefault() {
+        #expect(StateRoot.resolve(option: "/x", environment: ["BERTH_ROOT": "/y"]).path == "/x")
+        #expect(StateRoot.resolve(option: nil, environment: ["BERTH_ROOT": "/y"]).path == "/y")
+        #expect(StateRoot.resolve(option: nil, environment: [:]).path == "/var/lib/berth")
+        #expect(StateRoot.resolve(option: nil, environment: ["BERTH_ROOT": ""]).path == "/var/lib/berth")
+    }
+
+    @Test func layoutIsUnderTheRoot() {
+        let root = StateRoot(path: "/r/")
+        #expect(root.store == "/r/store")
+        #expect(root.bundle(project: "p", name: "c") == "/r/containers/p/c/bundle")
+    }
+}
