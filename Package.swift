@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["OCI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import Executor
+
+private func scratch() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-exec-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct ContainerLogTests {
+    @Test func linesAreSplitPerStreamAndPartialLinesWaitForTheirEnd() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/c.log"
+        let writer = try LogWriter(path: path)
+        let reader = LogReader(path: path)
+        writer.append(Data("one\ntw".utf8), stream: .stdout)
+        writer.append(Data("oops\n".utf8), stream: .stderr)
+        #expect(reader.readNew().map(\.text) == ["one", "oops"])
+        writer.append(Data("o\nthree".utf8), stream: .stdout)
+        writer.flush()
+        let rest = reader.readNew()
+        #expect(rest.map(\.text) == ["two", "three"])
+        #expect(rest.allSatisfy { $0.stream == .stdout })
+        #expect(reader.readNew().isEmpty)
+    }
+
+    @Test func recordsAreOneJSONObjectPerLine() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/c.log"
+        let writer = try LogWriter(path: path)
+        writer.append(Data("a \"quoted\" line\n".utf8), stream: .stderr)
+        writer.flush()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String]
+        #expect(object?["stream"] == "stderr")
+        #expect(object?["text"] == "a \"quoted\" line")
+        #expect(object?["time"]?.hasSuffix("Z") == true)
+    }
+}
+
+@Suite struct AtomicFileTests {
+    @Test func replacesContentAndLeavesNoTempFile() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/config.json"
+        try AtomicFile.write(Data("old".utf8), to: path)
+        try AtomicFile.write(Data("new".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["config.json"])
+    }
+
+    @Test func missingDirectoryIsAnErrorNamingThePath() {
+        #expect {
+            try AtomicFile.write(Data(), to: "/nonexistent-dir/x.json")
+        } throws: { error in
+            (error as? ExecutorError)?.message.contains("/nonexistent-dir") == true
+        }
+    }
+}
+
+@Suite struct MonitorFailureTests {
+    @Test func runtimeErrorMessageIsTakenFromItsJSONLog() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = dir + "/runtime.log"
+        try Data("""
+        {"level":"info","msg":"starting","time":"t"}
+        {"level":"error","msg":"runc run failed: exec: \\"nosuch\\": executable file not found in $PATH","time":"t"}
+
+        """.utf8).write(to: URL(fileURLWithPath: log))
+        #expect(Monitor.runtimeFailure(runtimeLog: log, status: 1).contains("executable file not found"))
+        #expect(Monitor.runtimeFailure(runtimeLog: dir + "/absent", status: 1).contains("status 1"))
+    }
+}

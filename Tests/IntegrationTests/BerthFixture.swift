@@ -1,0 +1,95 @@
+import Foundation
+import Runtime
+import Testing
+
+/// Drives the real `berth` binary against a scratch state root; cleans up last-in-first-out:
+/// `berth down` for every project used, then any mount left under the root, then the root itself.
+final class BerthFixture: @unchecked Sendable {
+    let root: String
+    let work: String
+    let berth: String
+    private var projects: [(manifest: String, project: String)] = []
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("berth-it-\(UUID().uuidString.prefix(8))").path
+        root = base + "/state"
+        work = base + "/work"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        berth = try Self.locateBerth()
+    }
+
+    /// The `berth` executable next to the test bundle (SwiftPM builds it with the tests).
+    static func locateBerth() throws -> String {
+        if let explicit = ProcessInfo.processInfo.environment["BERTH_BINARY"] { return explicit }
+        var candidates: [String] = []
+        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        candidates.append(argv0.appendingPathComponent("berth").path)
+        candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("berth").path)
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/berth").path)
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        throw FixtureError("berth binary not found; looked in \(candidates.joined(separator: ", "))")
+    }
+
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+
+    /// Runs `berth ARGS --state-root ROOT` (the state root option is added to the subcommand).
+    @discardableResult
+    func run(_ arguments: [String]) throws -> CommandResult {
+        try ProcessRunner().run(berth, arguments + ["--state-root", root])
+    }
+
+    /// Builds the busybox demo rootfs with the project's own script and imports it.
+    func importBusybox(tag: String = "berth.local/busybox:demo") throws -> String {
+        let rootfs = work + "/rootfs-\(UUID().uuidString.prefix(6))"
+        let script = Self.packageRoot + "/examples/images/busybox-rootfs.sh"
+        let made = try ProcessRunner().run("/bin/sh", [script, rootfs])
+        guard made.status == 0 else { throw FixtureError("busybox-rootfs.sh failed: \(made.stderrText)") }
+        let result = try run(["image", "import", "--rootfs", rootfs, "--tag", tag])
+        guard result.status == 0 else { throw FixtureError("image import failed: \(result.stderrText)") }
+        return result.stdoutText
+    }
+
+    /// Writes a manifest and remembers its project for cleanup.
+    func manifest(_ text: String, project: String, file: String = "berth.yaml") throws -> String {
+        let dir = work + "/" + project
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/" + file
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        projects.append((path, project))
+        return path
+    }
+
+    deinit {
+        for (manifest, project) in projects.reversed() {
+            _ = try? run(["down", "-f", manifest, "-p", project])
+        }
+        Self.unmountAll(under: root)
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: root).deletingLastPathComponent().path)
+    }
+
+    /// Unmounts anything still mounted under `path`, deepest first.
+    static func unmountAll(under path: String) {
+        guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return }
+        let targets = mounts.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            guard fields.count > 1 else { return nil }
+            let target = String(fields[1]).replacingOccurrences(of: "\\040", with: " ")
+            return target.hasPrefix(path + "/") ? target : nil
+        }
+        for target in targets.sorted(by: { $0.count > $1.count }) {
+            _ = umount2(target, Int32(MNT_DETACH))
+        }
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Manifest
+import OCI
+import State
+import Testing
+@testable import Planner
+
+@Suite struct StartOrderTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var containers: [ContainerDefinition]
+        var expected: [String]
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "independent containers start by name",
+             containers: [ContainerDefinition(name: "b"), ContainerDefinition(name: "a")], expected: ["a", "b"]),
+        Case(name: "depends-on comes first",
+             containers: [ContainerDefinition(name: "a", dependsOn: ["z"]), ContainerDefinition(name: "z")],
+             expected: ["z", "a"]),
+        Case(name: "a namespace join orders like a dependency",
+             containers: [ContainerDefinition(name: "a", withNamespaces: [NamespaceJoin(type: "network", target: .container("m"))]),
+                          ContainerDefinition(name: "m")],
+             expected: ["m", "a"]),
+        Case(name: "a path join does not order",
+             containers: [ContainerDefinition(name: "b", withNamespaces: [NamespaceJoin(type: "network", target: .path("/run/netns/x"))]),
+                          ContainerDefinition(name: "a")],
+             expected: ["a", "b"]),
+        Case(name: "chains",
+             containers: [ContainerDefinition(name: "a", dependsOn: ["b"]), ContainerDefinition(name: "b", dependsOn: ["c"]),
+                          ContainerDefinition(name: "c")],
+             expected: ["c", "b", "a"]),
+    ]
+
+    @Test(arguments: cases)
+    func order(_ c: Case) throws {
+        #expect(try StartOrder.sorted(c.containers) == c.expected)
+    }
+
+    @Test func cycleIsAnErrorNamingTheContainers() {
+        let containers = [ContainerDefinition(name: "a", dependsOn: ["b"]), ContainerDefinition(name: "b", dependsOn: ["a"])]
+        #expect {
+            try StartOrder.sorted(containers)
+        } throws: { error in
+            (error as? PlanError)?.message.contains("a, b") == true
+        }
+    }
+}
+
+@Suite struct ChangeReasonTests {
+    @Test func namesEachChangedField() {
+        let old = Data(#"{"args":["sh"],"cwd":"/","image":"x"}"#.utf8)
+        let new = Data(#"{"args":["sh","-c","true"],"image":"x","tty":true}"#.utf8)
+        #expect(ChangeReasons.between(old: old, new: new) == [
+            #"args changed ["sh"] → ["sh","-c","true"]"#,
+            #"cwd removed (was "/")"#,
+            "tty set to true",
+        ])
+    }
+
+    @Test func noOldConfigGivesNoReasons() {
+        #expect(ChangeReasons.between(old: nil, new: Data("{}".utf8)).isEmpty)
+    }
+}
+
+@Suite struct DecisionTests {
+    func record(_ status: ContainerStatus, hash: String = "h", pid: Int32? = nil) -> ContainerRecord {
+        var r = ContainerRecord(project: "p", name: "c", runtimeID: "p.c", configHash: hash, snapshotter: "overlayfs",
+                                snapshotKey: "p/c", bundlePath: "/b", runtimeBinary: "/usr/sbin/runc", status: status,
+                                createdAt: "t")
+        r.pid = pid
+        r.exitCode = status == .exited ? 0 : nil
+        r.configJSON = #"{"args":["a"]}"#
+        return r
+    }
+
+    let canonical = Data(#"{"args":["a"]}"#.utf8)
+
+    @Test func newContainerIsCreated() {
+        #expect(Planner.decide(record: nil, hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .create)
+    }
+
+    @Test func exitedOneShotIsLeftAloneUnlessForced() {
+        #expect(Planner.decide(record: record(.exited), hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .unchanged)
+        #expect(Planner.decide(record: record(.exited), hash: "h", canonical: canonical, imageDigest: nil,
+                               options: .init(forceRecreate: true)).0 == .replace)
+    }
+
+    @Test func runningWithALiveProcessIsUnchanged() {
+        let live = record(.running, pid: getpid())
+        #expect(Planner.decide(record: live, hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .unchanged)
+    }
+
+    @Test func runningWithAVanishedProcessIsReplaced() {
+        let gone = record(.running, pid: 0x3fff_fff0)
+        let (action, reasons) = Planner.decide(record: gone, hash: "h", canonical: canonical, imageDigest: nil, options: .init())
+        #expect(action == .replace)
+        #expect(reasons.first?.contains("is gone") == true)
+    }
+
+    @Test func changedConfigIsReplacedWithFieldReasons() {
+        let changed = Data(#"{"args":["b"]}"#.utf8)
+        let (action, reasons) = Planner.decide(record: record(.running, pid: getpid()), hash: "other", canonical: changed,
+                                               imageDigest: nil, options: .init())
+        #expect(action == .replace)
+        #expect(reasons == [#"args changed ["a"] → ["b"]"#])
+    }
+
+    @Test func failedStartIsRetried() {
+        #expect(Planner.decide(record: record(.failed), hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .replace)
+    }
+
+    @Test func configHashCoversTheImageDigest() {
+        let a = Planner.configHash(canonical: canonical, imageDigest: "sha256:1")
+        let b = Planner.configHash(canonical: canonical, imageDigest: "sha256:2")
+        #expect(a != b)
+        #expect(a == Planner.configHash(canonical: canonical, imageDigest: "sha256:1"))
+        #expect(a.hasPrefix("sha256:") && a.count == 71)
+    }
+}
+
+@Suite struct PlanRendererTests {
+    static func samplePlan() throws -> Plan {
+        let digest = try Digest(sha256Hex: String(repeating: "a", count: 64))
+        let layer = PlannedLayer(index: 0, digest: digest, diffID: digest, chainID: digest,
+                                 mediaType: MediaType.ociLayerGzip.rawValue, size: 1_234_567)
+        let container = PlannedContainer(
+            name: "hello", action: .create, reasons: ["new container"],
+            image: PlannedImage(reference: "berth.local/busybox:demo", digest: digest, configDigest: digest, platform: "linux/amd64"),
+            unpack: [layer], snapshotter: "overlayfs", snapshotKey: "hello/hello", runtime: "runc", runtimeID: "hello.hello",
+            configHash: "sha256:x", definition: ContainerDefinition(name: "hello", image: "berth.local/busybox:demo"))
+        return Plan(project: "hello", manifest: "berth.yaml", stateRevision: 3, containers: [container], orphans: [])
+    }
+
+    @Test func textShowsImageDigestLayersSnapshotRuntimeAndSummary() throws {
+        let text = PlanRenderer.text(try Self.samplePlan())
+        let a64 = String(repeating: "a", count: 64)
+        #expect(text == """
+        project hello (berth.yaml)
+        + hello: new container
+            image     berth.local/busybox:demo → sha256:\(a64) (linux/amd64)
+            unpack    1 layer, 1.2 MB into overlayfs
+              layer 0 sha256:\(a64) (1.2 MB) → chain aaaaaaaaaaaa
+            snapshot  hello/hello on overlayfs
+            runtime   runc
+        Plan: 1 to create, 0 to replace, 0 unchanged; 1 layer to unpack.
+
+        """)
+    }
+
+    @Test func jsonIsStableAndLeavesOutTheStateRevision() throws {
+        let plan = try Self.samplePlan()
+        let first = try PlanRenderer.json(plan)
+        #expect(first == (try PlanRenderer.json(plan)))
+        #expect(!first.contains("stateRevision"))
+        #expect(first.contains(#""layersToUnpack" : 1"#))
+    }
+
+    @Test(arguments: [(Int64(0), "0 B"), (999, "999 B"), (1000, "1.0 kB"), (1_500_000, "1.5 MB"), (2_000_000_000, "2.0 GB")])
+    func byteCounts(_ value: Int64, _ expected: String) {
+        #expect(PlanRenderer.byteCount(value) == expected)
+    }
+}
