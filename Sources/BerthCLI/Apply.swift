@@ -22,6 +22,9 @@ struct Apply: ParsableCommand {
     @Flag(help: "Replace containers even when nothing changed.")
     var forceRecreate = false
 
+    @Flag(help: "Remove containers of the project that are no longer in the manifest.")
+    var prune = false
+
     func run() throws {
         let context = try Context(global)
         let loaded = try ManifestLoader.load(path: manifest.file)
@@ -31,23 +34,22 @@ struct Apply: ParsableCommand {
             print(PlanRenderer.text(plan), terminator: "")
             return
         }
-        let outcomes = try context.executor.apply(plan, manifestPath: absolutePath(manifest.file))
+        let outcomes = try context.executor.apply(plan, manifestPath: absolutePath(manifest.file), pruneOrphans: prune)
         var failed = false
         for outcome in outcomes {
             if let error = outcome.error {
                 failed = true
                 printError("berth: error: \(error)")
             } else if outcome.action != .unchanged || !wait {
-                let verb = outcome.action == .create ? "created" : outcome.action == .replace ? "replaced" : "unchanged"
                 let unpacked = outcome.unpacked > 0 ? " (unpacked \(outcome.unpacked) \(outcome.unpacked == 1 ? "layer" : "layers"))" : ""
-                printError("\(outcome.action.symbol) \(outcome.name): \(verb)\(unpacked)")
+                printError("\(outcome.action.symbol) \(outcome.name): \(outcome.action.pastTense)\(unpacked)")
             }
         }
         guard wait else {
             if failed { throw ExitCode(1) }
             return
         }
-        let names = outcomes.filter { $0.error == nil }.map(\.name)
+        let names = outcomes.filter { $0.error == nil && $0.action != .remove }.map(\.name)
         let prefix = plan.containers.count > 1
         let results = try OutputFollower(root: context.root, state: context.state)
             .follow(project: plan.project, names: names) { name, record in

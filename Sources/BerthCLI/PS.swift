@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OCI
 import State
+import Executor
 
 /// `berth ps`: the containers Berth manages.
 struct PS: ParsableCommand {
@@ -26,7 +27,9 @@ struct PS: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let records = try projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers()
+        let liveness = Liveness(root: context.root)
+        let records = try (projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers())
+            .map(liveness.observed)
         let rows = records.map {
             Row(project: $0.project, name: $0.name, status: $0.status.rawValue, pid: $0.status == .running ? $0.pid : nil,
                 exitCode: $0.exitCode, image: $0.imageReference, imageDigest: $0.imageDigest, createdAt: $0.createdAt)

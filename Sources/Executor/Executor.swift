@@ -30,10 +30,40 @@ public struct Executor: Sendable {
         self.monitorLauncher = monitorLauncher
     }
 
+    public enum Action: String, Sendable {
+        case create, replace, unchanged, remove
+
+        init(_ action: PlanAction) {
+            switch action {
+            case .create: self = .create
+            case .replace: self = .replace
+            case .unchanged: self = .unchanged
+            }
+        }
+
+        public var symbol: String {
+            switch self {
+            case .create: return "+"
+            case .replace: return "~"
+            case .unchanged: return "="
+            case .remove: return "-"
+            }
+        }
+
+        public var pastTense: String {
+            switch self {
+            case .create: return "created"
+            case .replace: return "replaced"
+            case .unchanged: return "unchanged"
+            case .remove: return "removed"
+            }
+        }
+    }
+
     /// What happened to each container of the plan.
     public struct Outcome: Sendable, Equatable {
         public var name: String
-        public var action: PlanAction
+        public var action: Action
         /// Layers unpacked for this container's image.
         public var unpacked: Int
         /// Nil when it went well.
@@ -41,13 +71,13 @@ public struct Executor: Sendable {
     }
 
     /// Applies the plan. Containers that fail are recorded as failed; the others still proceed.
-    public func apply(_ plan: Plan, manifestPath: String) throws -> [Outcome] {
+    public func apply(_ plan: Plan, manifestPath: String, pruneOrphans: Bool = false) throws -> [Outcome] {
         let lock = try ProjectLock(directory: root.locks, project: plan.project)
         defer { lock.unlock() }
         try checkRevision(plan)
         var outcomes: [Outcome] = []
         for container in plan.containers {
-            var outcome = Outcome(name: container.name, action: container.action, unpacked: 0, error: nil)
+            var outcome = Outcome(name: container.name, action: Action(container.action), unpacked: 0, error: nil)
             guard container.action != .unchanged else {
                 outcomes.append(outcome)
                 continue
@@ -61,6 +91,13 @@ public struct Executor: Sendable {
                 outcome.error = "\(error)"
             }
             outcomes.append(outcome)
+        }
+        if pruneOrphans {
+            for orphan in plan.orphans {
+                guard let record = try state.container(project: plan.project, name: orphan.name) else { continue }
+                try Teardown(root: root, state: state).remove(record)
+                outcomes.append(Outcome(name: orphan.name, action: .remove, unpacked: 0, error: nil))
+            }
         }
         return outcomes
     }

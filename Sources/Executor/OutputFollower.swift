@@ -30,9 +30,14 @@ public struct OutputFollower: Sendable {
             ($0, LogReader(path: root.logFile(project: project, name: $0)))
         })
         var results: [String: Result] = [:]
+        let liveness = Liveness(root: root)
         while results.count < names.count {
             for name in names where results[name] == nil {
-                let record = try state.container(project: project, name: name)
+                var record = try state.container(project: project, name: name)
+                if let r = record, [.running, .created].contains(r.status), !liveness.monitorAlive(r) {
+                    // The monitor is gone: ask the runtime what is true rather than wait forever.
+                    record = liveness.observed(r)
+                }
                 let ended = record.map { [.exited, .failed, .stopped].contains($0.status) } ?? true
                 // Read after checking the status, so nothing written before the exit is missed.
                 for entry in readers[name]?.readNew() ?? [] { emit(name, entry) }

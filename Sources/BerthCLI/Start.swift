@@ -1,0 +1,25 @@
+import ArgumentParser
+import Executor
+import Foundation
+
+/// `berth start [NAME…]`.
+struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start stopped or exited containers again, keeping their files.")
+
+    @OptionGroup(title: "Manifest") var manifest: ManifestOptions
+    @OptionGroup(title: "State") var global: GlobalOptions
+
+    @Argument(help: "Container names.")
+    var names: [String] = []
+
+    func run() throws {
+        let context = try Context(global)
+        let project = try context.project(manifest)
+        let lifecycle = Lifecycle(root: context.root, state: context.state)
+        for record in try selectRecords(context, project: project, names: names) {
+            try lifecycle.start(record, images: context.images)
+            printError("\(record.name): started")
+        }
+    }
+}
