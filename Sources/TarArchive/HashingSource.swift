@@ -21,18 +21,14 @@ final class HashingSource {
             archive_read_support_filter_zstd(raw)
         }
         guard archive_read_open_fd(raw, fd, 1 << 20) == ARCHIVE_OK else {
-            let err = TarError.libarchive("archive-read", "\(label): cannot open", raw)
-            archive_read_free(raw)
-            throw err
+            throw TarError.libarchive("archive-read", "\(label): cannot open", raw)  // deinit frees raw
         }
         var entry: OpaquePointer?
         let status = archive_read_next_header(raw, &entry)
         if status == ARCHIVE_EOF {
             finished = true
         } else if status != ARCHIVE_OK {
-            let err = TarError.libarchive("archive-read", "\(label): cannot decompress", raw)
-            archive_read_free(raw)
-            throw err
+            throw TarError.libarchive("archive-read", "\(label): cannot decompress", raw)
         }
     }
 

@@ -35,6 +35,12 @@ public enum TarPacker {
 
     /// gzip-compresses `input` into `output` with no file name and no timestamp in the header.
     public static func gzip(file input: String, to output: String) throws(TarError) -> StreamDigest {
+        try compress(file: input, to: output, compression: .gzip)
+    }
+
+    /// Compresses `input` into `output` with gzip (no name, no timestamp) or zstd; `.none` copies.
+    public static func compress(file input: String, to output: String,
+                                compression: TarCompression) throws(TarError) -> StreamDigest {
         let inFD = open(input, O_RDONLY | O_CLOEXEC)
         guard inFD >= 0 else { throw TarError.posix("archive-read", "cannot open \(input)", errno: errno) }
         defer { close(inFD) }
@@ -44,9 +50,14 @@ public enum TarPacker {
         guard let archive = archive_write_new() else { throw TarError(code: "archive-write", "cannot create gzip writer") }
         defer { archive_write_free(archive) }
         archive_write_set_format_raw(archive)
-        archive_write_add_filter_gzip(archive)
-        guard archive_write_set_options(archive, "gzip:!timestamp,gzip:compression-level=6") == ARCHIVE_OK else {
-            throw TarError.libarchive("archive-write", "gzip options", archive)
+        switch compression {
+        case .gzip:
+            archive_write_add_filter_gzip(archive)
+            guard archive_write_set_options(archive, "gzip:!timestamp,gzip:compression-level=6") == ARCHIVE_OK else {
+                throw TarError.libarchive("archive-write", "gzip options", archive)
+            }
+        case .zstd: archive_write_add_filter_zstd(archive)
+        case .none, .detect: archive_write_add_filter_none(archive)
         }
         archive_write_set_bytes_in_last_block(archive, 1)
         let sink = HashingSink(fd: outFD)

@@ -7,7 +7,7 @@ public final class TarReader {
     let archive: OpaquePointer
     private let source: HashingSource
     private let fd: Int32
-    private var current: OpaquePointer?
+    private var atEnd = false
     /// The file name, for messages.
     public let label: String
 
@@ -44,10 +44,8 @@ public final class TarReader {
             }
         }, nil)
         guard status == ARCHIVE_OK else {
-            let err = source.callbackError ?? TarError.libarchive("archive-read", "\(path): not a tar stream", archive)
-            archive_read_free(archive)
-            close(fd)
-            throw err
+            // Every property is set, so deinit frees the reader and closes the file.
+            throw source.callbackError ?? TarError.libarchive("archive-read", "\(path): not a tar stream", archive)
         }
     }
 
@@ -63,13 +61,16 @@ public final class TarReader {
     }
 
     func nextRaw() throws(TarError) -> OpaquePointer? {
+        if atEnd { return nil }
         var entry: OpaquePointer?
         let status = archive_read_next_header(archive, &entry)
-        if status == ARCHIVE_EOF { return nil }
+        if status == ARCHIVE_EOF {
+            atEnd = true
+            return nil
+        }
         guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
             throw source.callbackError ?? TarError.libarchive("archive-read", "\(label): bad tar header", archive)
         }
-        current = entry
         return entry
     }
 
