@@ -66,8 +66,17 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
+    /// `host[:port]`: letters, digits, `.` and `-` (or a bracketed IPv6 address), and a numeric port.
     static func isValidDomain(_ domain: String) -> Bool {
-        !domain.isEmpty && domain.utf8.allSatisfy {
+        var host = Substring(domain)
+        if let colon = domain.lastIndex(of: ":"), !domain[colon...].contains("]") {
+            let port = domain[domain.index(after: colon)...]
+            guard !port.isEmpty, port.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                return false
+            }
+            host = domain[..<colon]
+        }
+        return !host.isEmpty && host.utf8.allSatisfy {
             isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":")
                 || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
         }

@@ -35,7 +35,7 @@ extension ImageStore {
 
     /// Follows an index entry down to the manifest for `platform`.
     func resolveEntry(_ entry: Descriptor, name: String, platform: Platform) throws -> ResolvedImage {
-        var manifestDescriptor = entry
+        var manifestDescriptor = Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
         if entry.mediaType.isIndex {
             let index = try readJSON(ImageIndex.self, entry)
             let candidates = index.manifests.filter { $0.mediaType.isManifest }
