@@ -1,0 +1,63 @@
+import OCI
+
+extension ImageStore {
+    /// The image named `reference` for `platform`; throws `image-not-found` saying how to add it.
+    public func resolve(_ reference: String, platform: Platform = .host) throws -> ResolvedImage {
+        let normalized = try ImageReference(parsing: reference)
+        guard let image = try lookup(normalized, platform: platform) else {
+            throw ImageStoreError.notFound(normalized.description)
+        }
+        return image
+    }
+
+    /// Like `resolve`, but nil when no index entry carries the name.
+    public func lookup(_ reference: String, platform: Platform = .host) throws -> ResolvedImage? {
+        try lookup(try ImageReference(parsing: reference), platform: platform)
+    }
+
+    func lookup(_ reference: ImageReference, platform: Platform) throws -> ResolvedImage? {
+        guard let entry = try findEntry(reference) else { return nil }
+        return try resolveEntry(entry, name: reference.description, platform: platform)
+    }
+
+    /// The index.json entry for `reference`: an exact name match, or for `name@digest` any entry with that digest.
+    func findEntry(_ reference: ImageReference) throws -> Descriptor? {
+        let index = try readIndex()
+        let wanted = reference.description
+        if let exact = index.manifests.first(where: { $0.imageName == wanted }) { return exact }
+        if let digest = reference.digest {
+            return index.manifests.first { entry in
+                entry.digest == digest && entry.imageName.flatMap { try? ImageReference(parsing: $0) }?.name == reference.name
+            }
+        }
+        return nil
+    }
+
+    /// Follows an index entry down to the manifest for `platform`.
+    func resolveEntry(_ entry: Descriptor, name: String, platform: Platform) throws -> ResolvedImage {
+        var manifestDescriptor = Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
+        if entry.mediaType.isIndex {
+            let index = try readJSON(ImageIndex.self, entry)
+            let candidates = index.manifests.filter { $0.mediaType.isManifest }
+            guard let chosen = candidates.first(where: { $0.platform.map { $0.matches(platform) } ?? false })
+                    ?? (candidates.count == 1 && candidates[0].platform == nil ? candidates[0] : nil) else {
+                let available = candidates.compactMap { $0.platform?.description }
+                throw ImageStoreError("platform-not-found",
+                                      "image \"\(name)\" has no manifest for \(platform); available: "
+                                      + (available.isEmpty ? "none" : available.joined(separator: ", ")))
+            }
+            manifestDescriptor = chosen
+        } else if !entry.mediaType.isManifest {
+            throw ImageStoreError("unsupported-media-type",
+                                  "image \"\(name)\" points at \(entry.mediaType), not a manifest or index")
+        }
+        let manifest = try readJSON(ImageManifest.self, manifestDescriptor)
+        let config = try readJSON(ImageConfiguration.self, manifest.config)
+        if entry.mediaType.isManifest, !config.platform.matches(platform) {
+            throw ImageStoreError("platform-not-found",
+                                  "image \"\(name)\" is for \(config.platform), not \(platform)")
+        }
+        return ResolvedImage(reference: name, indexDescriptor: entry, manifestDescriptor: manifestDescriptor,
+                             manifest: manifest, config: config)
+    }
+}

@@ -1,0 +1,34 @@
+import Diagnostics
+
+/// A failure of the image store; `code` is stable, `message` names the image, blob or file.
+public struct ImageStoreError: BerthError {
+    public var category: ErrorCategory
+    public var code: String
+    public var message: String
+    public var underlying: (any Error)?
+
+    public init(_ code: String, _ message: String, category: ErrorCategory = .runtime, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.category = category
+        self.underlying = underlying
+    }
+
+    static func notFound(_ reference: String) -> ImageStoreError {
+        ImageStoreError("image-not-found",
+                        "image \"\(reference)\" is not in the image store; add it with "
+                        + "`berth image import --rootfs DIR --tag \(reference)` or `berth image import FILE`")
+    }
+
+    static func io(_ what: String, _ error: any Error) -> ImageStoreError {
+        ImageStoreError("image-store-io", what, underlying: error)
+    }
+
+    static func posix(_ what: String, errno err: Int32) -> ImageStoreError {
+        ImageStoreError("image-store-io", "\(what): \(String(cString: strerror(err)))")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

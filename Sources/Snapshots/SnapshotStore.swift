@@ -1,0 +1,111 @@
+import Foundation
+import ImageStore
+import OCI
+
+/// Which snapshotter lays out the layers.
+public enum SnapshotterKind: String, Sendable, Hashable, CaseIterable {
+    /// One directory per layer, stacked with an overlay mount; whiteouts stored as overlay markers.
+    case overlayfs
+    /// Each snapshot is a full copy of its parent with the layer applied.
+    case native
+}
+
+/// One layer that still has to be extracted, with its place in the chain.
+public struct LayerUnpack: Hashable, Sendable {
+    public var index: Int
+    /// The (compressed) layer blob from the manifest.
+    public var descriptor: Descriptor
+    public var diffID: Digest
+    public var chainID: Digest
+    /// Chain ID of the layers below; nil for the base layer.
+    public var parent: Digest?
+}
+
+/// Committed layer snapshots keyed by chain ID, plus per-container writable snapshots, under
+/// `<root>/<snapshotter>/`: `layers/<chain hex>/fs`, `active/<key>/`, `tmp/` (in-progress extractions).
+public final class SnapshotStore: Sendable {
+    /// `<stateRoot>/snapshots/<snapshotter>`, resolved to a real path.
+    public let directory: String
+    public let snapshotter: SnapshotterKind
+
+    /// Opens (creating if needed) the snapshotter's directory under `root` (= `<stateRoot>/snapshots`).
+    public init(root: String, snapshotter: SnapshotterKind) throws {
+        let base = root + "/" + snapshotter.rawValue
+        for sub in ["layers", "active", "tmp"] {
+            do {
+                try FileManager.default.createDirectory(atPath: base + "/" + sub, withIntermediateDirectories: true)
+            } catch {
+                throw SnapshotError("snapshot-io", "cannot create \(base)/\(sub)", underlying: error)
+            }
+        }
+        guard let real = realpath(base, nil) else { throw SnapshotError.posix("cannot resolve \(base)", errno: errno) }
+        directory = String(cString: real)
+        free(real)
+        guard !directory.contains(":"), !directory.contains(",") else {
+            throw SnapshotError("snapshot-bad-root", "snapshot directory \(directory) must not contain ':' or ','",
+                                category: .usage)
+        }
+        self.snapshotter = snapshotter
+    }
+
+    /// The directory holding the contents of the committed snapshot `chainID`.
+    public func layerPath(_ chainID: Digest) -> String {
+        "\(directory)/layers/\(chainID.encoded)/fs"
+    }
+
+    /// Whether the committed snapshot for `chainID` is on disk.
+    public func isCommitted(_ chainID: Digest) -> Bool {
+        var st = stat()
+        return stat(layerPath(chainID), &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Every layer of `image` with its chain ID and parent; throws when manifest and config disagree.
+    public func layers(of image: ResolvedImage) throws -> [LayerUnpack] {
+        let layers = image.manifest.layers
+        let diffIDs = image.diffIDs
+        guard layers.count == diffIDs.count else {
+            throw SnapshotError("layer-count-mismatch", "image \(image.reference) (\(image.digest)) has \(layers.count) "
+                                + "layers in its manifest but \(diffIDs.count) diff_ids in its config")
+        }
+        let chain = ChainID.chain(diffIDs)
+        return layers.indices.map { i in
+            LayerUnpack(index: i, descriptor: layers[i], diffID: diffIDs[i], chainID: chain[i],
+                        parent: i == 0 ? nil : chain[i - 1])
+        }
+    }
+
+    /// Layers that are not committed on disk (stat calls only). For the native snapshotter, only
+    /// layers above the topmost committed snapshot are needed.
+    public func pendingLayers(for image: ResolvedImage) throws -> [LayerUnpack] {
+        let all = try layers(of: image)
+        switch snapshotter {
+        case .overlayfs:
+            return all.filter { !isCommitted($0.chainID) }
+        case .native:
+            guard let top = all.lastIndex(where: { isCommitted($0.chainID) }) else { return all }
+            return Array(all[(top + 1)...])
+        }
+    }
+
+    func withLock<T>(_ body: () throws -> T) throws -> T {
+        let path = directory + "/lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SnapshotError.posix("cannot open lock \(path)", errno: errno) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw SnapshotError.posix("cannot lock \(path)", errno: errno) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    func removeTree(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw SnapshotError("snapshot-io", "cannot remove \(path)", underlying: error)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import CArchive
+import Diagnostics
+
+/// A failure reading, writing or extracting a tar stream; the message names the archive and entry.
+public struct TarError: BerthError {
+    public var code: String
+    public var message: String
+    public var underlying: (any Error)?
+    public var category: ErrorCategory { .runtime }
+
+    public init(code: String, _ message: String, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.underlying = underlying
+    }
+
+    static func libarchive(_ code: String, _ context: String, _ archive: OpaquePointer?) -> TarError {
+        let detail = archive.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "unknown libarchive error"
+        return TarError(code: code, "\(context): \(detail)")
+    }
+
+    static func posix(_ code: String, _ context: String, errno err: Int32) -> TarError {
+        TarError(code: code, "\(context): \(String(cString: strerror(err)))")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,142 @@
+import CArchive
+import Foundation
+import Testing
+@testable import TarArchive
+
+@Suite struct TarExtractorTests {
+    struct Entry: Sendable {
+        var name: String
+        var kind: TarEntry.Kind
+        var link: String? = nil
+        var data = "x"
+    }
+
+    func makeTar(_ path: String, _ entries: [Entry]) throws {
+        let writer = try TarWriter(path: path)
+        for entry in entries {
+            try writer.add(entry.name, kind: entry.kind, mode: entry.kind == .directory ? 0o755 : 0o644,
+                           data: Data(entry.data.utf8), link: entry.link)
+        }
+        try writer.finish()
+    }
+
+    struct UnsafeCase: CustomStringConvertible, Sendable {
+        var description: String
+        var entries: @Sendable (String) -> [Entry]
+    }
+
+    static let unsafeCases: [UnsafeCase] = [
+        UnsafeCase(description: "dot-dot escape") { _ in [Entry(name: "../outside/pwned", kind: .regular)] },
+        UnsafeCase(description: "nested dot-dot escape") { _ in [Entry(name: "a/../../outside/pwned", kind: .regular)] },
+        UnsafeCase(description: "absolute path") { outside in [Entry(name: outside + "/pwned", kind: .regular)] },
+        UnsafeCase(description: "symlink to absolute outside") { outside in
+            [Entry(name: "evil", kind: .symlink, link: outside), Entry(name: "evil/pwned", kind: .regular)]
+        },
+        UnsafeCase(description: "symlink climbing out") { _ in
+            [Entry(name: "evil", kind: .symlink, link: "../outside"), Entry(name: "evil/pwned", kind: .regular)]
+        },
+        UnsafeCase(description: "hard link to outside") { _ in
+            [Entry(name: "h", kind: .hardlink, link: "../outside/secret")]
+        },
+        UnsafeCase(description: "hard link through symlink") { _ in
+            [Entry(name: "evil", kind: .symlink, link: "../outside"), Entry(name: "h", kind: .hardlink, link: "evil/secret")]
+        },
+        UnsafeCase(description: "whiteout through symlink") { _ in
+            [Entry(name: "evil", kind: .symlink, link: "../outside"), Entry(name: "evil/.wh.secret", kind: .regular)]
+        },
+    ]
+
+    @Test(arguments: unsafeCases)
+    func unsafeEntriesAreRefusedAndNothingIsWrittenOutside(_ item: UnsafeCase) throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.write("outside/secret", "keep me")
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        try makeTar(dir.path + "/t.tar", item.entries(dir.path + "/outside"))
+        for mode in [WhiteoutMode.apply, .overlay] {
+            let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+            let error = #expect(throws: TarError.self) {
+                try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: mode)
+            }
+            #expect(error?.code == "archive-unsafe-path", "\(item) \(mode): \(String(describing: error))")
+            #expect(dir.tree("outside") == ["secret"])
+            #expect(dir.read("outside/secret") == "keep me")
+        }
+    }
+
+    @Test func extractsFilesLinksAndDigest() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        try makeTar(dir.path + "/t.tar", [
+            Entry(name: "./etc/", kind: .directory),
+            Entry(name: "etc/passwd", kind: .regular, data: "root:x:0:0\n"),
+            Entry(name: "etc/hard", kind: .hardlink, link: "etc/passwd"),
+            Entry(name: "etc/soft", kind: .symlink, link: "/etc/passwd"),
+            Entry(name: "a/../b", kind: .regular, data: "b"),
+        ])
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        let result = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
+        let check = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        #expect(try check.finish() == result)
+        #expect(dir.read("root/etc/passwd") == "root:x:0:0\n")
+        #expect(dir.read("root/b") == "b")
+        #expect(dir.info("root/etc/hard")?.st_ino == dir.info("root/etc/passwd")?.st_ino)
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: dir.path + "/root/etc/soft")
+        #expect(target == "/etc/passwd")
+    }
+
+    @Test func whiteoutsInOverlayModeBecomeMarkers() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        try makeTar(dir.path + "/t.tar", [
+            Entry(name: "d/", kind: .directory),
+            Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
+            Entry(name: "d/new", kind: .regular),
+            Entry(name: ".wh.gone", kind: .regular, data: ""),
+        ])
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .overlay)
+        let marker = try #require(dir.info("root/gone"))
+        #expect(marker.st_mode & S_IFMT == S_IFCHR)
+        #expect(marker.st_rdev == 0)
+        #expect(!dir.exists("root/.wh.gone"))
+        var value = [UInt8](repeating: 0, count: 8)
+        let n = lgetxattr(dir.path + "/root/d", "trusted.overlay.opaque", &value, value.count)
+        #expect(n == 1 && value[0] == UInt8(ascii: "y"))
+        #expect(dir.tree("root/d") == ["new"])
+    }
+
+    @Test func whiteoutsInApplyModeRemoveLowerEntries() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.write("root/gone/deep", "lower")
+        try dir.write("root/keep", "lower")
+        try dir.write("root/d/lower1", "lower")
+        try dir.write("root/d/sub/lower2", "lower")
+        try makeTar(dir.path + "/t.tar", [
+            Entry(name: "d/", kind: .directory),
+            Entry(name: "d/early", kind: .regular),
+            Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
+            Entry(name: "d/late", kind: .regular),
+            Entry(name: ".wh.gone", kind: .regular, data: ""),
+            Entry(name: ".wh.never-existed", kind: .regular, data: ""),
+        ])
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
+        #expect(dir.tree("root") == ["d", "d/early", "d/late", "keep"])
+    }
+
+    @Test func invalidWhiteoutNameIsRejected() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        try makeTar(dir.path + "/t.tar", [Entry(name: "d/.wh..", kind: .regular, data: "")])
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        let error = #expect(throws: TarError.self) {
+            try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
+        }
+        #expect(error?.code == "archive-invalid-whiteout")
+    }
+}
