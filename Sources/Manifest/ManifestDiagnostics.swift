@@ -185,3 +185,9 @@ extension ManifestDiagnostics {
         .error(at: loc, "the manifest must be a map with `version` and `containers`, got \(got)")
     }
 }
+
+extension ManifestDiagnostics {
+    static func envFileProblem(_ path: String, line: Int, problem: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "env-file `\(path)` line \(line): \(problem)")
+    }
+}
