@@ -1,0 +1,193 @@
+import Diagnostics
+
+/// Every manifest diagnostic is built here so the wording stays consistent and is tested in one place.
+enum ManifestDiagnostics {
+    typealias Loc = SourceLocation
+
+    // MARK: YAML structure
+
+    static func syntax(_ problem: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid YAML: \(problem)")
+    }
+    static func emptyManifest(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "the manifest is empty; expected a map with `version` and `containers`")
+    }
+    static func duplicateKey(_ key: String, at loc: Loc, firstAt first: Loc) -> Diagnostic {
+        .error(at: loc, "duplicate key `\(key)` (first defined at line \(first.line), column \(first.column))")
+    }
+    static func unknownKey(_ key: String, in context: String, valid: [String], at loc: Loc) -> Diagnostic {
+        if let guess = EditDistance.suggestion(for: key, among: valid) {
+            return .error(at: loc, "unknown key `\(key)` in \(context); did you mean `\(guess)`?")
+        }
+        return .error(at: loc, "unknown key `\(key)` in \(context); expected one of: \(valid.sorted().joined(separator: ", "))")
+    }
+    static func wrongType(_ field: String, expected: String, got: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)`: expected \(expected), got \(got)")
+    }
+    static func missingKey(_ key: String, in context: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "missing required key `\(key)` in \(context)")
+    }
+    static func nonStringKey(got: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "keys must be strings, got \(got)")
+    }
+    static func interpolation(_ message: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, message)
+    }
+
+    // MARK: Project
+
+    static func missingVersion(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "missing required key `version`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))")
+    }
+    static func unsupportedVersion(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "unsupported version `\(value)`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))")
+    }
+    static func invalidName(_ kind: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid \(kind) `\(value)`: use lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters")
+    }
+    static func underivableProjectName(_ directory: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "cannot derive a project name from directory `\(directory)`; set `name`")
+    }
+    static func noContainers(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "no containers defined; add at least one under `containers`")
+    }
+
+    // MARK: Container fields
+
+    static func imageAndRootfs(_ container: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "container `\(container)` sets both `image` and `rootfs`; use one of them")
+    }
+    static func missingImage(_ container: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "container `\(container)` needs `image`, `rootfs` or `checkpoint`")
+    }
+    static func invalidReference(_ field: String, _ value: String, reason: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `\(field)` reference `\(value)`: \(reason)")
+    }
+    static func emptyValue(_ field: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` must not be empty")
+    }
+    static func notAbsolute(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` must be an absolute path, got `\(value)`")
+    }
+    static func envEntryWithoutEquals(_ entry: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "env entry `\(entry)` has no `=`; write `\(entry)=value`")
+    }
+    static func envEmptyKey(_ entry: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "env entry `\(entry)` has an empty name")
+    }
+    static func invalidMemoryLimit(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `memory-limit` `\(value)`: expected a positive number of bytes with an optional k, m or g suffix (e.g. 64m)")
+    }
+    static func notPositive(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` must be greater than 0, got \(value)")
+    }
+    static func invalidRuntime(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `runtime` `\(value)`: use `runc`, `crun` or an absolute path to an OCI runtime binary")
+    }
+    static func invalidSnapshotter(_ value: String, at loc: Loc) -> Diagnostic {
+        let guess = EditDistance.suggestion(for: value, among: ManifestRules.snapshotters).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(at: loc, "invalid `snapshotter` `\(value)`: use `overlayfs` or `native`\(guess)")
+    }
+    static func invalidUser(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `user` `\(value)`: use `name`, `uid`, `uid:gid` or `name:group`")
+    }
+    static func invalidHostname(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `hostname` `\(value)`: use letters, digits, `-` and `.`, at most 253 characters")
+    }
+
+    // MARK: Mounts
+
+    static func mountSyntax(_ value: String, problem: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid mount `\(value)`: \(problem)")
+    }
+    static func mountUnknownKey(_ key: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "mount key `\(key)` is not supported; use type, src, source, dst, destination or options")
+    }
+    static func mountMissing(_ field: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "mount has no `\(field)`")
+    }
+    static func bindWithoutSource(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "bind mount has no `source`; name the host path to mount")
+    }
+    static func mountDestinationRelative(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "mount destination must be an absolute path, got `\(value)`")
+    }
+
+    // MARK: Namespaces
+
+    static func namespaceNotTypePath(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`with-ns` entry `\(value)` is not `type:path` (e.g. network:/var/run/netns/blue)")
+    }
+    static func unknownNamespaceType(_ value: String, at loc: Loc) -> Diagnostic {
+        let guess = ManifestRules.namespaceAliases[value] ?? EditDistance.suggestion(for: value, among: ManifestRules.namespaceTypes)
+        let hint = guess.map { "did you mean `\($0)`? " } ?? ""
+        return .error(at: loc, "unknown namespace type `\(value)`; \(hint)valid types: \(ManifestRules.namespaceTypes.joined(separator: ", "))")
+    }
+    static func namespaceTarget(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`with-ns` entry needs exactly one of `path` or `container`")
+    }
+    static func namespaceDuplicate(_ type: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "namespace `\(type)` is joined more than once")
+    }
+    static func netHostConflict(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`net-host` and a `with-ns` network namespace conflict; use one of them")
+    }
+
+    // MARK: References between containers
+
+    static func unknownContainer(_ field: String, _ name: String, known: [String], at loc: Loc) -> Diagnostic {
+        let hint = EditDistance.suggestion(for: name, among: known).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(at: loc, "`\(field)` names container `\(name)`, which is not defined in this manifest\(hint)")
+    }
+    static func selfReference(_ field: String, _ name: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "container `\(name)` cannot name itself in `\(field)`")
+    }
+    static func duplicateEntry(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` lists `\(value)` more than once")
+    }
+    static func dependencyCycle(_ cycle: [String], at loc: Loc) -> Diagnostic {
+        .error(at: loc, "dependency cycle: \(cycle.joined(separator: " -> "))")
+    }
+
+    // MARK: Files read for the manifest (.env, env-files)
+
+    static func envFileLineWithoutEquals(_ line: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "line `\(line)` is not `KEY=VALUE`")
+    }
+
+    // MARK: Host checks
+
+    static func missingHostPath(_ field: String, _ path: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "`\(field)` path `\(path)` does not exist on this host")
+    }
+    static func notADirectory(_ field: String, _ path: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "`\(field)` path `\(path)` is not a directory")
+    }
+    static func notANamespace(_ path: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "`with-ns` path `\(path)` is not a namespace file (expected e.g. /proc/PID/ns/net or /var/run/netns/NAME)")
+    }
+    static func namespaceTypeMismatch(_ path: String, declared: String, actual: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "`with-ns` path `\(path)` is a \(actual) namespace, not a \(declared) namespace")
+    }
+    static func runtimeNotFound(_ name: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "runtime `\(name)` was not found in PATH; install it or set `runtime` to an absolute path")
+    }
+    static func runtimeNotExecutable(_ path: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "runtime `\(path)` is not an executable file")
+    }
+    static func unreadableFile(_ field: String, _ path: String, reason: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "cannot read `\(field)` file `\(path)`: \(reason)")
+    }
+}
+
+extension ManifestDiagnostics {
+    static func rootNotMap(got: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "the manifest must be a map with `version` and `containers`, got \(got)")
+    }
+}
+
+extension ManifestDiagnostics {
+    static func envFileProblem(_ path: String, line: Int, problem: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "env-file `\(path)` line \(line): \(problem)")
+    }
+}

@@ -1,0 +1,56 @@
+import Diagnostics
+import Foundation
+import Yams
+
+/// Reads berth.yaml: YAML with locations → raw description → validated `ProjectManifest`.
+public enum ManifestLoader {
+    /// Loads the manifest at `path` (relative paths resolve against the current directory).
+    /// Throws `ManifestFileError` (usage) when the file cannot be read, `DiagnosticsError` (manifest) when it is invalid.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ProjectManifest {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ManifestFileError(path: path, underlying: error)
+        }
+        let absolute = ValueRules.absolute(path, in: FileManager.default.currentDirectoryPath)
+        let directory = (absolute as NSString).deletingLastPathComponent
+        return try load(text: text, path: path, directory: directory, environment: environment)
+    }
+
+    /// Loads manifest `text`; `path` names it in diagnostics, `directory` anchors relative paths and the `.env` file.
+    public static func load(text: String, path: String, directory: String, environment: [String: String]) throws -> ProjectManifest {
+        var diagnostics: [Diagnostic] = []
+        var variables: [String: String] = [:]
+        let dotenv = directory.hasSuffix("/") ? directory + ".env" : directory + "/.env"
+        if FileManager.default.fileExists(atPath: dotenv) {
+            do {
+                for entry in try EnvFile.entries(try EnvFile.read(dotenv), file: dotenv, dotenv: true) {
+                    variables[entry.key] = entry.value
+                }
+            } catch let error as DiagnosticsError {
+                diagnostics += error.diagnostics
+            }
+        }
+        variables.merge(environment) { _, fromEnvironment in fromEnvironment }
+
+        let root: Yams.Node
+        switch YAMLReader.parse(text, file: path) {
+        case .failure(let error):
+            throw DiagnosticsError(diagnostics + error.diagnostics, category: .manifest)
+        case .success(nil):
+            throw DiagnosticsError(diagnostics + [ManifestDiagnostics.emptyManifest(at: SourceLocation(file: path, line: 1, column: 1))])
+        case .success(let node?):
+            root = node
+        }
+        var decoder = ManifestDecoder(file: path, variables: variables)
+        let description = decoder.decode(root)
+        diagnostics += decoder.diagnostics
+        var validator = ManifestValidator(path: path, directory: ValueRules.clean(directory))
+        guard let description else { throw DiagnosticsError(diagnostics, category: .manifest) }
+        let manifest = validator.validate(description)
+        diagnostics += validator.diagnostics
+        if diagnostics.hasErrors { throw DiagnosticsError(diagnostics, category: .manifest) }
+        return manifest
+    }
+}

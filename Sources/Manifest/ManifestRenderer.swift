@@ -1,0 +1,37 @@
+import Foundation
+import Yams
+
+/// Renders the normalized manifest (interpolated, defaults filled in, env-files folded in, sorted keys).
+/// The same manifest always gives the same bytes; the output is itself a valid berth.yaml.
+public enum ManifestRenderer {
+    public enum Format: String, Sendable, CaseIterable {
+        case yaml
+        case json
+    }
+
+    /// The whole manifest in `format`; throws when an env-file cannot be read or parsed.
+    public static func render(_ m: ProjectManifest, format: Format) throws -> String {
+        let canonical = try CanonicalManifest(m)
+        switch format {
+        case .json:
+            let data = try encoder(pretty: true).encode(canonical)
+            return String(decoding: data, as: UTF8.self) + "\n"
+        case .yaml:
+            let yaml = YAMLEncoder()
+            yaml.options.sortKeys = true
+            yaml.options.indent = 2
+            return try yaml.encode(canonical)
+        }
+    }
+
+    /// Sorted-key compact JSON of one container's canonical form, for config hashes.
+    public static func canonicalJSON(of container: ContainerDefinition) throws -> Data {
+        try encoder(pretty: false).encode(CanonicalContainer(container))
+    }
+
+    private static func encoder(pretty: Bool) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

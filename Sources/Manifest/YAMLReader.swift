@@ -1,0 +1,221 @@
+import Diagnostics
+import Yams
+
+/// Reads Yams nodes into located values, collecting structural diagnostics (types, duplicate keys) as it goes.
+/// Scalar values (never keys) are interpolated from `variables`.
+struct YAMLReader {
+    /// A scalar after interpolation, with the YAML type it resolves to.
+    struct Scalar {
+        enum Kind { case null, bool, int, float, string }
+        var text: String
+        var kind: Kind
+        var node: Node.Scalar
+        var location: SourceLocation
+    }
+
+    let file: String
+    let variables: [String: String]
+    var diagnostics: [Diagnostic] = []
+
+    init(file: String, variables: [String: String]) {
+        self.file = file
+        self.variables = variables
+    }
+
+    /// Parses YAML text into a node tree; a syntax error becomes a diagnostic at its mark.
+    static func parse(_ text: String, file: String) -> Result<Node?, DiagnosticsError> {
+        do {
+            return .success(try Yams.compose(yaml: text))
+        } catch let error as YamlError {
+            switch error {
+            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+                 let .composer(context, problem, mark, _):
+                let where_ = context.map { " \($0.text)" } ?? ""
+                let loc = SourceLocation(file: file, line: mark.line, column: mark.column)
+                return .failure(DiagnosticsError([ManifestDiagnostics.syntax(problem + where_, at: loc)]))
+            default:
+                return .failure(DiagnosticsError([ManifestDiagnostics.syntax("\(error)", at: SourceLocation(file: file, line: 1, column: 1))]))
+            }
+        } catch {
+            return .failure(DiagnosticsError([ManifestDiagnostics.syntax("\(error)", at: SourceLocation(file: file, line: 1, column: 1))]))
+        }
+    }
+
+    func location(_ node: Node) -> SourceLocation {
+        let mark = node.mark
+        return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    /// How a node is named in "expected …, got …" messages.
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a map"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let s):
+            switch kind(of: s, interpolated: nil) {
+            case .null: return "null"
+            case .bool: return "a boolean"
+            case .int: return "an integer"
+            case .float: return "a number"
+            case .string: return "a string"
+            }
+        }
+    }
+
+    static func kind(of scalar: Node.Scalar, interpolated: String?) -> Scalar.Kind {
+        let resolved: Node.Scalar
+        if let interpolated {
+            resolved = Node.Scalar(interpolated)
+        } else if scalar.style == .plain || scalar.style == .any {
+            resolved = scalar
+        } else {
+            return .string
+        }
+        switch Resolver.default.resolveTag(of: Node.scalar(resolved)) {
+        case .null: return .null
+        case .bool: return .bool
+        case .int: return .int
+        case .float: return .float
+        default: return .string
+        }
+    }
+
+    // MARK: Containers
+
+    /// The key/value pairs of a map, with `<<` merges applied; duplicate and non-string keys are reported.
+    mutating func pairs(_ mapping: Node.Mapping) -> [(key: Located<String>, value: Node)] {
+        var own: [(key: Located<String>, value: Node)] = []
+        var seen: [String: SourceLocation] = [:]
+        var merged: [(key: Located<String>, value: Node)] = []
+        for (keyNode, value) in mapping {
+            if case .scalar(let k) = keyNode, k.style == .plain || k.style == .any, Resolver.default.resolveTag(of: keyNode) == .merge {
+                merged += mergeSources(value)
+                continue
+            }
+            guard case .scalar(let key) = keyNode else {
+                diagnostics.append(ManifestDiagnostics.nonStringKey(got: Self.describe(keyNode), at: location(keyNode)))
+                continue
+            }
+            let loc = location(keyNode)
+            if let first = seen[key.string] {
+                diagnostics.append(ManifestDiagnostics.duplicateKey(key.string, at: loc, firstAt: first))
+                continue
+            }
+            seen[key.string] = loc
+            own.append((Located(key.string, at: loc), value))
+        }
+        for pair in merged where seen[pair.key.value] == nil {
+            seen[pair.key.value] = pair.key.location
+            own.append(pair)
+        }
+        return own
+    }
+
+    private mutating func mergeSources(_ value: Node) -> [(key: Located<String>, value: Node)] {
+        switch value {
+        case .mapping(let m):
+            return pairs(m)
+        case .sequence(let s):
+            return s.flatMap { node -> [(key: Located<String>, value: Node)] in
+                if case .mapping(let m) = node { return pairs(m) }
+                diagnostics.append(ManifestDiagnostics.wrongType("<<", expected: "a map", got: Self.describe(node), at: location(node)))
+                return []
+            }
+        default:
+            diagnostics.append(ManifestDiagnostics.wrongType("<<", expected: "a map or a list of maps", got: Self.describe(value), at: location(value)))
+            return []
+        }
+    }
+
+    mutating func mapping(_ node: Node, field: String, expected: String = "a map") -> Node.Mapping? {
+        if case .mapping(let m) = node { return m }
+        diagnostics.append(ManifestDiagnostics.wrongType(field, expected: expected, got: Self.describe(node), at: location(node)))
+        return nil
+    }
+
+    mutating func sequence(_ node: Node, field: String, expected: String) -> Node.Sequence? {
+        if case .sequence(let s) = node { return s }
+        diagnostics.append(ManifestDiagnostics.wrongType(field, expected: expected, got: Self.describe(node), at: location(node)))
+        return nil
+    }
+
+    // MARK: Scalars
+
+    /// A scalar value, interpolated; nil (with a diagnostic) for maps, lists and bad interpolation.
+    mutating func scalar(_ node: Node, field: String, expected: String) -> Scalar? {
+        guard case .scalar(let s) = node else {
+            diagnostics.append(ManifestDiagnostics.wrongType(field, expected: expected, got: Self.describe(node), at: location(node)))
+            return nil
+        }
+        let loc = location(node)
+        guard s.string.contains("$") else {
+            return Scalar(text: s.string, kind: Self.kind(of: s, interpolated: nil), node: s, location: loc)
+        }
+        do {
+            let text = try Interpolation.interpolate(s.string, variables: variables)
+            return Scalar(text: text, kind: Self.kind(of: s, interpolated: text), node: s, location: loc)
+        } catch let failure as Interpolation.Failure {
+            diagnostics.append(ManifestDiagnostics.interpolation(failure.message, at: loc))
+        } catch {
+            diagnostics.append(ManifestDiagnostics.interpolation("\(error)", at: loc))
+        }
+        return nil
+    }
+
+    /// A string value. `lenient` also takes numbers and booleans as their text (labels, env values, user).
+    mutating func string(_ node: Node, field: String, lenient: Bool = false) -> Located<String>? {
+        guard let s = scalar(node, field: field, expected: "a string") else { return nil }
+        switch s.kind {
+        case .string: return Located(s.text, at: s.location)
+        case .int where lenient, .float where lenient, .bool where lenient: return Located(s.text, at: s.location)
+        default:
+            diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a string", got: Self.describe(node), at: s.location))
+            return nil
+        }
+    }
+
+    mutating func bool(_ node: Node, field: String) -> Located<Bool>? {
+        guard let s = scalar(node, field: field, expected: "a boolean") else { return nil }
+        if s.kind == .bool, let value = Bool.construct(from: Node.Scalar(s.text)) {
+            return Located(value, at: s.location)
+        }
+        diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a boolean (true or false)", got: Self.describe(node), at: s.location))
+        return nil
+    }
+
+    mutating func integer(_ node: Node, field: String) -> Located<Int64>? {
+        guard let s = scalar(node, field: field, expected: "an integer") else { return nil }
+        if s.kind == .int, let value = Int64(s.text) ?? Int.construct(from: Node.Scalar(s.text)).map(Int64.init) {
+            return Located(value, at: s.location)
+        }
+        diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "an integer", got: Self.describe(node), at: s.location))
+        return nil
+    }
+
+    mutating func number(_ node: Node, field: String) -> Located<Double>? {
+        guard let s = scalar(node, field: field, expected: "a number") else { return nil }
+        if s.kind == .int || s.kind == .float, let value = Double.construct(from: Node.Scalar(s.text)) {
+            return Located(value, at: s.location)
+        }
+        diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a number", got: Self.describe(node), at: s.location))
+        return nil
+    }
+
+    /// A list of strings; a single string is accepted when `allowSingle` (e.g. `env-files: ./a.env`).
+    mutating func stringList(_ node: Node, field: String, allowSingle: Bool = false) -> Located<[Located<String>]>? {
+        if allowSingle, case .scalar = node {
+            return string(node, field: field).map { Located([$0], at: $0.location) }
+        }
+        guard let seq = sequence(node, field: field, expected: "a list of strings") else { return nil }
+        var items: [Located<String>] = []
+        for item in seq {
+            guard case .scalar = item else {
+                diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a list of strings", got: "a list containing \(Self.describe(item))", at: location(item)))
+                continue
+            }
+            if let value = string(item, field: field, lenient: true) { items.append(value) }
+        }
+        return Located(items, at: location(node))
+    }
+}
