@@ -1,0 +1,77 @@
+import OCI
+
+/// containerd's default Linux spec (`populateDefaultUnixSpec`) plus what current `ctr run` always
+/// adds to it: the default device allow list and `cpu.shares` 1024 (the `--cpu-shares` default).
+enum DefaultSpec {
+    /// The PATH an image without Env gets (containerd's fallback in WithImageConfig).
+    static let pathVariable = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// The 14 default capabilities, in containerd's order.
+    static let capabilities = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ]
+
+    /// Every capability Linux defines (0 through 40), in number order, for `privileged`.
+    static let allCapabilities = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+        "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+        "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
+    ]
+
+    /// The seven default mounts, in containerd's order, with its exact options.
+    static let mounts: [OCIMount] = [
+        OCIMount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
+        OCIMount(destination: "/dev", type: "tmpfs", source: "tmpfs",
+                 options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        OCIMount(destination: "/dev/pts", type: "devpts", source: "devpts",
+                 options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        OCIMount(destination: "/dev/shm", type: "tmpfs", source: "shm",
+                 options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+        OCIMount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
+        OCIMount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
+        OCIMount(destination: "/run", type: "tmpfs", source: "tmpfs",
+                 options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+    ]
+
+    static let namespaces: [OCINamespace] = [
+        OCINamespace(type: .pid), OCINamespace(type: .ipc), OCINamespace(type: .uts),
+        OCINamespace(type: .mount), OCINamespace(type: .network),
+    ]
+
+    static let maskedPaths = [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/sys/devices/virtual/powercap", "/proc/scsi",
+    ]
+
+    static let readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+
+    /// Deny everything, then ctr's `WithDefaultUnixDevices` allow list.
+    static let deviceRules: [OCIDeviceCgroup] = [
+        OCIDeviceCgroup(allow: false, access: "rwm"),
+        allowChar(1, 3), allowChar(1, 8), allowChar(1, 7), allowChar(5, 0), allowChar(1, 5), allowChar(1, 9),
+        allowChar(5, 1), allowChar(136, nil), allowChar(5, 2),
+    ]
+
+    static func allowChar(_ major: Int64, _ minor: Int64?) -> OCIDeviceCgroup {
+        OCIDeviceCgroup(allow: true, type: "c", major: major, minor: minor, access: "rwm")
+    }
+
+    /// The complete default spec; `root.path` and `cgroupsPath` are set by the builder.
+    static func make() -> RuntimeSpec {
+        let caps = OCICapabilities(bounding: capabilities, effective: capabilities, permitted: capabilities)
+        let process = OCIProcess(user: OCIUser(uid: 0, gid: 0), cwd: "/", capabilities: caps,
+                                 rlimits: [OCIRlimit(type: "RLIMIT_NOFILE", hard: 1024, soft: 1024)],
+                                 noNewPrivileges: true)
+        let resources = OCIResources(devices: deviceRules, cpu: OCICPU(shares: 1024))
+        let linux = OCILinux(namespaces: namespaces, resources: resources, maskedPaths: maskedPaths,
+                             readonlyPaths: readonlyPaths)
+        return RuntimeSpec(process: process, root: OCIRoot(path: "rootfs"), mounts: mounts, linux: linux)
+    }
+}

@@ -1,0 +1,139 @@
+import Manifest
+import OCI
+
+extension SpecBuilder {
+    /// Image-config label prefixes containerd reserves and drops.
+    static let reservedLabelPrefixes = ["containerd.io/", "io.cri-containerd"]
+
+    /// ctr's `--mount`: existing mounts whose cleaned destination equals a new destination are removed,
+    /// then the new mounts are appended in manifest order. A bind mount without `bind`/`rbind` gets `rbind`.
+    static func applyMounts(_ definitions: [MountDefinition], to draft: inout SpecDraft) {
+        guard !definitions.isEmpty else { return }
+        let destinations = Set(definitions.map(\.destination))
+        draft.mounts.removeAll { destinations.contains(cleanPath($0.destination)) }
+        for definition in definitions {
+            var options = definition.options
+            if definition.type == "bind", !options.contains("rbind"), !options.contains("bind") {
+                options.insert("rbind", at: 0)
+            }
+            draft.mounts.append(OCIMount(destination: definition.destination, type: definition.type,
+                                         source: definition.source ?? definition.type, options: options))
+        }
+    }
+
+    /// ctr's `--privileged` (`WithPrivileged` + `WithAllDevicesAllowed`): every capability, no masked or
+    /// read-only paths, writable sysfs and cgroupfs, no seccomp/AppArmor/SELinux, all devices allowed.
+    static func applyPrivileged(to draft: inout SpecDraft) {
+        let caps = DefaultSpec.allCapabilities
+        var capabilities = draft.process.capabilities ?? OCICapabilities()
+        capabilities.bounding = caps
+        capabilities.effective = caps
+        capabilities.permitted = caps
+        draft.process.capabilities = capabilities
+        draft.process.apparmorProfile = nil
+        draft.process.selinuxLabel = nil
+        draft.linux.maskedPaths = nil
+        draft.linux.readonlyPaths = nil
+        draft.linux.seccomp = nil
+        for i in draft.mounts.indices where draft.mounts[i].type == "sysfs" || draft.mounts[i].type == "cgroup" {
+            draft.mounts[i].options = draft.mounts[i].options?.map { $0 == "ro" ? "rw" : $0 }
+        }
+        draft.resources.devices = [OCIDeviceCgroup(allow: true, access: "rwm")]
+    }
+
+    /// ctr's `--net-host`: no network namespace, host /etc/hosts and /etc/resolv.conf bound read-only,
+    /// and `HOSTNAME` set to the host's name. The UTS namespace stays private.
+    static func applyNetHost(hostname: String, to draft: inout SpecDraft) {
+        if let i = draft.namespaces.firstIndex(where: { $0.type == .network }) {
+            draft.namespaces.remove(at: i)
+        }
+        for file in ["/etc/hosts", "/etc/resolv.conf"] {
+            draft.mounts.append(OCIMount(destination: file, type: "bind", source: file, options: ["rbind", "ro"]))
+        }
+        draft.env = Environment.replaceOrAppend(draft.env, ["HOSTNAME=\(hostname)"])
+    }
+
+    /// `cpus`: CFS quota `cpus × 100000` over a 100000 µs period (ignored when not positive, as ctr).
+    static func applyCPUs(_ container: ContainerDefinition, to draft: inout SpecDraft) throws {
+        guard let cpus = container.cpus, !(cpus <= 0) else { return }
+        let quota = cpus * 100_000
+        guard quota.isFinite, quota < Double(Int64.max) else {
+            throw SpecError.invalidValue("cpus", "cpus \(cpus) is not a usable number of CPUs", at: container.locations["cpus"])
+        }
+        var cpu = draft.resources.cpu ?? OCICPU()
+        cpu.quota = Int64(quota)
+        cpu.period = 100_000
+        draft.resources.cpu = cpu
+    }
+
+    /// `with-ns`: each join replaces the namespace entry of its type in place, or is appended.
+    /// `container: NAME` becomes `/proc/<pid>/ns/<file>` of that running peer.
+    static func applyNamespaceJoins(_ container: ContainerDefinition, peers: [String: Int32],
+                                    to draft: inout SpecDraft) throws {
+        let location = container.locations["with-ns"]
+        for join in container.withNamespaces {
+            let type = NamespaceType(rawValue: join.type)
+            guard NamespaceType.all.contains(type) else {
+                let valid = NamespaceType.all.map(\.rawValue).joined(separator: ", ")
+                throw SpecError.invalidValue("with-ns", "with-ns: \"\(join.type)\" is not a namespace type; use one of \(valid)",
+                                             at: location)
+            }
+            let path: String
+            switch join.target {
+            case .path(let p):
+                path = p
+            case .container(let peer):
+                guard let pid = peers[peer], pid > 0 else {
+                    throw SpecError.peerNotRunning(peer, type: join.type, at: location)
+                }
+                path = "/proc/\(pid)/ns/\(type.procFileName)"
+            }
+            let entry = OCINamespace(type: type, path: path)
+            if let i = draft.namespaces.firstIndex(where: { $0.type == type }) {
+                draft.namespaces[i] = entry
+            } else {
+                draft.namespaces.append(entry)
+            }
+        }
+    }
+
+    /// `memory-limit` (bytes, when not 0, as ctr) and `pids-limit`.
+    static func applyLimits(_ container: ContainerDefinition, to draft: inout SpecDraft) {
+        if let limit = container.memoryLimit, limit != 0 {
+            var memory = draft.resources.memory ?? OCIMemory()
+            memory.limit = limit
+            draft.resources.memory = memory
+        }
+        if let pids = container.pidsLimit {
+            draft.resources.pids = OCIPids(limit: pids)
+        }
+    }
+
+    /// Annotations, later wins: the base file's, image labels (minus reserved prefixes), manifest
+    /// labels, then the stop signal for image containers.
+    static func applyAnnotations(image: ImageConfiguration?, labels: [String: String], to draft: inout SpecDraft) {
+        for (key, value) in image?.config?.labels ?? [:]
+        where !reservedLabelPrefixes.contains(where: { key.hasPrefix($0) }) {
+            draft.annotations[key] = value
+        }
+        draft.annotations.merge(labels) { _, new in new }
+        if let image {
+            let signal = image.config?.stopSignal ?? ""
+            draft.annotations[stopSignalAnnotation] = signal.isEmpty ? "SIGTERM" : signal
+        }
+    }
+
+    /// Lexical cleaning like Go's `filepath.Clean` for absolute paths.
+    static func cleanPath(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+}

@@ -1,0 +1,133 @@
+import Diagnostics
+import Foundation
+import Manifest
+import OCI
+
+/// Turns one planned container into the OCI runtime spec (config.json) runc runs, as containerd's
+/// current `ctr run` would generate it on Linux.
+///
+/// Steps, in ctr's order: the default spec (or the `config` file, see below) → env-files, then `env`
+/// → `mounts` (each replaces a mount with the same destination) → root path and the image config
+/// (image Env is the base the manifest env overrides; Entrypoint+Cmd; WorkingDir; User) → `readonly`
+/// → `args` → `cwd` → `user` → `tty` → `privileged` → `net-host` → `cpus` → `with-ns` →
+/// `memory-limit` → `hostname` → `pids-limit` → annotations.
+///
+/// `linux.cgroupsPath` is always `/berth/<project>/<container>` (containerd uses `/<namespace>/<id>`).
+///
+/// `config` (a base spec file): the file takes the place of the default spec, including the default
+/// device rules and `cpu.shares` ctr adds to it. Then the steps above run on it: the manifest env
+/// overrides the file's env by key and the image env is the base under both; manifest mounts replace
+/// file mounts with the same destination; the image sets args, cwd and user only where the image
+/// has them (no Entrypoint/Cmd keeps the file's args); every manifest field that is set wins over
+/// the file. Berth always sets `root.path` and `cgroupsPath`; the file's `ociVersion` is kept.
+public enum SpecBuilder {
+    /// Annotation carrying the image's stop signal (`SIGTERM` when the image sets none), as the
+    /// container label containerd adds. Set for image containers only; it wins over manifest labels.
+    public static let stopSignalAnnotation = "io.containerd.image.config.stop-signal"
+
+    /// Builds the spec, or throws a `SpecError` naming the value that did not resolve.
+    public static func build(_ input: SpecInput) throws -> RuntimeSpec {
+        let container = input.container
+        try checkConflicts(container)
+        let fromFile = container.config != nil
+        var draft: SpecDraft
+        if let path = container.config {
+            draft = SpecDraft(try BaseSpecFile.load(path, at: container.locations["config"]))
+        } else {
+            draft = SpecDraft(DefaultSpec.make())
+        }
+        draft.linux.cgroupsPath = cgroupsPath(project: input.project, container: container.name)
+        draft.root.path = container.rootfs ?? "rootfs"
+
+        var env = draft.env
+        for file in container.envFiles {
+            env = Environment.replaceOrAppend(env, try readEnvFile(file, container: container))
+        }
+        draft.env = Environment.replaceOrAppend(env, container.env)
+        applyMounts(container.mounts, to: &draft)
+
+        let users = UserDatabase(rootfsPath: input.rootfsPath)
+        if let image = input.imageConfig {
+            try applyImageConfig(image.config, container: container, fromFile: fromFile, users: users, to: &draft)
+        }
+        if container.readonly { draft.root.readonly = true }
+        if let args = container.args, !args.isEmpty { draft.process.args = args }
+        if let cwd = container.cwd, !cwd.isEmpty { draft.process.cwd = cwd }
+        if let user = container.user {
+            try applyUser(user, lookupKey: user, users: users, location: container.locations["user"], to: &draft)
+        }
+        if container.tty {
+            draft.process.terminal = true
+            draft.env.append("TERM=xterm")
+        }
+        if container.privileged { applyPrivileged(to: &draft) }
+        if container.netHost { applyNetHost(hostname: input.hostHostname, to: &draft) }
+        try applyCPUs(container, to: &draft)
+        try applyNamespaceJoins(container, peers: input.peerPIDs, to: &draft)
+        applyLimits(container, to: &draft)
+        if let hostname = container.hostname, !hostname.isEmpty { draft.base.hostname = hostname }
+        applyAnnotations(image: input.imageConfig, labels: container.labels, to: &draft)
+
+        if (draft.process.args ?? []).isEmpty {
+            throw SpecError.noCommand(container: container.name, at: container.locations["args"])
+        }
+        return draft.finish()
+    }
+
+    /// The deterministic config.json bytes: sorted keys, two-space pretty printing, trailing newline.
+    public static func encode(_ spec: RuntimeSpec) throws -> Data {
+        try CanonicalJSON.encodePretty(spec)
+    }
+
+    /// `/berth/<project>/<container>`: one cgroup per container under one per project.
+    static func cgroupsPath(project: String, container: String) -> String {
+        "/berth/\(project)/\(container)"
+    }
+
+    static func checkConflicts(_ container: ContainerDefinition) throws {
+        if container.netHost, container.withNamespaces.contains(where: { $0.type == NamespaceType.network.rawValue }) {
+            throw SpecError.conflict(
+                "container \"\(container.name)\": net-host uses the host's network namespace and with-ns joins another network namespace; remove one of them",
+                at: container.locations["with-ns"] ?? container.locations["net-host"])
+        }
+    }
+
+    static func readEnvFile(_ path: String, container: ContainerDefinition) throws -> [String] {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return Environment.parseFile(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw SpecError.unreadable(path, what: "env-file", code: "unreadable-env-file",
+                                       at: container.locations["env-files"], cause: error)
+        }
+    }
+
+    /// containerd's `WithImageConfig` (Linux), except that an image user is not resolved when the
+    /// manifest sets `user` (it would be replaced anyway, and an unresolvable image USER should not fail).
+    static func applyImageConfig(_ config: ImageConfiguration.ExecutionConfig?, container: ContainerDefinition,
+                                 fromFile: Bool, users: UserDatabase, to draft: inout SpecDraft) throws {
+        let imageEnv = config?.env ?? []
+        draft.env = Environment.replaceOrAppend(imageEnv.isEmpty ? [DefaultSpec.pathVariable] : imageEnv, draft.env)
+        let imageArgs = (config?.entrypoint ?? []) + (config?.cmd ?? [])
+        if !imageArgs.isEmpty { draft.process.args = imageArgs }
+        if let dir = config?.workingDir, !dir.isEmpty { draft.process.cwd = dir }
+        guard container.user == nil else { return }
+        if let user = config?.user, !user.isEmpty {
+            try applyUser(user, lookupKey: nil, users: users, location: container.locations["image"], to: &draft)
+        } else if !fromFile {
+            let resolver = UserResolver(database: users, location: container.locations["image"])
+            draft.process.user.additionalGids = try resolver.additionalGids(for: "root", gid: draft.process.user.gid)
+        }
+    }
+
+    /// `WithUser` then `WithAdditionalGIDs`: by the raw manifest string (`lookupKey`), or by the
+    /// resolved uid for an image USER (nil), as containerd does.
+    static func applyUser(_ value: String, lookupKey: String?, users: UserDatabase, location: SourceLocation?,
+                          to draft: inout SpecDraft) throws {
+        let resolver = UserResolver(database: users, location: location)
+        let (uid, gid) = try resolver.resolve(value)
+        draft.process.user.uid = uid
+        draft.process.user.gid = gid
+        draft.process.user.additionalGids = try resolver.additionalGids(for: lookupKey ?? String(uid), gid: gid)
+    }
+}
