@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Manifest
 import OCI
+import Executor
 import SpecBuilder
 
 /// `berth spec NAME`: a container's OCI runtime spec, printed without creating anything.
@@ -24,9 +25,10 @@ struct SpecCommand: ParsableCommand {
         }
         let project = manifest.projectName ?? loaded.name
         let image = try container.image.map { try context.images.resolve($0) }
-        let view = try image.flatMap { try context.snapshots.store(for: container.snapshotter).readOnlyView(of: $0) }
+        let view = try image.flatMap { try RootfsView(image: $0, snapshots: context.snapshots.store(for: container.snapshotter)) }
+        defer { view?.close() }
         let spec = try SpecBuilder.build(SpecInput(project: project, container: container, imageConfig: image?.config,
-                                                   rootfsPath: container.rootfs ?? view ?? "/nonexistent",
+                                                   rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent",
                                                    peerPIDs: [:], hostHostname: ProcessInfo.processInfo.hostName))
         FileHandle.standardOutput.write(try SpecBuilder.encode(spec))
     }

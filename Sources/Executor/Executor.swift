@@ -116,6 +116,14 @@ public struct Executor: Sendable {
         let directory = root.containerDirectory(project: project, name: planned.name)
         let bundle = root.bundle(project: project, name: planned.name)
         let rootfs = bundle + "/rootfs"
+        if !planned.snapshotKey.isEmpty {
+            // Left by an interrupted earlier attempt: unmount and drop it before the directory goes,
+            // so nothing is removed through a mounted rootfs.
+            let store = try snapshots.store(for: planned.snapshotter)
+            if store.isPrepared(key: planned.snapshotKey) {
+                try store.release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
+            }
+        }
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: root.logFile(project: project, name: planned.name), contents: nil)

@@ -92,7 +92,7 @@ public struct Planner: Sendable {
                                             imageDigest: image?.digest.description, options: options)
         return PlannedContainer(name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
                                 snapshotter: container.rootfs == nil ? container.snapshotter : "none",
-                                snapshotKey: container.rootfs == nil ? "\(project)/\(container.name)" : "",
+                                snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
                                 runtime: container.runtime, runtimeID: "\(project).\(container.name)",
                                 configHash: hash, definition: container)
     }

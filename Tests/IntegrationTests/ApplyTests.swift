@@ -15,7 +15,7 @@ import Testing
             cwd: /tmp
             env:
               GREETING: hi there
-            args: ["sh", "-c", "echo \\"$GREETING\\"; pwd; echo to-stderr >&2"]
+            args: ["sh", "-c", "echo \\"$$GREETING\\"; pwd; echo to-stderr >&2"]
         """, project: "it-hello")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 0, "stderr: \(result.stderrText)")

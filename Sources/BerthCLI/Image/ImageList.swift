@@ -15,21 +15,22 @@ struct ImageList: ParsableCommand {
         var reference: String
         var digest: String
         var size: Int64
-        var platform: String?
+        var platforms: [String]
     }
 
     func run() throws {
         let context = try Context(global)
         let rows = try context.images.list().map {
-            Row(reference: $0.reference, digest: $0.digest.description, size: $0.size, platform: $0.platform?.description)
+            Row(reference: $0.reference, digest: $0.digest.description, size: $0.size, platforms: $0.platforms.map(\.description))
         }.sorted { $0.reference < $1.reference }
         switch output.format {
         case .json:
             print(String(decoding: try CanonicalJSON.encodePretty(rows), as: UTF8.self), terminator: "")
         case .text:
-            var table = [["REFERENCE", "DIGEST", "SIZE", "PLATFORM"]]
+            var table = [["REFERENCE", "DIGEST", "SIZE", "PLATFORMS"]]
             for row in rows {
-                table.append([row.reference, row.digest, PlanRenderer.byteCount(row.size), row.platform ?? "-"])
+                table.append([row.reference, row.digest, PlanRenderer.byteCount(row.size),
+                              row.platforms.isEmpty ? "-" : row.platforms.joined(separator: ",")])
             }
             print(renderTable(table), terminator: "")
         }
