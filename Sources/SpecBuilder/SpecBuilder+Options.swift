@@ -21,10 +21,10 @@ extension SpecBuilder {
         }
     }
 
-    /// ctr's `--privileged` (`WithPrivileged` + `WithAllDevicesAllowed`): every capability, no masked or
-    /// read-only paths, writable sysfs and cgroupfs, no seccomp/AppArmor/SELinux, all devices allowed.
-    static func applyPrivileged(to draft: inout SpecDraft) {
-        let caps = DefaultSpec.allCapabilities
+    /// ctr's `--privileged` (`WithPrivileged` + `WithAllDevicesAllowed`): every capability the caller
+    /// has, no masked or read-only paths, writable sysfs and cgroupfs, no seccomp/AppArmor/SELinux,
+    /// all devices allowed.
+    static func applyPrivileged(capabilities caps: [String], to draft: inout SpecDraft) {
         var capabilities = draft.process.capabilities ?? OCICapabilities()
         capabilities.bounding = caps
         capabilities.effective = caps

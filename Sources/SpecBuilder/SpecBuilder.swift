@@ -60,7 +60,7 @@ public enum SpecBuilder {
             draft.process.terminal = true
             draft.env.append("TERM=xterm")
         }
-        if container.privileged { applyPrivileged(to: &draft) }
+        if container.privileged { applyPrivileged(capabilities: input.privilegedCapabilities, to: &draft) }
         if container.netHost { applyNetHost(hostname: input.hostHostname, to: &draft) }
         try applyCPUs(container, to: &draft)
         try applyNamespaceJoins(container, peers: input.peerPIDs, to: &draft)

@@ -48,3 +48,24 @@ struct EnvironmentTests {
         #expect(error.message.contains("/nonexistent/berth/app.env"))
     }
 }
+
+@Suite("Capabilities")
+struct CapabilityTests {
+    @Test func defaultCapabilitiesAreTheCapEffMaskRuncReports() {
+        let names = SpecInput.capabilities(fromStatus: "Name:\tx\nCapEff:\t00000000a80425fb\n")
+        #expect(Set(names) == Set(DefaultSpec.capabilities))
+        #expect(names.count == 14)
+    }
+
+    @Test func hostMaskWithAGapLeavesThatCapabilityOut() {
+        let names = SpecInput.capabilities(fromStatus: "CapPrm:\t0\nCapEff:\t000001fffeffffff\n")
+        #expect(names.count == 40)
+        #expect(!names.contains("CAP_SYS_RESOURCE"))
+        #expect(names.last == "CAP_CHECKPOINT_RESTORE")
+    }
+
+    @Test func unreadableStatusGivesNoCapabilities() {
+        #expect(SpecInput.capabilities(fromStatus: "CapEff:\tnothex\n").isEmpty)
+        #expect(SpecInput.capabilities(fromStatus: "").isEmpty)
+    }
+}

@@ -171,7 +171,8 @@ struct GoldenSpecTests {
             container.config = try dir.write("base-config.json", base)
         }
         let input = SpecInput(project: "demo", container: container, imageConfig: testCase.image,
-                              rootfsPath: rootfs, peerPIDs: testCase.peers, hostHostname: "build-host")
+                              rootfsPath: rootfs, peerPIDs: testCase.peers, hostHostname: "build-host",
+                              privilegedCapabilities: DefaultSpec.allCapabilities)
         if let code = testCase.errorCode {
             let error = try #require(throws: SpecError.self) { try SpecBuilder.build(input) }
             #expect(error.code == code)
