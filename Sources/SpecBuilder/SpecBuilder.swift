@@ -44,7 +44,7 @@ public enum SpecBuilder {
             env = Environment.replaceOrAppend(env, try readEnvFile(file, container: container))
         }
         draft.env = Environment.replaceOrAppend(env, container.env)
-        applyMounts(container.mounts, to: &draft)
+        try applyMounts(container.mounts, locations: container.locations, to: &draft)
 
         let users = UserDatabase(rootfsPath: input.rootfsPath)
         if let image = input.imageConfig {
