@@ -13,7 +13,7 @@ enum DefaultSpec {
         "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
     ]
 
-    /// Every capability Linux defines (0 through 40), in number order, for `privileged`.
+    /// Every capability Linux defines (0 through 40), in number order: index = capability number.
     static let allCapabilities = [
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
         "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",

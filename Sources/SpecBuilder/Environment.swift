@@ -28,9 +28,7 @@ enum Environment {
     /// The entries of one env-file: one `K=V` per line; blank lines and `#` comments are skipped.
     /// A line without `=` is kept and acts as ctr's "unset" of an earlier entry.
     static func parseFile(_ text: String) -> [String] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { raw in
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+        text.split(whereSeparator: \.isNewline).compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
             return String(line)

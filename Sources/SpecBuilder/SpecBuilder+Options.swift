@@ -7,8 +7,13 @@ extension SpecBuilder {
 
     /// ctr's `--mount`: existing mounts whose cleaned destination equals a new destination are removed,
     /// then the new mounts are appended in manifest order. A bind mount without `bind`/`rbind` gets `rbind`.
-    static func applyMounts(_ definitions: [MountDefinition], to draft: inout SpecDraft) {
+    static func applyMounts(_ definitions: [MountDefinition], locations: FieldLocations,
+                            to draft: inout SpecDraft) throws {
         guard !definitions.isEmpty else { return }
+        for (i, definition) in definitions.enumerated() where definition.type == "bind" && (definition.source ?? "").isEmpty {
+            throw SpecError.invalidValue("mounts", "mounts[\(i)]: bind mount at \(definition.destination) has no source; set `source` to a host path",
+                                         at: locations["mounts[\(i)]"] ?? locations["mounts"])
+        }
         let destinations = Set(definitions.map(\.destination))
         draft.mounts.removeAll { destinations.contains(cleanPath($0.destination)) }
         for definition in definitions {
@@ -21,10 +26,10 @@ extension SpecBuilder {
         }
     }
 
-    /// ctr's `--privileged` (`WithPrivileged` + `WithAllDevicesAllowed`): every capability, no masked or
-    /// read-only paths, writable sysfs and cgroupfs, no seccomp/AppArmor/SELinux, all devices allowed.
-    static func applyPrivileged(to draft: inout SpecDraft) {
-        let caps = DefaultSpec.allCapabilities
+    /// ctr's `--privileged` (`WithPrivileged` + `WithAllDevicesAllowed`): every capability the caller
+    /// has, no masked or read-only paths, writable sysfs and cgroupfs, no seccomp/AppArmor/SELinux,
+    /// all devices allowed.
+    static func applyPrivileged(capabilities caps: [String], to draft: inout SpecDraft) {
         var capabilities = draft.process.capabilities ?? OCICapabilities()
         capabilities.bounding = caps
         capabilities.effective = caps

@@ -13,6 +13,7 @@ import OCI
 /// `memory-limit` → `hostname` → `pids-limit` → annotations.
 ///
 /// `linux.cgroupsPath` is always `/berth/<project>/<container>` (containerd uses `/<namespace>/<id>`).
+/// `net-host` together with a `with-ns` network join is refused (ctr would silently let the join win).
 ///
 /// `config` (a base spec file): the file takes the place of the default spec, including the default
 /// device rules and `cpu.shares` ctr adds to it. Then the steps above run on it: the manifest env
@@ -20,6 +21,7 @@ import OCI
 /// file mounts with the same destination; the image sets args, cwd and user only where the image
 /// has them (no Entrypoint/Cmd keeps the file's args); every manifest field that is set wins over
 /// the file. Berth always sets `root.path` and `cgroupsPath`; the file's `ociVersion` is kept.
+/// A field of the file that Berth's `RuntimeSpec` does not model is an `invalid-config` error, never dropped.
 public enum SpecBuilder {
     /// Annotation carrying the image's stop signal (`SIGTERM` when the image sets none), as the
     /// container label containerd adds. Set for image containers only; it wins over manifest labels.
@@ -44,7 +46,7 @@ public enum SpecBuilder {
             env = Environment.replaceOrAppend(env, try readEnvFile(file, container: container))
         }
         draft.env = Environment.replaceOrAppend(env, container.env)
-        applyMounts(container.mounts, to: &draft)
+        try applyMounts(container.mounts, locations: container.locations, to: &draft)
 
         let users = UserDatabase(rootfsPath: input.rootfsPath)
         if let image = input.imageConfig {
@@ -60,7 +62,7 @@ public enum SpecBuilder {
             draft.process.terminal = true
             draft.env.append("TERM=xterm")
         }
-        if container.privileged { applyPrivileged(to: &draft) }
+        if container.privileged { applyPrivileged(capabilities: input.privilegedCapabilities, to: &draft) }
         if container.netHost { applyNetHost(hostname: input.hostHostname, to: &draft) }
         try applyCPUs(container, to: &draft)
         try applyNamespaceJoins(container, peers: input.peerPIDs, to: &draft)

@@ -35,6 +35,8 @@ struct SpecDraft {
 
     func finish() -> RuntimeSpec {
         var spec = base
+        var process = process
+        if process.env?.isEmpty == true { process.env = nil }
         spec.process = process
         spec.linux = linux
         spec.root = root

@@ -3,8 +3,12 @@ import Diagnostics
 /// A spec that cannot be built: a value in the manifest, the image or the rootfs that does not
 /// resolve. Built only by the factory functions below so the wording stays consistent.
 public struct SpecError: BerthError {
+    /// `.manifest` for values the manifest must change, `.runtime` for I/O and missing peers.
     public var category: ErrorCategory
+    /// Stable code: `unknown-user`, `unknown-group`, `invalid-user`, `peer-not-running`, `conflict`,
+    /// `no-command`, `invalid-config`, `invalid-<field>`, `unreadable-env-file`, `unreadable-file`, `file-too-large`.
     public var code: String
+    /// One line naming the failing value and what to do.
     public var message: String
     /// Where the failing manifest field was written, when known.
     public var location: SourceLocation?

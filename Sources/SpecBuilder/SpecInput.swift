@@ -21,16 +21,35 @@ public struct SpecInput: Sendable {
     public var peerPIDs: [String: Int32]
     /// The host's name, for the `HOSTNAME` variable `net-host` sets.
     public var hostHostname: String
+    /// The capabilities a `privileged` container gets: containerd gives it every capability the
+    /// calling process has (a runtime cannot grant more), so this defaults to this process's CapEff.
+    public var privilegedCapabilities: [String]
 
     public init(project: String, container: ContainerDefinition, imageConfig: ImageConfiguration? = nil,
                 rootfsPath: String, peerPIDs: [String: Int32] = [:],
-                hostHostname: String = SpecInput.currentHostname()) {
+                hostHostname: String = SpecInput.currentHostname(),
+                privilegedCapabilities: [String] = SpecInput.currentCapabilities()) {
         self.project = project
         self.container = container
         self.imageConfig = imageConfig
         self.rootfsPath = rootfsPath
         self.peerPIDs = peerPIDs
         self.hostHostname = hostHostname
+        self.privilegedCapabilities = privilegedCapabilities
+    }
+
+    /// The effective capabilities of this process by name (from /proc/self/status `CapEff`), in
+    /// number order; bits Linux has not named are left out. Empty if the file cannot be read.
+    public static func currentCapabilities() -> [String] {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return [] }
+        return capabilities(fromStatus: status)
+    }
+
+    static func capabilities(fromStatus status: String) -> [String] {
+        guard let line = status.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return [] }
+        return DefaultSpec.allCapabilities.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element)
     }
 
     /// The kernel's host name (what Go's `os.Hostname` returns), or "" if it cannot be read.
