@@ -8,12 +8,12 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   pkg-config           finds libarchive for SwiftPM
 #   libsqlite3-dev       SQLite for GRDB (state database)
 #   busybox-static       the demo and test image
-#   iproute2             `ip netns` for namespace tests
+#   iproute2 util-linux  `ip netns` and `unshare` for namespace tests
 #   skopeo umoci         read Berth's OCI store in tests (other tools must read it)
 #   python3-jsonschema python3-yaml   check the JSON Schema against fixtures in tests
 #   criu                 checkpoint/restore (tests skip with a reason where CRIU cannot work)
 #   zstd                 zstd layers in tests
-PACKAGES := runc libarchive-dev pkg-config libsqlite3-dev busybox-static iproute2 skopeo umoci \
+PACKAGES := runc libarchive-dev pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
             python3-jsonschema python3-yaml criu zstd
 
 BERTH_ROOT ?= /var/lib/berth

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // System library: libarchive through pkg-config (Debian: libarchive-dev).
@@ -50,9 +51,16 @@ let package = Package(
         .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
+        // OCI distribution client: pulls images from registries into the image store.
+        .target(name: "Registry", dependencies: ["Diagnostics", "OCI", "ImageStore",
+                                                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
+        // A manifest as Kubernetes objects (`berth export kubernetes`).
+        .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
+                                                 "Registry", "KubernetesExport",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                  .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
@@ -63,11 +71,14 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "TarArchive"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "ImageStore", "OCI", "TarArchive"]),
-        .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI"], resources: [.copy("Golden")]),
+        .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
+        .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI"],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime"]),
     ],
