@@ -1,6 +1,5 @@
 import Diagnostics
 import Foundation
-import Yams
 
 /// Reads berth.yaml: YAML with locations → raw description → validated `ProjectManifest`.
 public enum ManifestLoader {
@@ -34,7 +33,7 @@ public enum ManifestLoader {
         }
         variables.merge(environment) { _, fromEnvironment in fromEnvironment }
 
-        let root: Yams.Node
+        let root: YAMLNode
         switch YAMLReader.parse(text, file: path) {
         case .failure(let error):
             throw DiagnosticsError(diagnostics + error.diagnostics, category: .manifest)
