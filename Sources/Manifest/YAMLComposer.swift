@@ -23,6 +23,9 @@ struct YAMLComposer {
 
     private let parser: UnsafeMutablePointer<yaml_parser_t>
     private var anchors: [String: YAMLNode] = [:]
+    private var depth = 0
+    /// Deeper nesting than any manifest needs is refused rather than risking the stack.
+    static let maximumDepth = 256
 
     private init(parser: UnsafeMutablePointer<yaml_parser_t>) {
         self.parser = parser
@@ -95,6 +98,11 @@ struct YAMLComposer {
     }
 
     private mutating func node(from event: Event) throws(Failure) -> YAMLNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw Failure(problem: "nesting deeper than \(Self.maximumDepth) levels", line: event.line, column: event.column)
+        }
         let result: YAMLNode
         switch event.type {
         case YAML_SCALAR_EVENT:
@@ -113,12 +121,12 @@ struct YAMLComposer {
             }
             result = .sequence(YAMLSequence(items: items, line: event.line, column: event.column))
         case YAML_MAPPING_START_EVENT:
-            var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+            var pairs: [YAMLPair] = []
             var key = try next()
             while key.type != YAML_MAPPING_END_EVENT {
                 let k = try node(from: key)
                 let v = try node(from: try next())
-                pairs.append((k, v))
+                pairs.append(YAMLPair(key: k, value: v))
                 key = try next()
             }
             result = .mapping(YAMLMapping(pairs: pairs, line: event.line, column: event.column))

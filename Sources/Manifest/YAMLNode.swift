@@ -33,8 +33,13 @@ struct YAMLScalar {
     }
 }
 
+struct YAMLPair {
+    var key: YAMLNode
+    var value: YAMLNode
+}
+
 struct YAMLMapping {
-    var pairs: [(key: YAMLNode, value: YAMLNode)]
+    var pairs: [YAMLPair]
     var line: Int
     var column: Int
 }

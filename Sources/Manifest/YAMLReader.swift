@@ -75,7 +75,8 @@ struct YAMLReader {
         var own: [(key: Located<String>, value: YAMLNode)] = []
         var seen: [String: SourceLocation] = [:]
         var merged: [(key: Located<String>, value: YAMLNode)] = []
-        for (keyNode, value) in mapping.pairs {
+        for pair in mapping.pairs {
+            let (keyNode, value) = (pair.key, pair.value)
             if case .scalar(let k) = keyNode, k.resolvedTag == .merge {
                 merged += mergeSources(value)
                 continue

@@ -128,3 +128,34 @@ import Testing
         ])
     }
 }
+
+@Suite struct YAMLComposerTests {
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let text = "version: 1\ncontainers: " + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "\n"
+        #expect(Support.diagnostics(text) == ["berth.yaml:2:268: error: invalid YAML: nesting deeper than 256 levels"])
+    }
+
+    @Test func multipleDocumentsAreRejected() {
+        let text = "version: 1\ncontainers: {}\n---\nversion: 1\n"
+        #expect(Support.diagnostics(text) == ["berth.yaml:3:1: error: invalid YAML: expected a single YAML document, found another"])
+    }
+
+    @Test func undefinedAliasIsASyntaxError() {
+        #expect(Support.diagnostics("version: *nope\n") == ["berth.yaml:1:10: error: invalid YAML: found undefined alias `nope`"])
+    }
+
+    @Test func mergeKeysLetOwnKeysWin() throws {
+        let text = """
+        version: 1
+        x-base: &base {image: berth.local/busybox:demo, tty: true, hostname: base}
+        containers:
+          web:
+            <<: *base
+            hostname: web
+        """
+        let web = try #require(try Support.load(text).container(named: "web"))
+        #expect(web.hostname == "web")
+        #expect(web.tty)
+        #expect(web.image == "berth.local/busybox:demo")
+    }
+}
