@@ -87,9 +87,8 @@ extension ManifestValidator {
 
     private mutating func absolutePath(_ field: String, _ value: Located<String>?) -> String? {
         guard let value else { return nil }
-        guard value.value.hasPrefix("/") else {
+        if !value.value.hasPrefix("/") {
             diagnostics.append(ManifestDiagnostics.notAbsolute(field, value.value, at: value.location))
-            return value.value
         }
         return value.value
     }

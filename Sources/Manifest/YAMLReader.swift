@@ -68,7 +68,7 @@ struct YAMLReader {
         }
     }
 
-    // MARK: Containers
+    // MARK: Maps and lists
 
     /// The key/value pairs of a map, with `<<` merges applied; duplicate and non-string keys are reported.
     mutating func pairs(_ mapping: YAMLMapping) -> [(key: Located<String>, value: YAMLNode)] {
