@@ -7,6 +7,7 @@ import Testing
 @Suite struct HostValidatorTests {
     @Test func reportsEachHostProblemAtItsField() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         try dir.write("present/file.txt", "x")
         try dir.write("plain-file", "not a namespace")
         try dir.write("bad.env", "GOOD=1\n# comment\n\nBROKEN\n")
@@ -50,6 +51,7 @@ import Testing
 
     @Test func aHealthyManifestHasNoHostProblems() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         let runtime = try dir.write("bin/runc", "#!/bin/sh\n")
         #expect(chmod(runtime, 0o755) == 0)
         try dir.write("data/x", "x")

@@ -85,6 +85,7 @@ import Testing
 
     @Test func dotEnvBesideTheManifestIsUsedAndTheEnvironmentWins() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         try dir.write(".env", "# defaults\nexport TAG=from-dotenv\nIMAGE_NAME='berth.local/busybox'\nCMD=\"echo hi\"\n")
         let text = """
         version: 1
@@ -102,6 +103,7 @@ import Testing
 
     @Test func badDotEnvLinesAreReportedWithTheManifestProblems() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         try dir.write(".env", "GOOD=1\nnot a pair\n")
         let lines = Support.diagnostics("version: 1\ncontainers: {}\n", directory: dir.path)
         #expect(lines == [

@@ -45,6 +45,7 @@ import Testing
 
     @Test func loadFromPathResolvesRelativePathsAgainstTheManifestDirectory() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         let file = try dir.write("My Project!/berth.yaml", """
         version: 1
         containers:

@@ -21,6 +21,7 @@ import Testing
 
     @Test func renderingIsByteIdenticalAcrossRunsAndLoads() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         try dir.write("one.env", "A=from-file\nONLY_ONE=1\n")
         try dir.write("two.env", "ONLY_ONE=2\nTWO=2\n")
         for format in ManifestRenderer.Format.allCases {
@@ -33,6 +34,7 @@ import Testing
 
     @Test func envFilesAreFoldedInBeforeEnvAndRemovedFromTheOutput() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         try dir.write("one.env", "A=from-file\nONLY_ONE=1\n")
         try dir.write("two.env", "ONLY_ONE=2\nTWO=2\n")
         let manifest = try Support.load(Self.text, directory: dir.path)
@@ -78,12 +80,14 @@ import Testing
 @Suite struct EnvFileTests {
     @Test func parsesLinesSkippingCommentsAndBlanks() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         let file = try dir.write("a.env", "# comment\n\nA=1\nB = spaced \nC=x=y\r\nEMPTY=\n   # indented comment\n")
         #expect(try EnvFile.parse(path: file) == ["A=1", "B = spaced ", "C=x=y", "EMPTY="])
     }
 
     @Test func reportsEveryBadLineWithFileAndLine() throws {
         let dir = try TempDirectory()
+        defer { dir.remove() }
         let file = try dir.write("bad.env", "A=1\nNOEQUALS\n=novalue\n")
         let error = try #require(throws: DiagnosticsError.self) { try EnvFile.parse(path: file) }
         #expect(error.diagnostics.map(\.description) == [

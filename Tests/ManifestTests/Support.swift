@@ -58,8 +58,8 @@ enum Support {
     }
 }
 
-/// A scratch directory under /tmp, removed when the test is done.
-final class TempDirectory {
+/// A scratch directory under /tmp; each test removes it with `defer { dir.remove() }`.
+struct TempDirectory {
     let path: String
 
     init() throws {
@@ -67,7 +67,7 @@ final class TempDirectory {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit {
+    func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
 
