@@ -1,3 +1,5 @@
+import Yams
+
 /// The normalized manifest as rendered by `berth config` and hashed for change detection:
 /// manifest key names, defaults filled in, env-files folded into `env`, no locations.
 struct CanonicalManifest: Codable, Equatable {
@@ -30,7 +32,7 @@ struct CanonicalContainer: Codable, Equatable {
     var hostname: String?
     var privileged: Bool
     var memoryLimit: Int64?
-    var cpus: Double?
+    var cpus: PlainDouble?
     var pidsLimit: Int64?
     var runtime: String
     var snapshotter: String
@@ -67,7 +69,7 @@ struct CanonicalContainer: Codable, Equatable {
         hostname = c.hostname
         privileged = c.privileged
         memoryLimit = c.memoryLimit
-        cpus = c.cpus
+        cpus = c.cpus.map(PlainDouble.init)
         pidsLimit = c.pidsLimit
         runtime = c.runtime
         snapshotter = c.snapshotter
@@ -89,4 +91,59 @@ struct CanonicalNamespace: Codable, Equatable {
     var type: String
     var path: String?
     var container: String?
+}
+
+extension CanonicalManifest {
+    /// Every `$` in a value written as `$$`, so rendered output loads back to the same manifest.
+    func escapingDollars() -> CanonicalManifest {
+        var copy = self
+        copy.name = Self.escape(name)
+        copy.containers = containers.mapValues { $0.escapingDollars() }
+        return copy
+    }
+
+    static func escape(_ s: String) -> String { s.replacingOccurrences(of: "$", with: "$$") }
+}
+
+extension CanonicalContainer {
+    func escapingDollars() -> CanonicalContainer {
+        let e = CanonicalManifest.escape
+        var c = self
+        c.image = image.map(e)
+        c.args = args?.map(e)
+        c.cwd = cwd.map(e)
+        c.env = env.map(e)
+        c.mounts = mounts.map { CanonicalMount(type: e($0.type), source: $0.source.map(e), destination: e($0.destination), options: $0.options.map(e)) }
+        c.withNs = withNs.map { CanonicalNamespace(type: e($0.type), path: $0.path.map(e), container: $0.container.map(e)) }
+        c.checkpoint = checkpoint.map(e)
+        c.labels = Dictionary(uniqueKeysWithValues: labels.map { ($0.key, e($0.value)) })
+        c.user = user.map(e)
+        c.hostname = hostname.map(e)
+        c.runtime = e(runtime)
+        c.snapshotter = e(snapshotter)
+        c.rootfs = rootfs.map(e)
+        c.config = config.map(e)
+        c.dependsOn = dependsOn.map(e)
+        return c
+    }
+}
+
+/// A Double rendered in YAML as Swift's shortest form (`0.5`, not Yams' `5e-1`); JSON is unchanged.
+struct PlainDouble: Codable, Equatable, YAMLEncodable {
+    var value: Double
+
+    init(_ value: Double) { self.value = value }
+
+    init(from decoder: any Decoder) throws {
+        value = try decoder.singleValueContainer().decode(Double.self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+
+    func box() -> Node {
+        Node(String(value), Tag(.float))
+    }
 }

@@ -22,8 +22,8 @@ public enum EnvFile {
     static func entries(_ text: String, file: String, dotenv: Bool) throws -> [(key: String, value: String)] {
         var result: [(key: String, value: String)] = []
         var problems: [Diagnostic] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            var line = rawLine
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if dotenv {

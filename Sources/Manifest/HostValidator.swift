@@ -82,13 +82,18 @@ public struct HostValidator {
     }
 
     static func namespaceProblem(path: String, type: String, at loc: SourceLocation?) -> Diagnostic? {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
             return ManifestDiagnostics.missingHostPath("with-ns", path, at: loc)
         }
-        guard let actual = NamespaceFile.type(atPath: path) else {
+        switch NamespaceFile.type(atPath: path) {
+        case .failure(let failure):
+            return ManifestDiagnostics.unreadableFile("with-ns", path, reason: String(cString: strerror(failure.code)), at: loc)
+        case .success(nil):
             return ManifestDiagnostics.notANamespace(path, at: loc)
+        case .success(let actual?):
+            return actual == type ? nil : ManifestDiagnostics.namespaceTypeMismatch(path, declared: type, actual: actual, at: loc)
         }
-        return actual == type ? nil : ManifestDiagnostics.namespaceTypeMismatch(path, declared: type, actual: actual, at: loc)
     }
 }
 
@@ -101,13 +106,17 @@ enum NamespaceFile {
         (0x1000_0000, "user"), (0x2000_0000, "pid"), (0x4000_0000, "network"), (0x0000_0080, "time"),
     ]
 
-    /// The OCI type name of the namespace at `path`, or nil when it is not a namespace file.
-    static func type(atPath path: String) -> String? {
+    /// The OCI type name of the namespace at `path`, nil when it is not a namespace file, or the errno of `open`.
+    static func type(atPath path: String) -> Result<String?, Errno> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return .failure(Errno(code: errno)) }
         defer { close(fd) }
         let flag = ioctl(fd, nsGetNsType)
-        guard flag >= 0 else { return nil }
-        return cloneFlags.first { $0.0 == flag }?.1
+        guard flag >= 0 else { return .success(nil) }
+        return .success(cloneFlags.first { $0.0 == flag }?.1)
+    }
+
+    struct Errno: Error, Equatable {
+        var code: Int32
     }
 }

@@ -1,13 +1,13 @@
 /// Compose-style variable interpolation in manifest values: `$VAR`, `${VAR}`, `${VAR:-default}`,
 /// `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, `${VAR:+alt}`, `${VAR+alt}`, and `$$` for `$`.
-public enum Interpolation {
+enum Interpolation {
     /// Why a value could not be interpolated; `message` is ready for a diagnostic.
-    public struct Failure: Error, Equatable, Sendable {
-        public var message: String
+    struct Failure: Error, Equatable, Sendable {
+        var message: String
     }
 
     /// Substitutes every variable in `text` from `variables`; an unset `${VAR}` becomes empty, as in compose.
-    public static func interpolate(_ text: String, variables: [String: String]) throws -> String {
+    static func interpolate(_ text: String, variables: [String: String]) throws -> String {
         guard text.contains("$") else { return text }
         var scanner = Scanner(characters: Array(text), source: text, variables: variables)
         return try scanner.run()

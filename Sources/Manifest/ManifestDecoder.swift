@@ -12,20 +12,23 @@ struct ManifestDecoder {
 
     var diagnostics: [Diagnostic] { reader.diagnostics }
 
-    mutating func decode(_ root: Node) -> ManifestDescription? {
+    mutating func decode(_ root: YAMLNode) -> ManifestDescription? {
         guard case .mapping(let mapping) = root else {
             reader.diagnostics.append(ManifestDiagnostics.rootNotMap(got: YAMLReader.describe(root), at: reader.location(root)))
             return nil
         }
         var description = ManifestDescription(root: reader.location(root))
         for (key, value) in reader.pairs(mapping) {
+            description.keys.insert(key.value)
             switch key.value {
             case "version": description.version = reader.integer(value, field: "version")
             case "name": description.name = reader.string(value, field: "name")
             case "containers":
                 description.containersLocation = reader.location(value)
                 if let containers = reader.mapping(value, field: "containers", expected: "a map of container names to definitions") {
-                    description.containers = reader.pairs(containers).compactMap { decodeContainer(name: $0.key, $0.value) }
+                    let entries = reader.pairs(containers)
+                    description.containerEntries = entries.count
+                    description.containers = entries.compactMap { decodeContainer(name: $0.key, $0.value) }
                 }
             default:
                 reportUnknown(key, in: "the manifest", valid: ManifestRules.topLevelKeys)
@@ -39,7 +42,7 @@ struct ManifestDecoder {
         reader.diagnostics.append(ManifestDiagnostics.unknownKey(key.value, in: context, valid: valid, at: key.location))
     }
 
-    private mutating func decodeContainer(name: Located<String>, _ node: Node) -> ContainerDescription? {
+    private mutating func decodeContainer(name: Located<String>, _ node: YAMLNode) -> ContainerDescription? {
         guard let mapping = reader.mapping(node, field: "containers.\(name.value)", expected: "a map of container settings") else {
             return nil
         }
@@ -51,7 +54,7 @@ struct ManifestDecoder {
         return c
     }
 
-    private mutating func decodeField(_ key: Located<String>, _ value: Node, into c: inout ContainerDescription) {
+    private mutating func decodeField(_ key: Located<String>, _ value: YAMLNode, into c: inout ContainerDescription) {
         let field = key.value
         switch field {
         case "image": c.image = reader.string(value, field: field)
@@ -84,17 +87,17 @@ struct ManifestDecoder {
         }
     }
 
-    private mutating func decodeList<T>(_ node: Node, field: String, expected: String,
-                                        _ item: (inout ManifestDecoder, Node) -> T?) -> Located<[Located<T>]>? {
+    private mutating func decodeList<T>(_ node: YAMLNode, field: String, expected: String,
+                                        _ item: (inout ManifestDecoder, YAMLNode) -> T?) -> Located<[Located<T>]>? {
         guard let seq = reader.sequence(node, field: field, expected: expected) else { return nil }
         var items: [Located<T>] = []
-        for element in seq {
+        for element in seq.items {
             if let value = item(&self, element) { items.append(Located(value, at: reader.location(element))) }
         }
         return Located(items, at: reader.location(node))
     }
 
-    private mutating func decodeStringMap(_ node: Node, field: String) -> Located<[(key: Located<String>, value: Located<String>)]>? {
+    private mutating func decodeStringMap(_ node: YAMLNode, field: String) -> Located<[(key: Located<String>, value: Located<String>)]>? {
         guard let mapping = reader.mapping(node, field: field, expected: "a map of strings") else { return nil }
         let pairs = reader.pairs(mapping).compactMap { pair -> (key: Located<String>, value: Located<String>)? in
             guard let value = reader.string(pair.value, field: "\(field).\(pair.key.value)", lenient: true) else { return nil }
@@ -103,7 +106,7 @@ struct ManifestDecoder {
         return Located(pairs, at: reader.location(node))
     }
 
-    private mutating func decodeEnv(_ node: Node) -> Located<[EnvEntryDescription]>? {
+    private mutating func decodeEnv(_ node: YAMLNode) -> Located<[EnvEntryDescription]>? {
         switch node {
         case .mapping:
             return decodeStringMap(node, field: "env").map { map in
@@ -120,7 +123,7 @@ struct ManifestDecoder {
         }
     }
 
-    private mutating func decodeMemory(_ node: Node) -> Located<MemoryLimitDescription>? {
+    private mutating func decodeMemory(_ node: YAMLNode) -> Located<MemoryLimitDescription>? {
         guard let s = reader.scalar(node, field: "memory-limit", expected: "bytes or a size such as 64m") else { return nil }
         switch s.kind {
         case .int:
@@ -135,7 +138,7 @@ struct ManifestDecoder {
         }
     }
 
-    private mutating func decodeMount(_ node: Node) -> MountDescription? {
+    private mutating func decodeMount(_ node: YAMLNode) -> MountDescription? {
         if case .scalar = node {
             return reader.string(node, field: "mounts").map { .line($0.value) }
         }
@@ -156,7 +159,7 @@ struct ManifestDecoder {
         return .long(type: type, source: source, destination: destination, options: options)
     }
 
-    private mutating func decodeNamespace(_ node: Node) -> NamespaceDescription? {
+    private mutating func decodeNamespace(_ node: YAMLNode) -> NamespaceDescription? {
         if case .scalar = node {
             return reader.string(node, field: "with-ns").map { .line($0.value) }
         }

@@ -8,6 +8,10 @@ struct ManifestDescription {
     /// Location of the `containers` value, when present.
     var containersLocation: SourceLocation?
     var containers: [ContainerDescription] = []
+    /// Top-level keys present, even when their value failed to decode.
+    var keys: Set<String> = []
+    /// How many entries `containers` has, even when some failed to decode; nil when it is not a map.
+    var containerEntries: Int?
 }
 
 /// One container entry as written.

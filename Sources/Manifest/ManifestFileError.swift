@@ -18,6 +18,6 @@ public struct ManifestFileError: BerthError {
     public var message: String {
         code == "env-file-unreadable"
             ? "cannot read env-file `\(path)`; check that it exists and is readable"
-            : "cannot read manifest `\(path)`; check the path (use -f to name another file)"
+            : "cannot read manifest `\(path)`; check that it exists and is readable"
     }
 }

@@ -1,6 +1,5 @@
 import Diagnostics
 import Foundation
-import Yams
 
 /// Reads berth.yaml: YAML with locations → raw description → validated `ProjectManifest`.
 public enum ManifestLoader {
@@ -34,7 +33,7 @@ public enum ManifestLoader {
         }
         variables.merge(environment) { _, fromEnvironment in fromEnvironment }
 
-        let root: Yams.Node
+        let root: YAMLNode
         switch YAMLReader.parse(text, file: path) {
         case .failure(let error):
             throw DiagnosticsError(diagnostics + error.diagnostics, category: .manifest)
@@ -47,10 +46,16 @@ public enum ManifestLoader {
         let description = decoder.decode(root)
         diagnostics += decoder.diagnostics
         var validator = ManifestValidator(path: path, directory: ValueRules.clean(directory))
-        guard let description else { throw DiagnosticsError(diagnostics, category: .manifest) }
+        guard let description else { throw DiagnosticsError(unique(diagnostics), category: .manifest) }
         let manifest = validator.validate(description)
         diagnostics += validator.diagnostics
-        if diagnostics.hasErrors { throw DiagnosticsError(diagnostics, category: .manifest) }
+        if diagnostics.hasErrors { throw DiagnosticsError(unique(diagnostics), category: .manifest) }
         return manifest
+    }
+
+    /// Drops repeats (a node reached through several aliases is checked once per use).
+    private static func unique(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var seen: Set<Diagnostic> = []
+        return diagnostics.filter { seen.insert($0).inserted }
     }
 }

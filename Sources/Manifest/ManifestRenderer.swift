@@ -2,7 +2,8 @@ import Foundation
 import Yams
 
 /// Renders the normalized manifest (interpolated, defaults filled in, env-files folded in, sorted keys).
-/// The same manifest always gives the same bytes; the output is itself a valid berth.yaml.
+/// The same manifest always gives the same bytes; the output is itself a valid berth.yaml
+/// (so `$` in values is written `$$`; `canonicalJSON(of:)` keeps values as they are).
 public enum ManifestRenderer {
     public enum Format: String, Sendable, CaseIterable {
         case yaml
@@ -11,7 +12,7 @@ public enum ManifestRenderer {
 
     /// The whole manifest in `format`; throws when an env-file cannot be read or parsed.
     public static func render(_ m: ProjectManifest, format: Format) throws -> String {
-        let canonical = try CanonicalManifest(m)
+        let canonical = try CanonicalManifest(m).escapingDollars()
         switch format {
         case .json:
             let data = try encoder(pretty: true).encode(canonical)

@@ -69,9 +69,10 @@ extension ManifestValidator {
 
     /// `image` and `rootfs` are exclusive; one of them (or `checkpoint`) is required.
     private mutating func checkSource(_ d: ContainerDescription) {
-        if d.image != nil, let rootfs = d.rootfs {
-            diagnostics.append(ManifestDiagnostics.imageAndRootfs(d.name.value, at: rootfs.location))
-        } else if d.image == nil, d.rootfs == nil, d.checkpoint == nil {
+        let has = { (key: String) in d.fieldLocations[key] != nil }
+        if has("image"), has("rootfs"), let rootfs = d.fieldLocations["rootfs"] {
+            diagnostics.append(ManifestDiagnostics.imageAndRootfs(d.name.value, at: rootfs))
+        } else if !has("image"), !has("rootfs"), !has("checkpoint") {
             diagnostics.append(ManifestDiagnostics.missingImage(d.name.value, at: d.name.location))
         }
     }
@@ -86,9 +87,8 @@ extension ManifestValidator {
 
     private mutating func absolutePath(_ field: String, _ value: Located<String>?) -> String? {
         guard let value else { return nil }
-        guard value.value.hasPrefix("/") else {
+        if !value.value.hasPrefix("/") {
             diagnostics.append(ManifestDiagnostics.notAbsolute(field, value.value, at: value.location))
-            return value.value
         }
         return value.value
     }

@@ -17,7 +17,7 @@ struct ManifestValidator {
         let name = projectName(d)
         if d.containersLocation == nil {
             diagnostics.append(ManifestDiagnostics.missingKey("containers", in: "the manifest", at: d.root))
-        } else if d.containers.isEmpty, let loc = d.containersLocation {
+        } else if d.containerEntries == 0, let loc = d.containersLocation {
             diagnostics.append(ManifestDiagnostics.noContainers(at: loc))
         }
         let containers = d.containers.map { validateContainer($0) }
@@ -28,6 +28,7 @@ struct ManifestValidator {
 
     private mutating func checkVersion(_ d: ManifestDescription) {
         guard let version = d.version else {
+            if d.keys.contains("version") { return }
             diagnostics.append(ManifestDiagnostics.missingVersion(at: d.root))
             return
         }

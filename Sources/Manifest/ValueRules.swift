@@ -43,7 +43,10 @@ enum ValueRules {
         if components.count > 1, let domain = components.first,
            domain.contains(".") || domain.contains(":") || domain == "localhost" {
             components.removeFirst()
-            guard domain.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:".contains($0)) }) else {
+            let hostAndPort = domain.split(separator: ":", omittingEmptySubsequences: false)
+            guard hostAndPort.count <= 2, hostAndPort.last?.isEmpty == false,
+                  hostAndPort.count == 1 || hostAndPort[1].allSatisfy({ $0.isASCII && $0.isNumber }),
+                  hostAndPort[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-".contains($0)) }) else {
                 return "the registry `\(domain)` is not a host name"
             }
         }

@@ -9,7 +9,7 @@ struct YAMLReader {
         enum Kind { case null, bool, int, float, string }
         var text: String
         var kind: Kind
-        var node: Node.Scalar
+        var node: YAMLScalar
         var location: SourceLocation
     }
 
@@ -23,35 +23,25 @@ struct YAMLReader {
     }
 
     /// Parses YAML text into a node tree; a syntax error becomes a diagnostic at its mark.
-    static func parse(_ text: String, file: String) -> Result<Node?, DiagnosticsError> {
+    static func parse(_ text: String, file: String) -> Result<YAMLNode?, DiagnosticsError> {
         do {
-            return .success(try Yams.compose(yaml: text))
-        } catch let error as YamlError {
-            switch error {
-            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-                 let .composer(context, problem, mark, _):
-                let where_ = context.map { " \($0.text)" } ?? ""
-                let loc = SourceLocation(file: file, line: mark.line, column: mark.column)
-                return .failure(DiagnosticsError([ManifestDiagnostics.syntax(problem + where_, at: loc)]))
-            default:
-                return .failure(DiagnosticsError([ManifestDiagnostics.syntax("\(error)", at: SourceLocation(file: file, line: 1, column: 1))]))
-            }
+            return .success(try YAMLComposer.compose(text))
         } catch {
-            return .failure(DiagnosticsError([ManifestDiagnostics.syntax("\(error)", at: SourceLocation(file: file, line: 1, column: 1))]))
+            let loc = SourceLocation(file: file, line: error.line, column: error.column)
+            return .failure(DiagnosticsError([ManifestDiagnostics.syntax(error.problem, at: loc)]))
         }
     }
 
-    func location(_ node: Node) -> SourceLocation {
-        let mark = node.mark
-        return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    func location(_ node: YAMLNode) -> SourceLocation {
+        let position = node.position
+        return SourceLocation(file: file, line: position.line, column: position.column)
     }
 
     /// How a node is named in "expected …, got …" messages.
-    static func describe(_ node: Node) -> String {
+    static func describe(_ node: YAMLNode) -> String {
         switch node {
         case .mapping: return "a map"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let s):
             switch kind(of: s, interpolated: nil) {
             case .null: return "null"
@@ -63,16 +53,13 @@ struct YAMLReader {
         }
     }
 
-    static func kind(of scalar: Node.Scalar, interpolated: String?) -> Scalar.Kind {
-        let resolved: Node.Scalar
+    /// The type of a scalar; an interpolated value is typed by its text, as compose does.
+    static func kind(of scalar: YAMLScalar, interpolated: String?) -> Scalar.Kind {
+        var resolved = scalar
         if let interpolated {
-            resolved = Node.Scalar(interpolated)
-        } else if scalar.style == .plain || scalar.style == .any {
-            resolved = scalar
-        } else {
-            return .string
+            resolved = YAMLScalar(string: interpolated, plain: true, tag: nil, line: scalar.line, column: scalar.column)
         }
-        switch Resolver.default.resolveTag(of: Node.scalar(resolved)) {
+        switch resolved.resolvedTag {
         case .null: return .null
         case .bool: return .bool
         case .int: return .int
@@ -81,15 +68,16 @@ struct YAMLReader {
         }
     }
 
-    // MARK: Containers
+    // MARK: Maps and lists
 
     /// The key/value pairs of a map, with `<<` merges applied; duplicate and non-string keys are reported.
-    mutating func pairs(_ mapping: Node.Mapping) -> [(key: Located<String>, value: Node)] {
-        var own: [(key: Located<String>, value: Node)] = []
+    mutating func pairs(_ mapping: YAMLMapping) -> [(key: Located<String>, value: YAMLNode)] {
+        var own: [(key: Located<String>, value: YAMLNode)] = []
         var seen: [String: SourceLocation] = [:]
-        var merged: [(key: Located<String>, value: Node)] = []
-        for (keyNode, value) in mapping {
-            if case .scalar(let k) = keyNode, k.style == .plain || k.style == .any, Resolver.default.resolveTag(of: keyNode) == .merge {
+        var merged: [(key: Located<String>, value: YAMLNode)] = []
+        for pair in mapping.pairs {
+            let (keyNode, value) = (pair.key, pair.value)
+            if case .scalar(let k) = keyNode, k.resolvedTag == .merge {
                 merged += mergeSources(value)
                 continue
             }
@@ -112,12 +100,12 @@ struct YAMLReader {
         return own
     }
 
-    private mutating func mergeSources(_ value: Node) -> [(key: Located<String>, value: Node)] {
+    private mutating func mergeSources(_ value: YAMLNode) -> [(key: Located<String>, value: YAMLNode)] {
         switch value {
         case .mapping(let m):
             return pairs(m)
         case .sequence(let s):
-            return s.flatMap { node -> [(key: Located<String>, value: Node)] in
+            return s.items.flatMap { node -> [(key: Located<String>, value: YAMLNode)] in
                 if case .mapping(let m) = node { return pairs(m) }
                 diagnostics.append(ManifestDiagnostics.wrongType("<<", expected: "a map", got: Self.describe(node), at: location(node)))
                 return []
@@ -128,13 +116,13 @@ struct YAMLReader {
         }
     }
 
-    mutating func mapping(_ node: Node, field: String, expected: String = "a map") -> Node.Mapping? {
+    mutating func mapping(_ node: YAMLNode, field: String, expected: String = "a map") -> YAMLMapping? {
         if case .mapping(let m) = node { return m }
         diagnostics.append(ManifestDiagnostics.wrongType(field, expected: expected, got: Self.describe(node), at: location(node)))
         return nil
     }
 
-    mutating func sequence(_ node: Node, field: String, expected: String) -> Node.Sequence? {
+    mutating func sequence(_ node: YAMLNode, field: String, expected: String) -> YAMLSequence? {
         if case .sequence(let s) = node { return s }
         diagnostics.append(ManifestDiagnostics.wrongType(field, expected: expected, got: Self.describe(node), at: location(node)))
         return nil
@@ -143,7 +131,7 @@ struct YAMLReader {
     // MARK: Scalars
 
     /// A scalar value, interpolated; nil (with a diagnostic) for maps, lists and bad interpolation.
-    mutating func scalar(_ node: Node, field: String, expected: String) -> Scalar? {
+    mutating func scalar(_ node: YAMLNode, field: String, expected: String) -> Scalar? {
         guard case .scalar(let s) = node else {
             diagnostics.append(ManifestDiagnostics.wrongType(field, expected: expected, got: Self.describe(node), at: location(node)))
             return nil
@@ -164,7 +152,7 @@ struct YAMLReader {
     }
 
     /// A string value. `lenient` also takes numbers and booleans as their text (labels, env values, user).
-    mutating func string(_ node: Node, field: String, lenient: Bool = false) -> Located<String>? {
+    mutating func string(_ node: YAMLNode, field: String, lenient: Bool = false) -> Located<String>? {
         guard let s = scalar(node, field: field, expected: "a string") else { return nil }
         switch s.kind {
         case .string: return Located(s.text, at: s.location)
@@ -175,7 +163,7 @@ struct YAMLReader {
         }
     }
 
-    mutating func bool(_ node: Node, field: String) -> Located<Bool>? {
+    mutating func bool(_ node: YAMLNode, field: String) -> Located<Bool>? {
         guard let s = scalar(node, field: field, expected: "a boolean") else { return nil }
         if s.kind == .bool, let value = Bool.construct(from: Node.Scalar(s.text)) {
             return Located(value, at: s.location)
@@ -184,7 +172,7 @@ struct YAMLReader {
         return nil
     }
 
-    mutating func integer(_ node: Node, field: String) -> Located<Int64>? {
+    mutating func integer(_ node: YAMLNode, field: String) -> Located<Int64>? {
         guard let s = scalar(node, field: field, expected: "an integer") else { return nil }
         if s.kind == .int, let value = Int64(s.text) ?? Int.construct(from: Node.Scalar(s.text)).map(Int64.init) {
             return Located(value, at: s.location)
@@ -193,7 +181,7 @@ struct YAMLReader {
         return nil
     }
 
-    mutating func number(_ node: Node, field: String) -> Located<Double>? {
+    mutating func number(_ node: YAMLNode, field: String) -> Located<Double>? {
         guard let s = scalar(node, field: field, expected: "a number") else { return nil }
         if s.kind == .int || s.kind == .float, let value = Double.construct(from: Node.Scalar(s.text)) {
             return Located(value, at: s.location)
@@ -203,13 +191,13 @@ struct YAMLReader {
     }
 
     /// A list of strings; a single string is accepted when `allowSingle` (e.g. `env-files: ./a.env`).
-    mutating func stringList(_ node: Node, field: String, allowSingle: Bool = false) -> Located<[Located<String>]>? {
+    mutating func stringList(_ node: YAMLNode, field: String, allowSingle: Bool = false) -> Located<[Located<String>]>? {
         if allowSingle, case .scalar = node {
             return string(node, field: field).map { Located([$0], at: $0.location) }
         }
         guard let seq = sequence(node, field: field, expected: "a list of strings") else { return nil }
         var items: [Located<String>] = []
-        for item in seq {
+        for item in seq.items {
             guard case .scalar = item else {
                 diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a list of strings", got: "a list containing \(Self.describe(item))", at: location(item)))
                 continue

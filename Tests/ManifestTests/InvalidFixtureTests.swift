@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+@testable import Manifest
+
+/// Every Fixtures/invalid/NAME.yaml must fail with exactly the diagnostics in NAME.expected.
+@Suite struct InvalidFixtureTests {
+    static let names: [String] = {
+        (try? Support.fixtureFiles("invalid").map { $0.deletingPathExtension().lastPathComponent }) ?? []
+    }()
+
+    @Test func thereAreAtLeastFortyInvalidFixtures() {
+        #expect(Self.names.count >= 40)
+    }
+
+    @Test(arguments: names)
+    func reportsExpectedDiagnostics(name: String) throws {
+        let file = try Support.fixtures.appendingPathComponent("invalid/\(name).yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let lines = Support.diagnostics(text, name: "\(name).yaml")
+        #expect(!lines.isEmpty, "\(name).yaml loaded without errors")
+        try Support.expectGolden(lines.joined(separator: "\n") + "\n", sourceFolder: "invalid", name: "\(name).expected")
+    }
+}

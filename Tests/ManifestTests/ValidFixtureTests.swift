@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import Manifest
+
+/// Every Fixtures/valid/NAME.yaml loads; its normalized form matches NAME.expected.yaml / .json,
+/// and the rendered YAML loads back to the same manifest.
+@Suite struct ValidFixtureTests {
+    static let names: [String] = {
+        (try? Support.fixtureFiles("valid").map { $0.deletingPathExtension().lastPathComponent }) ?? []
+    }()
+    static let environment = ["TAG": "demo", "CPUS": "1.5", "HOST": "two-host", "OWNER": "ops"]
+
+    static func load(_ name: String) throws -> ProjectManifest {
+        let text = try String(contentsOf: Support.fixtures.appendingPathComponent("valid/\(name).yaml"), encoding: .utf8)
+        return try Support.load(text, name: "\(name).yaml", environment: environment)
+    }
+
+    @Test(arguments: names)
+    func rendersGoldenYAML(name: String) throws {
+        let yaml = try ManifestRenderer.render(Self.load(name), format: .yaml)
+        try Support.expectGolden(yaml, sourceFolder: "valid", name: "\(name).expected.yaml")
+    }
+
+    @Test(arguments: names)
+    func rendersGoldenJSON(name: String) throws {
+        let json = try ManifestRenderer.render(Self.load(name), format: .json)
+        try Support.expectGolden(json, sourceFolder: "valid", name: "\(name).expected.json")
+    }
+
+    @Test(arguments: names)
+    func renderedYAMLLoadsBackUnchanged(name: String) throws {
+        let manifest = try Self.load(name)
+        let yaml = try ManifestRenderer.render(manifest, format: .yaml)
+        let again = try Support.load(yaml, name: "rendered.yaml", environment: [:])
+        #expect(try CanonicalManifest(again) == CanonicalManifest(manifest))
+        #expect(try ManifestRenderer.render(again, format: .yaml) == yaml)
+    }
+}
