@@ -8,7 +8,7 @@ import Planner
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create or update the containers of a manifest.",
-        discussion: "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output and exits with the first non-zero exit code (containers in start order), or 0.")
+        discussion: "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output until every container that no other container depends on (by depends-on or a with-ns container join) has ended, and exits with the first non-zero exit code among those (in start order), or 0. Containers others depend on are services: they keep running until `berth down`.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
@@ -50,9 +50,10 @@ struct Apply: ParsableCommand {
             return
         }
         let names = outcomes.filter { $0.error == nil && $0.action != .remove }.map(\.name)
+        let services = plan.serviceNames
         let prefix = plan.containers.count > 1
         let results = try OutputFollower(root: context.root, state: context.state)
-            .follow(project: plan.project, names: names) { name, record in
+            .follow(project: plan.project, names: names, until: names.filter { !services.contains($0) }) { name, record in
                 let line = prefix ? "\(name) | \(record.text)\n" : record.text + "\n"
                 let handle = record.stream == .stdout ? FileHandle.standardOutput : FileHandle.standardError
                 handle.write(Data(line.utf8))

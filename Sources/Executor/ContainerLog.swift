@@ -28,7 +28,7 @@ final class LogWriter: @unchecked Sendable {
 
     init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw ExecutorError(code: "log-open-failed", message: "cannot open log file \(path)")

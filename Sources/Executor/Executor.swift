@@ -126,7 +126,9 @@ public struct Executor: Sendable {
         }
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root.logFile(project: project, name: planned.name), contents: nil)
+        guard FileManager.default.createFile(atPath: root.logFile(project: project, name: planned.name), contents: nil) else {
+            throw ExecutorError(code: "log-create-failed", message: "cannot create the log of \(planned.name) in \(directory)")
+        }
 
         let runtimeBinary = try RuntimeBinary.locate(definition.runtime)
         var unpacked = 0

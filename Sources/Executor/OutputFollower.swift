@@ -23,15 +23,17 @@ public struct OutputFollower: Sendable {
         public var failure: String?
     }
 
-    /// Follows `names` until every one has ended; `emit` gets each record with its container's name.
-    public func follow(project: String, names: [String],
+    /// Streams the output of `names` until every container of `until` (default: all of `names`) has ended;
+    /// `emit` gets each record with its container's name. Results are for `until`, in its order.
+    public func follow(project: String, names: [String], until: [String]? = nil,
                        emit: (String, LogRecord) -> Void) throws -> [Result] {
+        let awaited = until ?? names
         var readers = Dictionary(uniqueKeysWithValues: names.map {
             ($0, LogReader(path: root.logFile(project: project, name: $0)))
         })
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root)
-        while results.count < names.count {
+        while !awaited.allSatisfy({ results[$0] != nil }) {
             for name in names where results[name] == nil {
                 var record = try state.container(project: project, name: name)
                 if let r = record, [.running, .created].contains(r.status), !liveness.monitorAlive(r) {
@@ -47,8 +49,8 @@ public struct OutputFollower: Sendable {
                     readers[name] = nil
                 }
             }
-            if results.count < names.count { usleep(20_000) }
+            if !awaited.allSatisfy({ results[$0] != nil }) { usleep(20_000) }
         }
-        return names.compactMap { results[$0] }
+        return awaited.compactMap { results[$0] }
     }
 }

@@ -37,6 +37,19 @@ public struct Plan: Encodable, Hashable, Sendable {
         return s
     }
 
+    /// Containers that another container depends on (`depends-on`, or a `with-ns` container join):
+    /// services that keep running, as opposed to the jobs `apply --wait` waits for.
+    public var serviceNames: Set<String> {
+        var names: Set<String> = []
+        for c in containers {
+            names.formUnion(c.definition.dependsOn)
+            for join in c.definition.withNamespaces {
+                if case .container(let other) = join.target { names.insert(other) }
+            }
+        }
+        return names
+    }
+
     /// Whether applying this plan changes anything.
     public var hasChanges: Bool {
         containers.contains { $0.action != .unchanged } || containers.contains { !$0.unpack.isEmpty }

@@ -66,6 +66,11 @@ final class BerthFixture: @unchecked Sendable {
         return path
     }
 
+    /// Remembers a manifest written elsewhere for cleanup.
+    func track(manifest: String, project: String) {
+        projects.append((manifest, project))
+    }
+
     deinit {
         for (manifest, project) in projects.reversed() {
             _ = try? run(["down", "-f", manifest, "-p", project])
