@@ -5,17 +5,44 @@ import TarArchive
 
 extension SnapshotStore {
     /// Extracts the layers of `image` that are not committed yet and returns them. Each layer goes into
-    /// `tmp/`, its uncompressed digest must equal its diff_id, and only then is it renamed into `layers/`.
+    /// `tmp/`, its uncompressed digest must equal its diff_id, and only then is it renamed into `layers/`
+    /// (in layer order). On overlayfs the layers are independent and are extracted in parallel.
+    /// Concurrent callers (threads or processes) wait on one lock and then find the work done.
     @discardableResult
     public func unpack(_ image: ResolvedImage, from store: ImageStore) throws -> [LayerUnpack] {
         try withLock {
             try clearLeftovers()
             let pending = try pendingLayers(for: image)
-            for layer in pending {
-                try unpackLayer(layer, image: image, store: store)
+            if snapshotter == .overlayfs && pending.count > 1 {
+                try unpackParallel(pending, image: image, store: store)
+            } else {
+                for layer in pending {
+                    let work = try extractLayer(layer, image: image, store: store)
+                    try commitLayer(layer, work: work, image: image)
+                }
             }
             return pending
         }
+    }
+
+    /// Extracts all layers at once, then commits the good ones in order and reports the first failure.
+    func unpackParallel(_ pending: [LayerUnpack], image: ResolvedImage, store: ImageStore) throws {
+        let results = ResultSlots(count: pending.count)
+        DispatchQueue.concurrentPerform(iterations: pending.count) { i in
+            results.set(i, Result { try extractLayer(pending[i], image: image, store: store) })
+        }
+        var firstError: (any Error)?
+        for (i, layer) in pending.enumerated() {
+            switch results.get(i) {
+            case .success(let work)?:
+                if firstError == nil { try commitLayer(layer, work: work, image: image) } else { try? removeTree(work) }
+            case .failure(let error)?:
+                firstError = firstError ?? error
+            case nil:
+                firstError = firstError ?? SnapshotError("unpack-failed", "layer \(layer.index) was not extracted")
+            }
+        }
+        if let firstError { throw firstError }
     }
 
     /// Removes half-done extractions a crash left in `tmp/`. Call with the lock held.
@@ -26,8 +53,13 @@ extension SnapshotStore {
         }
     }
 
-    func unpackLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws {
-        let context = "image \(image.reference) layer \(layer.index) (\(layer.descriptor.digest))"
+    static func context(_ layer: LayerUnpack, _ image: ResolvedImage) -> String {
+        "image \(image.reference) layer \(layer.index) (\(layer.descriptor.digest))"
+    }
+
+    /// Extracts one layer into `tmp/` and checks its diff_id; returns the work directory (holding `fs/`).
+    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws -> String {
+        let context = Self.context(layer, image)
         guard let compression = layer.descriptor.mediaType.layerCompression else {
             throw SnapshotError("unsupported-layer-type",
                                 "\(context): no processor for media type \(layer.descriptor.mediaType)")
@@ -50,14 +82,7 @@ extension SnapshotStore {
                 throw SnapshotError("diffid-mismatch", "\(context): wrong diff id calculated on extraction "
                                     + "\"\(result.digest)\", expected \(layer.diffID)")
             }
-            CrashPoint.hit("unpack-before-commit")
-            FileSync.filesystem(containing: fs)
-            let committed = "\(directory)/layers/\(layer.chainID.encoded)"
-            try removeTree(committed)
-            guard rename(work, committed) == 0 else {
-                throw SnapshotError.posix("\(context): cannot commit snapshot \(layer.chainID)", errno: errno)
-            }
-            CrashPoint.hit("unpack-after-commit")
+            return work
         } catch let error as SnapshotError {
             try? removeTree(work)
             throw error
@@ -65,6 +90,24 @@ extension SnapshotStore {
             try? removeTree(work)
             throw SnapshotError("unpack-failed", "\(context): failed to extract layer \(layer.diffID)", underlying: error)
         }
+    }
+
+    /// Flushes and renames a verified extraction into `layers/<chain id>`.
+    func commitLayer(_ layer: LayerUnpack, work: String, image: ResolvedImage) throws {
+        CrashPoint.hit("unpack-before-commit")
+        FileSync.filesystem(containing: work)
+        let committed = "\(directory)/layers/\(layer.chainID.encoded)"
+        do {
+            try removeTree(committed)
+            guard rename(work, committed) == 0 else {
+                throw SnapshotError.posix("\(Self.context(layer, image)): cannot commit snapshot \(layer.chainID)",
+                                          errno: errno)
+            }
+        } catch {
+            try? removeTree(work)
+            throw error
+        }
+        CrashPoint.hit("unpack-after-commit")
     }
 
     /// Copies a tree with ownership, modes, xattrs, hard links and devices kept (`cp -a`).
@@ -83,6 +126,26 @@ extension SnapshotStore {
             throw SnapshotError("snapshot-copy", "copying \(source) to \(target) failed: "
                                 + message.trimmingCharacters(in: .whitespacesAndNewlines))
         }
+    }
+}
+
+/// Per-layer results written from concurrent extraction threads.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<String, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ result: Result<String, any Error>) {
+        lock.lock()
+        slots[i] = result
+        lock.unlock()
+    }
+
+    func get(_ i: Int) -> Result<String, any Error>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[i]
     }
 }
 
