@@ -77,6 +77,17 @@ import Testing
         try snapshots.release(key: "c", rootfs: scratch.path + "/rootfs", removeData: true)
     }
 
+    @Test func openingAndPlanningWriteNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/three:1", layers: Self.layers)
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
+        #expect(try snapshots.pendingLayers(for: image).count == 3)
+        #expect(!snapshots.isPrepared(key: "x"))
+        #expect(!scratch.exists("snapshots"))
+    }
+
     @Test func pendingLayersIsCheap() throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
