@@ -74,6 +74,7 @@ struct ExtractState {
             try checkNoSymlinks(Array(targetParts.dropLast()), entry: stored)
             archive_entry_set_hardlink(entry, root + "/" + targetParts.joined(separator: "/"))
         }
+        Self.dropOverlayAttributes(entry)
         archive_entry_set_pathname(entry, full)
         let status = archive_write_header(disk, entry)
         guard status >= ARCHIVE_WARN else {
@@ -91,6 +92,28 @@ struct ExtractState {
             throw TarError.libarchive("archive-extract", "\(label): finishing \"\(stored)\"", disk)
         }
         created.insert(relative)
+    }
+
+    /// Removes `trusted.overlay.*` xattrs a layer carries: only whiteout handling may set overlay metadata.
+    static func dropOverlayAttributes(_ entry: OpaquePointer) {
+        guard archive_entry_xattr_reset(entry) > 0 else { return }
+        var kept: [(String, [UInt8])] = []
+        var dropped = false
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK {
+            guard let name else { continue }
+            let key = String(cString: name)
+            if key.hasPrefix("trusted.overlay.") {
+                dropped = true
+            } else {
+                kept.append((key, value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+            }
+        }
+        guard dropped else { return }
+        archive_entry_xattr_clear(entry)
+        for (key, bytes) in kept { archive_entry_xattr_add_entry(entry, key, bytes, bytes.count) }
     }
 
     /// Lexically cleaned components; nil for the root itself. Absolute names and `..` escapes are refused.

@@ -128,6 +128,22 @@ import Testing
         #expect(dir.tree("root") == ["d", "d/early", "d/late", "keep"])
     }
 
+    @Test func overlayAttributesFromTheLayerAreDropped() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.write("src/d/f", "data")
+        #expect(lsetxattr(dir.path + "/src/d", "trusted.overlay.opaque", "y", 1, 0) == 0)
+        #expect(lsetxattr(dir.path + "/src/d", "user.keep", "1", 1, 0) == 0)
+        _ = try TarPacker.packTar(directory: dir.path + "/src", to: dir.path + "/t.tar")
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .overlay)
+        var value = [UInt8](repeating: 0, count: 8)
+        #expect(lgetxattr(dir.path + "/root/d", "trusted.overlay.opaque", &value, value.count) < 0)
+        #expect(lgetxattr(dir.path + "/root/d", "user.keep", &value, value.count) == 1)
+        #expect(dir.read("root/d/f") == "data")
+    }
+
     @Test func invalidWhiteoutNameIsRejected() throws {
         let dir = try Scratch()
         defer { dir.cleanup() }

@@ -1,3 +1,4 @@
+import CArchive
 import Foundation
 import Testing
 @testable import TarArchive
@@ -47,6 +48,20 @@ import Testing
         #expect(byPath["link"]?.symlinkTarget == "etc/motd")
         #expect(byPath["etc/motd2"]?.kind == .hardlink)
         #expect(byPath["etc/motd2"]?.hardlinkTarget == "etc/motd")
+    }
+
+    @Test func extendedAttributesArePackedAndExtracted() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.write("root/cap", "binary")
+        #expect(lsetxattr(dir.path + "/root/cap", "user.berth", "yes", 3, 0) == 0)
+        _ = try TarPacker.packTar(directory: dir.path + "/root", to: dir.path + "/t.tar")
+        try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try TarExtractor.extract(reader, into: dir.path + "/out", whiteouts: .apply)
+        var value = [UInt8](repeating: 0, count: 8)
+        let n = lgetxattr(dir.path + "/out/cap", "user.berth", &value, value.count)
+        #expect(n == 3 && Array(value[0..<3]) == Array("yes".utf8))
     }
 
     @Test func readerHashesTheUncompressedStream() throws {
