@@ -13,29 +13,43 @@ extension SnapshotStore {
         try withLock {
             try clearLeftovers()
             let pending = try pendingLayers(for: image)
-            if snapshotter == .overlayfs && pending.count > 1 {
-                try unpackParallel(pending, image: image, store: store)
-            } else {
+            switch snapshotter {
+            case .overlayfs:
+                try unpackOverlay(pending, all: try layers(of: image), image: image, store: store)
+            case .native:
                 for layer in pending {
-                    let work = try extractLayer(layer, image: image, store: store)
-                    try commitLayer(layer, work: work, image: image)
+                    let extracted = try extractLayer(layer, image: image, store: store)
+                    try commitLayer(layer, work: extracted.work, image: image)
                 }
             }
             return pending
         }
     }
 
-    /// Extracts all layers at once, then commits the good ones in order and reports the first failure.
-    func unpackParallel(_ pending: [LayerUnpack], image: ResolvedImage, store: ImageStore) throws {
+    /// Extracts all pending layers at once (they are independent on overlayfs), gives directories a layer
+    /// only implied the attributes they have in the layers below, then commits the good ones in order
+    /// and reports the first failure.
+    func unpackOverlay(_ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore) throws {
         let results = ResultSlots(count: pending.count)
-        DispatchQueue.concurrentPerform(iterations: pending.count) { i in
-            results.set(i, Result { try extractLayer(pending[i], image: image, store: store) })
+        if pending.count == 1 {
+            results.set(0, Result { try extractLayer(pending[0], image: image, store: store) })
+        } else {
+            DispatchQueue.concurrentPerform(iterations: pending.count) { i in
+                results.set(i, Result { try extractLayer(pending[i], image: image, store: store) })
+            }
         }
         var firstError: (any Error)?
         for (i, layer) in pending.enumerated() {
             switch results.get(i) {
-            case .success(let work)?:
-                if firstError == nil { try commitLayer(layer, work: work, image: image) } else { try? removeTree(work) }
+            case .success(let extracted)?:
+                guard firstError == nil else {
+                    try? removeTree(extracted.work)
+                    continue
+                }
+                // Commits go in layer order and stop at the first failure, so every lower layer is committed here.
+                let lowers = all[..<layer.index].reversed().map { layerPath($0.chainID) }
+                copyImpliedDirectoryAttributes(extracted.implicitDirectories, in: extracted.work + "/fs", from: lowers)
+                try commitLayer(layer, work: extracted.work, image: image)
             case .failure(let error)?:
                 firstError = firstError ?? error
             case nil:
@@ -43,6 +57,22 @@ extension SnapshotStore {
             }
         }
         if let firstError { throw firstError }
+    }
+
+    /// Overlay shows an upper directory's own mode and owner, so a directory a layer only implied takes
+    /// them from the nearest lower layer that has it (as a copy-up would).
+    func copyImpliedDirectoryAttributes(_ directories: [String], in fs: String, from lowers: [String]) {
+        for directory in directories {
+            for lower in lowers {
+                var st = stat()
+                guard lstat(lower + "/" + directory, &st) == 0 else { continue }
+                if st.st_mode & S_IFMT == S_IFDIR {
+                    chmod(fs + "/" + directory, st.st_mode & 0o7777)
+                    lchown(fs + "/" + directory, st.st_uid, st.st_gid)
+                }
+                break
+            }
+        }
     }
 
     /// Removes half-done extractions a crash left in `tmp/`. Call with the lock held.
@@ -57,8 +87,14 @@ extension SnapshotStore {
         "image \(image.reference) layer \(layer.index) (\(layer.descriptor.digest))"
     }
 
-    /// Extracts one layer into `tmp/` and checks its diff_id; returns the work directory (holding `fs/`).
-    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws -> String {
+    /// A verified extraction in `tmp/`: the work directory (holding `fs/`) and the directories only implied.
+    struct Extracted: Sendable {
+        var work: String
+        var implicitDirectories: [String]
+    }
+
+    /// Extracts one layer into `tmp/` and checks its diff_id.
+    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws -> Extracted {
         let context = Self.context(layer, image)
         guard let compression = layer.descriptor.mediaType.layerCompression else {
             throw SnapshotError("unsupported-layer-type",
@@ -78,11 +114,11 @@ extension SnapshotStore {
             let mode: WhiteoutMode = snapshotter == .overlayfs && layer.parent != nil ? .overlay : .apply
             let reader = try TarReader(path: blob, compression: TarCompression(compression))
             let result = try TarExtractor.extract(reader, into: fs, whiteouts: mode)
-            guard result.digest == layer.diffID.description else {
+            guard result.stream.digest == layer.diffID.description else {
                 throw SnapshotError("diffid-mismatch", "\(context): wrong diff id calculated on extraction "
-                                    + "\"\(result.digest)\", expected \(layer.diffID)")
+                                    + "\"\(result.stream.digest)\", expected \(layer.diffID)")
             }
-            return work
+            return Extracted(work: work, implicitDirectories: result.implicitDirectories)
         } catch let error as SnapshotError {
             try? removeTree(work)
             throw error
@@ -132,17 +168,17 @@ extension SnapshotStore {
 /// Per-layer results written from concurrent extraction threads.
 final class ResultSlots: @unchecked Sendable {
     private let lock = NSLock()
-    private var slots: [Result<String, any Error>?]
+    private var slots: [Result<SnapshotStore.Extracted, any Error>?]
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ i: Int, _ result: Result<String, any Error>) {
+    func set(_ i: Int, _ result: Result<SnapshotStore.Extracted, any Error>) {
         lock.lock()
         slots[i] = result
         lock.unlock()
     }
 
-    func get(_ i: Int) -> Result<String, any Error>? {
+    func get(_ i: Int) -> Result<SnapshotStore.Extracted, any Error>? {
         lock.lock()
         defer { lock.unlock() }
         return slots[i]

@@ -19,6 +19,30 @@ import Testing
         #expect(scratch.tree("snapshots/overlayfs/tmp").isEmpty)
     }
 
+    @Test func impliedDirectoriesKeepTheLowerLayersAttributes() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/implied:1", layers: [
+            [LayerEntry(name: "tmp/", kind: .directory, mode: 0o1777),
+             LayerEntry(name: "opt/", kind: .directory, mode: 0o750, uid: 1000)],
+            [.file("tmp/x", "x"), .file("opt/y", "y"), .file("new/deep/z", "z")],
+        ])
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
+        try snapshots.unpack(image, from: store)
+        try snapshots.prepare(key: "c", image: image, rootfs: scratch.path + "/mnt")
+        defer { try? snapshots.release(key: "c", rootfs: scratch.path + "/mnt", removeData: true) }
+        struct Case { var path: String; var mode: mode_t; var uid: uid_t }
+        for item in [Case(path: "tmp", mode: 0o1777, uid: 0), Case(path: "opt", mode: 0o750, uid: 1000),
+                     Case(path: "new", mode: 0o755, uid: 0), Case(path: "new/deep", mode: 0o755, uid: 0)] {
+            var st = stat()
+            #expect(lstat(scratch.path + "/mnt/" + item.path, &st) == 0)
+            #expect(st.st_mode & 0o7777 == item.mode, "\(item.path)")
+            #expect(st.st_uid == item.uid, "\(item.path)")
+        }
+        #expect(scratch.read("mnt/tmp/x") == "x")
+    }
+
     @Test func concurrentUnpacksOfOneImageShareTheWork() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
