@@ -72,6 +72,7 @@ extension ExtractState {
                 // mkdir applies the umask; the layer convention for implied directories is 0755.
                 chmod(path, 0o755)
                 implicitDirectories.insert(relative)
+                created.insert(relative)
             } else if errno != EEXIST {
                 throw TarError.posix("archive-extract", "\(label): cannot create \(path)", errno: errno)
             }
