@@ -98,6 +98,22 @@ import Testing
         #expect(try String(decoding: written.readData(limit: 100), as: UTF8.self) == "zstd data\n")
     }
 
+    @Test(arguments: [0, 1024, 10240])
+    func emptyStreamsHaveNoEntries(zeroBytes: Int) throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        let path = dir.path + "/empty.tar"
+        try Data(count: zeroBytes).write(to: URL(fileURLWithPath: path))
+        for compression in [TarCompression.none, .detect] {
+            let reader = try TarReader(path: path, compression: compression)
+            #expect(try reader.next() == nil)
+            let digest = try reader.finish()
+            #expect(digest.size == Int64(zeroBytes))
+            let emptySHA = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            #expect(zeroBytes != 0 || digest.digest == emptySHA)
+        }
+    }
+
     @Test func gzipDataUnderPlainTarTypeIsNotSniffed() throws {
         let dir = try Scratch()
         defer { dir.cleanup() }
