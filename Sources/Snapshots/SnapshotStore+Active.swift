@@ -14,29 +14,25 @@ extension SnapshotStore {
 
     /// Creates the writable snapshot for container `key` on top of `image` (which must be unpacked)
     /// and mounts it at `target`: overlay of the layers (newest first) with `active/<key>/{upper,work}`,
-    /// or for native a copy of the top snapshot bind-mounted.
+    /// or for native a copy of the top snapshot bind-mounted. Throws `snapshot-exists` if `key` has one.
     public func prepare(key: String, image: ResolvedImage, rootfs target: String) throws {
         try Self.checkKey(key)
         try withLock {
-            let layers = try layers(of: image)
-            if let missing = layers.first(where: { !isCommitted($0.chainID) }) {
-                throw SnapshotError("image-not-unpacked", "image \(image.reference) layer \(missing.index) "
-                                    + "(\(missing.diffID)) is not unpacked; unpack the image first")
-            }
+            let layers = try committedLayers(of: image)
             let active = activePath(key)
             guard !isPrepared(key: key) else {
                 throw SnapshotError("snapshot-exists", "snapshot \"\(key)\": already exists (\(active))")
             }
             do {
-                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                try makeDirectory(target)
                 switch snapshotter {
                 case .overlayfs:
-                    try prepareOverlay(active: active, layers: layers.map { layerPath($0.chainID) }, target: target)
+                    for sub in ["upper", "work"] { try makeDirectory(active + "/" + sub) }
                 case .native:
-                    try FileManager.default.createDirectory(atPath: active + "/fs", withIntermediateDirectories: true)
+                    try makeDirectory(active + "/fs")
                     if let top = layers.last { try copyTree(from: layerPath(top.chainID), to: active + "/fs") }
-                    try Mounts.mount(source: active + "/fs", target: target, type: "none", flags: Mounts.bind, options: nil)
                 }
+                try mountActive(active: active, layers: layers, target: target)
             } catch {
                 try? removeTree(active)
                 throw error
@@ -44,13 +40,47 @@ extension SnapshotStore {
         }
     }
 
-    func prepareOverlay(active: String, layers: [String], target: String) throws {
-        for sub in ["upper", "work"] {
-            try FileManager.default.createDirectory(atPath: active + "/" + sub, withIntermediateDirectories: true)
+    /// Mounts the existing writable snapshot of `key` at `target` again (after `release` without
+    /// `removeData`, or a reboot); its earlier writes are kept.
+    public func mount(key: String, image: ResolvedImage, rootfs target: String) throws {
+        try Self.checkKey(key)
+        try withLock {
+            let layers = try committedLayers(of: image)
+            guard isPrepared(key: key) else {
+                throw SnapshotError("snapshot-not-found", "snapshot \"\(key)\" does not exist; prepare it first")
+            }
+            try makeDirectory(target)
+            try mountActive(active: activePath(key), layers: layers, target: target)
         }
-        var lowers = Array(layers.reversed())
+    }
+
+    func committedLayers(of image: ResolvedImage) throws -> [LayerUnpack] {
+        let layers = try layers(of: image)
+        if let missing = layers.first(where: { !isCommitted($0.chainID) }) {
+            throw SnapshotError("image-not-unpacked", "image \(image.reference) layer \(missing.index) "
+                                + "(\(missing.diffID)) is not unpacked; unpack the image first")
+        }
+        return layers
+    }
+
+    func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw SnapshotError("snapshot-io", "cannot create \(path)", underlying: error)
+        }
+    }
+
+    /// overlayfs: `lowerdir` = the layers newest first (an empty dir for an image without layers);
+    /// native: a bind mount of `active/fs`.
+    func mountActive(active: String, layers: [LayerUnpack], target: String) throws {
+        guard snapshotter == .overlayfs else {
+            try Mounts.mount(source: active + "/fs", target: target, type: "none", flags: Mounts.bind, options: nil)
+            return
+        }
+        var lowers = layers.reversed().map { layerPath($0.chainID) }
         if lowers.isEmpty {
-            try FileManager.default.createDirectory(atPath: active + "/empty", withIntermediateDirectories: true)
+            try makeDirectory(active + "/empty")
             lowers = [active + "/empty"]
         }
         let options = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(active)/upper,workdir=\(active)/work"

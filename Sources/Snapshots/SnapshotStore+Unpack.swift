@@ -5,16 +5,73 @@ import TarArchive
 
 extension SnapshotStore {
     /// Extracts the layers of `image` that are not committed yet and returns them. Each layer goes into
-    /// `tmp/`, its uncompressed digest must equal its diff_id, and only then is it renamed into `layers/`.
+    /// `tmp/`, its uncompressed digest must equal its diff_id, and only then is it renamed into `layers/`
+    /// (in layer order). On overlayfs the layers are independent and are extracted in parallel.
+    /// Concurrent callers (threads or processes) wait on one lock and then find the work done.
     @discardableResult
     public func unpack(_ image: ResolvedImage, from store: ImageStore) throws -> [LayerUnpack] {
         try withLock {
             try clearLeftovers()
             let pending = try pendingLayers(for: image)
-            for layer in pending {
-                try unpackLayer(layer, image: image, store: store)
+            switch snapshotter {
+            case .overlayfs:
+                try unpackOverlay(pending, all: try layers(of: image), image: image, store: store)
+            case .native:
+                for layer in pending {
+                    let extracted = try extractLayer(layer, image: image, store: store)
+                    try commitLayer(layer, work: extracted.work, image: image)
+                }
             }
             return pending
+        }
+    }
+
+    /// Extracts all pending layers at once (they are independent on overlayfs), gives directories a layer
+    /// only implied the attributes they have in the layers below, then commits the good ones in order
+    /// and reports the first failure.
+    func unpackOverlay(_ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore) throws {
+        let results = ResultSlots(count: pending.count)
+        if pending.count == 1 {
+            results.set(0, Result { try extractLayer(pending[0], image: image, store: store) })
+        } else {
+            DispatchQueue.concurrentPerform(iterations: pending.count) { i in
+                results.set(i, Result { try extractLayer(pending[i], image: image, store: store) })
+            }
+        }
+        var firstError: (any Error)?
+        for (i, layer) in pending.enumerated() {
+            switch results.get(i) {
+            case .success(let extracted)?:
+                guard firstError == nil else {
+                    try? removeTree(extracted.work)
+                    continue
+                }
+                // Commits go in layer order and stop at the first failure, so every lower layer is committed here.
+                let lowers = all[..<layer.index].reversed().map { layerPath($0.chainID) }
+                copyImpliedDirectoryAttributes(extracted.implicitDirectories, in: extracted.work + "/fs", from: lowers)
+                try commitLayer(layer, work: extracted.work, image: image)
+            case .failure(let error)?:
+                firstError = firstError ?? error
+            case nil:
+                firstError = firstError ?? SnapshotError("unpack-failed", "layer \(layer.index) was not extracted")
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// Overlay shows an upper directory's own mode and owner, so a directory a layer only implied takes
+    /// them from the nearest lower layer that has it (as a copy-up would).
+    func copyImpliedDirectoryAttributes(_ directories: [String], in fs: String, from lowers: [String]) {
+        for directory in directories {
+            for lower in lowers {
+                var st = stat()
+                guard lstat(lower + "/" + directory, &st) == 0 else { continue }
+                if st.st_mode & S_IFMT == S_IFDIR {
+                    chmod(fs + "/" + directory, st.st_mode & 0o7777)
+                    lchown(fs + "/" + directory, st.st_uid, st.st_gid)
+                }
+                break
+            }
         }
     }
 
@@ -26,8 +83,19 @@ extension SnapshotStore {
         }
     }
 
-    func unpackLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws {
-        let context = "image \(image.reference) layer \(layer.index) (\(layer.descriptor.digest))"
+    static func context(_ layer: LayerUnpack, _ image: ResolvedImage) -> String {
+        "image \(image.reference) layer \(layer.index) (\(layer.descriptor.digest))"
+    }
+
+    /// A verified extraction in `tmp/`: the work directory (holding `fs/`) and the directories only implied.
+    struct Extracted: Sendable {
+        var work: String
+        var implicitDirectories: [String]
+    }
+
+    /// Extracts one layer into `tmp/` and checks its diff_id.
+    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws -> Extracted {
+        let context = Self.context(layer, image)
         guard let compression = layer.descriptor.mediaType.layerCompression else {
             throw SnapshotError("unsupported-layer-type",
                                 "\(context): no processor for media type \(layer.descriptor.mediaType)")
@@ -46,18 +114,11 @@ extension SnapshotStore {
             let mode: WhiteoutMode = snapshotter == .overlayfs && layer.parent != nil ? .overlay : .apply
             let reader = try TarReader(path: blob, compression: TarCompression(compression))
             let result = try TarExtractor.extract(reader, into: fs, whiteouts: mode)
-            guard result.digest == layer.diffID.description else {
+            guard result.stream.digest == layer.diffID.description else {
                 throw SnapshotError("diffid-mismatch", "\(context): wrong diff id calculated on extraction "
-                                    + "\"\(result.digest)\", expected \(layer.diffID)")
+                                    + "\"\(result.stream.digest)\", expected \(layer.diffID)")
             }
-            CrashPoint.hit("unpack-before-commit")
-            FileSync.filesystem(containing: fs)
-            let committed = "\(directory)/layers/\(layer.chainID.encoded)"
-            try removeTree(committed)
-            guard rename(work, committed) == 0 else {
-                throw SnapshotError.posix("\(context): cannot commit snapshot \(layer.chainID)", errno: errno)
-            }
-            CrashPoint.hit("unpack-after-commit")
+            return Extracted(work: work, implicitDirectories: result.implicitDirectories)
         } catch let error as SnapshotError {
             try? removeTree(work)
             throw error
@@ -65,6 +126,24 @@ extension SnapshotStore {
             try? removeTree(work)
             throw SnapshotError("unpack-failed", "\(context): failed to extract layer \(layer.diffID)", underlying: error)
         }
+    }
+
+    /// Flushes and renames a verified extraction into `layers/<chain id>`.
+    func commitLayer(_ layer: LayerUnpack, work: String, image: ResolvedImage) throws {
+        CrashPoint.hit("unpack-before-commit")
+        FileSync.filesystem(containing: work)
+        let committed = "\(directory)/layers/\(layer.chainID.encoded)"
+        do {
+            try removeTree(committed)
+            guard rename(work, committed) == 0 else {
+                throw SnapshotError.posix("\(Self.context(layer, image)): cannot commit snapshot \(layer.chainID)",
+                                          errno: errno)
+            }
+        } catch {
+            try? removeTree(work)
+            throw error
+        }
+        CrashPoint.hit("unpack-after-commit")
     }
 
     /// Copies a tree with ownership, modes, xattrs, hard links and devices kept (`cp -a`).
@@ -83,6 +162,26 @@ extension SnapshotStore {
             throw SnapshotError("snapshot-copy", "copying \(source) to \(target) failed: "
                                 + message.trimmingCharacters(in: .whitespacesAndNewlines))
         }
+    }
+}
+
+/// Per-layer results written from concurrent extraction threads.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<SnapshotStore.Extracted, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ result: Result<SnapshotStore.Extracted, any Error>) {
+        lock.lock()
+        slots[i] = result
+        lock.unlock()
+    }
+
+    func get(_ i: Int) -> Result<SnapshotStore.Extracted, any Error>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[i]
     }
 }
 

@@ -28,24 +28,31 @@ public final class SnapshotStore: Sendable {
     public let directory: String
     public let snapshotter: SnapshotterKind
 
-    /// Opens (creating if needed) the snapshotter's directory under `root` (= `<stateRoot>/snapshots`).
+    /// Opens the snapshotter's directory under `root` (= `<stateRoot>/snapshots`). Creates nothing:
+    /// directories appear on the first unpack or prepare, so planning never changes the disk.
     public init(root: String, snapshotter: SnapshotterKind) throws {
-        let base = root + "/" + snapshotter.rawValue
-        for sub in ["layers", "active", "tmp"] {
-            do {
-                try FileManager.default.createDirectory(atPath: base + "/" + sub, withIntermediateDirectories: true)
-            } catch {
-                throw SnapshotError("snapshot-io", "cannot create \(base)/\(sub)", underlying: error)
-            }
+        let base = URL(fileURLWithPath: root + "/" + snapshotter.rawValue).standardizedFileURL.path
+        if let real = realpath(base, nil) {
+            directory = String(cString: real)
+            free(real)
+        } else {
+            directory = base
         }
-        guard let real = realpath(base, nil) else { throw SnapshotError.posix("cannot resolve \(base)", errno: errno) }
-        directory = String(cString: real)
-        free(real)
         guard !directory.contains(":"), !directory.contains(",") else {
             throw SnapshotError("snapshot-bad-root", "snapshot directory \(directory) must not contain ':' or ','",
                                 category: .usage)
         }
         self.snapshotter = snapshotter
+    }
+
+    func createDirectories() throws {
+        for sub in ["layers", "active", "tmp"] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true)
+            } catch {
+                throw SnapshotError("snapshot-io", "cannot create \(directory)/\(sub)", underlying: error)
+            }
+        }
     }
 
     /// The directory holding the contents of the committed snapshot `chainID`.
@@ -88,6 +95,7 @@ public final class SnapshotStore: Sendable {
     }
 
     func withLock<T>(_ body: () throws -> T) throws -> T {
+        try createDirectories()
         let path = directory + "/lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SnapshotError.posix("cannot open lock \(path)", errno: errno) }

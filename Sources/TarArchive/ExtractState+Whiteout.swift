@@ -63,11 +63,20 @@ extension ExtractState {
     mutating func makeDirectories(_ parts: [String], entry: String) throws(TarError) {
         try checkNoSymlinks(parts, entry: entry)
         var path = root
+        var relative = ""
         for part in parts {
             path += "/" + part
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            relative += relative.isEmpty ? part : "/" + part
+            if checkedDirs.contains(path) { continue }
+            if mkdir(path, 0o755) == 0 {
+                // mkdir applies the umask; the layer convention for implied directories is 0755.
+                chmod(path, 0o755)
+                implicitDirectories.insert(relative)
+                created.insert(relative)
+            } else if errno != EEXIST {
                 throw TarError.posix("archive-extract", "\(label): cannot create \(path)", errno: errno)
             }
+            checkedDirs.insert(path)
         }
     }
 }

@@ -9,15 +9,23 @@ public enum WhiteoutMode: String, Sendable, Hashable {
     case apply
 }
 
+/// What an extraction saw: the uncompressed stream's digest, and the directories it had to create
+/// because the layer held entries below them but no entry for them (sorted).
+public struct ExtractSummary: Hashable, Sendable {
+    public var stream: StreamDigest
+    public var implicitDirectories: [String]
+}
+
 /// Extracts a tar stream into a directory without ever writing outside it: `..` escapes, absolute
 /// names and paths through symlinks are refused, hard-link targets must stay inside.
 public enum TarExtractor {
     static let diskFlags: Int32 = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
         | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
 
-    /// Extracts every entry of `reader` under `root` and returns the uncompressed stream's digest and size.
+    /// Extracts every entry of `reader` under `root`; returns the uncompressed stream's digest and size.
+    @discardableResult
     public static func extract(_ reader: TarReader, into root: String,
-                               whiteouts: WhiteoutMode) throws(TarError) -> StreamDigest {
+                               whiteouts: WhiteoutMode) throws(TarError) -> ExtractSummary {
         guard let real = realpath(root, nil) else {
             throw TarError.posix("archive-extract", "cannot resolve \(root)", errno: errno)
         }
@@ -33,7 +41,7 @@ public enum TarExtractor {
         guard archive_write_close(disk) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-extract", "\(reader.label): finishing extraction", disk)
         }
-        return try reader.finish()
+        return ExtractSummary(stream: try reader.finish(), implicitDirectories: state.implicitDirectories.sorted())
     }
 }
 
@@ -45,6 +53,7 @@ struct ExtractState {
     let mode: WhiteoutMode
     var created: Set<String> = []
     var checkedDirs: Set<String> = []
+    var implicitDirectories: Set<String> = []
 
     init(root: String, label: String, mode: WhiteoutMode) {
         self.root = root
@@ -56,7 +65,7 @@ struct ExtractState {
         let stored = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
         guard let parts = try clean(stored), let last = parts.last else { return }
         let parent = Array(parts.dropLast())
-        try checkNoSymlinks(parent, entry: stored)
+        try makeDirectories(parent, entry: stored)
         if last.hasPrefix(".wh.") {
             try whiteout(name: String(last.dropFirst(4)), in: parent, entry: entry, stored: stored)
             return
@@ -64,7 +73,7 @@ struct ExtractState {
         let relative = parts.joined(separator: "/")
         let full = root + "/" + relative
         let isDir = archive_entry_filetype(entry) == EntryType.directory
-        if !isDir { checkedDirs.removeAll() }
+        implicitDirectories.remove(relative)
         try replaceConflict(at: full, newIsDirectory: isDir && archive_entry_hardlink(entry) == nil)
         if let link = archive_entry_hardlink(entry) {
             let target = String(cString: link)
@@ -74,6 +83,7 @@ struct ExtractState {
             try checkNoSymlinks(Array(targetParts.dropLast()), entry: stored)
             archive_entry_set_hardlink(entry, root + "/" + targetParts.joined(separator: "/"))
         }
+        Self.dropOverlayAttributes(entry)
         archive_entry_set_pathname(entry, full)
         let status = archive_write_header(disk, entry)
         guard status >= ARCHIVE_WARN else {
@@ -91,6 +101,28 @@ struct ExtractState {
             throw TarError.libarchive("archive-extract", "\(label): finishing \"\(stored)\"", disk)
         }
         created.insert(relative)
+    }
+
+    /// Removes `trusted.overlay.*` xattrs a layer carries: only whiteout handling may set overlay metadata.
+    static func dropOverlayAttributes(_ entry: OpaquePointer) {
+        guard archive_entry_xattr_reset(entry) > 0 else { return }
+        var kept: [(String, [UInt8])] = []
+        var dropped = false
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK {
+            guard let name else { continue }
+            let key = String(cString: name)
+            if key.hasPrefix("trusted.overlay.") {
+                dropped = true
+            } else {
+                kept.append((key, value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+            }
+        }
+        guard dropped else { return }
+        archive_entry_xattr_clear(entry)
+        for (key, bytes) in kept { archive_entry_xattr_add_entry(entry, key, bytes, bytes.count) }
     }
 
     /// Lexically cleaned components; nil for the root itself. Absolute names and `..` escapes are refused.
@@ -128,12 +160,13 @@ struct ExtractState {
     }
 
     /// Removes what is in the way unless both the existing path and the new entry are directories.
-    func replaceConflict(at full: String, newIsDirectory: Bool) throws(TarError) {
+    mutating func replaceConflict(at full: String, newIsDirectory: Bool) throws(TarError) {
         var st = stat()
         guard lstat(full, &st) == 0 else { return }
         let existingIsDirectory = st.st_mode & S_IFMT == S_IFDIR
         if existingIsDirectory && newIsDirectory { return }
         if existingIsDirectory {
+            checkedDirs.removeAll()  // a cached directory may be about to become a symlink
             do { try FileManager.default.removeItem(atPath: full) } catch {
                 throw TarError(code: "archive-extract", "\(label): cannot replace \(full)", underlying: error)
             }

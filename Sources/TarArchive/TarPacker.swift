@@ -159,10 +159,33 @@ public enum TarPacker {
         default:
             return  // sockets and unknown types are not packed (tar cannot carry sockets)
         }
+        try addExtendedAttributes(of: full, to: entry)
         guard archive_write_header(archive, entry) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-pack", "cannot pack \(full)", archive)
         }
         if dataFile { try copyFile(full, size: Int64(st.st_size), into: archive) }
+    }
+
+    /// Copies the file's extended attributes (sorted by name) into the entry as PAX `SCHILY.xattr.*`.
+    static func addExtendedAttributes(of path: String, to entry: OpaquePointer) throws(TarError) {
+        let listSize = llistxattr(path, nil, 0)
+        if listSize < 0 {
+            if errno == ENOTSUP { return }
+            throw TarError.posix("archive-pack", "cannot list xattrs of \(path)", errno: errno)
+        }
+        guard listSize > 0 else { return }
+        var list = [CChar](repeating: 0, count: listSize)
+        let got = llistxattr(path, &list, list.count)
+        guard got >= 0 else { throw TarError.posix("archive-pack", "cannot list xattrs of \(path)", errno: errno) }
+        let names = list[0..<got].split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        for name in names.sorted() {
+            let size = lgetxattr(path, name, nil, 0)
+            guard size >= 0 else { throw TarError.posix("archive-pack", "cannot read xattr \(name) of \(path)", errno: errno) }
+            var value = [UInt8](repeating: 0, count: size)
+            let read = lgetxattr(path, name, &value, value.count)
+            guard read >= 0 else { throw TarError.posix("archive-pack", "cannot read xattr \(name) of \(path)", errno: errno) }
+            archive_entry_xattr_add_entry(entry, name, value, read)
+        }
     }
 
     static func deviceMajor(_ dev: UInt64) -> UInt64 { ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff)) }

@@ -82,12 +82,24 @@ public final class TarWriter {
         }
     }
 
-    /// Adds a regular file whose contents are copied from `source`.
+    /// Adds a regular file whose contents are streamed from `source`.
     public func addFile(_ name: String, from source: String, mode: UInt32 = 0o644) throws(TarError) {
-        guard let data = FileManager.default.contents(atPath: source) else {
-            throw TarError(code: "archive-write", "cannot read \(source)")
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw TarError.posix("archive-write", "cannot open \(source)", errno: errno) }
+        defer { close(input) }
+        var st = stat()
+        guard fstat(input, &st) == 0 else { throw TarError.posix("archive-write", "cannot stat \(source)", errno: errno) }
+        guard let entry = archive_entry_new() else { throw TarError(code: "archive-write", "cannot create entry") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname(entry, name)
+        archive_entry_set_filetype(entry, EntryType.regular)
+        archive_entry_set_perm(entry, mode_t(mode))
+        archive_entry_set_mtime(entry, 0, 0)
+        archive_entry_set_size(entry, la_int64_t(st.st_size))
+        guard archive_write_header(archive, entry) == ARCHIVE_OK else {
+            throw TarError.libarchive("archive-write", "\(path): header for \"\(name)\"", archive)
         }
-        try add(name, kind: .regular, mode: mode, data: data)
+        try TarPacker.copyFile(source, size: Int64(st.st_size), into: archive)
     }
 
     /// Finishes the archive, fsyncs it and returns the digest and size of the bytes written.

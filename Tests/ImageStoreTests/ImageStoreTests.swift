@@ -117,3 +117,38 @@ import Testing
         #expect(decoded.Architecture == Platform.host.architecture)
     }
 }
+
+@Suite struct PlatformIndexTests {
+    @Test func indexEntryChoosesThePlatformManifest() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.makeRootfs("rootfs")
+        let store = try ImageStore(root: dir.path + "/store")
+        let host = try store.importRootfs(directory: dir.path + "/rootfs", reference: "berth.local/host:1")
+        // A second manifest that claims another architecture.
+        var foreignConfig = host.config
+        foreignConfig.architecture = "s390x"
+        let configDescriptor = try store.writeBlob(try CanonicalJSON.encode(foreignConfig), mediaType: .ociConfig)
+        let foreign = ImageManifest(config: configDescriptor, layers: host.manifest.layers)
+        var foreignDescriptor = try store.writeBlob(try CanonicalJSON.encode(foreign), mediaType: .ociManifest)
+        foreignDescriptor.platform = Platform(architecture: "s390x", os: "linux")
+        var hostDescriptor = host.manifestDescriptor
+        hostDescriptor.platform = .host
+        let index = ImageIndex(manifests: [foreignDescriptor, hostDescriptor])
+        let indexDescriptor = try store.writeBlob(try CanonicalJSON.encode(index), mediaType: .ociIndex)
+        try store.withLock { try store.setReference("berth.local/multi:1", to: indexDescriptor, platform: nil) }
+
+        let resolved = try store.resolve("berth.local/multi:1")
+        #expect(resolved.digest == host.digest)
+        #expect(resolved.indexDescriptor.digest == indexDescriptor.digest)
+        let s390 = try store.resolve("berth.local/multi:1", platform: Platform(architecture: "s390x", os: "linux"))
+        #expect(s390.config.architecture == "s390x")
+        let error = #expect(throws: ImageStoreError.self) {
+            try store.resolve("berth.local/multi:1", platform: Platform(architecture: "riscv64", os: "linux"))
+        }
+        #expect(error?.code == "platform-not-found")
+        #expect(error?.message.contains("linux/s390x, \(Platform.host)") == true)
+        let record = try #require(try store.list().first { $0.reference == "berth.local/multi:1" })
+        #expect(record.platforms.count == 2)
+    }
+}

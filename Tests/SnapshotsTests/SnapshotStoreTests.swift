@@ -55,8 +55,17 @@ import Testing
         try snapshots.release(key: "c1", rootfs: scratch.path + "/" + rootfs, removeData: false)
         #expect(!scratch.exists(rootfs + "/etc"))
         #expect(snapshots.isPrepared(key: "c1"))
+        // Mounting the kept snapshot again shows the container's earlier write.
+        try snapshots.mount(key: "c1", image: image, rootfs: scratch.path + "/" + rootfs)
+        #expect(scratch.read(rootfs + "/etc/a") == "written")
+        #expect(scratch.read(rootfs + "/new") == "n1")
         try snapshots.release(key: "c1", rootfs: scratch.path + "/" + rootfs, removeData: true)
         #expect(!snapshots.isPrepared(key: "c1"))
+        #expect(!scratch.exists(rootfs + "/etc"))
+        let missing = #expect(throws: SnapshotError.self) {
+            try snapshots.mount(key: "c1", image: image, rootfs: scratch.path + "/" + rootfs)
+        }
+        #expect(missing?.code == "snapshot-not-found")
     }
 
     @Test(arguments: SnapshotterKind.allCases)
@@ -75,6 +84,37 @@ import Testing
         try snapshots.prepare(key: "c", image: image, rootfs: scratch.path + "/rootfs")
         expectMergedView(scratch, "rootfs")
         try snapshots.release(key: "c", rootfs: scratch.path + "/rootfs", removeData: true)
+    }
+
+    @Test func openingAndPlanningWriteNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/three:1", layers: Self.layers)
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
+        #expect(try snapshots.pendingLayers(for: image).count == 3)
+        #expect(!snapshots.isPrepared(key: "x"))
+        #expect(!scratch.exists("snapshots"))
+    }
+
+    @Test func prepareRefusesUnpackedImagesAndBadKeys() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/three:1", layers: Self.layers)
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
+        let notUnpacked = #expect(throws: SnapshotError.self) {
+            try snapshots.prepare(key: "c", image: image, rootfs: scratch.path + "/mnt")
+        }
+        #expect(notUnpacked?.code == "image-not-unpacked")
+        #expect(notUnpacked?.message.contains(image.diffIDs[0].description) == true)
+        #expect(!snapshots.isPrepared(key: "c"))
+        for key in ["", "..", "a/b", "x:y"] {
+            let bad = #expect(throws: SnapshotError.self) {
+                try snapshots.prepare(key: key, image: image, rootfs: scratch.path + "/mnt")
+            }
+            #expect(bad?.code == "invalid-snapshot-key")
+        }
     }
 
     @Test func pendingLayersIsCheap() throws {

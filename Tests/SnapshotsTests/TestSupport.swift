@@ -44,6 +44,8 @@ struct LayerEntry: Sendable {
     var kind: TarEntry.Kind = .regular
     var data: String = ""
     var link: String? = nil
+    var mode: UInt32? = nil
+    var uid: Int64 = 0
 
     static func dir(_ name: String) -> LayerEntry { LayerEntry(name: name, kind: .directory) }
     static func file(_ name: String, _ data: String) -> LayerEntry { LayerEntry(name: name, data: data) }
@@ -59,8 +61,8 @@ func makeImage(_ store: ImageStore, scratch: Scratch, name: String, layers: [[La
         let tarPath = scratch.path + "/layer-\(UUID().uuidString).tar"
         let writer = try TarWriter(path: tarPath)
         for entry in entries {
-            try writer.add(entry.name, kind: entry.kind, mode: entry.kind == .directory ? 0o755 : 0o644,
-                           data: Data(entry.data.utf8), link: entry.link)
+            try writer.add(entry.name, kind: entry.kind, mode: entry.mode ?? (entry.kind == .directory ? 0o755 : 0o644),
+                           uid: entry.uid, gid: entry.uid, data: Data(entry.data.utf8), link: entry.link)
         }
         let tar = try writer.finish()
         let packed = tarPath + ".c"

@@ -78,7 +78,8 @@ import Testing
         let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
         let result = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
         let check = try TarReader(path: dir.path + "/t.tar", compression: .none)
-        #expect(try check.finish() == result)
+        #expect(try check.finish() == result.stream)
+        #expect(result.implicitDirectories.isEmpty)
         #expect(dir.read("root/etc/passwd") == "root:x:0:0\n")
         #expect(dir.read("root/b") == "b")
         #expect(dir.info("root/etc/hard")?.st_ino == dir.info("root/etc/passwd")?.st_ino)
@@ -118,6 +119,7 @@ import Testing
         try makeTar(dir.path + "/t.tar", [
             Entry(name: "d/", kind: .directory),
             Entry(name: "d/early", kind: .regular),
+            Entry(name: "d/implied/file", kind: .regular),
             Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
             Entry(name: "d/late", kind: .regular),
             Entry(name: ".wh.gone", kind: .regular, data: ""),
@@ -125,7 +127,23 @@ import Testing
         ])
         let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
         _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
-        #expect(dir.tree("root") == ["d", "d/early", "d/late", "keep"])
+        #expect(dir.tree("root") == ["d", "d/early", "d/implied", "d/implied/file", "d/late", "keep"])
+    }
+
+    @Test func overlayAttributesFromTheLayerAreDropped() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.write("src/d/f", "data")
+        #expect(lsetxattr(dir.path + "/src/d", "trusted.overlay.opaque", "y", 1, 0) == 0)
+        #expect(lsetxattr(dir.path + "/src/d", "user.keep", "1", 1, 0) == 0)
+        _ = try TarPacker.packTar(directory: dir.path + "/src", to: dir.path + "/t.tar")
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .overlay)
+        var value = [UInt8](repeating: 0, count: 8)
+        #expect(lgetxattr(dir.path + "/root/d", "trusted.overlay.opaque", &value, value.count) < 0)
+        #expect(lgetxattr(dir.path + "/root/d", "user.keep", &value, value.count) == 1)
+        #expect(dir.read("root/d/f") == "data")
     }
 
     @Test func invalidWhiteoutNameIsRejected() throws {

@@ -1,3 +1,4 @@
+import CArchive
 import Foundation
 import Testing
 @testable import TarArchive
@@ -49,6 +50,20 @@ import Testing
         #expect(byPath["etc/motd2"]?.hardlinkTarget == "etc/motd")
     }
 
+    @Test func extendedAttributesArePackedAndExtracted() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.write("root/cap", "binary")
+        #expect(lsetxattr(dir.path + "/root/cap", "user.berth", "yes", 3, 0) == 0)
+        _ = try TarPacker.packTar(directory: dir.path + "/root", to: dir.path + "/t.tar")
+        try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try TarExtractor.extract(reader, into: dir.path + "/out", whiteouts: .apply)
+        var value = [UInt8](repeating: 0, count: 8)
+        let n = lgetxattr(dir.path + "/out/cap", "user.berth", &value, value.count)
+        #expect(n == 3 && Array(value[0..<3]) == Array("yes".utf8))
+    }
+
     @Test func readerHashesTheUncompressedStream() throws {
         let dir = try Scratch()
         defer { dir.cleanup() }
@@ -81,6 +96,22 @@ import Testing
         #expect(try written.next()?.path == "dir/")
         #expect(try written.next()?.path == "dir/file")
         #expect(try String(decoding: written.readData(limit: 100), as: UTF8.self) == "zstd data\n")
+    }
+
+    @Test(arguments: [0, 1024, 10240])
+    func emptyStreamsHaveNoEntries(zeroBytes: Int) throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        let path = dir.path + "/empty.tar"
+        try Data(count: zeroBytes).write(to: URL(fileURLWithPath: path))
+        for compression in [TarCompression.none, .detect] {
+            let reader = try TarReader(path: path, compression: compression)
+            #expect(try reader.next() == nil)
+            let digest = try reader.finish()
+            #expect(digest.size == Int64(zeroBytes))
+            let emptySHA = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            #expect(zeroBytes != 0 || digest.digest == emptySHA)
+        }
     }
 
     @Test func gzipDataUnderPlainTarTypeIsNotSniffed() throws {
