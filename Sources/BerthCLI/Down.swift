@@ -10,10 +10,13 @@ struct Down: ParsableCommand {
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
 
+    @Option(name: [.customShort("t"), .long], help: "Seconds to wait after SIGTERM before SIGKILL.")
+    var timeout: Double = 10
+
     func run() throws {
         let context = try Context(global)
         let project = try context.project(manifest)
-        let teardown = Teardown(root: context.root, state: context.state)
+        let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
         for record in try context.state.containers(project: project).reversed() {
             try teardown.remove(record)
             printError("- \(record.name): removed")

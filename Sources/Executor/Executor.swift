@@ -167,31 +167,13 @@ public struct Executor: Sendable {
             throw error
         }
         try monitorLauncher.launch(root: root, project: project, name: planned.name)
-        try waitForStart(project: project, name: planned.name)
+        try StartWaiter(state: state).wait(project: project, name: planned.name)
         return unpacked
     }
 
     private func releaseRootfs(_ planned: PlannedContainer, rootfs: String) throws {
         guard !planned.snapshotKey.isEmpty else { return }
         try snapshots.store(for: planned.snapshotter).release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
-    }
-
-    /// Waits until the monitor reports the container running, exited or failed.
-    private func waitForStart(project: String, name: String, timeout: TimeInterval = 60) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let record = try state.container(project: project, name: name) {
-                switch record.status {
-                case .running, .exited, .stopped: return
-                case .failed:
-                    throw ExecutorError(code: "start-failed",
-                                        message: "container \(name) failed to start: \(record.failure ?? "unknown reason")")
-                case .created: break
-                }
-            }
-            usleep(10_000)
-        }
-        throw ExecutorError(code: "start-timeout", message: "container \(name) did not start within \(Int(timeout)) s")
     }
 
     static func sha256(_ data: Data) -> String {

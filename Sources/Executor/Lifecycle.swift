@@ -24,7 +24,7 @@ public struct Lifecycle: Sendable {
            let reference = record.imageReference {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             let image = try images.resolve(reference)
-            try snapshots.prepare(key: record.snapshotKey, image: image, rootfs: record.bundlePath + "/rootfs")
+            try snapshots.mount(key: record.snapshotKey, image: image, rootfs: record.bundlePath + "/rootfs")
         }
         _ = try state.update(project: record.project, name: record.name) { r in
             r.status = .created
@@ -34,5 +34,6 @@ public struct Lifecycle: Sendable {
             r.finishedAt = nil
         }
         try monitorLauncher.launch(root: root, project: record.project, name: record.name)
+        try StartWaiter(state: state).wait(project: record.project, name: record.name)
     }
 }

@@ -73,7 +73,7 @@ final class BerthFixture: @unchecked Sendable {
 
     deinit {
         for (manifest, project) in projects.reversed() {
-            _ = try? run(["down", "-f", manifest, "-p", project])
+            _ = try? run(["down", "-f", manifest, "-p", project, "-t", "1"])
         }
         Self.unmountAll(under: root)
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: root).deletingLastPathComponent().path)

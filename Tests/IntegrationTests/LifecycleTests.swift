@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// Convergence and the lifecycle verbs against real runc.
+@Suite(.serialized) struct LifecycleTests {
+    struct Row: Decodable {
+        var name: String
+        var status: String
+        var pid: Int32?
+        var exitCode: Int32?
+    }
+
+    func ps(_ fixture: BerthFixture, _ project: String) throws -> [String: Row] {
+        let result = try fixture.run(["ps", "-p", project, "--format", "json"])
+        let rows = try JSONDecoder().decode([Row].self, from: result.stdout)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
+    }
+
+    func service(_ name: String, args: String = "trap 'exit 0' TERM; sleep 300 & wait") -> String {
+        """
+          \(name):
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "\(args)"]
+
+        """
+    }
+
+    @Test func secondApplyChangesNothingAndKeepsThePids() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("version: 1\nname: it-idem\ncontainers:\n" + service("a") + service("b"),
+                                            project: "it-idem")
+        let first = try fixture.run(["apply", "-f", manifest])
+        #expect(first.status == 0, "\(first.stderrText)")
+        let before = try ps(fixture, "it-idem")
+        #expect(before["a"]?.status == "running" && before["b"]?.status == "running")
+
+        let plan = try fixture.run(["plan", "-f", manifest, "--detailed-exitcode"])
+        #expect(plan.status == 0, "no change expected: \(plan.stdoutText)")
+        #expect(plan.stdoutText.contains("= a: running") && plan.stdoutText.contains("= b: running"))
+        let second = try fixture.run(["apply", "-f", manifest])
+        #expect(second.status == 0)
+        #expect(second.stderrText.contains("= a: unchanged"))
+        let after = try ps(fixture, "it-idem")
+        #expect(after["a"]?.pid == before["a"]?.pid)
+        #expect(after["b"]?.pid == before["b"]?.pid)
+    }
+
+    @Test func changedArgsReplaceOnlyThatContainerWithTheReason() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("version: 1\nname: it-change\ncontainers:\n" + service("a", args: "trap 'exit 0' TERM; sleep 301 & wait") + service("b"),
+                                            project: "it-change")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        let before = try ps(fixture, "it-change")
+        try Data(("version: 1\nname: it-change\ncontainers:\n" + service("a") + service("b")).utf8)
+            .write(to: URL(fileURLWithPath: manifest))
+        let plan = try fixture.run(["plan", "-f", manifest, "--detailed-exitcode"])
+        #expect(plan.status == 2)
+        #expect(plan.stdoutText.contains(#"~ a: args changed ["sh","-c","trap 'exit 0' TERM; sleep 301 & wait"] → ["sh","-c","trap 'exit 0' TERM; sleep 300 & wait"]"#),
+                "\(plan.stdoutText)")
+        #expect(plan.stdoutText.contains("= b: running"))
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        let after = try ps(fixture, "it-change")
+        #expect(after["a"]?.pid != before["a"]?.pid)
+        #expect(after["a"]?.status == "running")
+        #expect(after["b"]?.pid == before["b"]?.pid)
+    }
+
+    @Test func orphansAreListedAndRemovedOnlyWithPrune() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("version: 1\nname: it-orphan\ncontainers:\n" + service("a") + service("old"),
+                                            project: "it-orphan")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        try Data(("version: 1\nname: it-orphan\ncontainers:\n" + service("a")).utf8).write(to: URL(fileURLWithPath: manifest))
+        let plan = try fixture.run(["plan", "-f", manifest])
+        #expect(plan.stdoutText.contains("old: orphan (running)"), "\(plan.stdoutText)")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        #expect(try ps(fixture, "it-orphan")["old"]?.status == "running")
+        let pruned = try fixture.run(["apply", "-f", manifest, "--prune"])
+        #expect(pruned.status == 0)
+        #expect(pruned.stderrText.contains("- old: removed"))
+        #expect(try ps(fixture, "it-orphan")["old"] == nil)
+    }
+
+    @Test func stopStartLogsAndWait() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("""
+        version: 1
+        name: it-verbs
+        containers:
+          counter:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "echo run >> /count; wc -l < /count; trap 'exit 3' TERM; sleep 300 & wait"]
+        """, project: "it-verbs")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        let stop = try fixture.run(["stop", "-f", manifest, "counter"])
+        #expect(stop.status == 0, "\(stop.stderrText)")
+        let stopped = try ps(fixture, "it-verbs")["counter"]
+        #expect(stopped?.status == "stopped")
+        #expect(stopped?.exitCode == 3)
+        let start = try fixture.run(["start", "-f", manifest, "counter"])
+        #expect(start.status == 0, "\(start.stderrText)")
+        #expect(try ps(fixture, "it-verbs")["counter"]?.status == "running")
+        // The writable snapshot survived the stop: the second run counts two lines.
+        var logs = ""
+        for _ in 0..<100 {
+            logs = try fixture.run(["logs", "-f", manifest, "counter"]).stdoutText
+            if logs.contains("2") { break }
+            usleep(50_000)
+        }
+        #expect(logs == "1\n2\n")
+        #expect(try fixture.run(["stop", "-f", manifest]).status == 0)
+        let wait = try fixture.run(["wait", "-f", manifest, "counter"])
+        #expect(wait.stdoutText == "counter 3\n")
+        #expect(wait.status == 3)
+    }
+
+    @Test func killedMonitorDoesNotMakePsLieAndDownCleansUp() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("version: 1\nname: it-monitor\ncontainers:\n" + service("a", args: "sleep 1"),
+                                            project: "it-monitor")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        // Find and SIGKILL the monitor of this container.
+        let pids = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init)
+        var killed = false
+        for pid in pids {
+            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+            let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+            if args.contains("__monitor"), args.contains(fixture.root), args.contains("it-monitor") {
+                kill(pid, SIGKILL)
+                killed = true
+            }
+        }
+        #expect(killed)
+        sleep(2)  // the container's `sleep 1` has ended; nobody recorded it
+        let row = try ps(fixture, "it-monitor")["a"]
+        #expect(row?.status == "exited", "ps must not say running once the process is gone")
+        let down = try fixture.run(["down", "-f", manifest])
+        #expect(down.status == 0, "\(down.stderrText)")
+        #expect(try ps(fixture, "it-monitor").isEmpty)
+        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        #expect(!mounts.contains(fixture.root))
+    }
+}
