@@ -47,22 +47,24 @@ extension ImageStore {
             }
             images.append(image)
         }
+        let stored = entries.map { reference, descriptor in
+            (reference, Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
+                                   annotations: [AnnotationKey.refName: reference,
+                                                 AnnotationKey.containerdImageName: reference],
+                                   platform: descriptor.platform))
+        }
         try withLock {
             try staging.commit()
             var index = try readIndex()
-            for (reference, descriptor) in entries {
+            for (reference, descriptor) in stored {
                 index.manifests.removeAll { $0.imageName == reference }
-                index.manifests.append(Descriptor(
-                    mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
-                    annotations: [AnnotationKey.refName: reference, AnnotationKey.containerdImageName: reference],
-                    platform: descriptor.platform))
+                index.manifests.append(descriptor)
             }
             try writeIndex(index)
         }
-        return images.map { image in
+        return zip(images, stored).map { image, entry in
             var image = image
-            image.indexDescriptor.annotations = [AnnotationKey.refName: image.reference,
-                                                 AnnotationKey.containerdImageName: image.reference]
+            image.indexDescriptor = entry.1
             return image
         }
     }

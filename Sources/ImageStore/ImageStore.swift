@@ -31,6 +31,7 @@ public final class ImageStore: Sendable {
     /// Whether the blob is present.
     public func hasBlob(_ digest: Digest) -> Bool { FileSystem.exists(blobPath(digest)) }
 
+    @discardableResult
     func withLock<T>(_ body: () throws -> T) throws -> T {
         try FileSystem.withLock(root + "/lock", body)
     }

@@ -49,6 +49,14 @@ extension SnapshotStore {
                 // Commits go in layer order and stop at the first failure, so every lower layer is committed here.
                 let lowers = all[..<layer.index].reversed().map { layerPath($0.chainID) }
                 copyImpliedDirectoryAttributes(extracted.implicitDirectories, in: extracted.work + "/fs", from: lowers)
+                do {
+                    try copyUpHardlinkTargets(extracted.lowerHardlinks, in: extracted.work + "/fs", from: lowers,
+                                              context: Self.context(layer, image))
+                } catch {
+                    try? removeTree(extracted.work)
+                    firstError = error
+                    continue
+                }
                 try commitLayer(layer, work: extracted.work, image: image)
             case .failure(let error)?:
                 firstError = firstError ?? error
@@ -91,6 +99,7 @@ extension SnapshotStore {
     struct Extracted: Sendable {
         var work: String
         var implicitDirectories: [String]
+        var lowerHardlinks: [LowerHardlink]
     }
 
     /// Extracts one layer into `tmp/` and checks its diff_id.
@@ -118,7 +127,8 @@ extension SnapshotStore {
                 throw SnapshotError("diffid-mismatch", "\(context): wrong diff id calculated on extraction "
                                     + "\"\(result.stream.digest)\", expected \(layer.diffID)")
             }
-            return Extracted(work: work, implicitDirectories: result.implicitDirectories)
+            return Extracted(work: work, implicitDirectories: result.implicitDirectories,
+                             lowerHardlinks: result.lowerHardlinks)
         } catch let error as SnapshotError {
             try? removeTree(work)
             throw error
@@ -146,11 +156,40 @@ extension SnapshotStore {
         CrashPoint.hit("unpack-after-commit")
     }
 
+    /// A hard link to a file of a lower layer becomes a copy of that file in this layer (the two names
+    /// then no longer share an inode, as after an overlay copy-up).
+    func copyUpHardlinkTargets(_ links: [LowerHardlink], in fs: String, from lowers: [String], context: String) throws {
+        for link in links {
+            guard let source = lowers.lazy.map({ $0 + "/" + link.target }).first(where: { path in
+                var st = stat()
+                return lstat(path, &st) == 0
+            }) else {
+                throw SnapshotError("unpack-failed", "\(context): hard link \"\(link.link)\" points at \"\(link.target)\", "
+                                    + "which is in neither this layer nor the layers below")
+            }
+            var st = stat()
+            guard lstat(source, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+                throw SnapshotError("unpack-failed", "\(context): hard link \"\(link.link)\" points at \"\(link.target)\", "
+                                    + "which is not a regular file in the layers below")
+            }
+            try copyTree(file: source, to: fs + "/" + link.link)
+        }
+    }
+
     /// Copies a tree with ownership, modes, xattrs, hard links and devices kept (`cp -a`).
     func copyTree(from source: String, to target: String) throws {
+        try runCopy(["-a", "--reflink=auto", source + "/.", target + "/"], source: source, target: target)
+    }
+
+    /// Copies one file with its attributes (`cp -a`).
+    func copyTree(file source: String, to target: String) throws {
+        try runCopy(["-a", "--reflink=auto", source, target], source: source, target: target)
+    }
+
+    func runCopy(_ arguments: [String], source: String, target: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/cp")
-        process.arguments = ["-a", "--reflink=auto", source + "/.", target + "/"]
+        process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
         do { try process.run() } catch {

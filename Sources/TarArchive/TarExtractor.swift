@@ -14,6 +14,15 @@ public enum WhiteoutMode: String, Sendable, Hashable {
 public struct ExtractSummary: Hashable, Sendable {
     public var stream: StreamDigest
     public var implicitDirectories: [String]
+    /// Overlay mode only: hard links whose target is not in this layer (it is in a lower one), as
+    /// (link, target) relative paths; the caller copies the target up from the lower layers.
+    public var lowerHardlinks: [LowerHardlink]
+}
+
+/// A hard link in an overlay layer whose target lives in a lower layer.
+public struct LowerHardlink: Hashable, Sendable {
+    public var link: String
+    public var target: String
 }
 
 /// Extracts a tar stream into a directory without ever writing outside it: `..` escapes, absolute
@@ -41,7 +50,8 @@ public enum TarExtractor {
         guard archive_write_close(disk) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-extract", "\(reader.label): finishing extraction", disk)
         }
-        return ExtractSummary(stream: try reader.finish(), implicitDirectories: state.implicitDirectories.sorted())
+        return ExtractSummary(stream: try reader.finish(), implicitDirectories: state.implicitDirectories.sorted(),
+                              lowerHardlinks: state.lowerHardlinks)
     }
 }
 
@@ -54,6 +64,7 @@ struct ExtractState {
     var created: Set<String> = []
     var checkedDirs: Set<String> = []
     var implicitDirectories: Set<String> = []
+    var lowerHardlinks: [LowerHardlink] = []
 
     init(root: String, label: String, mode: WhiteoutMode) {
         self.root = root
@@ -81,7 +92,14 @@ struct ExtractState {
                 throw unsafe(stored, "hard link to \"\(target)\" points outside the layer")
             }
             try checkNoSymlinks(Array(targetParts.dropLast()), entry: stored)
-            archive_entry_set_hardlink(entry, root + "/" + targetParts.joined(separator: "/"))
+            let targetRelative = targetParts.joined(separator: "/")
+            var st = stat()
+            if mode == .overlay && lstat(root + "/" + targetRelative, &st) != 0 && errno == ENOENT {
+                lowerHardlinks.append(LowerHardlink(link: relative, target: targetRelative))
+                created.insert(relative)
+                return
+            }
+            archive_entry_set_hardlink(entry, root + "/" + targetRelative)
         }
         Self.dropOverlayAttributes(entry)
         archive_entry_set_pathname(entry, full)

@@ -152,3 +152,26 @@ import Testing
         #expect(record.platforms.count == 2)
     }
 }
+
+@Suite struct ConcurrentStoreTests {
+    /// Index updates from several threads at once must not lose each other (one flock per change).
+    @Test func concurrentImportsKeepEveryName() async throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.makeRootfs("rootfs")
+        let root = dir.path + "/store"
+        let rootfs = dir.path + "/rootfs"
+        _ = try ImageStore(root: root)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<6 {
+                group.addTask {
+                    let store = try ImageStore(root: root)
+                    _ = try store.importRootfs(directory: rootfs, reference: "berth.local/c:\(i)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        let names = try ImageStore(root: root).list().map(\.reference)
+        #expect(names == (0..<6).map { "berth.local/c:\($0)" })
+    }
+}

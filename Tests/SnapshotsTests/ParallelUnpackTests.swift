@@ -43,6 +43,41 @@ import Testing
         #expect(scratch.read("mnt/tmp/x") == "x")
     }
 
+    @Test(arguments: SnapshotterKind.allCases)
+    func hardLinkToALowerLayerFile(_ kind: SnapshotterKind) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/links:1", layers: [
+            [.dir("bin/"), LayerEntry(name: "bin/busybox", data: "BB", mode: 0o755)],
+            [.dir("bin/"), LayerEntry(name: "bin/sh", kind: .hardlink, link: "bin/busybox"), .file("bin/local", "L"),
+             LayerEntry(name: "bin/local2", kind: .hardlink, link: "bin/local")],
+        ])
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: kind)
+        try snapshots.unpack(image, from: store)
+        try snapshots.prepare(key: "c", image: image, rootfs: scratch.path + "/mnt")
+        defer { try? snapshots.release(key: "c", rootfs: scratch.path + "/mnt", removeData: true) }
+        #expect(scratch.read("mnt/bin/sh") == "BB")
+        var st = stat()
+        #expect(lstat(scratch.path + "/mnt/bin/sh", &st) == 0 && st.st_mode & 0o777 == 0o755)
+        var a = stat(), b = stat()
+        #expect(lstat(scratch.path + "/mnt/bin/local", &a) == 0 && lstat(scratch.path + "/mnt/bin/local2", &b) == 0)
+        #expect(a.st_ino == b.st_ino)
+    }
+
+    @Test func hardLinkToNothingIsNamed() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/links:2", layers: [
+            [.dir("bin/")], [LayerEntry(name: "bin/sh", kind: .hardlink, link: "bin/missing")],
+        ])
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
+        let error = #expect(throws: SnapshotError.self) { try snapshots.unpack(image, from: store) }
+        #expect(error?.message.contains("bin/missing") == true)
+        #expect(try snapshots.pendingLayers(for: image).map(\.index) == [1])
+    }
+
     @Test func concurrentUnpacksOfOneImageShareTheWork() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
