@@ -10,6 +10,9 @@ struct Apply: ParsableCommand {
         abstract: "Create or update the containers of a manifest.",
         discussion: "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output until every container that no other container depends on (by depends-on or a with-ns container join) has ended, and exits with the first non-zero exit code among those (in start order), or 0. Containers others depend on are services: they keep running until `berth down`.")
 
+    @Argument(help: ArgumentHelp("A plan saved by `berth plan -o FILE`: carry out exactly it.", valueName: "plan-file"))
+    var planFile: String?
+
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
 
@@ -27,14 +30,24 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let loaded = try ManifestLoader.load(path: manifest.file)
-        let plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
+        let plan: Plan
+        let manifestPath: String
+        if let planFile {
+            let saved = try SavedPlan.load(path: planFile)
+            plan = saved.plan
+            try context.planner.verifyInputs(of: plan)
+            manifestPath = saved.manifest
+        } else {
+            let loaded = try ManifestLoader.load(path: manifest.file)
+            plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
                                                                    forceRecreate: forceRecreate))
+            manifestPath = absolutePath(manifest.file)
+        }
         if dryRun {
             print(PlanRenderer.text(plan), terminator: "")
             return
         }
-        let outcomes = try context.executor.apply(plan, manifestPath: absolutePath(manifest.file), pruneOrphans: prune)
+        let outcomes = try context.executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune)
         var failed = false
         for outcome in outcomes {
             if let error = outcome.error {

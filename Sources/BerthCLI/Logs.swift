@@ -1,6 +1,9 @@
 import ArgumentParser
 import Executor
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `berth logs NAME`: a container's output.
 struct Logs: ParsableCommand {
@@ -9,8 +12,21 @@ struct Logs: ParsableCommand {
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
 
+    @Flag(name: [.customShort("F"), .customLong("follow")], help: "Keep printing new output until the container ends.")
+    var follow = false
+
+    @Option(help: "Print only the last N lines first.")
+    var tail: Int?
+
+    @Flag(help: "Prefix each line with its time.")
+    var timestamps = false
+
     @Argument(help: "The container's name.")
     var name: String
+
+    func validate() throws {
+        if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
+    }
 
     func run() throws {
         let context = try Context(global)
@@ -19,9 +35,17 @@ struct Logs: ParsableCommand {
             throw CLIError(message: "no container \(name) in project \(project)")
         }
         let reader = LogReader(path: context.root.logFile(project: project, name: name))
-        for record in reader.readNew() {
-            let handle = record.stream == .stdout ? FileHandle.standardOutput : FileHandle.standardError
-            handle.write(Data((record.text + "\n").utf8))
-        }
+        var records = reader.readNew()
+        if let tail { records = Array(records.suffix(tail)) }
+        records.forEach(write)
+        guard follow else { return }
+        _ = try OutputFollower(root: context.root, state: context.state)
+            .follow(project: project, names: [name], skipExisting: true) { _, record in write(record) }
+    }
+
+    private func write(_ record: LogRecord) {
+        let line = timestamps ? "\(record.time) \(record.text)\n" : record.text + "\n"
+        let handle = record.stream == .stdout ? FileHandle.standardOutput : FileHandle.standardError
+        handle.write(Data(line.utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Manifest
 import Planner
 
@@ -11,7 +12,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
-    @OptionGroup(title: "Output") var output: FormatOptions
+    @OptionGroup(title: "Output") var format: FormatOptions
 
     @Flag(help: "Plan replacing containers even when nothing changed.")
     var forceRecreate = false
@@ -19,12 +20,18 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Exit 0 when nothing would change, 2 when something would, 1 on error.")
     var detailedExitcode = false
 
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Also save the plan, for `berth apply FILE`.", valueName: "file"))
+    var output: String?
+
     func run() throws {
         let context = try Context(global)
         let loaded = try ManifestLoader.load(path: manifest.file)
         let plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
                                                                    forceRecreate: forceRecreate))
-        switch output.format {
+        if let output {
+            try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: output))
+        }
+        switch format.format {
         case .text: print(PlanRenderer.text(plan), terminator: "")
         case .json: print(try PlanRenderer.json(plan), terminator: "")
         }

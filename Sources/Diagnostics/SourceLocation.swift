@@ -1,5 +1,5 @@
 /// A position in a source file (1-based line and column), as printed in `file:line:col`.
-public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int

@@ -139,7 +139,9 @@ public struct Executor: Sendable {
             let store = try snapshots.store(for: definition.snapshotter)
             // Unpack on demand: whatever is still missing now, not what the plan saw.
             unpacked = try store.unpack(image, from: images).count
+            CrashPoint.hit("apply-after-unpack")
             try store.prepare(key: planned.snapshotKey, image: image, rootfs: rootfs)
+            CrashPoint.hit("apply-after-prepare")
             imageConfig = image.config
             resolved = image
         }
@@ -153,6 +155,7 @@ public struct Executor: Sendable {
                                                        hostHostname: ProcessInfo.processInfo.hostName))
             let specData = try SpecBuilder.encode(spec)
             try AtomicFile.write(specData, to: bundle + "/config.json")
+            CrashPoint.hit("apply-after-bundle")
             let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: definition), as: UTF8.self)
             var record = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
                                          configHash: planned.configHash, specDigest: Self.sha256(specData),
@@ -166,6 +169,7 @@ public struct Executor: Sendable {
             try? releaseRootfs(planned, rootfs: rootfs)
             throw error
         }
+        CrashPoint.hit("apply-after-record")
         try monitorLauncher.launch(root: root, project: project, name: planned.name)
         try StartWaiter(state: state).wait(project: project, name: planned.name)
         return unpacked

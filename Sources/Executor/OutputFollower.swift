@@ -25,12 +25,16 @@ public struct OutputFollower: Sendable {
 
     /// Streams the output of `names` until every container of `until` (default: all of `names`) has ended;
     /// `emit` gets each record with its container's name. Results are for `until`, in its order.
-    public func follow(project: String, names: [String], until: [String]? = nil,
+    /// With `skipExisting`, output written before the call is not replayed.
+    public func follow(project: String, names: [String], until: [String]? = nil, skipExisting: Bool = false,
                        emit: (String, LogRecord) -> Void) throws -> [Result] {
         let awaited = until ?? names
         var readers = Dictionary(uniqueKeysWithValues: names.map {
             ($0, LogReader(path: root.logFile(project: project, name: $0)))
         })
+        if skipExisting {
+            for reader in readers.values { _ = reader.readNew() }
+        }
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root)
         while !awaited.allSatisfy({ results[$0] != nil }) {

@@ -26,8 +26,9 @@ public struct ProjectManifest: Hashable, Sendable {
     }
 }
 
-/// One validated container entry. Paths are absolute; defaults are filled in.
-public struct ContainerDefinition: Hashable, Sendable {
+/// One validated container entry. Paths are absolute; defaults are filled in. Codable, so a saved plan
+/// (`berth plan -o`) carries exactly what was validated.
+public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var name: String
     /// Image reference as written (the image store normalizes it). Nil when `rootfs` or `checkpoint` is used.
     public var image: String?
@@ -104,7 +105,7 @@ public struct ContainerDefinition: Hashable, Sendable {
 }
 
 /// A mount, long form or ctr's one-line form, normalized.
-public struct MountDefinition: Hashable, Sendable {
+public struct MountDefinition: Hashable, Sendable, Codable {
     /// `bind`, `tmpfs`, or another filesystem type passed through to the runtime.
     public var type: String
     /// Absolute host path for bind mounts; the filesystem source otherwise (nil: same as type).
@@ -122,8 +123,8 @@ public struct MountDefinition: Hashable, Sendable {
 }
 
 /// A namespace to join: by host path (`network:/var/run/netns/blue`) or another container's.
-public struct NamespaceJoin: Hashable, Sendable {
-    public enum Target: Hashable, Sendable {
+public struct NamespaceJoin: Hashable, Sendable, Codable {
+    public enum Target: Hashable, Sendable, Codable {
         case path(String)
         case container(String)
     }
@@ -139,7 +140,7 @@ public struct NamespaceJoin: Hashable, Sendable {
 }
 
 /// Source locations of a container's fields, keyed by the manifest key (`image`, `with-ns`, `mounts[1]`).
-public struct FieldLocations: Hashable, Sendable {
+public struct FieldLocations: Hashable, Sendable, Codable {
     /// Where the container's own key (its name) was written.
     public var container: SourceLocation?
     public var fields: [String: SourceLocation]

@@ -45,6 +45,13 @@ final class BerthFixture: @unchecked Sendable {
         try ProcessRunner().run(berth, arguments + ["--state-root", root])
     }
 
+    /// Runs berth with extra environment variables (through env(1)).
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
+        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return try ProcessRunner().run("/usr/bin/env", assignments + [berth] + arguments + ["--state-root", root])
+    }
+
     /// Builds the busybox demo rootfs with the project's own script and imports it.
     func importBusybox(tag: String = "berth.local/busybox:demo") throws -> String {
         let rootfs = work + "/rootfs-\(UUID().uuidString.prefix(6))"

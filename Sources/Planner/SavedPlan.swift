@@ -1,0 +1,88 @@
+import Foundation
+import Manifest
+import OCI
+
+/// A plan written to a file by `berth plan -o FILE`, to be carried out later by `berth apply FILE`
+/// exactly as planned. It records the state revision and the image digests it was made against.
+public struct SavedPlan: Codable, Sendable {
+    public static let currentFormat = "berth-plan/v1"
+
+    public var format: String
+    public var project: String
+    public var manifest: String
+    public var stateRevision: Int
+    public var containers: [Container]
+    public var orphans: [PlannedOrphan]
+
+    public struct Container: Codable, Sendable {
+        public var name: String
+        public var action: PlanAction
+        public var reasons: [String]
+        public var image: PlannedImage?
+        public var unpack: [PlannedLayer]
+        public var snapshotter: String
+        public var snapshotKey: String
+        public var runtime: String
+        public var runtimeID: String
+        public var configHash: String
+        public var definition: ContainerDefinition
+    }
+
+    public init(_ plan: Plan) {
+        format = Self.currentFormat
+        project = plan.project
+        manifest = plan.manifest
+        stateRevision = plan.stateRevision
+        orphans = plan.orphans
+        containers = plan.containers.map {
+            Container(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image, unpack: $0.unpack,
+                      snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey, runtime: $0.runtime,
+                      runtimeID: $0.runtimeID, configHash: $0.configHash, definition: $0.definition)
+        }
+    }
+
+    /// The plan to execute.
+    public var plan: Plan {
+        Plan(project: project, manifest: manifest, stateRevision: stateRevision,
+             containers: containers.map {
+                 PlannedContainer(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image, unpack: $0.unpack,
+                                  snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey, runtime: $0.runtime,
+                                  runtimeID: $0.runtimeID, configHash: $0.configHash, definition: $0.definition)
+             },
+             orphans: orphans)
+    }
+
+    public func encoded() throws -> Data { try CanonicalJSON.encodePretty(self) }
+
+    /// Reads a saved plan; a file that is not one is a clear error naming it.
+    public static func load(path: String) throws -> SavedPlan {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw PlanError(code: "plan-file-unreadable", [.error(at: nil, "cannot read plan file \(path): \(error.localizedDescription)")])
+        }
+        guard let saved = try? JSONDecoder().decode(SavedPlan.self, from: data), saved.format == currentFormat else {
+            throw PlanError(code: "plan-file-invalid",
+                            [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat)); make one with `berth plan -o \(path)`")])
+        }
+        return saved
+    }
+}
+
+extension Planner {
+    /// Refuses a saved plan whose images moved since it was made (the state revision is checked by the executor).
+    public func verifyInputs(of plan: Plan) throws {
+        var problems: [String] = []
+        for container in plan.containers {
+            guard let image = container.image, let reference = container.definition.image else { continue }
+            let now = try images.lookup(reference)
+            if now?.digest != image.digest {
+                problems.append("image \(image.reference) of \(container.name) was \(image.digest) when planned, now \(now.map { $0.digest.description } ?? "absent")")
+            }
+        }
+        guard problems.isEmpty else {
+            throw PlanError(code: "plan-stale", problems.map { .error(at: nil, "the plan is out of date: \($0); plan again") })
+        }
+    }
+}
