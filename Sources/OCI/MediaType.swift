@@ -44,7 +44,7 @@ public struct MediaType: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// How a layer of this media type is compressed, or nil when this is not a known layer type.
     public var layerCompression: LayerCompression? {
         switch self {
-        case .ociLayer, .ociLayerNondistributable: return .none
+        case .ociLayer, .ociLayerNondistributable: return .uncompressed
         case .ociLayerGzip, .ociLayerNondistributableGzip, .dockerLayerGzip, .dockerForeignLayerGzip: return .gzip
         case .ociLayerZstd, .ociLayerNondistributableZstd, .dockerLayerZstd: return .zstd
         case .dockerLayer, .dockerForeignLayer: return .detect
@@ -55,8 +55,9 @@ public struct MediaType: RawRepresentable, Hashable, Sendable, Codable, CustomSt
 
 /// Compression of a layer blob as its media type declares it.
 public enum LayerCompression: String, Sendable, Hashable {
-    /// Uncompressed tar, used as is (OCI `.tar` is never sniffed, as containerd).
-    case none
+    /// Uncompressed tar, used as is (OCI `.tar` is never sniffed, as containerd). Not named `none`,
+    /// which would read as `Optional.none` where a `LayerCompression?` is expected.
+    case uncompressed
     case gzip
     case zstd
     /// Docker `.tar` layers: decide by magic bytes.

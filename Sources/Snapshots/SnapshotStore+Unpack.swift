@@ -227,7 +227,7 @@ final class ResultSlots: @unchecked Sendable {
 extension TarCompression {
     init(_ compression: LayerCompression) {
         switch compression {
-        case .none: self = .none
+        case .uncompressed: self = .none
         case .gzip: self = .gzip
         case .zstd: self = .zstd
         case .detect: self = .detect

@@ -34,7 +34,7 @@ import Testing
 
 @Suite struct MediaTypeTests {
     @Test(arguments: [
-        (MediaType.ociLayer, LayerCompression.none), (.ociLayerGzip, .gzip), (.ociLayerZstd, .zstd),
+        (MediaType.ociLayer, LayerCompression.uncompressed), (.ociLayerGzip, .gzip), (.ociLayerZstd, .zstd),
         (.ociLayerNondistributableGzip, .gzip), (.dockerLayer, .detect), (.dockerLayerGzip, .gzip),
         (.dockerForeignLayerGzip, .gzip), (.dockerLayerZstd, .zstd),
     ])

@@ -179,4 +179,16 @@ import Testing
         #expect(scratch.tree("snapshots/overlayfs/tmp").isEmpty)
         #expect(scratch.read("snapshots/overlayfs/layers/\(image.diffIDs[0].encoded)/fs/etc/a") == "a0")
     }
+
+    @Test(arguments: [TarCompression.none, .gzip, .zstd])
+    func everyLayerCompressionUnpacks(_ compression: TarCompression) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let store = try ImageStore(root: scratch.path + "/store")
+        let image = try makeImage(store, scratch: scratch, name: "berth.local/plain:1", layers: [Self.layers[0]],
+                                  compression: compression)
+        let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
+        #expect(try snapshots.unpack(image, from: store).count == 1)
+        #expect(scratch.read("snapshots/overlayfs/layers/\(image.diffIDs[0].encoded)/fs/etc/a") == "a0")
+    }
 }
