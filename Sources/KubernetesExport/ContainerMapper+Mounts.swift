@@ -28,6 +28,8 @@ extension ContainerMapper {
                         understood.insert(size)
                     }
                 }
+                // A memory-backed emptyDir is a fresh tmpfs, whose root is mode 1777 already.
+                understood.formUnion(["mode=1777", "mode=01777"])
                 source = ["emptyDir": .map(emptyDir)]
             } else {
                 warnings.leftOut("mount of type \(mount.type) at \(mount.destination) cannot be expressed in Kubernetes "

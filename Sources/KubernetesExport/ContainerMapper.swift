@@ -116,7 +116,14 @@ struct ContainerMapper {
         guard let resolver = options.userResolver else {
             throw KubernetesExportError.unresolvedUser(user, container: c.name, why: "no image store to read /etc/passwd from", at: location)
         }
-        guard let resolved = try resolver(image, user) else {
+        let answer: NumericUser?
+        do {
+            answer = try resolver(image, user)
+        } catch var error as KubernetesExportError {
+            error.location = error.location ?? location
+            throw error
+        }
+        guard let resolved = answer else {
             throw KubernetesExportError.unresolvedUser(
                 user, container: c.name, why: "image \(image) is not unpacked (run `berth apply` once to unpack it)", at: location)
         }
