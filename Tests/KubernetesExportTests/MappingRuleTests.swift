@@ -126,6 +126,19 @@ let ruleCases: [RuleCase] = [
           d: {image: busybox, hostname: mine}
 
         """),
+    RuleCase(name: "group-conflicts", containers: """
+          app: {image: busybox, hostname: one, labels: {tier: web, team: a}}
+          helper:
+            image: busybox
+            hostname: two
+            labels: {tier: cache, team: a}
+            with-ns: [{type: uts, container: app}]
+
+        """, warnings: ["hostname two differs from one of container app", "label tier=cache conflicts with tier=web"]),
+    RuleCase(name: "cpus-rounded", containers: "  app: {image: busybox, cpus: 0.3333}\n",
+             warnings: ["cpus 0.3333 rounded to 333m"]),
+    RuleCase(name: "hostname-invalid", containers: "  app: {image: busybox, hostname: Box.example.com}\n",
+             warnings: ["hostname \"Box.example.com\" is not a valid Kubernetes Pod hostname"]),
     RuleCase(name: "name-sanitized", containers: "  my_app.v2: {image: busybox}\n",
              warnings: ["container name my_app.v2 is not a valid Kubernetes name (RFC 1123 label); exported as my-app-v2"]),
 ]
