@@ -13,14 +13,19 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   python3-jsonschema python3-yaml   check the JSON Schema against fixtures in tests
 #   criu                 checkpoint/restore (tests skip with a reason where CRIU cannot work)
 #   zstd                 zstd layers in tests
+#   python3-venv         venv for kubernetes-validate (Kubernetes export tests)
 PACKAGES := runc libarchive-dev pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
-            python3-jsonschema python3-yaml criu zstd
+            python3-jsonschema python3-yaml criu zstd python3-venv
 
 BERTH_ROOT ?= /var/lib/berth
+# kubernetes-validate (PyPI; carries the official Kubernetes schemas) checks exported YAML in tests.
+BERTH_VENV ?= /opt/berth-venv
+export BERTH_VENV
+KUBERNETES_VALIDATE := kubernetes-validate==1.37.0
 DEMO_IMAGE := berth.local/busybox:demo
 BUILD_DIR := .build/debug
 
-.PHONY: all deps build demo demo-image test clean
+.PHONY: all deps venv build demo demo-image test clean
 
 all: build
 
@@ -33,6 +38,11 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@command -v swift >/dev/null || { echo "swift not found: install the Swift 6.1+ toolchain (/opt/swift)"; exit 1; }
+
+venv: deps
+	@test -x $(BERTH_VENV)/bin/kubernetes-validate || { \
+	    python3 -m venv $(BERTH_VENV) && \
+	    $(BERTH_VENV)/bin/pip install --quiet $(KUBERNETES_VALIDATE); }
 
 build: deps
 	swift build
@@ -47,7 +57,7 @@ demo: demo-image
 	$(BUILD_DIR)/berth plan --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml
 	$(BUILD_DIR)/berth apply --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml --wait --force-recreate
 
-test: deps
+test: deps venv
 	swift test
 
 clean:
