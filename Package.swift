@@ -55,12 +55,15 @@ let package = Package(
         .target(name: "Registry", dependencies: ["Diagnostics", "OCI", "ImageStore",
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
+        // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
+        .target(name: "Checkpoint", dependencies: ["Diagnostics", "OCI", "ImageStore", "TarArchive", "Runtime",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
-                                                 "Registry", "KubernetesExport",
+                                                 "Registry", "KubernetesExport", "Checkpoint",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                  .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
@@ -76,6 +79,7 @@ let package = Package(
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
         .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI"],
                     resources: [.copy("Golden")]),
