@@ -45,10 +45,10 @@ let package = Package(
         // SQLite state: projects, containers.
         .target(name: "State", dependencies: ["Diagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
         // Manifest + store + snapshots + state → a deterministic plan. Never imports Runtime or Executor.
-        .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State",
+        .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
-        .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
+        .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
                                                  "SpecBuilder", "Runtime", "State", "Planner",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // OCI distribution client: pulls images from registries into the image store.
@@ -56,7 +56,7 @@ let package = Package(
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
-        .target(name: "Checkpoint", dependencies: ["Diagnostics", "OCI", "ImageStore", "TarArchive", "Runtime",
+        .target(name: "Checkpoint", dependencies: ["Diagnostics", "OCI", "ImageStore", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
