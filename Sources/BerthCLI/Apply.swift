@@ -3,6 +3,7 @@ import Executor
 import Foundation
 import Manifest
 import Planner
+import State
 
 /// `berth apply`: plan, then carry the plan out.
 struct Apply: ParsableCommand {
@@ -30,24 +31,33 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let plan: Plan
-        let manifestPath: String
-        if let planFile {
-            let saved = try SavedPlan.load(path: planFile)
-            plan = saved.plan
-            try context.planner.verifyInputs(of: plan)
-            manifestPath = saved.manifest
-        } else {
-            let loaded = try ManifestLoader.load(path: manifest.file)
-            plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
-                                                                   forceRecreate: forceRecreate))
-            manifestPath = absolutePath(manifest.file)
+        let saved = try planFile.map(SavedPlan.load)
+        let loaded = try saved == nil ? ManifestLoader.load(path: manifest.file) : nil
+        let project = saved?.project ?? manifest.projectName ?? loaded?.name ?? ""
+        // Plan and apply under the project's lock: a concurrent apply of the same project waits,
+        // then plans against what this one did.
+        let (plan, outcomes) = try ProjectLock.holding(directory: context.root.locks, project: project) {
+            () throws -> (Plan, [Executor.Outcome]?) in
+            let plan: Plan
+            let manifestPath: String
+            if let saved {
+                plan = saved.plan
+                try context.planner.verifyInputs(of: plan)
+                manifestPath = saved.manifest
+            } else if let loaded {
+                plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
+                                                                       forceRecreate: forceRecreate))
+                manifestPath = absolutePath(manifest.file)
+            } else {
+                throw CLIError(message: "nothing to apply")
+            }
+            if dryRun { return (plan, nil) }
+            return (plan, try context.executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
         }
-        if dryRun {
+        guard let outcomes else {
             print(PlanRenderer.text(plan), terminator: "")
             return
         }
-        let outcomes = try context.executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune)
         var failed = false
         for outcome in outcomes {
             if let error = outcome.error {

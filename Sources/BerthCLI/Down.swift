@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import State
 
 /// `berth down`: stop and remove a project's containers.
 struct Down: ParsableCommand {
@@ -17,9 +18,11 @@ struct Down: ParsableCommand {
         let context = try Context(global)
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
-        for record in try context.state.containers(project: project).reversed() {
-            try teardown.remove(record)
-            printError("- \(record.name): removed")
+        try ProjectLock.holding(directory: context.root.locks, project: project) {
+            for record in try context.state.containers(project: project).reversed() {
+                try teardown.remove(record)
+                printError("- \(record.name): removed")
+            }
         }
     }
 }

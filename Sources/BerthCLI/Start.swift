@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import State
 
 /// `berth start [NAME…]`.
 struct Start: ParsableCommand {
@@ -17,9 +18,11 @@ struct Start: ParsableCommand {
         let context = try Context(global)
         let project = try context.project(manifest)
         let lifecycle = Lifecycle(root: context.root, state: context.state)
-        for record in try selectRecords(context, project: project, names: names) {
-            try lifecycle.start(record, images: context.images)
-            printError("\(record.name): started")
+        try ProjectLock.holding(directory: context.root.locks, project: project) {
+            for record in try selectRecords(context, project: project, names: names) {
+                try lifecycle.start(record, images: context.images)
+                printError("\(record.name): started")
+            }
         }
     }
 }

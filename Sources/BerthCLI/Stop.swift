@@ -21,9 +21,11 @@ struct Stop: ParsableCommand {
         let context = try Context(global)
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
-        for record in try selectRecords(context, project: project, names: names).reversed() {
-            try teardown.stop(record)
-            printError("\(record.name): stopped")
+        try ProjectLock.holding(directory: context.root.locks, project: project) {
+            for record in try selectRecords(context, project: project, names: names).reversed() {
+                try teardown.stop(record)
+                printError("\(record.name): stopped")
+            }
         }
     }
 }

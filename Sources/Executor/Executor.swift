@@ -71,27 +71,33 @@ public struct Executor: Sendable {
     }
 
     /// Applies the plan. Containers that fail are recorded as failed; the others still proceed.
+    /// Containers start in waves: each wave holds those whose dependencies started in earlier waves,
+    /// and the containers of one wave start in parallel. The caller holds the project's lock
+    /// (`ProjectLock.holding`), taken before planning so that concurrent applies serialize.
     public func apply(_ plan: Plan, manifestPath: String, pruneOrphans: Bool = false) throws -> [Outcome] {
-        let lock = try ProjectLock(directory: root.locks, project: plan.project)
-        defer { lock.unlock() }
         try checkRevision(plan)
-        var outcomes: [Outcome] = []
-        for container in plan.containers {
-            var outcome = Outcome(name: container.name, action: Action(container.action), unpacked: 0, error: nil)
-            guard container.action != .unchanged else {
-                outcomes.append(outcome)
-                continue
-            }
-            do {
-                if container.action == .replace, let record = try state.container(project: plan.project, name: container.name) {
-                    try Teardown(root: root, state: state).remove(record)
-                }
-                outcome.unpacked = try create(container, project: plan.project, manifestPath: manifestPath)
-            } catch {
-                outcome.error = "\(error)"
-            }
-            outcomes.append(outcome)
+        var outcomes = plan.containers.map {
+            Outcome(name: $0.name, action: Action($0.action), unpacked: 0, error: nil)
         }
+        let collected = OutcomeBox(outcomes)
+        for wave in Self.waves(plan) {
+            let work = wave.filter { plan.containers[$0].action != .unchanged }
+            DispatchQueue.concurrentPerform(iterations: work.count) { i in
+                let index = work[i]
+                let container = plan.containers[index]
+                do {
+                    if container.action == .replace,
+                       let record = try state.container(project: plan.project, name: container.name) {
+                        try Teardown(root: root, state: state).remove(record)
+                    }
+                    let unpacked = try create(container, project: plan.project, manifestPath: manifestPath)
+                    collected.update(index) { $0.unpacked = unpacked }
+                } catch {
+                    collected.update(index) { $0.error = "\(error)" }
+                }
+            }
+        }
+        outcomes = collected.values
         if pruneOrphans {
             for orphan in plan.orphans {
                 guard let record = try state.container(project: plan.project, name: orphan.name) else { continue }
@@ -100,6 +106,24 @@ public struct Executor: Sendable {
             }
         }
         return outcomes
+    }
+
+    /// Indexes of the plan's containers grouped into start waves, in plan order within a wave.
+    static func waves(_ plan: Plan) -> [[Int]] {
+        let index = Dictionary(uniqueKeysWithValues: plan.containers.enumerated().map { ($1.name, $0) })
+        var level = Array(repeating: 0, count: plan.containers.count)
+        // Plan order is a topological order, so dependencies' levels are known first.
+        for (i, c) in plan.containers.enumerated() {
+            var deps = c.definition.dependsOn
+            for join in c.definition.withNamespaces {
+                if case .container(let other) = join.target { deps.append(other) }
+            }
+            for dep in deps {
+                if let j = index[dep], j < i { level[i] = max(level[i], level[j] + 1) }
+            }
+        }
+        let count = (level.max() ?? -1) + 1
+        return (0..<count).map { l in plan.containers.indices.filter { level[$0] == l } }
     }
 
     /// Refuses to act on a plan made against an older state (another apply ran in between).
@@ -178,6 +202,23 @@ public struct Executor: Sendable {
     private func releaseRootfs(_ planned: PlannedContainer, rootfs: String) throws {
         guard !planned.snapshotKey.isEmpty else { return }
         try snapshots.store(for: planned.snapshotter).release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
+    }
+
+    /// Outcomes written from parallel starts.
+    final class OutcomeBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [Outcome]
+        init(_ outcomes: [Outcome]) { storage = outcomes }
+        func update(_ index: Int, _ change: (inout Outcome) -> Void) {
+            lock.lock()
+            defer { lock.unlock() }
+            change(&storage[index])
+        }
+        var values: [Outcome] {
+            lock.lock()
+            defer { lock.unlock() }
+            return storage
+        }
     }
 
     static func sha256(_ data: Data) -> String {

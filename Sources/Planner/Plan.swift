@@ -94,6 +94,22 @@ public enum PlanAction: String, Codable, Hashable, Sendable {
 }
 
 public struct PlannedContainer: Encodable, Hashable, Sendable {
+    public init(name: String, action: PlanAction, reasons: [String], image: PlannedImage?, unpack: [PlannedLayer],
+                snapshotter: String, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
+                definition: ContainerDefinition) {
+        self.name = name
+        self.action = action
+        self.reasons = reasons
+        self.image = image
+        self.unpack = unpack
+        self.snapshotter = snapshotter
+        self.snapshotKey = snapshotKey
+        self.runtime = runtime
+        self.runtimeID = runtimeID
+        self.configHash = configHash
+        self.definition = definition
+    }
+
     public var name: String
     public var action: PlanAction
     /// Why the action was chosen, one line each.

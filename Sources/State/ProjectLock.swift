@@ -24,6 +24,13 @@ public final class ProjectLock {
         }
     }
 
+    /// Runs `body` holding the project's lock.
+    public static func holding<T>(directory: String, project: String, _ body: () throws -> T) throws -> T {
+        let lock = try ProjectLock(directory: directory, project: project)
+        defer { lock.unlock() }
+        return try body()
+    }
+
     public func unlock() {
         guard fd >= 0 else { return }
         flock(fd, LOCK_UN)

@@ -146,3 +146,56 @@ import Testing
         #expect(!mounts.contains(fixture.root))
     }
 }
+
+/// Two applies of one project at once serialize on the project lock: both succeed, one container results.
+@Suite(.serialized) struct ConcurrencyTests {
+    @Test func concurrentAppliesOfOneProjectConverge() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("""
+        version: 1
+        name: it-concurrent
+        containers:
+          a:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
+          b:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
+        """, project: "it-concurrent")
+        let results = ResultsBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            let result = try? fixture.run(["apply", "-f", manifest])
+            results.append(result?.status ?? -1, result?.stderrText ?? "")
+        }
+        #expect(results.statuses == [0, 0], "\(results.texts)")
+        let joined = results.texts.joined(separator: "\n")
+        #expect(joined.components(separatedBy: "+ a: created").count == 2, "a created exactly once: \(joined)")
+        #expect(joined.contains("= a: unchanged"))
+        let ps = try fixture.run(["ps", "-p", "it-concurrent", "--format", "json"])
+        let rows = try JSONSerialization.jsonObject(with: ps.stdout) as? [[String: Any]]
+        #expect(rows?.count == 2)
+        #expect(rows?.allSatisfy { $0["status"] as? String == "running" } == true)
+    }
+
+    @Test func independentContainersStartInOneWave() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        var text = "version: 1\nname: it-wave\ncontainers:\n"
+        for i in 0..<6 {
+            text += "  c\(i):\n    image: berth.local/busybox:demo\n    args: [\"sh\", \"-c\", \"echo c\(i)\"]\n"
+        }
+        let manifest = try fixture.manifest(text, project: "it-wave")
+        let result = try fixture.run(["apply", "-f", manifest, "--wait"])
+        #expect(result.status == 0, "\(result.stderrText)")
+        for i in 0..<6 { #expect(result.stdoutText.contains("c\(i) | c\(i)\n")) }
+    }
+}
+
+private final class ResultsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(Int32, String)] = []
+    func append(_ status: Int32, _ text: String) { lock.lock(); items.append((status, text)); lock.unlock() }
+    var statuses: [Int32] { lock.lock(); defer { lock.unlock() }; return items.map(\.0).sorted() }
+    var texts: [String] { lock.lock(); defer { lock.unlock() }; return items.map(\.1) }
+}
