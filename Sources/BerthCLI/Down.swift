@@ -14,15 +14,28 @@ struct Down: ParsableCommand {
     @Option(name: [.customShort("t"), .long], help: "Seconds to wait after SIGTERM before SIGKILL.")
     var timeout: Double = 10
 
+    @Flag(help: "Also remove the images these containers used, when no other container uses them, and prune their blobs.")
+    var images = false
+
     func run() throws {
         let context = try Context(global)
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
-        try ProjectLock.holding(directory: context.root.locks, project: project) {
-            for record in try context.state.containers(project: project).reversed() {
+        let removed = try ProjectLock.holding(directory: context.root.locks, project: project) {
+            let records = try context.state.containers(project: project)
+            for record in records.reversed() {
                 try teardown.remove(record)
                 printError("- \(record.name): removed")
             }
+            return records
         }
+        guard images else { return }
+        let stillUsed = Set(try context.state.allContainers().compactMap(\.imageReference))
+        for reference in Set(removed.compactMap(\.imageReference)).subtracting(stillUsed).sorted() {
+            try context.images.remove(reference: reference)
+            printError("- image \(reference): removed")
+        }
+        let pruned = try context.images.prune()
+        if !pruned.removed.isEmpty { printError("pruned \(pruned.removed.count) blobs") }
     }
 }

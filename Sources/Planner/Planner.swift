@@ -38,11 +38,14 @@ public struct Planner: Sendable {
         let records = Dictionary(try state.containers(project: project).map { ($0.name, $0) },
                                  uniquingKeysWith: { a, _ in a })
         var planned: [String: PlannedContainer] = [:]
+        let order = try StartOrder.sorted(manifest.containers)
 
-        for container in manifest.containers {
+        // In start order, so the containers whose namespaces a container joins are planned before it.
+        for name in order {
+            guard let container = manifest.container(named: name) else { continue }
             do {
                 if let item = try planContainer(container, project: project, record: records[container.name],
-                                                options: options, diagnostics: &diagnostics) {
+                                                peers: planned, options: options, diagnostics: &diagnostics) {
                     planned[container.name] = item
                 }
             } catch let error as any BerthError {
@@ -52,7 +55,6 @@ public struct Planner: Sendable {
         if diagnostics.hasErrors {
             throw PlanError(code: "plan-failed", diagnostics)
         }
-        let order = try StartOrder.sorted(manifest.containers)
         let orphans = records.values.filter { manifest.container(named: $0.name) == nil }
             .sorted { $0.name < $1.name }
             .map { PlannedOrphan(name: $0.name, status: $0.status.rawValue) }
@@ -61,7 +63,8 @@ public struct Planner: Sendable {
     }
 
     private func planContainer(_ container: ContainerDefinition, project: String, record: ContainerRecord?,
-                               options: Options, diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
+                               peers: [String: PlannedContainer], options: Options,
+                               diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
     {
         if container.checkpoint != nil {
             diagnostics.append(.error(at: container.locations["checkpoint"],
@@ -87,9 +90,22 @@ public struct Planner: Sendable {
             }
         }
         let canonical = try ManifestRenderer.canonicalJSON(of: container)
-        let hash = Self.configHash(canonical: canonical, imageDigest: imageDigest)
-        let (action, reasons) = Self.decide(record: record, hash: hash, canonical: canonical,
+        // A container that joins another's namespaces changes with it: it must join the new namespaces.
+        let joined = container.withNamespaces.compactMap { join -> PlannedContainer? in
+            if case .container(let name) = join.target { return peers[name] }
+            return nil
+        }
+        let hash = Self.configHash(canonical: canonical, imageDigest: imageDigest,
+                                   peerHashes: joined.map { "\($0.name)=\($0.configHash)" })
+        var (action, reasons) = Self.decide(record: record, hash: hash, canonical: canonical,
                                             imageDigest: image?.digest.description, options: options)
+        let movingPeers = joined.filter { $0.action != .unchanged }.map(\.name)
+        if action == .unchanged, !movingPeers.isEmpty {
+            action = .replace
+            reasons = movingPeers.map { "joins the namespaces of \($0), which is being recreated" }
+        } else if action == .replace, reasons == ["configuration changed"], !movingPeers.isEmpty {
+            reasons = movingPeers.map { "joins the namespaces of \($0), which is being recreated" }
+        }
         return PlannedContainer(name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
                                 snapshotter: container.rootfs == nil ? container.snapshotter : "none",
                                 snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
@@ -103,11 +119,14 @@ public struct Planner: Sendable {
         return "image \"\(normalized)\" is not in the store; import it first with `berth image import --rootfs DIR --tag \(normalized)` or `berth image import ARCHIVE`"
     }
 
-    static func configHash(canonical: Data, imageDigest: String) -> String {
+    static func configHash(canonical: Data, imageDigest: String, peerHashes: [String] = []) -> String {
         var hasher = SHA256()
         hasher.update(data: Data("berth-config-v1\n".utf8))
         hasher.update(data: canonical)
         hasher.update(data: Data("\nimage \(imageDigest)\n".utf8))
+        for peer in peerHashes.sorted() {
+            hasher.update(data: Data("joins \(peer)\n".utf8))
+        }
         return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 

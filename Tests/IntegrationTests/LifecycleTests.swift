@@ -67,6 +67,48 @@ import Testing
         #expect(after["b"]?.pid == before["b"]?.pid)
     }
 
+    @Test func aContainerJoiningAReplacedContainersNamespacesIsReplacedToo() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        func text(_ serverArgs: String) -> String {
+            "version: 1\nname: it-join\ncontainers:\n" + service("server", args: serverArgs) + """
+              client:
+                image: berth.local/busybox:demo
+                with-ns: [{type: network, container: server}]
+                args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
+
+            """
+        }
+        let manifest = try fixture.manifest(text("trap 'exit 0' TERM; sleep 300 & wait"), project: "it-join")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        try Data(text("trap 'exit 0' TERM; sleep 299 & wait").utf8).write(to: URL(fileURLWithPath: manifest))
+        let plan = try fixture.run(["plan", "-f", manifest])
+        #expect(plan.stdoutText.contains("~ server: args changed"), "\(plan.stdoutText)")
+        #expect(plan.stdoutText.contains("~ client: joins the namespaces of server, which is being recreated"),
+                "\(plan.stdoutText)")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        let rows = try ps(fixture, "it-join")
+        let serverPID = try #require(rows["server"]?.pid)
+        let clientPID = try #require(rows["client"]?.pid)
+        let serverNet = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(serverPID)/ns/net")
+        let clientNet = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(clientPID)/ns/net")
+        #expect(serverNet == clientNet, "the client must share the new server's network namespace")
+    }
+
+    @Test func downWithImagesRemovesImagesNoOtherContainerUses() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("version: 1\nname: it-down\ncontainers:\n" + service("a"), project: "it-down")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        let down = try fixture.run(["down", "-f", manifest, "--images", "-t", "1"])
+        #expect(down.status == 0, "\(down.stderrText)")
+        #expect(down.stderrText.contains("- image berth.local/busybox:demo: removed"))
+        let list = try fixture.run(["image", "ls", "--format", "json"])
+        #expect(list.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || !list.stdoutText.contains("busybox"))
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: fixture.root + "/store/blobs/sha256")
+        #expect(blobs.isEmpty, "blobs left: \(blobs)")
+    }
+
     @Test func orphansAreListedAndRemovedOnlyWithPrune() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
