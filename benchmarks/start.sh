@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-20}
 work=$(mktemp -d /tmp/berth-start.XXXXXX)
-berth=$PWD/.build/release/berth
+berth=$PWD/.build-release/release/berth
 ctrd_pid=
 cleanup() {
     "$berth" down --state-root "$work/state" -f "$work/one/berth.yaml" -t 1 >/dev/null 2>&1 || true
@@ -23,7 +23,7 @@ for p in runc containerd busybox-static; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
 done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
-swift build -c release --product berth >/dev/null
+swift build -c release --scratch-path .build-release --product berth >/dev/null
 
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1e6}'; }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which kind of failure an error is; the CLI maps this to an exit status in one place.
 public enum ErrorCategory: Sendable, Hashable {
     /// Bad command-line usage or a bad value given by the user (exit 2).
@@ -29,8 +31,21 @@ extension BerthError {
     public var underlying: (any Error)? { nil }
     public var description: String {
         guard let underlying else { return message }
-        return "\(message): \(underlying)"
+        return "\(message): \(describeCause(underlying))"
     }
+}
+
+/// One readable line for an underlying error: Foundation's file errors by their localized text
+/// ("The file doesn’t exist."), not their dictionary dump.
+public func describeCause(_ error: any Error) -> String {
+    if let error = error as? CocoaError {
+        return error.localizedDescription
+    }
+    let ns = error as NSError
+    if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+        return ns.localizedDescription
+    }
+    return "\(error)"
 }
 
 /// Diagnostics-carrying error for input files (manifests, specs): every problem at once.
