@@ -94,8 +94,10 @@ public struct RegistryClient: Sendable {
     private func withHTTPClient<T: Sendable>(_ body: @Sendable (HTTPClient) async throws -> T) async throws -> T {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.additionalTrustRoots = options.extraCACertificates.map { .file($0) }
-        let configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(30), read: .seconds(60)))
+        // Failures surface at once (a TLS or DNS error is not worth 30 s of reconnecting); `Retry` decides.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         let result: Result<T, any Error>
         do {

@@ -28,6 +28,8 @@ struct RegistryEndpoint: Sendable, Hashable {
         } else if let colon = host.lastIndex(of: ":"), host.filter({ $0 == ":" }).count == 1 {
             host = host[..<colon]
         }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let ipv4 = host.split(separator: ".", omittingEmptySubsequences: false)
+        let isIPv4 = ipv4.count == 4 && ipv4.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) }
+        return host == "localhost" || host == "::1" || (isIPv4 && ipv4[0] == "127")
     }
 }

@@ -44,6 +44,7 @@ struct EndpointTests {
         PlainCase(registry: "registry.lan:5000", insecure: [], plain: false),
         PlainCase(registry: "registry.lan:5000", insecure: ["registry.lan:5000"], plain: true),
         PlainCase(registry: "127.example.com", insecure: [], plain: false),
+        PlainCase(registry: "127.0.0.2:80", insecure: [], plain: true),
     ]
 
     @Test(arguments: plainCases)
