@@ -70,7 +70,8 @@ enum CredentialStore {
         }
         var auths = file.auths ?? [:]
         if let credentials {
-            auths[registry] = .init(auth: Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString())
+            let pair = "\(credentials.username):\(credentials.password)"
+            auths[registry] = .init(auth: Data(pair.utf8).base64EncodedString())
         } else {
             auths[registry] = nil
         }

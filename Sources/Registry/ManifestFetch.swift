@@ -64,12 +64,15 @@ extension RegistrySession {
             throw RegistryError("manifest-unsupported", "image \(name) uses Docker schema 1 manifests, which Berth "
                                 + "does not pull; push it again with a current tool")
         }
-        let header = contentType.map { MediaType(rawValue: String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces)) }
+        let header = contentType.map {
+            MediaType(rawValue: String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces))
+        }
         let candidates = [probe.mediaType.map { MediaType(rawValue: $0) }, header].compactMap { $0 }
         if let known = candidates.first(where: { $0.isIndex || $0.isManifest }) { return known }
         if candidates.isEmpty || candidates.allSatisfy({ $0.rawValue == "application/json" }) {
             return probe.manifests != nil ? .ociIndex : .ociManifest
         }
-        throw RegistryError("manifest-unsupported", "image \(name) is a \(candidates[0]), not an image manifest or index")
+        throw RegistryError("manifest-unsupported",
+                            "image \(name) is a \(candidates[0]), not an image manifest or index")
     }
 }

@@ -18,7 +18,8 @@ public struct RegistryClient: Sendable {
     }
 
     /// Resolves `reference` to the manifest for `platform`, listing the blobs `store` still lacks (all when nil).
-    public func resolve(_ reference: String, platform: Platform = .host, store: ImageStore? = nil) throws -> RemoteImage {
+    public func resolve(_ reference: String, platform: Platform = .host,
+                        store: ImageStore? = nil) throws -> RemoteImage {
         try Self.blocking { try await resolveAsync(reference, platform: platform, store: store) }
     }
 
@@ -56,7 +57,8 @@ public struct RegistryClient: Sendable {
         let name = try parse(reference)
         return try await withSession(name) { session in
             let resolution = try await Resolution.resolve(name, platform: platform, session: session, store: store)
-            return try await resolution.pull(into: store, session: session, options: options, progress: progress)
+            return try await resolution.pull(into: store, platform: platform, session: session, options: options,
+                                             progress: progress)
         }
     }
 

@@ -24,7 +24,9 @@ actor RegistrySession {
     /// `GET /v2/`: chooses the scheme (https; http only where allowed and https fails) and gets a token if asked.
     func connect() async throws {
         if baseURL != nil { return }
-        if credentials == nil { credentials = try CredentialStore.lookup(registry: endpoint.registry, options: options) }
+        if credentials == nil {
+            credentials = try CredentialStore.lookup(registry: endpoint.registry, options: options)
+        }
         var response: HTTPClientResponse
         do {
             response = try await ping("https://\(endpoint.host)")
@@ -41,7 +43,8 @@ actor RegistrySession {
         case 200..<300:
             return
         case 401:
-            guard let header = response.headers.first(name: "WWW-Authenticate"), let parsed = AuthChallenge(header: header)
+            guard let header = response.headers.first(name: "WWW-Authenticate"),
+                  let parsed = AuthChallenge(header: header)
             else { throw RegistryError.unauthorized(endpoint.registry, repository: endpoint.repository, status: 401) }
             challenge = parsed
             try await authenticate()
@@ -182,7 +185,8 @@ actor RegistrySession {
             }
             request.url = next
         }
-        throw RegistryError.protocolError("registry \(endpoint.registry) redirected more than 5 times for \(request.url)")
+        throw RegistryError.protocolError("registry \(endpoint.registry) redirected more than 5 times "
+                                          + "for \(request.url)")
     }
 
     /// Runs one request, turning transport failures into registry errors (retryable where a retry can help).

@@ -31,7 +31,8 @@ struct Resolution: Sendable {
         var seen = Set<Digest>()
         let missing = blobs.filter { seen.insert($0.digest).inserted && !(store?.hasBlob($0.digest) ?? false) }
         let image = RemoteImage(reference: display, rootDescriptor: root.descriptor,
-                                manifestDescriptor: manifestDocument.descriptor, manifest: manifest, missingBlobs: missing)
+                                manifestDescriptor: manifestDocument.descriptor, manifest: manifest,
+                                missingBlobs: missing)
         return Resolution(image: image, root: root, manifest: manifestDocument)
     }
 
@@ -44,7 +45,7 @@ struct Resolution: Sendable {
     }
 
     /// Config first (checked against the platform), then the layers in parallel, then the manifests, then the name.
-    func pull(into store: ImageStore, session: RegistrySession, options: RegistryOptions,
+    func pull(into store: ImageStore, platform: Platform, session: RegistrySession, options: RegistryOptions,
               progress callback: (@Sendable (PullProgress) -> Void)?) async throws -> ResolvedImage {
         let manifest = image.manifest
         var seen = Set<Digest>()
@@ -54,6 +55,10 @@ struct Resolution: Sendable {
         try await downloader.fetch(manifest.config)
         let configData = try Data(contentsOf: URL(fileURLWithPath: store.blobPath(manifest.config.digest)))
         let config = try Self.decode(ImageConfiguration.self, configData, what: "config of \(image.reference)")
+        if !root.descriptor.mediaType.isIndex, !config.platform.matches(platform) {
+            throw RegistryError.noPlatform(image.reference, wanted: platform.description,
+                                           offered: [config.platform.description])
+        }
         guard config.rootfs.diffIDs.count == manifest.layers.count else {
             throw RegistryError.protocolError("image \(image.reference) has \(manifest.layers.count) layers but its "
                                               + "config lists \(config.rootfs.diffIDs.count) diff IDs")

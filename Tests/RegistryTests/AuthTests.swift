@@ -24,6 +24,7 @@ struct AuthTests {
             try await untrusting.pullAsync(reference, into: store)
         }
         #expect(tlsError?.code == "registry-tls")
+        #expect(tlsError?.underlying != nil)
         #expect(tlsError?.message.contains(registry.address) == true)
 
         let client = RegistryClient(options: Fixtures.options(stateRoot: state, extraCA: [registry.certificate]))

@@ -74,6 +74,14 @@ struct PullTests {
         #expect(error?.message.contains("linux/riscv64") == true)
         #expect(error?.message.contains(Platform.host.description) == true)
         #expect(error?.message.contains("linux/mips64le") == true)
+
+        try registry.push(layout: layout, refName: "docker.io/library/fixture:host", to: "single:v1")
+        let single = await #expect(throws: RegistryError.self) {
+            try await client.pullAsync("\(registry.address)/single:v1", into: try ImageStore(root: temp.path + "/store3"),
+                                       platform: other)
+        }
+        #expect(single?.code == "platform-not-found")
+        #expect(single?.message.contains("offered: \(Platform.host)") == true)
     }
 
     @Test func unknownTagNamesTheReference() async throws {
