@@ -158,6 +158,35 @@ struct PullTests {
     }
 }
 
+extension PullTests {
+    @Test func retriesUntilTheRegistryIsBack() async throws {
+        let temp = try TempDirectory()
+        let registry = try RegistryServer(directory: temp.path + "/registry")
+        defer { registry.stop() }
+        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1", files: ["etc/a": "a\n"])
+        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "app:v1")
+        registry.stop()
+        let options = RegistryOptions(stateRoot: temp.path + "/state", dockerConfigPath: nil, maxAttempts: 6,
+                                      retryDelay: .milliseconds(200))
+        let store = try ImageStore(root: temp.path + "/store")
+        let reference = "\(registry.address)/app:v1"
+        async let pulled = RegistryClient(options: options).pullAsync(reference, into: store)
+        try await Task.sleep(for: .milliseconds(500))
+        try registry.start()
+        #expect(try await pulled.digest == source.digest)
+
+        registry.stop()
+        let failing = RegistryOptions(stateRoot: temp.path + "/state", dockerConfigPath: nil, maxAttempts: 2,
+                                      retryDelay: .milliseconds(10))
+        let error = await #expect(throws: RegistryError.self) {
+            try await RegistryClient(options: failing).pullAsync("\(registry.address)/app:v1",
+                                                                 into: try ImageStore(root: temp.path + "/store2"))
+        }
+        #expect(error?.code == "registry-unreachable")
+        #expect(error?.message.contains(registry.address) == true)
+    }
+}
+
 /// Kills the registry the first time a download reports progress (from whichever task gets there).
 final class RegistryKiller: @unchecked Sendable {
     private let lock = NSLock()
