@@ -159,6 +159,26 @@ struct PullTests {
 }
 
 extension PullTests {
+    @Test func pullsDockerSchema2Manifests() async throws {
+        let temp = try TempDirectory()
+        let registry = try RegistryServer(directory: temp.path + "/registry")
+        defer { registry.stop() }
+        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1", files: ["etc/d": "d\n"])
+        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "docker:v1",
+                          dockerFormat: true)
+        let client = RegistryClient(options: Fixtures.options(stateRoot: temp.path + "/state"))
+        let store = try ImageStore(root: temp.path + "/store")
+        let pulled = try await client.pullAsync("\(registry.address)/docker:v1", into: store)
+        #expect(pulled.manifestDescriptor.mediaType == .dockerManifest)
+        #expect(pulled.manifest.mediaType == .dockerManifest)
+        #expect(pulled.manifest.config.mediaType == .dockerConfig)
+        #expect(pulled.manifest.layers.map(\.mediaType) == [.dockerLayerGzip])
+        #expect(pulled.manifest.layers.map(\.digest) == source.manifest.layers.map(\.digest))
+        #expect(pulled.config.rootfs == source.config.rootfs)
+        #expect(pulled.config.config == source.config.config)
+        #expect(try store.resolve("\(registry.address)/docker:v1").digest == pulled.digest)
+    }
+
     @Test func retriesUntilTheRegistryIsBack() async throws {
         let temp = try TempDirectory()
         let registry = try RegistryServer(directory: temp.path + "/registry")

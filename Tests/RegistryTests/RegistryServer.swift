@@ -79,9 +79,11 @@ final class RegistryServer {
     deinit { stop() }
 
     /// Pushes `oci:<layout>:<refName>` to `repository:tag` with skopeo, keeping digests.
+    /// With `dockerFormat`, skopeo converts the manifest to Docker schema 2 (so its digest changes).
     func push(layout: String, refName: String, to repositoryTag: String, all: Bool = false,
-              credentials: String? = nil) throws {
-        var arguments = ["--insecure-policy", "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false"]
+              credentials: String? = nil, dockerFormat: Bool = false) throws {
+        var arguments = ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"]
+        arguments += dockerFormat ? ["--format", "v2s2"] : ["--preserve-digests"]
         if all { arguments.append("--all") }
         if let credentials { arguments += ["--dest-creds", credentials] }
         arguments += ["oci:\(layout):\(refName)", "docker://\(address)/\(repositoryTag)"]
