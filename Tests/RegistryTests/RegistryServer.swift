@@ -52,7 +52,7 @@ final class RegistryServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
         process.arguments = ["serve", directory + "/config.yml"]
-        FileManager.default.createFile(atPath: directory + "/registry.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/registry.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/registry.log"))
         process.standardOutput = log
         process.standardError = log
@@ -141,7 +141,7 @@ enum Shell {
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         let outputPath = NSTemporaryDirectory() + "berth-shell-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { unlink(outputPath) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
