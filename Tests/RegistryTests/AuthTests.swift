@@ -53,6 +53,34 @@ struct AuthTests {
         #expect(try CredentialStore.lookup(registry: registry.address, options: client.options) == nil)
     }
 
+    @Test func bearerTokenFromTheChallengedRealm() async throws {
+        let temp = try TempDirectory()
+        let tokens = try TokenServer(directory: temp.path + "/token", user: "berth", password: "t0ken")
+        defer { tokens.stop() }
+        let registry = try RegistryServer(directory: temp.path + "/registry", extraConfig: tokens.registryConfig)
+        defer { registry.stop() }
+        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
+                                        files: ["etc/t": "token\n"])
+        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "team/app:v1",
+                          credentials: "berth:t0ken")
+        let state = temp.path + "/state"
+        let client = RegistryClient(options: Fixtures.options(stateRoot: state))
+        let reference = "\(registry.address)/team/app:v1"
+        let store = try ImageStore(root: temp.path + "/store")
+
+        let anonymous = await #expect(throws: RegistryError.self) {
+            try await client.pullAsync(reference, into: store)
+        }
+        #expect(anonymous?.code == "registry-unauthorized")
+        #expect(anonymous?.message.contains("berth login \(registry.address)") == true)
+
+        try await client.loginAsync(registry: registry.address,
+                                    credentials: RegistryCredentials(username: "berth", password: "t0ken"))
+        let pulled = try await client.pullAsync(reference, into: store)
+        #expect(pulled.digest == source.digest)
+        #expect(pulled.config == source.config)
+    }
+
     @Test func unknownHostIsNamed() async throws {
         let temp = try TempDirectory()
         let client = RegistryClient(options: Fixtures.options(stateRoot: temp.path, attempts: 1))

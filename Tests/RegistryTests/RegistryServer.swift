@@ -13,7 +13,8 @@ final class RegistryServer {
     var certificate: String { directory + "/cert.pem" }
 
     /// Writes the config (and certificate and htpasswd file when asked) and starts the registry.
-    init(directory: String, tls: Bool = false, htpasswd: (user: String, password: String)? = nil) throws {
+    init(directory: String, tls: Bool = false, htpasswd: (user: String, password: String)? = nil,
+         extraConfig: String = "") throws {
         self.directory = directory
         self.port = try Self.freePort()
         self.tls = tls
@@ -43,6 +44,7 @@ final class RegistryServer {
             try Shell.run("/usr/bin/htpasswd", ["-Bbc", directory + "/htpasswd", htpasswd.user, htpasswd.password])
             config += "auth:\n  htpasswd:\n    realm: berth-test\n    path: \(directory)/htpasswd\n"
         }
+        config += extraConfig
         try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
         try start()
     }
