@@ -41,6 +41,10 @@ struct PullTests {
         let repeated = try client.pull(reference, into: store, progress: { again.append($0) })
         #expect(repeated.digest == source.digest)
         #expect(Set(again.all.map(\.state)) == [.present])
+
+        let byDigest = try client.pull("\(registry.address)/team/app@\(source.digest)", into: store)
+        #expect(byDigest.digest == source.digest)
+        #expect(byDigest.reference == "\(registry.address)/team/app@\(source.digest)")
     }
 
     @Test func indexPullChoosesPlatformAndListsOffered() async throws {
