@@ -8,6 +8,8 @@ public struct RegistryError: BerthError {
     public var underlying: (any Error)?
     /// Whether trying again may help (429/5xx, a broken or refused connection, a cut-off body).
     var isTransient = false
+    /// How long the registry asked to wait (`Retry-After`) before trying again.
+    var retryAfter: Duration?
 
     public init(_ code: String, _ message: String, category: ErrorCategory = .runtime, underlying: (any Error)? = nil) {
         self.code = code

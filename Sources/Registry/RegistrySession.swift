@@ -33,10 +33,7 @@ actor RegistrySession {
             baseURL = "https://\(endpoint.host)"
         } catch let error as RegistryError where options.allowsPlainHTTP(endpoint.registry)
                     && (error.code == "registry-tls" || error.code == "registry-unreachable") {
-            // A registry speaking TLS answers plain HTTP with 400: then the TLS failure is the real problem.
-            guard let plain = try? await ping("http://\(endpoint.host)"),
-                  plain.status.code < 300 || plain.status.code == 401 else { throw error }
-            response = plain
+            response = try await plainPing(afterHTTPSFailure: error)
             baseURL = "http://\(endpoint.host)"
         }
         switch response.status.code {
@@ -65,6 +62,21 @@ actor RegistrySession {
         guard (200..<300).contains(status) else {
             throw RegistryError.http("/v2/", status: status, registry: endpoint.registry)
         }
+    }
+
+    /// The `/v2/` answer over plain HTTP, or the error that explains the failure best: a registry speaking
+    /// TLS answers plain HTTP with 400 (so the TLS failure is the real problem); one speaking HTTP, with its status.
+    private func plainPing(afterHTTPSFailure httpsError: RegistryError) async throws -> HTTPClientResponse {
+        let plain: HTTPClientResponse
+        do {
+            plain = try await ping("http://\(endpoint.host)")
+        } catch let error as RegistryError where error.code == "registry-http" {
+            throw error
+        } catch {
+            throw httpsError
+        }
+        if plain.status.code == 400 { throw httpsError }
+        return plain
     }
 
     private func ping(_ base: String) async throws -> HTTPClientResponse {

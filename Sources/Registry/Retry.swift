@@ -11,7 +11,8 @@ enum Retry {
             do {
                 return try await body()
             } catch let error as RegistryError where error.isTransient && attempt < options.maxAttempts {
-                try await Task.sleep(for: options.retryDelay * (1 << min(attempt - 1, 10)))
+                let backoff = options.retryDelay * (1 << min(attempt - 1, 10))
+                try await Task.sleep(for: max(backoff, error.retryAfter ?? .zero))
                 attempt += 1
             }
         }
@@ -23,6 +24,10 @@ enum Retry {
         guard status == 429 || (500..<600).contains(status) else { return }
         var error = RegistryError.http(what, status: status, registry: registry)
         error.isTransient = true
+        // Seconds only (the HTTP-date form is rare from registries); capped so a pull never hangs for long.
+        if let value = response.headers.first(name: "Retry-After"), let seconds = Int(value), seconds >= 0 {
+            error.retryAfter = .seconds(min(seconds, 30))
+        }
         throw error
     }
 }

@@ -211,6 +211,32 @@ extension PullTests {
     }
 }
 
+extension PullTests {
+    @Test func waitsAsTheRegistryAsksOn503() async throws {
+        let temp = try TempDirectory()
+        let server = try FlakyServer(directory: temp.path, failures: 2)
+        defer { server.stop() }
+        let store = try ImageStore(root: temp.path + "/store")
+        let patient = RegistryClient(options: Fixtures.options(stateRoot: temp.path, attempts: 4))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await #expect(throws: RegistryError.self) {
+            try await patient.pullAsync("\(server.address)/app:v1", into: store)
+        }
+        #expect(error?.code == "manifest-unknown")
+        #expect(clock.now - start >= .seconds(2))
+
+        let flaky = try FlakyServer(directory: temp.path, failures: 100)
+        defer { flaky.stop() }
+        let impatient = RegistryClient(options: Fixtures.options(stateRoot: temp.path, attempts: 2))
+        let gaveUp = await #expect(throws: RegistryError.self) {
+            try await impatient.pullAsync("\(flaky.address)/app:v1", into: store)
+        }
+        #expect(gaveUp?.code == "registry-http")
+        #expect(gaveUp?.message.contains("503") == true)
+    }
+}
+
 /// Kills the registry the first time a download reports progress (from whichever task gets there).
 final class RegistryKiller: @unchecked Sendable {
     private let lock = NSLock()
