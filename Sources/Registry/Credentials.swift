@@ -1,0 +1,117 @@
+import Foundation
+
+/// A user name and password (or token) for one registry.
+public struct RegistryCredentials: Sendable, Hashable {
+    public var username: String
+    public var password: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    /// The value of an `Authorization: Basic …` header.
+    var basicAuthorization: String {
+        "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+    }
+}
+
+/// The `auths` file format Docker's config.json and Berth's `<stateRoot>/auth.json` share.
+struct AuthFile: Codable, Sendable {
+    struct Entry: Codable, Sendable {
+        var auth: String?
+    }
+    var auths: [String: Entry]?
+}
+
+/// Reads credentials from Berth's auth.json, then Docker's config.json; writes Berth's file for `login`.
+enum CredentialStore {
+    /// The keys a registry may be filed under (Docker keeps docker.io under its v1 index URL).
+    static func keys(for registry: String) -> [String] {
+        var keys = [registry, "https://\(registry)", "http://\(registry)", "https://\(registry)/v1/",
+                    "https://\(registry)/v2/"]
+        if registry == "docker.io" {
+            keys += ["https://index.docker.io/v1/", "index.docker.io", "registry-1.docker.io"]
+        }
+        return keys
+    }
+
+    static func lookup(registry: String, options: RegistryOptions) throws -> RegistryCredentials? {
+        let files = [options.stateRoot.map { $0 + "/auth.json" }, options.dockerConfigPath].compactMap { $0 }
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            let file: AuthFile
+            do {
+                file = try JSONDecoder().decode(AuthFile.self, from: data)
+            } catch {
+                throw RegistryError("credentials-invalid", "cannot read credentials file \(path); fix or remove it",
+                                    category: .usage, underlying: error)
+            }
+            for key in keys(for: registry) {
+                guard let encoded = file.auths?[key]?.auth, !encoded.isEmpty else { continue }
+                guard let decoded = Data(base64Encoded: encoded).flatMap({ String(data: $0, encoding: .utf8) }),
+                      let colon = decoded.firstIndex(of: ":") else {
+                    throw RegistryError("credentials-invalid", "the `auth` entry for \(key) in \(path) is not "
+                                        + "base64 of user:password", category: .usage)
+                }
+                return RegistryCredentials(username: String(decoded[..<colon]),
+                                           password: String(decoded[decoded.index(after: colon)...]))
+            }
+        }
+        return nil
+    }
+
+    /// Adds (or with nil removes) `registry` in `<stateRoot>/auth.json`, written atomically with mode 0600.
+    static func save(_ credentials: RegistryCredentials?, registry: String, stateRoot: String) throws {
+        let path = stateRoot + "/auth.json"
+        var file = AuthFile(auths: [:])
+        if let data = FileManager.default.contents(atPath: path) {
+            file = (try? JSONDecoder().decode(AuthFile.self, from: data)) ?? file
+        }
+        var auths = file.auths ?? [:]
+        if let credentials {
+            let pair = "\(credentials.username):\(credentials.password)"
+            auths[registry] = .init(auth: Data(pair.utf8).base64EncodedString())
+        } else {
+            auths[registry] = nil
+        }
+        file.auths = auths
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        do {
+            try FileManager.default.createDirectory(atPath: stateRoot, withIntermediateDirectories: true)
+            try writePrivate(try encoder.encode(file), to: path)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError("credentials-write", "cannot write \(path)", underlying: error)
+        }
+    }
+
+    /// Temp file with mode 0600 in the same directory, fsync, rename.
+    private static func writePrivate(_ data: Data, to path: String) throws {
+        let temp = path + ".tmp-\(getpid())-\(UUID().uuidString)"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw posix("cannot create \(temp)") }
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            var done = 0
+            while done < bytes.count {
+                let n = write(fd, bytes.baseAddress.map { $0 + done }, bytes.count - done)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                done += n
+            }
+            return true
+        }
+        let synced = written && fsync(fd) == 0
+        close(fd)
+        guard synced, rename(temp, path) == 0 else {
+            let error = posix("cannot write \(path)")
+            unlink(temp)
+            throw error
+        }
+    }
+
+    private static func posix(_ what: String) -> RegistryError {
+        RegistryError("credentials-write", "\(what): \(String(cString: strerror(errno)))")
+    }
+}
