@@ -36,6 +36,8 @@ struct CanonicalContainer: Codable, Equatable {
     var pidsLimit: Int64?
     var runtime: String
     var snapshotter: String
+    /// Rendered by `berth config`; left out of the config hash (`canonicalJSON(of:)`).
+    var pull: String?
     var rootfs: String?
     var noPivot: Bool
     var config: String?
@@ -43,7 +45,7 @@ struct CanonicalContainer: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
-        case runtime, snapshotter, rootfs, config
+        case runtime, snapshotter, rootfs, config, pull
         case withNs = "with-ns", netHost = "net-host", memoryLimit = "memory-limit", pidsLimit = "pids-limit"
         case noPivot = "no-pivot", dependsOn = "depends-on"
     }
@@ -73,6 +75,7 @@ struct CanonicalContainer: Codable, Equatable {
         pidsLimit = c.pidsLimit
         runtime = c.runtime
         snapshotter = c.snapshotter
+        pull = c.pull
         rootfs = c.rootfs
         noPivot = c.noPivot
         config = c.config

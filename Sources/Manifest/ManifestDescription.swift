@@ -37,6 +37,7 @@ struct ContainerDescription {
     var pidsLimit: Located<Int64>?
     var runtime: Located<String>?
     var snapshotter: Located<String>?
+    var pull: Located<String>?
     var rootfs: Located<String>?
     var noPivot: Located<Bool>?
     var config: Located<String>?

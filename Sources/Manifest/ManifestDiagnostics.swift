@@ -84,6 +84,10 @@ enum ManifestDiagnostics {
     static func invalidRuntime(_ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "invalid `runtime` `\(value)`: use `runc`, `crun` or an absolute path to an OCI runtime binary")
     }
+    static func invalidPull(_ value: String, at loc: Loc) -> Diagnostic {
+        let guess = EditDistance.suggestion(for: value, among: ManifestRules.pullPolicies).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(at: loc, "invalid `pull` `\(value)`: use `missing`, `always` or `never`\(guess)")
+    }
     static func invalidSnapshotter(_ value: String, at loc: Loc) -> Diagnostic {
         let guess = EditDistance.suggestion(for: value, among: ManifestRules.snapshotters).map { "; did you mean `\($0)`?" } ?? ""
         return .error(at: loc, "invalid `snapshotter` `\(value)`: use `overlayfs` or `native`\(guess)")

@@ -27,7 +27,9 @@ public enum ManifestRenderer {
 
     /// Sorted-key compact JSON of one container's canonical form, for config hashes.
     public static func canonicalJSON(of container: ContainerDefinition) throws -> Data {
-        try encoder(pretty: false).encode(CanonicalContainer(container))
+        var canonical = try CanonicalContainer(container)
+        canonical.pull = nil
+        return try encoder(pretty: false).encode(canonical)
     }
 
     private static func encoder(pretty: Bool) -> JSONEncoder {

@@ -46,6 +46,11 @@ extension ManifestValidator {
                 diagnostics.append(ManifestDiagnostics.invalidRuntime(runtime.value, at: runtime.location))
             }
         }
+        if let pull = d.pull {
+            if ManifestRules.pullPolicies.contains(pull.value) { c.pull = pull.value } else {
+                diagnostics.append(ManifestDiagnostics.invalidPull(pull.value, at: pull.location))
+            }
+        }
         if let snapshotter = d.snapshotter {
             if ManifestRules.snapshotters.contains(snapshotter.value) { c.snapshotter = snapshotter.value } else {
                 diagnostics.append(ManifestDiagnostics.invalidSnapshotter(snapshotter.value, at: snapshotter.location))

@@ -59,6 +59,9 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var runtime: String
     /// `overlayfs` or `native`.
     public var snapshotter: String
+    /// When to pull the image from its registry: `missing` (default), `always`, `never`.
+    /// Not part of the config hash: it says how to get the image, not what runs.
+    public var pull: String = "missing"
     /// Absolute host directory used as the rootfs instead of an image.
     public var rootfs: String?
     public var noPivot: Bool
