@@ -99,3 +99,39 @@ struct CheckpointLoadTests {
         return out + bytes
     }
 }
+
+@Suite("Checkpoint base image")
+struct CheckpointBaseTests {
+    @Test("the base is the named image, or the checkpoint's own manifest when the name moved or is gone")
+    func baseImage() throws {
+        let fixture = try Fixture()
+        let store = fixture.store
+        let checkpoint = try CheckpointWriter(store: store).write(fixture.request(.overlayUpper(try fixture.makeUpper())),
+                                                                  tag: "example.com/ckpt:base")
+        #expect(try checkpoint.baseImage(in: store) == fixture.base)
+
+        try fixture.scratch.file("other/x", "another image\n")
+        _ = try store.importRootfs(directory: fixture.scratch.path + "/other", reference: "example.com/base:1")
+        let moved = try checkpoint.baseImage(in: store)
+        #expect(moved.digest == fixture.base.digest)
+        #expect(moved.reference == "example.com/base:1")
+        #expect(moved.diffIDs == fixture.base.diffIDs)
+
+        try store.remove(reference: "example.com/base:1")
+        #expect(try checkpoint.baseImage(in: store).digest == fixture.base.digest)
+    }
+
+    @Test("a checkpoint whose base manifest is absent says which image to import")
+    func missingBase() throws {
+        let fixture = try Fixture()
+        let store = fixture.store
+        let spec = try store.storeBlob(try CanonicalJSON.encode(fixture.spec), mediaType: .berthCheckpointSpec)
+        let index = ImageIndex(manifests: [spec], annotations: [AnnotationKey.refName: "example.com/elsewhere:2"])
+        try store.setIndexReference("example.com/ckpt:orphan", to: try store.storeBlob(try CanonicalJSON.encode(index),
+                                                                                       mediaType: .ociIndex))
+        let checkpoint = try CheckpointImage.load(reference: "example.com/ckpt:orphan", store: store)
+        let error = #expect(throws: CheckpointError.self) { try checkpoint.baseImage(in: store) }
+        #expect(error?.code == "checkpoint-base-missing")
+        #expect(error?.message.contains("example.com/elsewhere:2") == true)
+    }
+}

@@ -72,6 +72,8 @@ struct CheckpointRestoreTests {
         #expect(loaded.digest == written.digest)
         #expect(loaded.spec == fixture.spec)
         #expect(loaded.baseManifest == written.baseManifest)
+        #expect(try other.lookup("example.com/base:1") == nil)
+        #expect(try loaded.baseImage(in: other).diffIDs == fixture.base.diffIDs)
         let target = try fixture.scratch.directory("target")
         try CheckpointRestorer.applyRW(loaded, store: other, into: target)
         #expect(fixture.scratch.read("target/etc/conf") == "changed\n")
