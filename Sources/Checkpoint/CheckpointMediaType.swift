@@ -1,8 +1,9 @@
 import OCI
 
 extension MediaType {
-    /// Berth's checkpointed runtime spec: the container's `config.json` as canonical (sorted-key) JSON.
-    /// containerd stores the spec as a proto-marshalled `Any` instead (`checkpointConfigProto`).
+    /// Berth's checkpointed runtime spec: the container's `config.json` as canonical (sorted-key) JSON, so
+    /// it is readable without protobuf and byte-stable. containerd stores a proto-marshalled `Any` instead
+    /// (`checkpointConfigProto`), which Berth reads; `ctr containers restore` does not read Berth's blob.
     public static let berthCheckpointSpec: MediaType = "application/vnd.berth.checkpoint.spec.v1+json"
     /// containerd's CRIU image directory as a plain tar.
     public static let checkpointCriuTar: MediaType = "application/vnd.containerd.container.criu.checkpoint.criu.tar"

@@ -13,7 +13,7 @@ public struct CriuStatus: Hashable, Sendable {
 public enum CriuCheck {
     /// Runs `criu check` (found on PATH unless `executable` is given) and explains the result.
     public static func run(executable: String? = nil) -> CriuStatus {
-        guard let path = executable ?? locate("criu") else {
+        guard let path = executable ?? locate("criu"), FileManager.default.isExecutableFile(atPath: path) else {
             return CriuStatus(usable: false, output: "", message: "criu is not installed, so process state cannot be "
                               + "checkpointed; install the criu package, or checkpoint with --no-process and use "
                               + "`restore: filesystem`")

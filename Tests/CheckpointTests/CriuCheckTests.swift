@@ -44,5 +44,6 @@ struct CriuCheckTests {
     func missingBinary() {
         let status = CriuCheck.run(executable: "/nonexistent/criu")
         #expect(!status.usable)
+        #expect(status.message.contains("criu is not installed"))
     }
 }
