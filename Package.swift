@@ -45,18 +45,18 @@ let package = Package(
         // SQLite state: projects, containers.
         .target(name: "State", dependencies: ["Diagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
         // Manifest + store + snapshots + state → a deterministic plan. Never imports Runtime or Executor.
-        .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint",
+        .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
         .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
-                                                 "SpecBuilder", "Runtime", "State", "Planner",
+                                                 "SpecBuilder", "Runtime", "State", "Planner", "Registry",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // OCI distribution client: pulls images from registries into the image store.
         .target(name: "Registry", dependencies: ["Diagnostics", "OCI", "ImageStore",
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
-        .target(name: "Checkpoint", dependencies: ["Diagnostics", "OCI", "ImageStore", "TarArchive",
+        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "OCI", "ImageStore", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
         .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI"],
                     resources: [.copy("Golden")]),

@@ -16,6 +16,7 @@ struct Apply: ParsableCommand {
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Registry") var registry: RegistryFlags
 
     @Flag(help: "Print the plan and change nothing (the same code path as `berth plan`).")
     var dryRun = false
@@ -42,17 +43,17 @@ struct Apply: ParsableCommand {
             let manifestPath: String
             if let saved {
                 plan = saved.plan
-                try context.planner.verifyInputs(of: plan)
+                try context.planner(registry: registry).verifyInputs(of: plan)
                 manifestPath = saved.manifest
             } else if let loaded {
-                plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
+                plan = try context.planner(registry: registry).plan(loaded, options: .init(projectName: manifest.projectName,
                                                                        forceRecreate: forceRecreate))
                 manifestPath = absolutePath(manifest.file)
             } else {
                 throw CLIError(message: "nothing to apply")
             }
             if dryRun { return (plan, nil) }
-            return (plan, try context.executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
+            return (plan, try context.executor(registry: registry).apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
         }
         guard let outcomes else {
             print(PlanRenderer.text(plan), terminator: "")

@@ -10,7 +10,8 @@ public struct BerthCommand: ParsableCommand {
         discussion: "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
         version: "0.1.0",
         subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, Validate.self, ConfigCommand.self,
-                      SpecCommand.self, ImageCommand.self, ExportCommand.self, MonitorHidden.self])
+                      SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
+                      LogoutCommand.self, MonitorHidden.self])
 
     public init() {}
 

@@ -23,6 +23,15 @@ struct Context {
     var planner: Planner { Planner(images: images, snapshots: snapshots, state: state) }
     var executor: Executor { Executor(root: root, images: images, snapshots: snapshots, state: state) }
 
+    /// Planner and executor that may pull images from registries.
+    func planner(registry: RegistryFlags) -> Planner {
+        Planner(images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
+    }
+
+    func executor(registry: RegistryFlags) -> Executor {
+        Executor(root: root, images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
+    }
+
     /// The project a command acts on: `-p`, else the manifest's name.
     func project(_ manifestOptions: ManifestOptions) throws -> String {
         if let name = manifestOptions.projectName { return name }

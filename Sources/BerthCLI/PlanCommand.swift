@@ -12,6 +12,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Registry") var registry: RegistryFlags
     @OptionGroup(title: "Output") var format: FormatOptions
 
     @Flag(help: "Plan replacing containers even when nothing changed.")
@@ -26,7 +27,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let loaded = try ManifestLoader.load(path: manifest.file)
-        let plan = try context.planner.plan(loaded, options: .init(projectName: manifest.projectName,
+        let plan = try context.planner(registry: registry).plan(loaded, options: .init(projectName: manifest.projectName,
                                                                    forceRecreate: forceRecreate))
         if let output {
             try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: output))

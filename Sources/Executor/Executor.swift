@@ -1,6 +1,8 @@
 import Foundation
 import ImageStore
 import Manifest
+import Checkpoint
+import Registry
 import OCI
 import Planner
 import Runtime
@@ -20,9 +22,12 @@ public struct Executor: Sendable {
     public var state: StateStore
     /// How to start a monitor; the default re-executes this `berth` binary in its hidden monitor mode.
     public var monitorLauncher: any MonitorLauncher
+    /// Where planned pulls are fetched from.
+    public var registry: RegistryClient?
 
     public init(root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
-                monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) {
+                registry: RegistryClient? = nil, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) {
+        self.registry = registry
         self.root = root
         self.images = images
         self.snapshots = snapshots
@@ -136,7 +141,7 @@ public struct Executor: Sendable {
     }
 
     private func create(_ planned: PlannedContainer, project: String, manifestPath: String) throws -> Int {
-        let definition = planned.definition
+        var definition = planned.definition
         let directory = root.containerDirectory(project: project, name: planned.name)
         let bundle = root.bundle(project: project, name: planned.name)
         let rootfs = bundle + "/rootfs"
@@ -158,8 +163,24 @@ public struct Executor: Sendable {
         var unpacked = 0
         var imageConfig: ImageConfiguration?
         var resolved: ResolvedImage?
-        if let reference = definition.image {
-            let image = try images.resolve(reference)
+        var checkpoint: CheckpointImage?
+        if let restore = planned.restore {
+            let loaded = try CheckpointImage.load(reference: restore.checkpoint, store: images)
+            guard loaded.digest == restore.digest else {
+                throw ExecutorError(code: "plan-stale", message: "checkpoint \(restore.checkpoint) is now \(loaded.digest), planned \(restore.digest); plan again")
+            }
+            checkpoint = loaded
+            resolved = try loaded.baseImage(in: images)
+        } else if let reference = definition.image {
+            if planned.pull != nil {
+                guard let registry else {
+                    throw ExecutorError(code: "no-registry", message: "\(reference) must be pulled, but registries are off for this command")
+                }
+                try registry.pull(reference, into: images)
+            }
+            resolved = try images.resolve(reference)
+        }
+        if let image = resolved {
             let store = try snapshots.store(for: definition.snapshotter)
             // Unpack on demand: whatever is still missing now, not what the plan saw.
             unpacked = try store.unpack(image, from: images).count
@@ -167,7 +188,24 @@ public struct Executor: Sendable {
             try store.prepare(key: planned.snapshotKey, image: image, rootfs: rootfs)
             CrashPoint.hit("apply-after-prepare")
             imageConfig = image.config
-            resolved = image
+        }
+        if let checkpoint {
+            do {
+                try CheckpointRestorer.applyRW(checkpoint, store: images, into: rootfs)
+                if let spec = checkpoint.spec {
+                    // The checkpointed spec is the base; the manifest's fields apply on top (as `config:`).
+                    let specPath = directory + "/checkpoint-spec.json"
+                    try AtomicFile.write(try CanonicalJSON.encodePretty(spec), to: specPath)
+                    definition.config = specPath
+                    imageConfig = nil
+                }
+                if planned.restore?.process == true {
+                    try CheckpointRestorer.extractProcessImages(checkpoint, store: images, into: directory + "/criu")
+                }
+            } catch {
+                try? releaseRootfs(planned, rootfs: rootfs)
+                throw error
+            }
         }
         let rootfsPath = definition.rootfs ?? rootfs
         do {
@@ -180,12 +218,12 @@ public struct Executor: Sendable {
             let specData = try SpecBuilder.encode(spec)
             try AtomicFile.write(specData, to: bundle + "/config.json")
             CrashPoint.hit("apply-after-bundle")
-            let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: definition), as: UTF8.self)
+            let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: planned.definition), as: UTF8.self)
             var record = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
                                          configHash: planned.configHash, specDigest: Self.sha256(specData),
                                          imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
                                          snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
-                                         bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: definition.noPivot,
+                                         bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.definition.noPivot,
                                          status: .created, createdAt: Timestamp.now())
             record.configJSON = configJSON
             try state.save(record, manifestPath: manifestPath)

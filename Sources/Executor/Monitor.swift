@@ -48,9 +48,18 @@ public enum Monitor {
 
         let child = Foundation.Process()
         child.executableURL = URL(fileURLWithPath: record.runtimeBinary)
-        child.arguments = driver.runArguments(
-            id: record.runtimeID,
-            .init(bundle: record.bundlePath, pidFile: pidFile, noPivot: record.noPivot))
+        // A process restore: the CRIU images the executor extracted replace a fresh start.
+        let criuImages = directory + "/criu"
+        if FileManager.default.fileExists(atPath: criuImages) {
+            child.arguments = driver.restoreArguments(
+                id: record.runtimeID,
+                .init(bundle: record.bundlePath, imagePath: criuImages, workPath: directory + "/criu-work",
+                      pidFile: pidFile, detach: false, noPivot: record.noPivot))
+        } else {
+            child.arguments = driver.runArguments(
+                id: record.runtimeID,
+                .init(bundle: record.bundlePath, pidFile: pidFile, noPivot: record.noPivot))
+        }
         child.standardInput = FileHandle.nullDevice
         let out = Pipe()
         let err = Pipe()

@@ -38,6 +38,7 @@ struct CanonicalContainer: Codable, Equatable {
     var snapshotter: String
     /// Rendered by `berth config`; left out of the config hash (`canonicalJSON(of:)`).
     var pull: String?
+    var restore: String?
     var rootfs: String?
     var noPivot: Bool
     var config: String?
@@ -45,7 +46,7 @@ struct CanonicalContainer: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
-        case runtime, snapshotter, rootfs, config, pull
+        case runtime, snapshotter, rootfs, config, pull, restore
         case withNs = "with-ns", netHost = "net-host", memoryLimit = "memory-limit", pidsLimit = "pids-limit"
         case noPivot = "no-pivot", dependsOn = "depends-on"
     }
@@ -76,6 +77,7 @@ struct CanonicalContainer: Codable, Equatable {
         runtime = c.runtime
         snapshotter = c.snapshotter
         pull = c.pull
+        restore = c.restore
         rootfs = c.rootfs
         noPivot = c.noPivot
         config = c.config

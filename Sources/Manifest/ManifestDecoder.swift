@@ -78,6 +78,7 @@ struct ManifestDecoder {
         case "runtime": c.runtime = reader.string(value, field: field)
         case "snapshotter": c.snapshotter = reader.string(value, field: field)
         case "pull": c.pull = reader.string(value, field: field)
+        case "restore": c.restore = reader.string(value, field: field)
         case "rootfs": c.rootfs = reader.string(value, field: field)
         case "no-pivot": c.noPivot = reader.bool(value, field: field)
         case "config": c.config = reader.string(value, field: field)

@@ -38,6 +38,7 @@ struct ContainerDescription {
     var runtime: Located<String>?
     var snapshotter: Located<String>?
     var pull: Located<String>?
+    var restore: Located<String>?
     var rootfs: Located<String>?
     var noPivot: Located<Bool>?
     var config: Located<String>?

@@ -84,6 +84,12 @@ enum ManifestDiagnostics {
     static func invalidRuntime(_ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "invalid `runtime` `\(value)`: use `runc`, `crun` or an absolute path to an OCI runtime binary")
     }
+    static func invalidRestore(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `restore` `\(value)`: use `filesystem` (files only) or `process` (files and process state)")
+    }
+    static func restoreWithoutCheckpoint(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`restore` needs `checkpoint`: it says what to bring back from the checkpoint image")
+    }
     static func invalidPull(_ value: String, at loc: Loc) -> Diagnostic {
         let guess = EditDistance.suggestion(for: value, among: ManifestRules.pullPolicies).map { "; did you mean `\($0)`?" } ?? ""
         return .error(at: loc, "invalid `pull` `\(value)`: use `missing`, `always` or `never`\(guess)")

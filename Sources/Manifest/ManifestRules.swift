@@ -5,7 +5,7 @@ enum ManifestRules {
     static let containerKeys = [
         "image", "args", "cwd", "env", "env-files", "mounts", "with-ns", "checkpoint", "readonly", "tty",
         "net-host", "labels", "user", "hostname", "privileged", "memory-limit", "cpus", "pids-limit",
-        "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull",
+        "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
     ]
     static let mountKeys = ["type", "source", "destination", "options"]
     static let namespaceKeys = ["type", "path", "container"]
@@ -16,6 +16,8 @@ enum ManifestRules {
     static let snapshotters = ["overlayfs", "native"]
     /// When the image is pulled from its registry: when missing from the store (default), always, never.
     static let pullPolicies = ["missing", "always", "never"]
+    /// What a `checkpoint:` brings back: the files only, or the files and the process (CRIU).
+    static let restoreModes = ["filesystem", "process"]
     static let runtimes = ["runc", "crun"]
 
     /// `^[a-z0-9][a-z0-9_.-]{0,62}$`, for container and project names.

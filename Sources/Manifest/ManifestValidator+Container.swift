@@ -46,6 +46,15 @@ extension ManifestValidator {
                 diagnostics.append(ManifestDiagnostics.invalidRuntime(runtime.value, at: runtime.location))
             }
         }
+        if let restore = d.restore {
+            if !ManifestRules.restoreModes.contains(restore.value) {
+                diagnostics.append(ManifestDiagnostics.invalidRestore(restore.value, at: restore.location))
+            } else if d.checkpoint == nil {
+                diagnostics.append(ManifestDiagnostics.restoreWithoutCheckpoint(at: restore.location))
+            } else {
+                c.restore = restore.value
+            }
+        }
         if let pull = d.pull {
             if ManifestRules.pullPolicies.contains(pull.value) { c.pull = pull.value } else {
                 diagnostics.append(ManifestDiagnostics.invalidPull(pull.value, at: pull.location))

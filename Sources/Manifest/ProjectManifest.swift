@@ -62,6 +62,8 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     /// When to pull the image from its registry: `missing` (default), `always`, `never`.
     /// Not part of the config hash: it says how to get the image, not what runs.
     public var pull: String = "missing"
+    /// With `checkpoint`: `filesystem` or `process`; nil means process when the checkpoint has process state.
+    public var restore: String?
     /// Absolute host directory used as the rootfs instead of an image.
     public var rootfs: String?
     public var noPivot: Bool

@@ -128,9 +128,13 @@ public struct PlannedContainer: Encodable, Hashable, Sendable {
     public var configHash: String
     /// The validated manifest entry; the executor reads it, so nothing after the planner re-reads the manifest.
     public var definition: ContainerDefinition
+    /// Set when the image must first be pulled from its registry.
+    public var pull: PlannedPull?
+    /// Set when the container is restored from a checkpoint image.
+    public var restore: PlannedRestore?
 
     enum CodingKeys: String, CodingKey {
-        case name, action, reasons, image, unpack, snapshotter, snapshotKey, runtime, runtimeID, configHash
+        case name, action, reasons, image, unpack, snapshotter, snapshotKey, runtime, runtimeID, configHash, pull, restore
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -145,6 +149,8 @@ public struct PlannedContainer: Encodable, Hashable, Sendable {
         try c.encode(runtime, forKey: .runtime)
         try c.encode(runtimeID, forKey: .runtimeID)
         try c.encode(configHash, forKey: .configHash)
+        try c.encodeIfPresent(pull, forKey: .pull)
+        try c.encodeIfPresent(restore, forKey: .restore)
     }
 }
 
@@ -155,6 +161,27 @@ public struct PlannedImage: Codable, Hashable, Sendable {
     public var digest: Digest
     public var configDigest: Digest
     public var platform: String
+}
+
+/// An image to pull before unpacking: its manifest digest and what the store still lacks.
+public struct PlannedPull: Codable, Hashable, Sendable {
+    public var reference: String
+    public var digest: Digest
+    public var blobs: Int
+    public var bytes: Int64
+    /// Layers to unpack once pulled.
+    public var layers: Int
+}
+
+/// A restore from a checkpoint image.
+public struct PlannedRestore: Codable, Hashable, Sendable {
+    public var checkpoint: String
+    public var digest: Digest
+    public var baseImage: String
+    /// Compressed size of the checkpoint's writable-layer diff.
+    public var rwBytes: Int64
+    /// Whether the process state is restored (CRIU) or only the files.
+    public var process: Bool
 }
 
 public struct PlannedLayer: Codable, Hashable, Sendable {

@@ -11,12 +11,19 @@ public enum PlanRenderer {
         var lines = ["project \(plan.project) (\(plan.manifest))"]
         for c in plan.containers {
             lines.append("\(c.action.symbol) \(c.name): \(c.reasons.joined(separator: "; "))")
-            if let image = c.image {
+            if let restore = c.restore {
+                let what = restore.process ? "files and process state" : "files only; the process starts fresh"
+                lines.append("    restore   \(restore.checkpoint) → \(restore.digest) (\(what); writable layer \(byteCount(restore.rwBytes)))")
+            }
+            if let pull = c.pull {
+                lines.append("    image     \(pull.reference) → \(pull.digest) (to pull)")
+                lines.append("    pull      \(pull.blobs) \(pull.blobs == 1 ? "blob" : "blobs"), \(byteCount(pull.bytes)); then unpack \(pull.layers) \(pull.layers == 1 ? "layer" : "layers") into \(c.snapshotter)")
+            } else if let image = c.image {
                 lines.append("    image     \(image.reference) → \(image.digest) (\(image.platform))")
             } else if let rootfs = c.definition.rootfs {
                 lines.append("    rootfs    \(rootfs)")
             }
-            if c.image != nil {
+            if c.image != nil, c.pull == nil {
                 if c.unpack.isEmpty {
                     lines.append("    unpack    none (already unpacked on \(c.snapshotter))")
                 } else {

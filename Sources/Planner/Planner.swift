@@ -4,6 +4,8 @@ import Foundation
 import ImageStore
 import Manifest
 import OCI
+import Registry
+import Checkpoint
 import Snapshots
 import State
 
@@ -13,11 +15,14 @@ public struct Planner: Sendable {
     public var images: ImageStore
     public var snapshots: SnapshotStores
     public var state: StateStore
+    /// Where missing images are pulled from; nil: never contact a registry.
+    public var registry: RegistryClient?
 
-    public init(images: ImageStore, snapshots: SnapshotStores, state: StateStore) {
+    public init(images: ImageStore, snapshots: SnapshotStores, state: StateStore, registry: RegistryClient? = nil) {
         self.images = images
         self.snapshots = snapshots
         self.state = state
+        self.registry = registry
     }
 
     public struct Options: Sendable {
@@ -66,19 +71,28 @@ public struct Planner: Sendable {
                                peers: [String: PlannedContainer], options: Options,
                                diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
     {
-        if container.checkpoint != nil {
-            diagnostics.append(.error(at: container.locations["checkpoint"],
-                                      "container \(container.name): restoring from a checkpoint is not supported yet; remove `checkpoint:`"))
-            return nil
-        }
         var image: PlannedImage?
         var unpack: [PlannedLayer] = []
         var imageDigest = "none"
-        if let reference = container.image {
-            guard let resolved = try images.lookup(reference) else {
-                diagnostics.append(.error(at: container.locations["image"], Self.missingImageMessage(reference)))
-                return nil
+        var pull: PlannedPull?
+        var restore: PlannedRestore?
+        var resolved: ResolvedImage?
+        if let reference = container.checkpoint {
+            guard let planned = try planRestore(container, reference: reference, diagnostics: &diagnostics) else { return nil }
+            (restore, resolved) = planned
+        } else if let reference = container.image {
+            switch try resolveImage(container, reference: reference, diagnostics: &diagnostics) {
+            case .none: return nil
+            case .local(let local): resolved = local
+            case .pull(let remote):
+                pull = PlannedPull(reference: remote.reference, digest: remote.digest, blobs: remote.missingBlobs.count,
+                                   bytes: remote.missingBytes, layers: remote.manifest.layers.count)
+                image = PlannedImage(reference: remote.reference, digest: remote.digest,
+                                     configDigest: remote.manifest.config.digest, platform: "pulled")
+                imageDigest = remote.digest.description
             }
+        }
+        if let resolved {
             image = PlannedImage(reference: resolved.reference, digest: resolved.digest,
                                  configDigest: resolved.manifest.config.digest,
                                  platform: resolved.config.platform.description)
@@ -89,6 +103,7 @@ public struct Planner: Sendable {
                              mediaType: $0.descriptor.mediaType.rawValue, size: $0.descriptor.size)
             }
         }
+        if let restore { imageDigest += " checkpoint \(restore.digest)" }
         let canonical = try ManifestRenderer.canonicalJSON(of: container)
         // A container that joins another's namespaces changes with it: it must join the new namespaces.
         let joined = container.withNamespaces.compactMap { join -> PlannedContainer? in
@@ -106,11 +121,14 @@ public struct Planner: Sendable {
         } else if action == .replace, reasons == ["configuration changed"], !movingPeers.isEmpty {
             reasons = movingPeers.map { "joins the namespaces of \($0), which is being recreated" }
         }
-        return PlannedContainer(name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
-                                snapshotter: container.rootfs == nil ? container.snapshotter : "none",
-                                snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
-                                runtime: container.runtime, runtimeID: "\(project).\(container.name)",
-                                configHash: hash, definition: container)
+        var planned = PlannedContainer(name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
+                                       snapshotter: container.rootfs == nil ? container.snapshotter : "none",
+                                       snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
+                                       runtime: container.runtime, runtimeID: "\(project).\(container.name)",
+                                       configHash: hash, definition: container)
+        planned.pull = pull
+        planned.restore = restore
+        return planned
     }
 
     /// The one line shown when a manifest names an image the store does not have.

@@ -26,6 +26,8 @@ public struct SavedPlan: Codable, Sendable {
         public var runtimeID: String
         public var configHash: String
         public var definition: ContainerDefinition
+        public var pull: PlannedPull?
+        public var restore: PlannedRestore?
     }
 
     public init(_ plan: Plan) {
@@ -37,7 +39,8 @@ public struct SavedPlan: Codable, Sendable {
         containers = plan.containers.map {
             Container(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image, unpack: $0.unpack,
                       snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey, runtime: $0.runtime,
-                      runtimeID: $0.runtimeID, configHash: $0.configHash, definition: $0.definition)
+                      runtimeID: $0.runtimeID, configHash: $0.configHash, definition: $0.definition,
+                      pull: $0.pull, restore: $0.restore)
         }
     }
 
@@ -45,9 +48,13 @@ public struct SavedPlan: Codable, Sendable {
     public var plan: Plan {
         Plan(project: project, manifest: manifest, stateRevision: stateRevision,
              containers: containers.map {
-                 PlannedContainer(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image, unpack: $0.unpack,
-                                  snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey, runtime: $0.runtime,
-                                  runtimeID: $0.runtimeID, configHash: $0.configHash, definition: $0.definition)
+                 var planned = PlannedContainer(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image,
+                                                unpack: $0.unpack, snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey,
+                                                runtime: $0.runtime, runtimeID: $0.runtimeID, configHash: $0.configHash,
+                                                definition: $0.definition)
+                 planned.pull = $0.pull
+                 planned.restore = $0.restore
+                 return planned
              },
              orphans: orphans)
     }
@@ -75,7 +82,8 @@ extension Planner {
     public func verifyInputs(of plan: Plan) throws {
         var problems: [String] = []
         for container in plan.containers {
-            guard let image = container.image, let reference = container.definition.image else { continue }
+            guard let image = container.image, container.pull == nil, container.restore == nil,
+                  let reference = container.definition.image else { continue }
             let now = try images.lookup(reference)
             if now?.digest != image.digest {
                 problems.append("image \(image.reference) of \(container.name) was \(image.digest) when planned, now \(now.map { $0.digest.description } ?? "absent")")

@@ -1,0 +1,112 @@
+import Checkpoint
+import Diagnostics
+import Foundation
+import ImageStore
+import Manifest
+import OCI
+import Registry
+
+extension Planner {
+    enum ImageSource {
+        case local(ResolvedImage)
+        case pull(RemoteImage)
+    }
+
+    /// Where a container's image comes from under its `pull:` policy; nil after reporting a diagnostic.
+    func resolveImage(_ container: ContainerDefinition, reference: String,
+                      diagnostics: inout [Diagnostic]) throws -> ImageSource? {
+        let location = container.locations["image"]
+        let local = try images.lookup(reference)
+        switch container.pull {
+        case "never":
+            guard let local else {
+                diagnostics.append(.error(at: location, Self.missingImageMessage(reference) + "; `pull: never` forbids pulling it"))
+                return nil
+            }
+            return .local(local)
+        case "always":
+            guard let registry else {
+                diagnostics.append(.error(at: container.locations["pull"], "`pull: always` needs a registry, and registries are off for this command"))
+                return nil
+            }
+            do {
+                let remote = try registry.resolve(reference, store: images)
+                if let local, local.digest == remote.digest { return .local(local) }
+                return .pull(remote)
+            } catch let error as any BerthError {
+                diagnostics.append(.error(at: location, "cannot check image \"\(reference)\" in its registry: \(error.description)"))
+                return nil
+            }
+        default:
+            if let local { return .local(local) }
+            guard let registry, !Self.isLocalOnly(reference) else {
+                diagnostics.append(.error(at: location, Self.missingImageMessage(reference)))
+                return nil
+            }
+            do {
+                return .pull(try registry.resolve(reference, store: images))
+            } catch let error as any BerthError {
+                diagnostics.append(.error(at: location, Self.missingImageMessage(reference) + "; pulling it failed: \(error.description)"))
+                return nil
+            }
+        }
+    }
+
+    /// Names under `berth.local/` exist only in a store: they are imported, never pulled.
+    static func isLocalOnly(_ reference: String) -> Bool {
+        let normalized = (try? ImageReference(parsing: reference).description) ?? reference
+        return normalized.hasPrefix("berth.local/")
+    }
+
+    /// Plans a restore from a checkpoint image: its base image, what comes back, and the pre-flight checks.
+    func planRestore(_ container: ContainerDefinition, reference: String,
+                     diagnostics: inout [Diagnostic]) throws -> (PlannedRestore, ResolvedImage)? {
+        let location = container.locations["checkpoint"]
+        let checkpoint: CheckpointImage
+        let base: ResolvedImage
+        do {
+            checkpoint = try CheckpointImage.load(reference: reference, store: images)
+            base = try checkpoint.baseImage(in: images)
+        } catch let error as any BerthError {
+            diagnostics.append(.error(at: location, "cannot restore \(container.name) from \(reference): \(error.description)"))
+            return nil
+        }
+        var ok = true
+        if let image = container.image {
+            let wanted = (try? ImageReference(parsing: image).description) ?? image
+            let recorded = (try? ImageReference(parsing: checkpoint.baseReference).description) ?? checkpoint.baseReference
+            if wanted != recorded {
+                diagnostics.append(.error(at: container.locations["image"],
+                                          "`image` \(wanted) differs from the checkpoint's base image \(recorded); drop `image` or make them agree"))
+                ok = false
+            }
+        }
+        if let runtime = checkpoint.runtime, Self.runtimeName(runtime) != Self.runtimeName(container.runtime) {
+            diagnostics.append(.error(at: container.locations["runtime"] ?? location,
+                                      "the checkpoint was made with runtime \(runtime), the container asks for \(container.runtime)"))
+            ok = false
+        }
+        let process = container.restore.map { $0 == "process" } ?? checkpoint.hasProcessState
+        if process {
+            if !checkpoint.hasProcessState {
+                diagnostics.append(.error(at: container.locations["restore"] ?? location,
+                                          "checkpoint \(reference) has no process state (made with --no-process); use `restore: filesystem`"))
+                ok = false
+            } else {
+                let criu = CriuCheck.run()
+                if !criu.usable {
+                    diagnostics.append(.error(at: location, "cannot restore the process of \(container.name): \(criu.message)"))
+                    ok = false
+                }
+            }
+        }
+        guard ok else { return nil }
+        let restore = PlannedRestore(checkpoint: checkpoint.reference, digest: checkpoint.digest,
+                                     baseImage: base.reference, rwBytes: checkpoint.rwSize, process: process)
+        return (restore, base)
+    }
+
+    static func runtimeName(_ name: String) -> String {
+        name == "io.containerd.runc.v2" ? "runc" : (name as NSString).lastPathComponent
+    }
+}
