@@ -1,0 +1,111 @@
+import Foundation
+import Runtime
+import Testing
+
+/// `berth apply` of a manifest whose image lives only in a registry: a real docker-registry on loopback,
+/// fed by skopeo from an OCI archive Berth exported.
+@Suite(.serialized) struct PullApplyTests {
+    @Test func applyPullsVerifiesUnpacksAndRuns() throws {
+        let source = try BerthFixture()
+        try source.importBusybox()
+        let archive = source.work + "/demo.tar"
+        #expect(try source.run(["image", "export", "berth.local/busybox:demo", "-o", archive]).status == 0)
+        let expected = try source.run(["image", "inspect", "berth.local/busybox:demo"]).stdoutText
+
+        let registry = try LoopbackRegistry(directory: source.work + "/registry")
+        defer { registry.stop() }
+        let pushed = try ProcessRunner().run("/usr/bin/skopeo", [
+            "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
+            "oci-archive:\(archive):berth.local/busybox:demo", "docker://\(registry.address)/busybox:demo",
+        ])
+        #expect(pushed.status == 0, "skopeo: \(pushed.stderrText)")
+
+        // A fresh state root: the image is only in the registry.
+        let fixture = try BerthFixture()
+        let manifest = try fixture.manifest("""
+        version: 1
+        name: it-pull
+        containers:
+          hello:
+            image: \(registry.address)/busybox:demo
+            pull: always
+            args: ["sh", "-c", "echo pulled and running"]
+        """, project: "it-pull")
+        let plan = try fixture.run(["plan", "-f", manifest])
+        #expect(plan.status == 0, "\(plan.stderrText)")
+        #expect(plan.stdoutText.contains("(to pull)"), "\(plan.stdoutText)")
+        let result = try fixture.run(["apply", "-f", manifest, "--wait"])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutText == "pulled and running\n")
+        // Same manifest and config digests as the image that was pushed.
+        let pulled = try fixture.run(["image", "inspect", "\(registry.address)/busybox:demo"]).stdoutText
+        func digests(_ text: String) -> [String] {
+            text.split(separator: "\n").filter { $0.contains("sha256:") }.map { String($0.split(separator: ":").last ?? "") }
+        }
+        #expect(!digests(expected).isEmpty)
+        #expect(digests(pulled) == digests(expected))
+        // Up to date: the next plan pulls nothing.
+        let again = try fixture.run(["plan", "-f", manifest])
+        #expect(!again.stdoutText.contains("(to pull)"), "\(again.stdoutText)")
+    }
+
+    @Test func neverPolicyWithAMissingImageIsAPlanError() throws {
+        let fixture = try BerthFixture()
+        let manifest = try fixture.manifest("""
+        version: 1
+        name: it-never
+        containers:
+          x:
+            image: 127.0.0.1:1/nothing:here
+            pull: never
+            args: ["true"]
+        """, project: "it-never")
+        let plan = try fixture.run(["plan", "-f", manifest])
+        #expect(plan.status == 1)
+        #expect(plan.stderrText.contains("`pull: never` forbids pulling it"), "\(plan.stderrText)")
+    }
+}
+
+/// docker-registry (Debian's package) on a free loopback port with its own storage.
+final class LoopbackRegistry {
+    let port: Int
+    let directory: String
+    private let process = Process()
+    var address: String { "127.0.0.1:\(port)" }
+
+    init(directory: String) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory + "/storage", withIntermediateDirectories: true)
+        port = Int.random(in: 20000...40000)
+        let config = """
+        version: 0.1
+        log:
+          level: error
+        storage:
+          filesystem:
+            rootdirectory: \(directory)/storage
+        http:
+          addr: 127.0.0.1:\(port)
+
+        """
+        try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
+        process.arguments = ["serve", directory + "/config.yml"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if (try? ProcessRunner().run("/usr/bin/curl", ["-sf", "http://\(address)/v2/"]))?.status == 0 { return }
+            usleep(50_000)
+        }
+        stop()
+        throw FixtureError("docker-registry did not start on \(address)")
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
