@@ -57,6 +57,15 @@ public struct Planner: Sendable {
                 diagnostics.append(.error(at: container.locations.container, error.message))
             }
         }
+        // Runtime ids and snapshot keys are `<project>.<container>`; names may hold dots, so two
+        // different pairs can meet (`a.b`+`c`, `a`+`b.c`): refuse rather than mix them up.
+        let taken = Dictionary(try state.allContainers().map { ($0.runtimeID, $0) }, uniquingKeysWith: { a, _ in a })
+        for item in planned.values {
+            if let other = taken[item.runtimeID], other.project != project || other.name != item.name {
+                diagnostics.append(.error(at: item.definition.locations.container,
+                                          "container \(item.name) of project \(project) would share the id \(item.runtimeID) with container \(other.name) of project \(other.project); rename one or use `-p`"))
+            }
+        }
         if diagnostics.hasErrors {
             throw PlanError(code: "plan-failed", diagnostics)
         }
