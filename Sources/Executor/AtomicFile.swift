@@ -13,9 +13,10 @@ enum AtomicFile {
         guard fd >= 0 else { throw posixError("cannot create \(temp)") }
         var ok = true
         data.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
             var offset = 0
             while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = Glibc.write(fd, base + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     ok = false
