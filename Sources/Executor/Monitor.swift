@@ -85,7 +85,7 @@ public enum Monitor {
         var containerPID: Int32?
         while child.isRunning, containerPID == nil {
             containerPID = readPID(pidFile)
-            if containerPID == nil { usleep(5_000) }
+            if containerPID == nil { usleep(1_000) }
         }
         if containerPID == nil { containerPID = readPID(pidFile) }
         if let pid = containerPID {

@@ -53,7 +53,7 @@ public struct OutputFollower: Sendable {
                     readers[name] = nil
                 }
             }
-            if !awaited.allSatisfy({ results[$0] != nil }) { usleep(20_000) }
+            if !awaited.allSatisfy({ results[$0] != nil }) { usleep(5_000) }
         }
         return awaited.compactMap { results[$0] }
     }

@@ -21,7 +21,7 @@ struct StartWaiter {
                 case .created: break
                 }
             }
-            usleep(10_000)
+            usleep(2_000)
         }
         throw ExecutorError(code: "start-timeout", message: "container \(name) did not start within \(Int(timeout)) s")
     }
