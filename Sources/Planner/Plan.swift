@@ -182,6 +182,8 @@ public struct PlannedRestore: Codable, Hashable, Sendable {
     public var rwBytes: Int64
     /// Whether the process state is restored (CRIU) or only the files.
     public var process: Bool
+    /// Manifest fields applied on top of the checkpointed spec (filesystem restores only).
+    public var overrides: [String] = []
 }
 
 public struct PlannedLayer: Codable, Hashable, Sendable {

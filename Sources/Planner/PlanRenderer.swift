@@ -14,6 +14,9 @@ public enum PlanRenderer {
             if let restore = c.restore {
                 let what = restore.process ? "files and process state" : "files only; the process starts fresh"
                 lines.append("    restore   \(restore.checkpoint) → \(restore.digest) (\(what); writable layer \(byteCount(restore.rwBytes)))")
+                if !restore.overrides.isEmpty {
+                    lines.append("    overrides \(restore.overrides.joined(separator: ", ")) (from the manifest, on top of the checkpointed spec)")
+                }
             }
             if let pull = c.pull {
                 lines.append("    image     \(pull.reference) → \(pull.digest) (to pull)")

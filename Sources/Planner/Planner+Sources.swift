@@ -100,10 +100,55 @@ extension Planner {
                 }
             }
         }
+        let overrides = Self.overrides(container)
+        if process {
+            for field in overrides where !Self.matchesCheckpoint(field, container, checkpoint.spec) {
+                diagnostics.append(.error(at: container.locations[field] ?? location,
+                                          "`\(field)` cannot change in a process restore: the process resumes as it was checkpointed; remove it, make it match, or use `restore: filesystem`"))
+                ok = false
+            }
+        }
         guard ok else { return nil }
-        let restore = PlannedRestore(checkpoint: checkpoint.reference, digest: checkpoint.digest,
+        var restore = PlannedRestore(checkpoint: checkpoint.reference, digest: checkpoint.digest,
                                      baseImage: base.reference, rwBytes: checkpoint.rwSize, process: process)
+        restore.overrides = process ? [] : overrides
         return (restore, base)
+    }
+
+    /// The manifest fields set beside `checkpoint:` that change the checkpointed spec.
+    static func overrides(_ c: ContainerDefinition) -> [String] {
+        var fields: [String] = []
+        if c.args != nil { fields.append("args") }
+        if c.cwd != nil { fields.append("cwd") }
+        if !c.env.isEmpty { fields.append("env") }
+        if !c.envFiles.isEmpty { fields.append("env-files") }
+        if !c.mounts.isEmpty { fields.append("mounts") }
+        if !c.withNamespaces.isEmpty { fields.append("with-ns") }
+        if c.readonly { fields.append("readonly") }
+        if c.tty { fields.append("tty") }
+        if c.netHost { fields.append("net-host") }
+        if !c.labels.isEmpty { fields.append("labels") }
+        if c.user != nil { fields.append("user") }
+        if c.hostname != nil { fields.append("hostname") }
+        if c.privileged { fields.append("privileged") }
+        if c.memoryLimit != nil { fields.append("memory-limit") }
+        if c.cpus != nil { fields.append("cpus") }
+        if c.pidsLimit != nil { fields.append("pids-limit") }
+        if c.config != nil { fields.append("config") }
+        return fields
+    }
+
+    /// Whether an override only restates what the checkpointed spec already has.
+    static func matchesCheckpoint(_ field: String, _ c: ContainerDefinition, _ spec: RuntimeSpec?) -> Bool {
+        guard let spec else { return false }
+        switch field {
+        case "args": return c.args == spec.process?.args
+        case "cwd": return c.cwd == spec.process?.cwd
+        case "hostname": return c.hostname == spec.hostname
+        case "tty": return c.tty == (spec.process?.terminal ?? false)
+        case "env": return Set(c.env).isSubset(of: Set(spec.process?.env ?? []))
+        default: return false
+        }
     }
 
     static func runtimeName(_ name: String) -> String {

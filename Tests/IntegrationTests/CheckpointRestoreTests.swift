@@ -50,6 +50,8 @@ import Testing
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.stdoutText.contains("restore   berth.local/ckpt:1 → sha256:"), "\(plan.stdoutText)\(plan.stderrText)")
         #expect(plan.stdoutText.contains("files only"))
+        #expect(plan.stdoutText.contains("overrides args (from the manifest, on top of the checkpointed spec)"),
+                "\(plan.stdoutText)")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stdoutText == "kept\ngroup-still-gone\n")
