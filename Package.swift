@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI"], resources: [.copy("Golden")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
