@@ -23,7 +23,8 @@ struct Down: ParsableCommand {
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
         let removed = try ProjectLock.holding(directory: context.root.locks, project: project) {
             let records = try context.state.containers(project: project)
-            for record in records.reversed() {
+            // Newest first: containers were created in start order, so dependents go before what they need.
+            for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {
                 try teardown.remove(record)
                 printError("- \(record.name): removed")
             }
