@@ -1,20 +1,13 @@
 import Diagnostics
 
+/// Marks errors of this module (see `CheckpointError`).
+public enum CheckpointErrorDomain: ErrorDomain {}
+
 /// A failure writing, reading or restoring a checkpoint image; `code` is stable, `message` names the
 /// checkpoint, blob or directory and what to do.
-public struct CheckpointError: BerthError {
-    public var category: ErrorCategory
-    public var code: String
-    public var message: String
-    public var underlying: (any Error)?
+public typealias CheckpointError = ModuleError<CheckpointErrorDomain>
 
-    public init(_ code: String, _ message: String, category: ErrorCategory = .runtime, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.category = category
-        self.underlying = underlying
-    }
-
+extension CheckpointError {
     static func notCheckpoint(_ reference: String, _ why: String) -> CheckpointError {
         CheckpointError("not-a-checkpoint", "\(reference) is not a checkpoint image: \(why)", category: .usage)
     }

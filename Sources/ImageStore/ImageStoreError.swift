@@ -1,19 +1,12 @@
 import Diagnostics
 
+/// Marks errors of this module (see `ImageStoreError`).
+public enum ImageStoreErrorDomain: ErrorDomain {}
+
 /// A failure of the image store; `code` is stable, `message` names the image, blob or file.
-public struct ImageStoreError: BerthError {
-    public var category: ErrorCategory
-    public var code: String
-    public var message: String
-    public var underlying: (any Error)?
+public typealias ImageStoreError = ModuleError<ImageStoreErrorDomain>
 
-    public init(_ code: String, _ message: String, category: ErrorCategory = .runtime, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.category = category
-        self.underlying = underlying
-    }
-
+extension ImageStoreError {
     static func notFound(_ reference: String) -> ImageStoreError {
         ImageStoreError("image-not-found",
                         "image \"\(reference)\" is not in the image store; add it with "

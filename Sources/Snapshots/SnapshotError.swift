@@ -1,19 +1,12 @@
 import Diagnostics
 
+/// Marks errors of this module (see `SnapshotError`).
+public enum SnapshotErrorDomain: ErrorDomain {}
+
 /// A failure unpacking or preparing snapshots; the message names the layer, digest or snapshot key.
-public struct SnapshotError: BerthError {
-    public var category: ErrorCategory
-    public var code: String
-    public var message: String
-    public var underlying: (any Error)?
+public typealias SnapshotError = ModuleError<SnapshotErrorDomain>
 
-    public init(_ code: String, _ message: String, category: ErrorCategory = .runtime, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.category = category
-        self.underlying = underlying
-    }
-
+extension SnapshotError {
     static func posix(_ what: String, errno err: Int32) -> SnapshotError {
         SnapshotError("snapshot-io", "\(what): \(String(cString: strerror(err)))")
     }
