@@ -93,7 +93,7 @@ public enum PlanAction: String, Codable, Hashable, Sendable {
     }
 }
 
-public struct PlannedContainer: Encodable, Hashable, Sendable {
+public struct PlannedContainer: Codable, Hashable, Sendable {
     public init(name: String, action: PlanAction, reasons: [String], image: PlannedImage?, unpack: [PlannedLayer],
                 snapshotter: String, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
                 definition: ContainerDefinition) {
@@ -135,7 +135,12 @@ public struct PlannedContainer: Encodable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, action, reasons, image, unpack, snapshotter, snapshotKey, runtime, runtimeID, configHash, pull, restore
+        case definition
     }
+
+    /// Set in an encoder's `userInfo` to write each container's `definition` (saved plans only: the
+    /// printed plan leaves it out, as it holds host paths).
+    public static let includeDefinition = CodingUserInfoKey(rawValue: "berth.plan.includeDefinition")
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -151,6 +156,9 @@ public struct PlannedContainer: Encodable, Hashable, Sendable {
         try c.encode(configHash, forKey: .configHash)
         try c.encodeIfPresent(pull, forKey: .pull)
         try c.encodeIfPresent(restore, forKey: .restore)
+        if let key = Self.includeDefinition, encoder.userInfo[key] as? Bool == true {
+            try c.encode(definition, forKey: .definition)
+        }
     }
 }
 

@@ -11,55 +11,30 @@ public struct SavedPlan: Codable, Sendable {
     public var project: String
     public var manifest: String
     public var stateRevision: Int
-    public var containers: [Container]
+    /// The planned containers, each with the validated manifest entry it was planned from.
+    public var containers: [PlannedContainer]
     public var orphans: [PlannedOrphan]
-
-    public struct Container: Codable, Sendable {
-        public var name: String
-        public var action: PlanAction
-        public var reasons: [String]
-        public var image: PlannedImage?
-        public var unpack: [PlannedLayer]
-        public var snapshotter: String
-        public var snapshotKey: String
-        public var runtime: String
-        public var runtimeID: String
-        public var configHash: String
-        public var definition: ContainerDefinition
-        public var pull: PlannedPull?
-        public var restore: PlannedRestore?
-    }
 
     public init(_ plan: Plan) {
         format = Self.currentFormat
         project = plan.project
         manifest = plan.manifest
         stateRevision = plan.stateRevision
+        containers = plan.containers
         orphans = plan.orphans
-        containers = plan.containers.map {
-            Container(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image, unpack: $0.unpack,
-                      snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey, runtime: $0.runtime,
-                      runtimeID: $0.runtimeID, configHash: $0.configHash, definition: $0.definition,
-                      pull: $0.pull, restore: $0.restore)
-        }
     }
 
     /// The plan to execute.
     public var plan: Plan {
-        Plan(project: project, manifest: manifest, stateRevision: stateRevision,
-             containers: containers.map {
-                 var planned = PlannedContainer(name: $0.name, action: $0.action, reasons: $0.reasons, image: $0.image,
-                                                unpack: $0.unpack, snapshotter: $0.snapshotter, snapshotKey: $0.snapshotKey,
-                                                runtime: $0.runtime, runtimeID: $0.runtimeID, configHash: $0.configHash,
-                                                definition: $0.definition)
-                 planned.pull = $0.pull
-                 planned.restore = $0.restore
-                 return planned
-             },
-             orphans: orphans)
+        Plan(project: project, manifest: manifest, stateRevision: stateRevision, containers: containers, orphans: orphans)
     }
 
-    public func encoded() throws -> Data { try CanonicalJSON.encodePretty(self) }
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        if let key = PlannedContainer.includeDefinition { encoder.userInfo[key] = true }
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
 
     /// Reads a saved plan; a file that is not one is a clear error naming it.
     public static func load(path: String) throws -> SavedPlan {
