@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes a file so that a crash leaves the old content or the new, never a mix:
-/// temp file in the same directory, fsync, rename, fsync of the directory.
+/// Writes a bundle file so that a crash of Berth leaves the old content or the new, never a mix: temp file
+/// in the same directory, then rename. No fsync: after a power loss no container runs, and apply rebuilds
+/// every bundle it starts (and an fsync here costs tens of milliseconds on a busy disk).
 enum AtomicFile {
     static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -25,7 +26,7 @@ enum AtomicFile {
                 offset += n
             }
         }
-        if !ok || fsync(fd) != 0 {
+        if !ok {
             let error = posixError("cannot write \(temp)")
             close(fd)
             unlink(temp)
@@ -36,11 +37,6 @@ enum AtomicFile {
             let error = posixError("cannot rename \(temp) to \(path)")
             unlink(temp)
             throw error
-        }
-        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            fsync(dirfd)
-            close(dirfd)
         }
     }
 

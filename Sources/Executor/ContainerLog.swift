@@ -60,7 +60,6 @@ final class LogWriter: @unchecked Sendable {
             }
         }
         partial = [:]
-        try? handle.synchronize()
     }
 
     private func write(_ text: String, stream: LogRecord.Stream) {
@@ -104,10 +103,19 @@ public final class LogReader {
 }
 
 enum Timestamp {
-    /// RFC 3339 UTC with milliseconds.
+    /// RFC 3339 UTC with milliseconds, from the system clock (no formatter: one runs per log line).
     static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let millis = Int32(spec.tv_nsec / 1_000_000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(millis, 3))Z"
     }
 }

@@ -85,11 +85,23 @@ public struct Executor: Sendable {
             Outcome(name: $0.name, action: Action($0.action), unpacked: 0, error: nil)
         }
         let collected = OutcomeBox(outcomes)
+        let positions = Dictionary(uniqueKeysWithValues: plan.containers.enumerated().map { ($1.name, $0) })
         for wave in Self.waves(plan) {
             let work = wave.filter { plan.containers[$0].action != .unchanged }
+            let failedBefore = collected.values
             DispatchQueue.concurrentPerform(iterations: work.count) { i in
                 let index = work[i]
                 let container = plan.containers[index]
+                // As compose does: what depends on a container that failed is not started.
+                let failedDependencies = Self.dependencies(of: container).filter { name in
+                    positions[name].map { failedBefore[$0].error != nil } ?? false
+                }
+                if let first = failedDependencies.first {
+                    collected.update(index) {
+                        $0.error = "container \(container.name) was not started: it depends on \(first), which failed"
+                    }
+                    return
+                }
                 do {
                     if container.action == .replace,
                        let record = try state.container(project: plan.project, name: container.name) {
@@ -119,16 +131,21 @@ public struct Executor: Sendable {
         var level = Array(repeating: 0, count: plan.containers.count)
         // Plan order is a topological order, so dependencies' levels are known first.
         for (i, c) in plan.containers.enumerated() {
-            var deps = c.definition.dependsOn
-            for join in c.definition.withNamespaces {
-                if case .container(let other) = join.target { deps.append(other) }
-            }
-            for dep in deps {
+            for dep in dependencies(of: c) {
                 if let j = index[dep], j < i { level[i] = max(level[i], level[j] + 1) }
             }
         }
         let count = (level.max() ?? -1) + 1
         return (0..<count).map { l in plan.containers.indices.filter { level[$0] == l } }
+    }
+
+    /// The containers `container` needs started first: its depends-on and the containers whose namespaces it joins.
+    static func dependencies(of container: PlannedContainer) -> [String] {
+        var names = container.definition.dependsOn
+        for join in container.definition.withNamespaces {
+            if case .container(let other) = join.target { names.append(other) }
+        }
+        return names
     }
 
     /// Refuses to act on a plan made against an older state (another apply ran in between).

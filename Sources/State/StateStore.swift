@@ -12,7 +12,18 @@ public final class StateStore: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
+            // WAL with synchronous=NORMAL: a commit is atomic and survives any crash of Berth without an
+            // fsync per transaction; a power loss may drop the last commits, never corrupt the database
+            // (and after a reboot no container runs: the next command reconciles with the runtime).
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.writeWithoutTransaction { db in
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                    try db.execute(sql: "PRAGMA journal_mode = WAL")
+                }
+            }
             try Self.migrator.migrate(queue)
         } catch {
             throw StateError(code: "state-open-failed", message: "cannot open the state database \(path)", underlying: error)

@@ -78,6 +78,43 @@ import Testing
         #expect(third.stderrText.contains("unpacked 1 layer"))
     }
 
+    @Test func aContainerThatCannotStartIsReportedAndOnlyItsDependentsAreSkipped() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest("""
+        version: 1
+        name: it-broken
+        containers:
+          broken:
+            image: berth.local/busybox:demo
+            args: ["/no/such/binary"]
+          dependent:
+            image: berth.local/busybox:demo
+            depends-on: [broken]
+            args: ["true"]
+          independent:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "echo fine"]
+        """, project: "it-broken")
+        let result = try fixture.run(["apply", "-f", manifest, "--wait"])
+        #expect(result.status == 1, "stderr: \(result.stderrText)")
+        // The runtime's own message, and the dependent named as skipped because of it.
+        #expect(result.stderrText.contains("container broken failed to start"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("/no/such/binary"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("dependent was not started: it depends on broken"), "\(result.stderrText)")
+        #expect(result.stdoutText.contains("independent | fine"))
+        let ps = try fixture.run(["ps", "-p", "it-broken", "--format", "json"])
+        let rows = try JSONSerialization.jsonObject(with: ps.stdout) as? [[String: Any]] ?? []
+        let status = Dictionary(uniqueKeysWithValues: rows.compactMap { row -> (String, String)? in
+            guard let name = row["name"] as? String, let status = row["status"] as? String else { return nil }
+            return (name, status)
+        })
+        #expect(status == ["broken": "failed", "independent": "exited"])
+        // Nothing of the failed container stays mounted.
+        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        #expect(!mounts.contains(fixture.root + "/containers/it-broken/broken"))
+    }
+
     @Test func missingImageFailsWithOneLineNamingItAndCreatesNothing() throws {
         let fixture = try BerthFixture()
         let manifest = try fixture.manifest("""
