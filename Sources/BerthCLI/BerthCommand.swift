@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diagnostics
+import Executor
 import Foundation
 
 /// The `berth` command. `run()` parses, runs, and maps every error to one exit status in one place.
@@ -11,12 +12,16 @@ public struct BerthCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, Validate.self, ConfigCommand.self,
                       SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
-                      LogoutCommand.self, MonitorHidden.self])
+                      LogoutCommand.self])
 
     public init() {}
 
-    /// Entry point used by the `berth` executable.
-    public static func run() async {
+    /// Entry point used by the `berth` executable. The hidden monitor mode (started by apply, never by hand)
+    /// is recognized before the command tree is parsed: it is on every container's start path.
+    public static func run() {
+        if let request = MonitorRequest(commandLine: CommandLine.arguments) {
+            Foundation.exit(Monitor.run(request))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -225,6 +225,7 @@ public struct Executor: Sendable {
             }
         }
         let rootfsPath = definition.rootfs ?? rootfs
+        let record: ContainerRecord
         do {
             let peers = try state.containers(project: project).reduce(into: [String: Int32]()) { result, record in
                 if record.status == .running, let pid = record.pid { result[record.name] = pid }
@@ -236,21 +237,21 @@ public struct Executor: Sendable {
             try AtomicFile.write(specData, to: bundle + "/config.json")
             CrashPoint.hit("apply-after-bundle")
             let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: planned.definition), as: UTF8.self)
-            var record = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
-                                         configHash: planned.configHash, specDigest: Self.sha256(specData),
-                                         imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
-                                         snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
-                                         bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.definition.noPivot,
-                                         status: .created, createdAt: Timestamp.now())
-            record.configJSON = configJSON
-            try state.save(record, manifestPath: manifestPath)
+            var made = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
+                                       configHash: planned.configHash, specDigest: Self.sha256(specData),
+                                       imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
+                                       snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
+                                       bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.definition.noPivot,
+                                       status: .created, createdAt: Timestamp.now())
+            made.configJSON = configJSON
+            try state.save(made, manifestPath: manifestPath)
+            record = made
         } catch {
             try? releaseRootfs(planned, rootfs: rootfs)
             throw error
         }
         CrashPoint.hit("apply-after-record")
-        try monitorLauncher.launch(root: root, project: project, name: planned.name)
-        try StartWaiter(state: state).wait(project: project, name: planned.name)
+        try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
         return unpacked
     }
 

@@ -33,7 +33,6 @@ public struct Lifecycle: Sendable {
             r.failure = nil
             r.finishedAt = nil
         }
-        try monitorLauncher.launch(root: root, project: record.project, name: record.name)
-        try StartWaiter(state: state).wait(project: record.project, name: record.name)
+        try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
     }
 }

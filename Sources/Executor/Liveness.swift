@@ -36,8 +36,6 @@ public struct Liveness: Sendable {
     }
 
     func monitorAlive(_ record: ContainerRecord) -> Bool {
-        guard let pid = record.monitorPID, pid > 0,
-              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        return String(decoding: cmdline, as: UTF8.self).contains(MonitorCommand.name)
+        MonitorProcess.isMonitor(record.monitorPID)
     }
 }

@@ -12,17 +12,17 @@ import Glibc
 /// records start, exit code and times in the state, and unmounts the rootfs when the container ends.
 public enum Monitor {
     /// Runs the monitor for one container until the container ends; returns the monitor's exit status.
-    public static func run(root: StateRoot, project: String, name: String) -> Int32 {
+    public static func run(_ request: MonitorRequest) -> Int32 {
         _ = setsid()
         _ = berth_set_child_subreaper()
         signal(SIGPIPE, SIG_IGN)
         do {
-            try supervise(root: root, project: project, name: name)
+            try supervise(request)
             return 0
         } catch {
-            let state = try? StateStore(path: root.database)
+            let state = try? StateStore(path: request.root.database)
             let message = "\(error)"
-            _ = try? state?.update(project: project, name: name) { record in
+            _ = try? state?.update(project: request.project, name: request.name) { record in
                 if record.status == .created || record.status == .running {
                     record.status = .failed
                     record.failure = message
@@ -33,32 +33,29 @@ public enum Monitor {
         }
     }
 
-    private static func supervise(root: StateRoot, project: String, name: String) throws {
-        let state = try StateStore(path: root.database)
-        guard let record = try state.container(project: project, name: name) else {
-            throw ExecutorError(code: "monitor-no-record", message: "no container \(name) in project \(project)")
-        }
+    private static func supervise(_ request: MonitorRequest) throws {
+        let root = request.root
+        let (project, name) = (request.project, request.name)
         let directory = root.containerDirectory(project: project, name: name)
         let pidFile = directory + "/container.pid"
         let runtimeLog = directory + "/runtime.log"
         unlink(pidFile)
         unlink(runtimeLog)
-        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot, logFile: runtimeLog)
+        let driver = RuntimeDriver(binary: request.runtimeBinary, root: root.runtimeRoot, logFile: runtimeLog)
         let log = try LogWriter(path: root.logFile(project: project, name: name))
 
         let child = Foundation.Process()
-        child.executableURL = URL(fileURLWithPath: record.runtimeBinary)
+        child.executableURL = URL(fileURLWithPath: request.runtimeBinary)
         // A process restore: the CRIU images the executor extracted replace a fresh start.
         let criuImages = directory + "/criu"
         if FileManager.default.fileExists(atPath: criuImages) {
             child.arguments = driver.restoreArguments(
-                id: record.runtimeID,
-                .init(bundle: record.bundlePath, imagePath: criuImages, workPath: directory + "/criu-work",
-                      pidFile: pidFile, detach: false, noPivot: record.noPivot))
+                id: request.runtimeID,
+                .init(bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
+                      pidFile: pidFile, detach: false, noPivot: request.noPivot))
         } else {
             child.arguments = driver.runArguments(
-                id: record.runtimeID,
-                .init(bundle: record.bundlePath, pidFile: pidFile, noPivot: record.noPivot))
+                id: request.runtimeID, .init(bundle: request.bundle, pidFile: pidFile, noPivot: request.noPivot))
         }
         child.standardInput = FileHandle.nullDevice
         let out = Pipe()
@@ -79,8 +76,8 @@ public enum Monitor {
             }
         }
         try child.run()
-        let monitorPID = getpid()
-        _ = try state.update(project: project, name: name) { $0.monitorPID = monitorPID }
+        // Opened while the runtime sets the container up.
+        let state = try StateStore(path: root.database)
 
         var containerPID: Int32?
         while child.isRunning, containerPID == nil {
@@ -117,9 +114,9 @@ public enum Monitor {
             }
             record.finishedAt = finished
         }
-        if !record.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: record.snapshotter) {
+        if !request.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: request.snapshotter) {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
-            try snapshots.release(key: record.snapshotKey, rootfs: record.bundlePath + "/rootfs", removeData: false)
+            try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
         }
     }
 

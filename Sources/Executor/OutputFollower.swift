@@ -37,9 +37,11 @@ public struct OutputFollower: Sendable {
         }
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root)
+        let ends = EndWatch()
         while !awaited.allSatisfy({ results[$0] != nil }) {
             for name in names where results[name] == nil {
                 var record = try state.container(project: project, name: name)
+                if let monitor = record?.monitorPID { ends.add(monitor) }
                 if let r = record, [.running, .created].contains(r.status), !liveness.monitorAlive(r) {
                     // The monitor is gone: ask the runtime what is true rather than wait forever.
                     record = liveness.observed(r)
@@ -53,7 +55,8 @@ public struct OutputFollower: Sendable {
                     readers[name] = nil
                 }
             }
-            if !awaited.allSatisfy({ results[$0] != nil }) { usleep(5_000) }
+            // Woken at once when a monitor ends (it has recorded the exit by then); else every 5 ms for output.
+            if !awaited.allSatisfy({ results[$0] != nil }) { ends.wait(milliseconds: 5) }
         }
         return awaited.compactMap { results[$0] }
     }

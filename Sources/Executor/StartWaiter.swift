@@ -4,9 +4,16 @@ import State
 import Glibc
 #endif
 
-/// Waits for a monitor to report how a container's start went.
+/// Hands a recorded container to a new monitor and waits for the monitor to report how its start went.
 struct StartWaiter {
     var state: StateStore
+
+    /// Launches the monitor, records its pid, and waits until it reports the container running, exited or failed.
+    func launch(_ request: MonitorRequest, with launcher: any MonitorLauncher, timeout: TimeInterval = 60) throws {
+        let monitorPID = try launcher.launch(request)
+        _ = try state.update(project: request.project, name: request.name) { $0.monitorPID = monitorPID }
+        try wait(project: request.project, name: request.name, timeout: timeout)
+    }
 
     /// Waits until the monitor reports the container running, exited or failed.
     func wait(project: String, name: String, timeout: TimeInterval = 60) throws {
@@ -21,7 +28,7 @@ struct StartWaiter {
                 case .created: break
                 }
             }
-            usleep(2_000)
+            usleep(1_000)
         }
         throw ExecutorError(code: "start-timeout", message: "container \(name) did not start within \(Int(timeout)) s")
     }

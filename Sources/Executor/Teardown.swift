@@ -57,16 +57,7 @@ public struct Teardown: Sendable {
 
     /// Gives the monitor time to record the exit and release the rootfs.
     private func waitForMonitor(_ record: ContainerRecord) {
-        guard let pid = record.monitorPID, pid > 0 else { return }
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, kill(pid, 0) == 0, isMonitor(pid) {
-            usleep(20_000)
-        }
-    }
-
-    /// Whether `pid` is still a berth monitor (and not a recycled pid).
-    private func isMonitor(_ pid: Int32) -> Bool {
-        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        return String(decoding: cmdline, as: UTF8.self).contains(MonitorCommand.name)
+        guard let pid = record.monitorPID else { return }
+        MonitorProcess.waitForEnd(pid, timeout: 5)
     }
 }

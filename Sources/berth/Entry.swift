@@ -2,7 +2,7 @@ import BerthCLI
 
 @main
 enum Entry {
-    static func main() async {
-        await BerthCommand.run()
+    static func main() {
+        BerthCommand.run()
     }
 }

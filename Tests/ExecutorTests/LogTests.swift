@@ -41,6 +41,15 @@ private func scratch() throws -> String {
         #expect(object?["text"] == "a \"quoted\" line")
         #expect(object?["time"]?.hasSuffix("Z") == true)
     }
+
+    @Test func timestampsAreRFC3339UTCWithMillisecondsAndMatchTheClock() throws {
+        let text = Timestamp.now()
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = try #require(formatter.date(from: text))
+        #expect(text.count == "2026-01-02T03:04:05.678Z".count)
+        #expect(abs(date.timeIntervalSinceNow) < 5)
+    }
 }
 
 @Suite struct AtomicFileTests {

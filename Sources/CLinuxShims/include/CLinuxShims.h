@@ -4,4 +4,7 @@
 /// Makes the calling process a child subreaper (prctl PR_SET_CHILD_SUBREAPER); 0 on success, -1 with errno.
 int berth_set_child_subreaper(void);
 
+/// A file descriptor that becomes readable when process `pid` ends (pidfd_open, Linux 5.3); -1 with errno.
+int berth_pidfd_open(int pid);
+
 #endif

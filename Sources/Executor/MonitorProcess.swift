@@ -1,0 +1,61 @@
+import CLinuxShims
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Monitors seen from outside: whether a pid is still a Berth monitor, and waking up when monitors end
+/// (through pidfds, so a waiter learns of the end at once instead of polling for it).
+enum MonitorProcess {
+    /// Whether `pid` is a running Berth monitor (and not a recycled pid).
+    static func isMonitor(_ pid: Int32?) -> Bool {
+        guard let pid, pid > 0, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else {
+            return false
+        }
+        return String(decoding: cmdline, as: UTF8.self).contains(MonitorRequest.command)
+    }
+
+    /// Waits until the monitor `pid` ends or `timeout` passes.
+    static func waitForEnd(_ pid: Int32, timeout: TimeInterval) {
+        guard isMonitor(pid) else { return }
+        let watch = EndWatch()
+        watch.add(pid)
+        let deadline = Date().addingTimeInterval(timeout)
+        while watch.hasLiveProcesses, Date() < deadline, isMonitor(pid) {
+            watch.wait(milliseconds: Int32(max(1, min(100, deadline.timeIntervalSinceNow * 1000))))
+        }
+    }
+}
+
+/// A set of processes whose end wakes `wait`. Processes that already ended (or cannot be watched) are
+/// not kept; the caller checks the state after each wake-up.
+final class EndWatch {
+    private var fds: [Int32: Int32] = [:]  // pid → pidfd
+
+    deinit {
+        for fd in fds.values { close(fd) }
+    }
+
+    func add(_ pid: Int32) {
+        guard pid > 0, fds[pid] == nil else { return }
+        let fd = berth_pidfd_open(pid)
+        if fd >= 0 { fds[pid] = fd }
+    }
+
+    var hasLiveProcesses: Bool { !fds.isEmpty }
+
+    /// Sleeps until a watched process ends or `milliseconds` pass; ended processes leave the set.
+    func wait(milliseconds: Int32) {
+        guard !fds.isEmpty else {
+            usleep(UInt32(milliseconds) * 1000)
+            return
+        }
+        let pids = Array(fds.keys)
+        var polled = pids.map { pollfd(fd: fds[$0] ?? -1, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&polled, nfds_t(polled.count), milliseconds)
+        guard ready > 0 else { return }
+        for (pid, entry) in zip(pids, polled) where entry.revents != 0 {
+            if let fd = fds.removeValue(forKey: pid) { close(fd) }
+        }
+    }
+}
