@@ -14,10 +14,12 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   criu                 checkpoint/restore (tests skip with a reason where CRIU cannot work)
 #   zstd                 zstd layers in tests
 #   python3-venv         venv for kubernetes-validate (Kubernetes export tests)
+#   containerd           a checkpoint made by `ctr` is restored by Berth in tests (private socket)
 #   docker-registry      a real registry on loopback for pull tests
 #   apache2-utils openssl curl   htpasswd, self-signed certificates, registry readiness in tests
 PACKAGES := runc libarchive-dev pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
-            python3-jsonschema python3-yaml criu zstd python3-venv docker-registry apache2-utils openssl curl
+            python3-jsonschema python3-yaml criu zstd python3-venv docker-registry apache2-utils openssl curl \
+            containerd
 
 BERTH_ROOT ?= /var/lib/berth
 # kubernetes-validate (PyPI; carries the official Kubernetes schemas) checks exported YAML in tests.
