@@ -10,7 +10,11 @@ extension ImageStore {
             var platforms: [Platform] = []
             var size: Int64 = 0
             if entry.mediaType.isIndex, let inner = try? readJSON(ImageIndex.self, entry) {
-                platforms = inner.manifests.compactMap(\.platform)
+                // Image manifests only: a checkpoint index also tags its other blobs with a platform.
+                for platform in inner.manifests.filter(\.mediaType.isManifest).compactMap(\.platform)
+                where !platforms.contains(platform) {
+                    platforms.append(platform)
+                }
             }
             if let image = try? resolveEntry(entry, name: name, platform: .host) {
                 size = image.manifestDescriptor.size + image.manifest.config.size

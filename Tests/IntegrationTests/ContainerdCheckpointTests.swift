@@ -73,6 +73,11 @@ import Testing
 
         let intoBerth = try fixture.run(["image", "import", archive])
         #expect(intoBerth.status == 0, "\(intoBerth.stderrText)")
+        // Listed with its base image's one platform (the index also tags its other blobs with it).
+        let listed = try fixture.run(["image", "ls", "--format", "json"])
+        let images = try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]] ?? []
+        let entry = images.first { ($0["reference"] as? String) == "berth.local/ctr-ckpt:1" }
+        #expect((entry?["platforms"] as? [String])?.count == 1, "\(listed.stdoutText)")
         let manifest = try fixture.manifest("""
         version: 1
         name: it-ctr-ckpt
