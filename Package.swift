@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
-        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "TarArchive"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "ImageStore", "OCI", "TarArchive"]),
         .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics"], resources: [.copy("Golden")]),

@@ -28,8 +28,23 @@ struct YAMLScalar {
     /// The YAML 1.1 core type this scalar resolves to (Yams' default resolver).
     var resolvedTag: Tag.Name {
         if let tag, tag != "!" { return Tag.Name(rawValue: tag) }
-        guard plain else { return .str }
+        guard plain, !Self.isCertainlyString(string) else { return .str }
         return Resolver.default.resolveTag(of: Node(string))
+    }
+
+    /// Yams' default resolver only types a scalar that is empty, starts with a digit or one of `~<=.+-`, or
+    /// is one of the YAML 1.1 bool and null words; anything else is a string. Checking this first spares
+    /// most scalars (and most manifests) the resolver, whose regular expressions cost milliseconds to compile
+    /// on every run.
+    private static let resolverStarts = Set("~<=.+-0123456789")
+    private static let resolverWords: Set<String> = [
+        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+    ]
+
+    static func isCertainlyString(_ text: String) -> Bool {
+        guard let first = text.first else { return false }
+        return !resolverStarts.contains(first) && !resolverWords.contains(text)
     }
 }
 
