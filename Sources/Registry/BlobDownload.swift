@@ -120,7 +120,7 @@ struct BlobDownloader: Sendable {
             _ = try? await response.body.collect(upTo: 1 << 20)
             throw RegistryError.http("blob \(blob.digest)", status: status, registry: session.endpoint.registry)
         }
-        if received > 0 { progress.report(blob, state: .downloading, completed: received) }
+        progress.report(blob, state: .downloading, completed: received)
         do {
             for try await chunk in response.body {
                 let end = received + Int64(chunk.readableBytes)

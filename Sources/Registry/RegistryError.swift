@@ -31,11 +31,11 @@ public struct RegistryError: BerthError {
     }
 
     /// `problem` says what is wrong with the certificate, e.g. "certificate signed by unknown authority".
-    static func tls(_ registry: String, host: String, problem: String, _ error: any Error) -> RegistryError {
+    static func tls(_ registry: String, host: String, problem: String, advice: String,
+                    _ error: any Error) -> RegistryError {
         let name = host == registry ? registry : "\(registry) (\(host))"
-        return RegistryError("registry-tls", "TLS connection to registry \(name) failed: \(problem); if the "
-                             + "certificate is right, trust its CA with --ca-cert FILE; if the registry speaks plain "
-                             + "HTTP, list it with --insecure-registry", underlying: error)
+        return RegistryError("registry-tls", "TLS connection to registry \(name) failed: \(problem); \(advice)",
+                             underlying: error)
     }
 
     static func unauthorized(_ registry: String, repository: String, status: Int) -> RegistryError {

@@ -254,7 +254,7 @@ actor RegistrySession {
               let components = URLComponents(string: url), let name = components.host else { return error }
         let bracketed = name.contains(":") && !name.hasPrefix("[") ? "[\(name)]" : name
         let host = bracketed + (components.port.map { ":\($0)" } ?? "")
-        let problem = await TLSDiagnosis.problem(cause, host: host)
-        return RegistryError.tls(endpoint.registry, host: host, problem: problem, cause)
+        let finding = await TLSDiagnosis.problem(cause, host: host)
+        return RegistryError.tls(endpoint.registry, host: host, problem: finding.problem, advice: finding.advice, cause)
     }
 }

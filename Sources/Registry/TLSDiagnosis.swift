@@ -6,38 +6,55 @@ import NIOSSL
 /// Says what is wrong with a registry's certificate after a failed TLS handshake: NIOSSL only reports that
 /// verification failed, so a second connection that accepts any certificate reads the chain to inspect it.
 enum TLSDiagnosis {
+    /// What is wrong, and what the user can do about it.
+    struct Finding: Sendable, Equatable {
+        var problem: String
+        var advice: String
+    }
+
+    static let trustAdvice = "if the certificate is right, trust its CA with --ca-cert FILE; if the registry speaks "
+        + "plain HTTP, list it with --insecure-registry"
+
     /// The certificate problem behind `error` on `host` (`host[:port]`), e.g. "certificate has expired".
-    static func problem(_ error: any Error, host: String) async -> String {
+    static func problem(_ error: any Error, host: String) async -> Finding {
         let (name, port) = split(host)
         let chain = await peerChain(host: name, port: port)
         return problem(error, chain: chain, host: name, now: time(nil))
     }
 
     /// The problem, given the chain the server presented (nil when it could not be read).
-    static func problem(_ error: any Error, chain: [NIOSSLCertificate]?, host: String, now: time_t) -> String {
+    static func problem(_ error: any Error, chain: [NIOSSLCertificate]?, host: String, now: time_t) -> Finding {
         let hostnameMismatch = (error as? NIOSSLExtraError) == .failedToValidateHostname
+        let renameAdvice = "use a registry name the certificate lists, or have the certificate reissued for \(host)"
         guard let leaf = chain?.first else {
-            return hostnameMismatch ? "hostname mismatch: certificate is not for \(host)" : "\(error)"
+            return hostnameMismatch ? Finding(problem: "hostname mismatch: certificate is not for \(host)",
+                                              advice: renameAdvice)
+                : Finding(problem: "\(error)", advice: trustAdvice)
         }
         if leaf.notValidAfter < now {
-            return "certificate has expired (not valid after \(date(leaf.notValidAfter)))"
+            return Finding(problem: "certificate has expired (not valid after \(date(leaf.notValidAfter)))",
+                           advice: "the registry's certificate must be renewed (or the system clock is wrong)")
         }
         if leaf.notValidBefore > now {
-            return "certificate is not valid yet (not valid before \(date(leaf.notValidBefore)))"
+            return Finding(problem: "certificate is not valid yet (not valid before \(date(leaf.notValidBefore)))",
+                           advice: "check the system clock")
         }
         if hostnameMismatch {
             let names = names(leaf)
-            return "hostname mismatch: certificate is for \(names.isEmpty ? "no host name" : names.joined(separator: ", ")), "
-                + "not \(host)"
+            let listed = names.isEmpty ? "no host name" : names.joined(separator: ", ")
+            return Finding(problem: "hostname mismatch: certificate is for \(listed), not \(host)",
+                           advice: renameAdvice)
         }
         if let failure = error as? NIOSSLError, case .handshakeFailed = failure {
             let subject = distinguished(leaf.subjectName)
             if leaf.subjectName == leaf.issuerName {
-                return "certificate signed by unknown authority (self-signed certificate \(subject))"
+                return Finding(problem: "certificate signed by unknown authority (self-signed certificate \(subject))",
+                               advice: trustAdvice)
             }
-            return "certificate signed by unknown authority (\(subject) issued by \(distinguished(leaf.issuerName)))"
+            return Finding(problem: "certificate signed by unknown authority (\(subject) issued by "
+                           + "\(distinguished(leaf.issuerName)))", advice: trustAdvice)
         }
-        return "\(error)"
+        return Finding(problem: "\(error)", advice: trustAdvice)
     }
 
     /// `host` and port (443 when none) of `host[:port]`, IPv6 in brackets.
@@ -77,7 +94,7 @@ enum TLSDiagnosis {
         let ok = bytes.withUnsafeBytes { raw in
             text.withUnsafeMutableBufferPointer { inet_ntop(family, raw.baseAddress, $0.baseAddress, 64) != nil }
         }
-        return ok ? String(cString: text) : nil
+        return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     private static func distinguished(_ names: [SSLCertificateName]) -> String {

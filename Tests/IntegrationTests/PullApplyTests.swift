@@ -92,9 +92,9 @@ extension PullApplyTests {
         }
 
         let shown = try onTerminal(try BerthFixture(), [])
-        let lines = shown.components(separatedBy: "\n").map {
-            $0.replacingOccurrences(of: "\u{1B}[2K", with: "").replacingOccurrences(of: "\r", with: "")
-        }
+        // The pty turns "\n" into "\r\n" (one Character in Swift): drop the "\r" scalars before splitting.
+        let plain = String(String.UnicodeScalarView(shown.unicodeScalars.filter { $0 != "\r" }))
+        let lines = plain.split(separator: "\n").map { $0.replacingOccurrences(of: "\u{1B}[2K", with: "") }
         #expect(lines.contains { $0.contains(" done ") && $0.hasSuffix("/s") }, "\(shown)")
         #expect(lines.contains { $0.hasPrefix("total ") && $0.contains(" / ") }, "\(shown)")
         #expect(shown.contains("\(reference) sha256:"), "\(shown)")

@@ -104,6 +104,26 @@ struct ResumeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest").isEmpty)
     }
 
+    @Test func concurrentPullsOfOneBlobTakeTurns() async throws {
+        let temp = try TempDirectory()
+        let (layout, image, layer) = try Self.source(temp)
+        let server = try Self.server(temp, image, layout: layout, cutting: nil)
+        defer { server.stop() }
+        let store = try ImageStore(root: temp.path + "/store")
+        let client = RegistryClient(options: Fixtures.options(stateRoot: temp.path + "/state", attempts: 1))
+        let reference = "\(server.address)/app:v1"
+
+        let sameStore = try ImageStore(root: temp.path + "/store")
+        async let first = client.pullAsync(reference, into: store)
+        async let second = client.pullAsync(reference, into: sameStore)
+        let digests = try await [first.digest, second.digest]
+        #expect(digests == [image.digest, image.digest])
+        #expect(store.hasBlob(layer.digest))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest").isEmpty)
+        // The second download of the layer, if any, came after the first finished: never from a partial file.
+        #expect(server.ranges(for: layer.digest.description).allSatisfy { $0 == "-" })
+    }
+
     @Test func rangeStartOfContentRange() {
         #expect(BlobDownloader.rangeStart("bytes 100-199/200") == 100)
         #expect(BlobDownloader.rangeStart("bytes */200") == nil)

@@ -14,16 +14,20 @@ struct TLSTests {
         /// Whether the client trusts the certificate (as its own CA).
         var trusted: Bool
         var mentions: [String]
+        var advice: String
     }
 
     static let cases = [
         CertificateCase(description: "untrusted self-signed certificate", names: "IP:127.0.0.1", trusted: false,
-                        mentions: ["certificate signed by unknown authority", "self-signed certificate CN=127.0.0.1"]),
+                        mentions: ["certificate signed by unknown authority", "self-signed certificate CN=127.0.0.1"],
+                        advice: "trust its CA with --ca-cert FILE"),
         CertificateCase(description: "certificate for another host", names: "DNS:wrong.example,DNS:alt.example",
                         trusted: true,
-                        mentions: ["hostname mismatch: certificate is for wrong.example, alt.example, not 127.0.0.1"]),
+                        mentions: ["hostname mismatch: certificate is for wrong.example, alt.example, not 127.0.0.1"],
+                        advice: "use a registry name the certificate lists"),
         CertificateCase(description: "expired certificate", names: "IP:127.0.0.1", expired: true, trusted: true,
-                        mentions: ["certificate has expired (not valid after 2020-01-02T00:00:00Z)"]),
+                        mentions: ["certificate has expired (not valid after 2020-01-02T00:00:00Z)"],
+                        advice: "the registry's certificate must be renewed"),
     ]
 
     @Test(arguments: cases)
@@ -45,7 +49,7 @@ struct TLSTests {
         for text in c.mentions {
             #expect(message.contains(text), "\(message) lacks \(text)")
         }
-        #expect(message.contains("--ca-cert"))
+        #expect(message.contains(c.advice), "\(message) lacks \(c.advice)")
     }
 
     @Test(arguments: [("registry.example.com", "registry.example.com 443"), ("127.0.0.1:5000", "127.0.0.1 5000"),

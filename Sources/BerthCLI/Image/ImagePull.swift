@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageStore
 import OCI
 import Planner
 import Registry
@@ -31,9 +32,15 @@ struct ImagePull: ParsableCommand {
         var progress: (@Sendable (PullProgress) -> Void)?
         if let display { progress = { display.update($0) } }
         let wanted = platform.flatMap(Platform.init(parsing:)) ?? .host
-        defer { display?.finish() }
-        let image = try registry.client(root: context.root).pull(reference, into: context.images, platform: wanted,
-                                                                  progress: progress)
+        let image: ResolvedImage
+        do {
+            image = try registry.client(root: context.root).pull(reference, into: context.images, platform: wanted,
+                                                                 progress: progress)
+        } catch {
+            display?.finish()
+            throw error
+        }
+        display?.finish()
         print("\(image.reference) \(image.digest)")
     }
 }

@@ -91,8 +91,9 @@ final class PullProgressDisplay: @unchecked Sendable {
         return lines
     }
 
+    /// Bytes per second; a transfer faster than a millisecond counts as one.
     static func rate(_ bytes: Int64, seconds: Double) -> String {
-        guard seconds > 0.05 else { return "-" }
-        return PlanRenderer.byteCount(Int64(Double(bytes) / seconds)) + "/s"
+        guard bytes > 0 else { return "-" }
+        return PlanRenderer.byteCount(Int64(Double(bytes) / max(seconds, 0.001))) + "/s"
     }
 }
