@@ -24,9 +24,6 @@ actor RegistrySession {
     /// `GET /v2/`: chooses the scheme (https; http only where allowed and https fails) and gets a token if asked.
     func connect() async throws {
         if baseURL != nil { return }
-        if credentials == nil {
-            credentials = try CredentialStore.lookup(registry: endpoint.registry, options: options)
-        }
         var response: HTTPClientResponse
         let mayUseHTTP = options.allowsPlainHTTP(endpoint.registry)
         do {
@@ -50,6 +47,10 @@ actor RegistrySession {
                   let parsed = AuthChallenge(header: header)
             else { throw RegistryError.unauthorized(endpoint.registry, repository: endpoint.repository, status: 401) }
             challenge = parsed
+            // Looked up only when the registry asks, so an open registry never runs a credential helper.
+            if credentials == nil {
+                credentials = try CredentialStore.lookup(registry: endpoint.registry, options: options)
+            }
             try await authenticate()
         default:
             throw RegistryError.http("/v2/", status: Int(response.status.code), registry: endpoint.registry)

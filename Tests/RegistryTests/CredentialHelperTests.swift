@@ -176,4 +176,19 @@ struct CredentialHelperTests {
         #expect(refused?.code == "registry-unauthorized")
         #expect(refused?.message.contains("berth login \(registry.address)") == true)
     }
+
+    @Test func openRegistryNeverRunsTheHelper() async throws {
+        let temp = try TempDirectory()
+        let registry = try RegistryServer(directory: temp.path + "/registry")
+        defer { registry.stop() }
+        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
+                                        files: ["etc/o": "open\n"])
+        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "app:v1")
+        let helpers = try HelperDirectory(names: ["a"])
+        let options = try helpers.options(config: #"{"credsStore":"a","credHelpers":{"\#(registry.address)":"gone"}}"#)
+        let pulled = try await RegistryClient(options: options)
+            .pullAsync("\(registry.address)/app:v1", into: try ImageStore(root: temp.path + "/store"))
+        #expect(pulled.digest == source.digest)
+        #expect(helpers.asked.isEmpty)
+    }
 }
