@@ -71,6 +71,7 @@ struct CredentialHelperTests {
     }
 
     static let fileAuth = Data("file:pw".utf8).base64EncodedString()
+    static let userOnly = Data("user:".utf8).base64EncodedString()
 
     static let lookupCases: [LookupCase] = [
         LookupCase(description: "credHelpers wins over credsStore and auths",
@@ -98,6 +99,10 @@ struct CredentialHelperTests {
         LookupCase(description: "not found in the helper is anonymous, auths notwithstanding",
                    config: #"{"auths":{"unknown.example":{"auth":"\#(fileAuth)"}},"credsStore":"a"}"#,
                    registry: "unknown.example", expected: nil, asked: "unknown.example"),
+        LookupCase(description: "an identitytoken entry in auths is an identity token",
+                   config: #"{"auths":{"quay.io":{"auth":"\#(userOnly)","identitytoken":"idt"}}}"#,
+                   registry: "quay.io", expected: RegistryCredentials(username: "user", password: "", identityToken: "idt"),
+                   asked: nil),
         LookupCase(description: "user <token> is an identity token",
                    config: #"{"credsStore":"b"}"#, registry: "token.example",
                    expected: RegistryCredentials(username: "", password: "", identityToken: "refresh-b"),
