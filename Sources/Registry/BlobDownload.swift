@@ -26,7 +26,7 @@ struct BlobDownloader: Sendable {
         }
     }
 
-    /// One blob, skipped when present; retried from the start when the connection breaks.
+    /// One blob, skipped when present; each retry (and a later pull) resumes from the bytes already on disk.
     func fetch(_ blob: Descriptor) async throws {
         if store.hasBlob(blob.digest) {
             progress.report(blob, state: .present, completed: blob.size)
@@ -38,72 +38,125 @@ struct BlobDownloader: Sendable {
         progress.report(blob, state: .done, completed: blob.size)
     }
 
+    /// Downloads into the blob's partial ingest file, asking for `Range: bytes=N-` when N bytes are there already;
+    /// a resumed download that does not verify is thrown away and fetched once more from the start.
     private func attempt(_ blob: Descriptor) async throws {
-        let response = try await session.get("blobs/\(blob.digest)")
-        let status = Int(response.status.code)
-        guard status == 200 else {
-            _ = try? await response.body.collect(upTo: 1 << 20)
-            if status == 404 {
-                throw RegistryError("blob-unknown", "registry \(session.endpoint.registry) has no blob \(blob.digest) "
-                                    + "of \(session.endpoint.repository)")
-            }
-            throw RegistryError.http("blob \(blob.digest)", status: status, registry: session.endpoint.registry)
+        let partial = try await PartialBlob.acquire(store.partialIngestPath(for: blob.digest))
+        if store.hasBlob(blob.digest) {
+            partial.remove()
+            return
         }
-        let path = store.makeIngestPath()
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw RegistryError("blob-write", "cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        var committed = false
-        defer { if !committed { unlink(path) } }
+        var offset = try partial.size()
         var hasher = SHA256()
-        var received: Int64 = 0
+        if offset > 0, offset <= blob.size { hasher = try partial.hashPrefix(offset) }
+        if offset > blob.size {
+            try partial.truncate()
+            offset = 0
+        }
+        if offset == blob.size, "sha256:" + Hashing.hex(hasher.finalize()) == blob.digest.description {
+            try commit(partial, blob)
+            return
+        }
+        if offset == blob.size {
+            try partial.truncate()
+            offset = 0
+            hasher = SHA256()
+        }
+        let resumed = offset > 0
         do {
-            defer { close(fd) }
             do {
-                for try await chunk in response.body {
-                    received += Int64(chunk.readableBytes)
-                    guard received <= blob.size else { break }
-                    try chunk.withUnsafeReadableBytes { bytes in
-                        hasher.update(bufferPointer: bytes)
-                        try Self.writeAll(fd, bytes, path: path)
-                    }
-                    progress.report(blob, state: .downloading, completed: received)
-                }
-            } catch let error as RegistryError {
-                throw error
-            } catch {
-                throw TransportErrors.classify(error, registry: session.endpoint.registry, host: session.endpoint.host)
+                try await download(blob, into: partial, from: offset, hasher: hasher)
+            } catch let error as RegistryError where resumed && error.code == "blob-digest-mismatch" {
+                try partial.truncate()
+                try await download(blob, into: partial, from: 0, hasher: SHA256())
             }
-            guard received >= blob.size else {
-                var error = RegistryError("blob-truncated", "blob \(blob.digest) ended after \(received) of "
-                                          + "\(blob.size) bytes")
+        } catch let error as RegistryError where error.code == "blob-digest-mismatch" {
+            partial.remove()
+            throw error
+        }
+        try commit(partial, blob)
+    }
+
+    private func commit(_ partial: PartialBlob, _ blob: Descriptor) throws {
+        try partial.sync()
+        try store.commitIngestedBlob(partial.path, digest: blob.digest, size: blob.size)
+    }
+
+    /// Streams the blob from byte `offset` on (all of it when the registry answers 200), verifying the whole.
+    private func download(_ blob: Descriptor, into partial: PartialBlob, from offset: Int64,
+                          hasher start: SHA256) async throws {
+        let range = offset > 0 ? ["Range": "bytes=\(offset)-"] : [:]
+        let response = try await session.get("blobs/\(blob.digest)", headers: range)
+        var received = offset
+        var hasher = start
+        switch Int(response.status.code) {
+        case 206 where offset > 0:
+            guard Self.rangeStart(response.headers.first(name: "Content-Range")) == offset else {
+                _ = try? await response.body.collect(upTo: 1 << 20)
+                try partial.truncate()
+                var error = RegistryError.protocolError("registry \(session.endpoint.registry) sent blob "
+                                                        + "\(blob.digest) from another offset than asked (\(offset))")
                 error.isTransient = true
                 throw error
             }
-            guard fsync(fd) == 0 else {
-                throw RegistryError("blob-write", "cannot write \(path): \(String(cString: strerror(errno)))")
+        case 200:
+            if offset > 0 {
+                try partial.truncate()
+                received = 0
+                hasher = SHA256()
             }
+        case 416:
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            try partial.truncate()
+            var error = RegistryError.http("blob \(blob.digest) from byte \(offset)", status: 416,
+                                           registry: session.endpoint.registry)
+            error.isTransient = true
+            throw error
+        case 404:
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            throw RegistryError("blob-unknown", "registry \(session.endpoint.registry) has no blob \(blob.digest) "
+                                + "of \(session.endpoint.repository)")
+        case let status:
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            throw RegistryError.http("blob \(blob.digest)", status: status, registry: session.endpoint.registry)
+        }
+        progress.report(blob, state: .downloading, completed: received)
+        do {
+            for try await chunk in response.body {
+                let end = received + Int64(chunk.readableBytes)
+                guard end <= blob.size else {
+                    received = end
+                    break
+                }
+                try chunk.withUnsafeReadableBytes { bytes in
+                    hasher.update(bufferPointer: bytes)
+                    try partial.write(bytes, at: received)
+                }
+                received = end
+                progress.report(blob, state: .downloading, completed: received)
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw TransportErrors.classify(error, registry: session.endpoint.registry, host: session.endpoint.host)
+        }
+        guard received >= blob.size else {
+            var error = RegistryError("blob-truncated", "blob \(blob.digest) ended after \(received) of "
+                                      + "\(blob.size) bytes")
+            error.isTransient = true
+            throw error
         }
         let actual = "sha256:" + Hashing.hex(hasher.finalize())
         guard received == blob.size, actual == blob.digest.description else {
             throw RegistryError.digestMismatch(blob.digest.description, actual: received == blob.size ? actual
                                                : "(more than \(blob.size) bytes)", size: received)
         }
-        try store.commitIngestedBlob(path, digest: blob.digest, size: blob.size)
-        committed = true
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress.map { $0 + done }, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RegistryError("blob-write", "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
+    /// The first byte of a `Content-Range: bytes START-END/TOTAL` header.
+    static func rangeStart(_ header: String?) -> Int64? {
+        guard let header, header.hasPrefix("bytes ") else { return nil }
+        return header.dropFirst(6).split(separator: "-").first.flatMap { Int64($0) }
     }
 }
 

@@ -4,10 +4,14 @@ import Foundation
 public struct RegistryCredentials: Sendable, Hashable {
     public var username: String
     public var password: String
+    /// An identity (refresh) token, from a credential helper answering user `<token>` or an `identitytoken`
+    /// entry; exchanged for a bearer token with the OAuth2 `refresh_token` grant.
+    public var identityToken: String?
 
-    public init(username: String, password: String) {
+    public init(username: String, password: String, identityToken: String? = nil) {
         self.username = username
         self.password = password
+        self.identityToken = identityToken
     }
 
     /// The value of an `Authorization: Basic …` header.
@@ -20,11 +24,17 @@ public struct RegistryCredentials: Sendable, Hashable {
 struct AuthFile: Codable, Sendable {
     struct Entry: Codable, Sendable {
         var auth: String?
+        var identitytoken: String?
     }
     var auths: [String: Entry]?
+    /// Docker's default credential helper for every registry (`docker-credential-<credsStore>`).
+    var credsStore: String?
+    /// Docker's per-registry credential helpers; they win over `credsStore`.
+    var credHelpers: [String: String]?
 }
 
-/// Reads credentials from Berth's auth.json, then Docker's config.json; writes Berth's file for `login`.
+/// Reads credentials from Berth's auth.json, then Docker's config.json (its `credHelpers`, then `credsStore`,
+/// then `auths`, as docker does); writes Berth's file for `login`.
 enum CredentialStore {
     /// The keys a registry may be filed under (Docker keeps docker.io under its v1 index URL).
     static func keys(for registry: String) -> [String] {
@@ -37,26 +47,57 @@ enum CredentialStore {
     }
 
     static func lookup(registry: String, options: RegistryOptions) throws -> RegistryCredentials? {
-        let files = [options.stateRoot.map { $0 + "/auth.json" }, options.dockerConfigPath].compactMap { $0 }
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            let file: AuthFile
-            do {
-                file = try JSONDecoder().decode(AuthFile.self, from: data)
-            } catch {
-                throw RegistryError("credentials-invalid", "cannot read credentials file \(path); fix or remove it",
-                                    category: .usage, underlying: error)
-            }
-            for key in keys(for: registry) {
-                guard let encoded = file.auths?[key]?.auth, !encoded.isEmpty else { continue }
+        if let root = options.stateRoot, let file = try read(root + "/auth.json"),
+           let found = try fromAuths(file, path: root + "/auth.json", registry: registry) {
+            return found
+        }
+        guard let path = options.dockerConfigPath, let file = try read(path) else { return nil }
+        // With a helper configured its answer decides, "not found" included (docker then ignores `auths`).
+        if let helper = helperName(file, registry: registry) {
+            let search = options.credentialHelperSearchPath ?? ProcessInfo.processInfo.environment["PATH"]
+                ?? "/usr/local/bin:/usr/bin:/bin"
+            return try CredentialHelper(name: helper, configPath: path, searchPath: search).get(registry: registry)
+        }
+        return try fromAuths(file, path: path, registry: registry)
+    }
+
+    /// `credHelpers[registry]`, else `credsStore`; nil when neither names a helper.
+    static func helperName(_ file: AuthFile, registry: String) -> String? {
+        for key in keys(for: registry) {
+            if let helper = file.credHelpers?[key], !helper.isEmpty { return helper }
+        }
+        if let store = file.credsStore, !store.isEmpty { return store }
+        return nil
+    }
+
+    private static func read(_ path: String) throws -> AuthFile? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            return try JSONDecoder().decode(AuthFile.self, from: data)
+        } catch {
+            throw RegistryError("credentials-invalid", "cannot read credentials file \(path); fix or remove it",
+                                category: .usage, underlying: error)
+        }
+    }
+
+    private static func fromAuths(_ file: AuthFile, path: String, registry: String) throws -> RegistryCredentials? {
+        for key in keys(for: registry) {
+            guard let entry = file.auths?[key] else { continue }
+            var credentials: RegistryCredentials?
+            if let encoded = entry.auth, !encoded.isEmpty {
                 guard let decoded = Data(base64Encoded: encoded).flatMap({ String(data: $0, encoding: .utf8) }),
                       let colon = decoded.firstIndex(of: ":") else {
                     throw RegistryError("credentials-invalid", "the `auth` entry for \(key) in \(path) is not "
                                         + "base64 of user:password", category: .usage)
                 }
-                return RegistryCredentials(username: String(decoded[..<colon]),
-                                           password: String(decoded[decoded.index(after: colon)...]))
+                credentials = RegistryCredentials(username: String(decoded[..<colon]),
+                                                  password: String(decoded[decoded.index(after: colon)...]))
             }
+            if let token = entry.identitytoken, !token.isEmpty {
+                credentials = RegistryCredentials(username: credentials?.username ?? "", password: "",
+                                                  identityToken: token)
+            }
+            if let credentials { return credentials }
         }
         return nil
     }
@@ -71,7 +112,7 @@ enum CredentialStore {
         var auths = file.auths ?? [:]
         if let credentials {
             let pair = "\(credentials.username):\(credentials.password)"
-            auths[registry] = .init(auth: Data(pair.utf8).base64EncodedString())
+            auths[registry] = .init(auth: Data(pair.utf8).base64EncodedString(), identitytoken: credentials.identityToken)
         } else {
             auths[registry] = nil
         }

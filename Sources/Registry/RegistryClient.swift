@@ -31,8 +31,9 @@ public struct RegistryClient: Sendable {
     }
 
     /// Checks `credentials` against `registry` (`host[:port]`, or `docker.io`) and saves them in
-    /// `<stateRoot>/auth.json` (mode 0600) for later pulls.
-    public func login(registry: String, credentials: RegistryCredentials) throws {
+    /// `<stateRoot>/auth.json` (mode 0600, never a Docker credential helper) for later pulls; returns that path.
+    @discardableResult
+    public func login(registry: String, credentials: RegistryCredentials) throws -> String {
         try Self.blocking { try await loginAsync(registry: registry, credentials: credentials) }
     }
 
@@ -63,7 +64,8 @@ public struct RegistryClient: Sendable {
     }
 
     /// Async form of `login`.
-    public func loginAsync(registry: String, credentials: RegistryCredentials) async throws {
+    @discardableResult
+    public func loginAsync(registry: String, credentials: RegistryCredentials) async throws -> String {
         let stateRoot = try requireStateRoot()
         let probe = try parse(registry + "/berth-login-probe")
         try await withHTTPClient { client in
@@ -72,6 +74,7 @@ public struct RegistryClient: Sendable {
             try await session.verifyCredentials()
         }
         try CredentialStore.save(credentials, registry: RegistryEndpoint(probe).registry, stateRoot: stateRoot)
+        return stateRoot + "/auth.json"
     }
 
     private func requireStateRoot() throws -> String {

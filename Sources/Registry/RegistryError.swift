@@ -30,10 +30,12 @@ public struct RegistryError: BerthError {
         return error
     }
 
-    static func tls(_ registry: String, _ error: any Error) -> RegistryError {
-        RegistryError("registry-tls", "TLS connection to registry \(registry) failed (certificate not trusted, "
-                      + "expired or for another host); trust its CA with an extra CA certificate, or list it "
-                      + "as an insecure registry if it speaks plain HTTP", underlying: error)
+    /// `problem` says what is wrong with the certificate, e.g. "certificate signed by unknown authority".
+    static func tls(_ registry: String, host: String, problem: String, advice: String,
+                    _ error: any Error) -> RegistryError {
+        let name = host == registry ? registry : "\(registry) (\(host))"
+        return RegistryError("registry-tls", "TLS connection to registry \(name) failed: \(problem); \(advice)",
+                             underlying: error)
     }
 
     static func unauthorized(_ registry: String, repository: String, status: Int) -> RegistryError {

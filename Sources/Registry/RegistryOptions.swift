@@ -16,6 +16,8 @@ public struct RegistryOptions: Sendable, Hashable {
     public var retryDelay: Duration
     /// Blobs downloaded at the same time.
     public var parallelDownloads: Int
+    /// Where credential helpers are looked for, `PATH` style; nil for `$PATH`.
+    var credentialHelperSearchPath: String?
 
     public init(stateRoot: String? = nil,
                 dockerConfigPath: String? = RegistryOptions.defaultDockerConfigPath,

@@ -24,16 +24,19 @@ actor RegistrySession {
     /// `GET /v2/`: chooses the scheme (https; http only where allowed and https fails) and gets a token if asked.
     func connect() async throws {
         if baseURL != nil { return }
-        if credentials == nil {
-            credentials = try CredentialStore.lookup(registry: endpoint.registry, options: options)
-        }
         var response: HTTPClientResponse
+        let mayUseHTTP = options.allowsPlainHTTP(endpoint.registry)
         do {
-            response = try await ping("https://\(endpoint.host)")
+            // Where plain HTTP may follow, a TLS failure is only explained once plain HTTP failed too.
+            response = try await ping("https://\(endpoint.host)", diagnoseTLS: !mayUseHTTP)
             baseURL = "https://\(endpoint.host)"
-        } catch let error as RegistryError where options.allowsPlainHTTP(endpoint.registry)
+        } catch let error as RegistryError where mayUseHTTP
                     && (error.code == "registry-tls" || error.code == "registry-unreachable") {
-            response = try await plainPing(afterHTTPSFailure: error)
+            do {
+                response = try await plainPing(afterHTTPSFailure: error)
+            } catch let failure as RegistryError {
+                throw await diagnosed(failure, url: "https://\(endpoint.host)/v2/")
+            }
             baseURL = "http://\(endpoint.host)"
         }
         switch response.status.code {
@@ -44,6 +47,10 @@ actor RegistrySession {
                   let parsed = AuthChallenge(header: header)
             else { throw RegistryError.unauthorized(endpoint.registry, repository: endpoint.repository, status: 401) }
             challenge = parsed
+            // Looked up only when the registry asks, so an open registry never runs a credential helper.
+            if credentials == nil {
+                credentials = try CredentialStore.lookup(registry: endpoint.registry, options: options)
+            }
             try await authenticate()
         default:
             throw RegistryError.http("/v2/", status: Int(response.status.code), registry: endpoint.registry)
@@ -79,9 +86,9 @@ actor RegistrySession {
         return plain
     }
 
-    private func ping(_ base: String) async throws -> HTTPClientResponse {
+    private func ping(_ base: String, diagnoseTLS: Bool = true) async throws -> HTTPClientResponse {
         try await Retry.run(options) {
-            let response = try await self.execute(HTTPClientRequest(url: base + "/v2/"))
+            let response = try await self.execute(HTTPClientRequest(url: base + "/v2/"), diagnoseTLS: diagnoseTLS)
             _ = try? await response.body.collect(upTo: 1 << 20)
             try Retry.checkTransient(response, what: "/v2/", registry: self.endpoint.registry)
             return response
@@ -95,6 +102,12 @@ actor RegistrySession {
         case "basic":
             guard let credentials else {
                 throw RegistryError.unauthorized(endpoint.registry, repository: endpoint.repository, status: 401)
+            }
+            guard credentials.identityToken == nil else {
+                throw RegistryError("registry-unauthorized", "registry \(endpoint.registry) asks for a user name and "
+                                    + "password, but the configured credentials are an identity token (only usable "
+                                    + "with token authentication); log in with `berth login \(endpoint.registry)`",
+                                    category: .usage)
             }
             authorization = credentials.basicAuthorization
         case "bearer":
@@ -125,10 +138,8 @@ actor RegistrySession {
         guard let url = components.string else {
             throw RegistryError.protocolError("registry \(endpoint.registry) sent an unusable token realm \(realm)")
         }
-        let auth = credentials?.basicAuthorization
+        let request = tokenRequest(url: url, realm: realm, challenge: challenge)
         let body = try await Retry.run(options) {
-            var request = HTTPClientRequest(url: url)
-            if let auth { request.headers.add(name: "Authorization", value: auth) }
             let response = try await self.execute(request)
             let body = try await response.body.collect(upTo: 1 << 20)
             if response.status.code == 401 || response.status.code == 403 {
@@ -150,14 +161,39 @@ actor RegistrySession {
         return token
     }
 
+    /// GET of the realm with the scope (and basic credentials when known); with an identity token, the OAuth2
+    /// `refresh_token` grant POSTed to the realm instead.
+    private func tokenRequest(url: String, realm: String, challenge: AuthChallenge) -> HTTPClientRequest {
+        guard let identityToken = credentials?.identityToken else {
+            var request = HTTPClientRequest(url: url)
+            if let auth = credentials?.basicAuthorization { request.headers.add(name: "Authorization", value: auth) }
+            return request
+        }
+        var fields = [("grant_type", "refresh_token"), ("client_id", "berth"), ("refresh_token", identityToken),
+                      ("scope", "repository:\(endpoint.repository):pull")]
+        if let service = challenge.parameters["service"] { fields.append(("service", service)) }
+        var unreserved = CharacterSet.alphanumerics
+        unreserved.insert(charactersIn: "-._~")
+        let form = fields.map { name, value in
+            name + "=" + (value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")
+        }.joined(separator: "&")
+        var request = HTTPClientRequest(url: realm)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: form))
+        return request
+    }
+
     /// GET `path` under `/v2/<repository>/`, with auth and redirects; 401/403 become `registry-unauthorized`
     /// (after one token refresh), 429/5xx a retryable error. The caller reads (or drops) the body.
-    func get(_ path: String, accept: [String] = []) async throws -> HTTPClientResponse {
+    func get(_ path: String, accept: [String] = [], headers: [String: String] = [:]) async throws
+        -> HTTPClientResponse {
         try await connect()
         var refreshed = false
         while true {
             var request = HTTPClientRequest(url: (baseURL ?? "") + "/v2/\(endpoint.repository)/\(path)")
             for type in accept { request.headers.add(name: "Accept", value: type) }
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
             let response = try await send(request)
             let status = Int(response.status.code)
             if status == 401 || status == 403 {
@@ -202,12 +238,24 @@ actor RegistrySession {
     }
 
     /// Runs one request, turning transport failures into registry errors (retryable where a retry can help).
-    private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+    private func execute(_ request: HTTPClientRequest, diagnoseTLS: Bool = true) async throws -> HTTPClientResponse {
         do {
             // The read timeout catches stalls; the deadline only bounds one very long layer download.
             return try await client.execute(request, timeout: .hours(6))
         } catch {
-            throw TransportErrors.classify(error, registry: endpoint.registry, host: endpoint.host)
+            let classified = TransportErrors.classify(error, registry: endpoint.registry, host: endpoint.host)
+            if diagnoseTLS, let tls = classified as? RegistryError { throw await diagnosed(tls, url: request.url) }
+            throw classified
         }
+    }
+
+    /// A TLS failure with the certificate problem spelled out (see `TLSDiagnosis`); other errors unchanged.
+    private func diagnosed(_ error: RegistryError, url: String) async -> RegistryError {
+        guard error.code == "registry-tls", let cause = error.underlying,
+              let components = URLComponents(string: url), let name = components.host else { return error }
+        let bracketed = name.contains(":") && !name.hasPrefix("[") ? "[\(name)]" : name
+        let host = bracketed + (components.port.map { ":\($0)" } ?? "")
+        let finding = await TLSDiagnosis.problem(cause, host: host)
+        return RegistryError.tls(endpoint.registry, host: host, problem: finding.problem, advice: finding.advice, cause)
     }
 }

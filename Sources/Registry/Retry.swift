@@ -46,7 +46,7 @@ enum TransportErrors {
         case is SocketAddressError:
             return RegistryError.unknownHost(host, error)
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
-            return RegistryError.tls(registry, error)
+            return RegistryError.tls(registry, host: host, problem: "\(error)", advice: TLSDiagnosis.trustAdvice, error)
         default:
             return RegistryError.unreachable(registry, error)
         }

@@ -66,6 +66,50 @@ import Testing
     }
 }
 
+extension PullApplyTests {
+    /// Progress goes to stderr only on a terminal (a pty from script(1)), one line per blob with its rate and a
+    /// total line; nothing without a terminal or with `--quiet`.
+    @Test func imagePullShowsProgressOnlyOnATerminal() throws {
+        let source = try BerthFixture()
+        try source.importBusybox()
+        let archive = source.work + "/demo.tar"
+        #expect(try source.run(["image", "export", "berth.local/busybox:demo", "-o", archive]).status == 0)
+        let registry = try LoopbackRegistry(directory: source.work + "/registry")
+        defer { registry.stop() }
+        let pushed = try ProcessRunner().run("/usr/bin/skopeo", [
+            "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
+            "oci-archive:\(archive):berth.local/busybox:demo", "docker://\(registry.address)/busybox:demo",
+        ])
+        #expect(pushed.status == 0, "skopeo: \(pushed.stderrText)")
+        let reference = "\(registry.address)/busybox:demo"
+
+        func onTerminal(_ fixture: BerthFixture, _ extra: [String]) throws -> String {
+            let command = ([fixture.berth, "image", "pull", reference] + extra + ["--state-root", fixture.root])
+                .joined(separator: " ")
+            let result = try ProcessRunner().run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"])
+            #expect(result.status == 0, "\(result.stdoutText)")
+            return result.stdoutText
+        }
+
+        let shown = try onTerminal(try BerthFixture(), [])
+        // The pty turns "\n" into "\r\n" (one Character in Swift): drop the "\r" scalars before splitting.
+        let plain = String(String.UnicodeScalarView(shown.unicodeScalars.filter { $0 != "\r" }))
+        let lines = plain.split(separator: "\n").map { $0.replacingOccurrences(of: "\u{1B}[2K", with: "") }
+        #expect(lines.contains { $0.contains(" done ") && $0.hasSuffix("/s") }, "\(shown)")
+        #expect(lines.contains { $0.hasPrefix("total ") && $0.contains(" / ") }, "\(shown)")
+        #expect(shown.contains("\(reference) sha256:"), "\(shown)")
+
+        let quiet = try onTerminal(try BerthFixture(), ["--quiet"])
+        #expect(!quiet.contains("total "), "\(quiet)")
+        #expect(quiet.contains("\(reference) sha256:"), "\(quiet)")
+
+        let piped = try BerthFixture().run(["image", "pull", reference])
+        #expect(piped.status == 0, "\(piped.stderrText)")
+        #expect(piped.stderrText.isEmpty, "\(piped.stderrText)")
+        #expect(piped.stdoutText.hasPrefix("\(reference) sha256:"))
+    }
+}
+
 /// docker-registry (Debian's package) on a free loopback port with its own storage.
 final class LoopbackRegistry {
     let port: Int

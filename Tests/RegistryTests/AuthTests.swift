@@ -111,7 +111,7 @@ struct AuthTests {
         let temp = try TempDirectory()
         let config = temp.path + "/config.json"
         let auth = Data("alice:pa:ss".utf8).base64EncodedString()
-        try #"{"auths":{"\#(c.key)":{"auth":"\#(auth)"}},"credsStore":"none"}"#
+        try #"{"auths":{"\#(c.key)":{"auth":"\#(auth)"}},"credHelpers":{"other.example":"none"}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         let options = RegistryOptions(stateRoot: temp.path + "/state", dockerConfigPath: config)
         let found = try CredentialStore.lookup(registry: c.registry, options: options)

@@ -150,7 +150,12 @@ struct PullTests {
         #expect(error?.code == "registry-unreachable" || error?.code == "blob-truncated")
         #expect(store.hasBlob(source.manifest.config.digest))
         #expect(!store.hasBlob(layer.digest))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest").isEmpty)
+        // Only the layer's partial file stays in ingest/, and it is no blob.
+        let partial = store.partialIngestPath(for: layer.digest)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest")
+                == [(partial as NSString).lastPathComponent])
+        let kept = try #require(try FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber).int64Value
+        #expect(kept > 0)
         #expect(try store.list().isEmpty)
 
         try registry.start()
@@ -158,7 +163,10 @@ struct PullTests {
         let pulled = try await client.pullAsync(reference, into: store, progress: { log.append($0) })
         #expect(pulled.digest == source.digest)
         #expect(log.states(of: source.manifest.config.digest) == [.present])
+        // docker-registry honours the Range: the first report of the layer starts from the kept bytes.
+        #expect(log.all.first { $0.digest == layer.digest }?.completedBytes == kept)
         #expect(log.states(of: layer.digest).last == .done)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest").isEmpty)
     }
 }
 

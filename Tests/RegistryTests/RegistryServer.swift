@@ -12,9 +12,10 @@ final class RegistryServer {
     var storage: String { directory + "/storage" }
     var certificate: String { directory + "/cert.pem" }
 
-    /// Writes the config (and certificate and htpasswd file when asked) and starts the registry.
-    init(directory: String, tls: Bool = false, htpasswd: (user: String, password: String)? = nil,
-         extraConfig: String = "") throws {
+    /// Writes the config (and certificate and htpasswd file when asked) and starts the registry. With `tls`,
+    /// a self-signed certificate for `certificateNames` (subjectAltName syntax), valid now or long expired.
+    init(directory: String, tls: Bool = false, certificateNames: String = "IP:127.0.0.1", expired: Bool = false,
+         htpasswd: (user: String, password: String)? = nil, extraConfig: String = "") throws {
         self.directory = directory
         self.port = try Self.freePort()
         self.tls = tls
@@ -35,9 +36,7 @@ final class RegistryServer {
 
         """
         if tls {
-            try Shell.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                                               "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                                               "-keyout", directory + "/key.pem", "-out", certificate])
+            try Self.makeCertificate(directory: directory, names: certificateNames, expired: expired)
             config += "  tls:\n    certificate: \(certificate)\n    key: \(directory)/key.pem\n"
         }
         if let htpasswd {
@@ -47,6 +46,43 @@ final class RegistryServer {
         config += extraConfig
         try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
         try start()
+    }
+
+    /// A self-signed certificate (`cert.pem`, `key.pem`); an expired one is signed by `openssl ca`, the only
+    /// openssl 3.0 tool that takes explicit dates.
+    static func makeCertificate(directory: String, names: String, expired: Bool) throws {
+        let common = names.split(separator: ",").first.map { String($0.split(separator: ":").last ?? "") } ?? "berth"
+        guard expired else {
+            try Shell.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                                               "-subj", "/CN=\(common)", "-addext", "subjectAltName=\(names)",
+                                               "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem"])
+            return
+        }
+        let ca = directory + "/ca"
+        try FileManager.default.createDirectory(atPath: ca, withIntermediateDirectories: true)
+        try "".write(toFile: ca + "/index.txt", atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: ca + "/serial", atomically: true, encoding: .utf8)
+        try """
+        [ ca ]
+        default_ca = berth
+        [ berth ]
+        database = \(ca)/index.txt
+        new_certs_dir = \(ca)
+        serial = \(ca)/serial
+        default_md = sha256
+        policy = any
+        copy_extensions = copy
+        [ any ]
+        commonName = supplied
+
+        """.write(toFile: ca + "/ca.cnf", atomically: true, encoding: .utf8)
+        try Shell.run("/usr/bin/openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(common)",
+                                           "-addext", "subjectAltName=\(names)", "-keyout", directory + "/key.pem",
+                                           "-out", ca + "/request.csr"])
+        try Shell.run("/usr/bin/openssl", ["ca", "-batch", "-config", ca + "/ca.cnf", "-selfsign",
+                                           "-keyfile", directory + "/key.pem", "-in", ca + "/request.csr",
+                                           "-startdate", "20200101000000Z", "-enddate", "20200102000000Z",
+                                           "-out", directory + "/cert.pem"])
     }
 
     /// Starts the registry process and waits until its port accepts connections.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageStore
 import OCI
 import Planner
 import Registry
@@ -9,7 +10,7 @@ struct ImagePull: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Pull an image from its registry into the store, verifying every blob.",
-        discussion: "References are normalized as docker does (`alpine` is docker.io/library/alpine:latest). Blobs already in the store are not fetched again, so an interrupted pull resumes.")
+        discussion: "References are normalized as docker does (`alpine` is docker.io/library/alpine:latest). Blobs already in the store are not fetched again, and a blob cut off midway continues from the bytes already received (HTTP Range), so an interrupted pull resumes.")
 
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Registry") var registry: RegistryFlags
@@ -19,13 +20,6 @@ struct ImagePull: ParsableCommand {
     var platform: String?
     @Flag(name: [.customShort("q"), .long], help: "Print no progress.") var quiet = false
 
-    /// One line on stderr, rewritten in place: the blob, its bytes, and the total.
-    @Sendable static func printProgress(_ p: PullProgress) {
-        let blob = "\(p.digest.shortID) \(p.state.rawValue) \(PlanRenderer.byteCount(p.completedBytes))/\(PlanRenderer.byteCount(p.totalBytes))"
-        let total = "total \(PlanRenderer.byteCount(p.overallCompletedBytes))/\(PlanRenderer.byteCount(p.overallTotalBytes))"
-        FileHandle.standardError.write(Data("\r\(blob)  \(total)   ".utf8))
-    }
-
     func validate() throws {
         if let platform, Platform(parsing: platform) == nil {
             throw ValidationError("invalid --platform \"\(platform)\"; expected os/arch[/variant], e.g. linux/amd64")
@@ -34,12 +28,19 @@ struct ImagePull: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let showProgress = !quiet && isatty(STDERR_FILENO) == 1
-        let progress: (@Sendable (PullProgress) -> Void)? = showProgress ? Self.printProgress : nil
+        let display = !quiet && isatty(STDERR_FILENO) == 1 ? PullProgressDisplay() : nil
+        var progress: (@Sendable (PullProgress) -> Void)?
+        if let display { progress = { display.update($0) } }
         let wanted = platform.flatMap(Platform.init(parsing:)) ?? .host
-        let image = try registry.client(root: context.root).pull(reference, into: context.images, platform: wanted,
-                                                                  progress: progress)
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        let image: ResolvedImage
+        do {
+            image = try registry.client(root: context.root).pull(reference, into: context.images, platform: wanted,
+                                                                 progress: progress)
+        } catch {
+            display?.finish()
+            throw error
+        }
+        display?.finish()
         print("\(image.reference) \(image.digest)")
     }
 }
