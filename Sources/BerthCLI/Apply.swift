@@ -31,6 +31,9 @@ struct Apply: ParsableCommand {
     var prune = false
 
     func run() throws {
+        // A monitor loads while this process plans; the first container to start takes it.
+        let launcher = SelfExecMonitorLauncher()
+        if !dryRun { launcher.warmUp() }
         let context = try Context(global)
         let saved = try planFile.map(SavedPlan.load)
         let loaded = try saved == nil ? ManifestLoader.load(path: manifest.file) : nil
@@ -53,7 +56,8 @@ struct Apply: ParsableCommand {
                 throw CLIError(message: "nothing to apply")
             }
             if dryRun { return (plan, nil) }
-            return (plan, try context.executor(registry: registry).apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
+            let executor = context.executor(registry: registry, monitorLauncher: launcher)
+            return (plan, try executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
         }
         guard let outcomes else {
             print(PlanRenderer.text(plan), terminator: "")

@@ -19,8 +19,10 @@ public struct BerthCommand: ParsableCommand {
     /// Entry point used by the `berth` executable. The hidden monitor mode (started by apply, never by hand)
     /// is recognized before the command tree is parsed: it is on every container's start path.
     public static func run() {
-        if let request = MonitorRequest(commandLine: CommandLine.arguments) {
-            Foundation.exit(Monitor.run(request))
+        switch MonitorInvocation(commandLine: CommandLine.arguments) {
+        case .supervise(let request)?: Foundation.exit(Monitor.run(request))
+        case .unneeded?: Foundation.exit(0)
+        case nil: break
         }
         do {
             var command = try parseAsRoot()

@@ -28,8 +28,9 @@ struct Context {
         Planner(images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
     }
 
-    func executor(registry: RegistryFlags) -> Executor {
-        Executor(root: root, images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
+    func executor(registry: RegistryFlags, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) -> Executor {
+        Executor(root: root, images: images, snapshots: snapshots, state: state, registry: registry.client(root: root),
+                 monitorLauncher: monitorLauncher)
     }
 
     /// The project a command acts on: `-p`, else the manifest's name.

@@ -19,6 +19,8 @@ struct PS: ParsableCommand {
         var name: String
         var status: String
         var pid: Int32?
+        /// The monitor supervising the container while it runs (as podman shows conmon's pid).
+        var monitorPid: Int32?
         var exitCode: Int32?
         var image: String?
         var imageDigest: String?
@@ -32,7 +34,7 @@ struct PS: ParsableCommand {
             .map(liveness.observed)
         let rows = records.map {
             Row(project: $0.project, name: $0.name, status: $0.status.rawValue, pid: $0.status == .running ? $0.pid : nil,
-                exitCode: $0.exitCode, image: $0.imageReference, imageDigest: $0.imageDigest, createdAt: $0.createdAt)
+                monitorPid: $0.status == .running ? $0.monitorPID : nil, exitCode: $0.exitCode, image: $0.imageReference, imageDigest: $0.imageDigest, createdAt: $0.createdAt)
         }
         switch output.format {
         case .json:

@@ -11,6 +11,8 @@ public protocol MonitorLauncher: Sendable {
 public struct MonitorRequest: Sendable, Hashable {
     /// The hidden subcommand the `berth` binary runs as a monitor.
     public static let command = "__monitor"
+    /// A warm monitor's only argument: its request comes on standard input, NUL-separated.
+    public static let awaitFlag = "--await-request"
 
     public var root: StateRoot
     public var project: String
@@ -76,27 +78,107 @@ public struct MonitorRequest: Sendable, Hashable {
     }
 }
 
+/// How the `berth` binary was started, when it was started as a monitor.
+public enum MonitorInvocation: Sendable, Equatable {
+    /// Supervise this container.
+    case supervise(MonitorRequest)
+    /// A warm monitor whose input ended without a request: it was not needed.
+    case unneeded
+
+    /// Nil for any command line but a monitor's. A warm monitor (`__monitor --await-request`) gets its
+    /// request, NUL-separated, from `input` (by default: all of standard input, which then becomes /dev/null).
+    public init?(commandLine: [String], input: () -> Data = Self.readStandardInput) {
+        if commandLine.count == 3, commandLine[1] == MonitorRequest.command, commandLine[2] == MonitorRequest.awaitFlag {
+            let data = input()
+            guard !data.isEmpty else {
+                self = .unneeded
+                return
+            }
+            let parts = String(decoding: data, as: UTF8.self).split(separator: "\0", omittingEmptySubsequences: false)
+            guard let request = MonitorRequest(commandLine: [commandLine[0]] + parts.map(String.init)) else { return nil }
+            self = .supervise(request)
+        } else if let request = MonitorRequest(commandLine: commandLine) {
+            self = .supervise(request)
+        } else {
+            return nil
+        }
+    }
+
+    /// Standard input to its end; standard input is then /dev/null (the runtime must not inherit the pipe).
+    public static func readStandardInput() -> Data {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if null >= 0 {
+            dup2(null, STDIN_FILENO)
+            close(null)
+        }
+        return data
+    }
+}
+
 /// Re-executes the running `berth` binary (`/proc/self/exe`) as a detached monitor: stdio on /dev/null,
 /// its own session (the monitor calls setsid), so it outlives `berth apply`.
-public struct SelfExecMonitorLauncher: MonitorLauncher {
-    public var executable: String?
+///
+/// `warmUp()` starts a monitor before it is needed (apply does so before it plans): that monitor loads while
+/// apply plans and then waits for its request on standard input, so a container's start does not wait for a
+/// process to load. A warm monitor that gets no request (nothing to start, or apply ended) reads end of file
+/// and exits.
+public final class SelfExecMonitorLauncher: MonitorLauncher, @unchecked Sendable {
+    public let executable: String?
+    private let lock = NSLock()
+    private var warm: [(pid: pid_t, input: FileHandle)] = []
 
     public init(executable: String? = nil) {
         self.executable = executable
     }
 
+    deinit {
+        for monitor in warm { try? monitor.input.close() }
+    }
+
+    /// Starts a monitor that waits for its request; failures are ignored (`launch` then starts one itself).
+    public func warmUp() {
+        let input = Pipe()
+        // Only the warm monitor may hold the write end's reader: other children must not keep it open.
+        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        guard let pid = try? spawn([MonitorRequest.command, MonitorRequest.awaitFlag], input: input.fileHandleForReading) else {
+            return
+        }
+        try? input.fileHandleForReading.close()
+        lock.lock()
+        warm.append((pid, input.fileHandleForWriting))
+        lock.unlock()
+    }
+
     public func launch(_ request: MonitorRequest) throws -> pid_t {
+        lock.lock()
+        let monitor = warm.popLast()
+        lock.unlock()
+        if let monitor {
+            let payload = Data(request.arguments.joined(separator: "\0").utf8)
+            do {
+                try monitor.input.write(contentsOf: payload)
+                try monitor.input.close()
+                return monitor.pid
+            } catch {
+                try? monitor.input.close()  // it exits at end of file; start a fresh one instead
+            }
+        }
+        return try spawn(request.arguments, input: FileHandle.nullDevice, name: request.name)
+    }
+
+    private func spawn(_ arguments: [String], input: FileHandle, name: String = "a container") throws -> pid_t {
         let path = try executable ?? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let monitor = Foundation.Process()
         monitor.executableURL = URL(fileURLWithPath: path)
-        monitor.arguments = request.arguments
-        monitor.standardInput = FileHandle.nullDevice
+        monitor.arguments = arguments
+        monitor.standardInput = input
         monitor.standardOutput = FileHandle.nullDevice
         monitor.standardError = FileHandle.nullDevice
         do {
             try monitor.run()
         } catch {
-            throw ExecutorError(code: "monitor-launch-failed", message: "cannot start the monitor for \(request.name)",
+            throw ExecutorError(code: "monitor-launch-failed", message: "cannot start the monitor for \(name)",
                                 underlying: error)
         }
         return monitor.processIdentifier

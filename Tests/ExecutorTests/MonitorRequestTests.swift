@@ -29,3 +29,51 @@ struct MonitorRequestTests {
         #expect(MonitorRequest(commandLine: commandLine) == nil)
     }
 }
+
+/// Warm monitors: the request travels on standard input; a monitor that gets none has nothing to do.
+struct MonitorInvocationTests {
+    let request = MonitorRequest(root: StateRoot(path: "/tmp/s"),
+                                 record: MonitorRequestTests.record(noPivot: true, snapshotKey: "p.c"))
+
+    @Test func warmMonitorReadsItsRequestFromItsInput() {
+        let payload = Data(request.arguments.joined(separator: "\0").utf8)
+        let invocation = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request"], input: { payload })
+        #expect(invocation == .supervise(request))
+    }
+
+    @Test func warmMonitorWithoutRequestIsUnneeded() {
+        let invocation = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request"], input: { Data() })
+        #expect(invocation == .unneeded)
+    }
+
+    @Test func garbledRequestIsNoMonitor() {
+        let invocation = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request"],
+                                           input: { Data("__monitor\0--project".utf8) })
+        #expect(invocation == nil)
+        #expect(MonitorInvocation(commandLine: ["berth", "ps"], input: { Data() }) == nil)
+        #expect(MonitorInvocation(commandLine: ["berth"] + request.arguments, input: { Data() }) == .supervise(request))
+    }
+
+    /// The launcher's side, with a stand-in executable that records its arguments and input.
+    @Test func launcherHandsTheRequestToTheWarmMonitorThenStartsFreshOnes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-warm-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = dir + "/monitor.sh"
+        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir)/args.$$.tmp\ncat > \(dir)/input.$$\nmv \(dir)/args.$$.tmp \(dir)/args.$$\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let launcher = SelfExecMonitorLauncher(executable: script)
+        launcher.warmUp()
+        let warm = try launcher.launch(request)
+        let fresh = try launcher.launch(request)
+        func waitFor(_ path: String) throws -> String {
+            for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { usleep(10_000) }
+            return try String(contentsOfFile: path, encoding: .utf8)
+        }
+        #expect(try waitFor(dir + "/args.\(warm)") == "__monitor\n--await-request\n")
+        #expect(try String(contentsOfFile: dir + "/input.\(warm)", encoding: .utf8) == request.arguments.joined(separator: "\0"))
+        #expect(try waitFor(dir + "/args.\(fresh)") == request.arguments.joined(separator: "\n") + "\n")
+        #expect(try String(contentsOfFile: dir + "/input.\(fresh)", encoding: .utf8).isEmpty)
+    }
+}

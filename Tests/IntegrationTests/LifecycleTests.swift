@@ -166,16 +166,15 @@ import Testing
         let manifest = try fixture.manifest("version: 1\nname: it-monitor\ncontainers:\n" + service("a", args: "sleep 1"),
                                             project: "it-monitor")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
-        // Find and SIGKILL the monitor of this container.
-        let pids = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init)
+        // SIGKILL the monitor of this container: the one ps names, and a berth monitor indeed.
+        let listed = try fixture.run(["ps", "-p", "it-monitor", "--format", "json"])
+        let rows = try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]] ?? []
         var killed = false
-        for pid in pids {
-            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
-            let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
-            if args.contains("__monitor"), args.contains(fixture.root), args.contains("it-monitor") {
-                kill(pid, SIGKILL)
-                killed = true
-            }
+        if let monitor = rows.first?["monitorPid"] as? Int,
+           let cmdline = FileManager.default.contents(atPath: "/proc/\(monitor)/cmdline"),
+           String(decoding: cmdline, as: UTF8.self).contains("__monitor") {
+            kill(Int32(monitor), SIGKILL)
+            killed = true
         }
         #expect(killed)
         sleep(2)  // the container's `sleep 1` has ended; nobody recorded it
