@@ -41,7 +41,7 @@ let package = Package(
         // The OCI runtime spec (config.json) for one container, as containerd would build it.
         .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The OCI runtime driver (runc, crun).
-        .target(name: "Runtime", dependencies: ["Diagnostics", "OCI"]),
+        .target(name: "Runtime", dependencies: ["CLinuxShims", "Diagnostics", "OCI"]),
         // SQLite state: projects, containers.
         .target(name: "State", dependencies: ["Diagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
         // Manifest + store + snapshots + state → a deterministic plan. Never imports Runtime or Executor.

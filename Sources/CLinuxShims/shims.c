@@ -1,4 +1,6 @@
+#define _GNU_SOURCE
 #include "CLinuxShims.h"
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,4 +11,8 @@ int berth_set_child_subreaper(void) {
 
 int berth_pidfd_open(int pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int berth_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
 }

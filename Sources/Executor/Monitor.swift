@@ -44,43 +44,40 @@ public enum Monitor {
         let driver = RuntimeDriver(binary: request.runtimeBinary, root: root.runtimeRoot, logFile: runtimeLog)
         let log = try LogWriter(path: root.logFile(project: project, name: name))
 
-        let child = Foundation.Process()
-        child.executableURL = URL(fileURLWithPath: request.runtimeBinary)
         // A process restore: the CRIU images the executor extracted replace a fresh start.
         let criuImages = directory + "/criu"
+        let arguments: [String]
         if FileManager.default.fileExists(atPath: criuImages) {
-            child.arguments = driver.restoreArguments(
+            arguments = driver.restoreArguments(
                 id: request.runtimeID,
                 .init(bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
                       pidFile: pidFile, detach: false, noPivot: request.noPivot))
         } else {
-            child.arguments = driver.runArguments(
+            arguments = driver.runArguments(
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: pidFile, noPivot: request.noPivot))
         }
-        child.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        child.standardOutput = out
-        child.standardError = err
+        let child = try ChildProcess.start(request.runtimeBinary, arguments, captureOutput: true)
         let readers = DispatchGroup()
-        for (pipe, stream) in [(out, LogRecord.Stream.stdout), (err, .stderr)] {
+        for (fd, stream) in [(child.stdout, LogRecord.Stream.stdout), (child.stderr, .stderr)] {
+            guard let fd else { continue }
             readers.enter()
-            let handle = pipe.fileHandleForReading
             DispatchQueue.global().async {
+                var buffer = [UInt8](repeating: 0, count: 65_536)
                 while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    log.append(chunk, stream: stream)
+                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { break }
+                    log.append(Data(buffer[0..<count]), stream: stream)
                 }
+                close(fd)
                 readers.leave()
             }
         }
-        try child.run()
         // Opened while the runtime sets the container up.
         let state = try StateStore(path: root.database)
 
         var containerPID: Int32?
-        while child.isRunning, containerPID == nil {
+        while containerPID == nil, !child.hasEnded() {
             containerPID = readPID(pidFile)
             if containerPID == nil { usleep(1_000) }
         }
@@ -93,10 +90,9 @@ public enum Monitor {
                 record.startedAt = started
             }
         }
-        child.waitUntilExit()
+        let status = child.wait()
         readers.wait()
         log.flush()
-        let status = child.terminationReason == .uncaughtSignal ? 128 + child.terminationStatus : child.terminationStatus
         let finished = Timestamp.now()
         let failure = containerPID == nil ? runtimeFailure(runtimeLog: runtimeLog, status: status) : nil
         _ = try state.update(project: project, name: name) { record in

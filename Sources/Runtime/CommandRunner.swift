@@ -21,38 +21,25 @@ public protocol CommandRunner: Sendable {
     func run(_ executable: String, _ arguments: [String]) throws -> CommandResult
 }
 
-/// The real runner: Foundation.Process, with stdout and stderr read separately while the child runs,
+/// The real runner: a spawned child (`ChildProcess`), with stdout and stderr read separately while it runs,
 /// so a chatty child never blocks on a full pipe and a warning on stderr never corrupts JSON on stdout.
 public struct ProcessRunner: CommandRunner {
     public init() {}
 
     public func run(_ executable: String, _ arguments: [String]) throws -> CommandResult {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        do {
-            try process.run()
-        } catch {
-            throw RuntimeError(code: .launchFailed, message: "cannot start \(executable)", underlying: error)
-        }
+        let child = try ChildProcess.start(executable, arguments, captureOutput: true)
         let group = DispatchGroup()
         let errBox = DataBox()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        if let stderr = child.stderr {
+            group.enter()
+            DispatchQueue.global().async {
+                errBox.data = ChildProcess.readAll(stderr)
+                group.leave()
+            }
         }
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
+        let out = child.stdout.map(ChildProcess.readAll) ?? Data()
         group.wait()
-        process.waitUntilExit()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
-                                                                    : process.terminationStatus
-        return CommandResult(status: status, stdout: out, stderr: errBox.data)
+        return CommandResult(status: child.wait(), stdout: out, stderr: errBox.data)
     }
 }
 
