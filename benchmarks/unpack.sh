@@ -15,16 +15,17 @@
 set -euo pipefail
 # shellcheck disable=SC2317  # functions called by traps and by `bash -c` are reachable
 {   # read whole before running, so editing this file during a run does not change the run
-cd "$(dirname "$0")/.."
+self=$(realpath "$0")
+cd "$(dirname "$self")/.."
 size=1G rounds=3 parent=/tmp berth='' cache=''
 while [ $# -gt 0 ]; do
     case $1 in
         --size) size=${2:?--size needs a value}; shift 2 ;;
         --rounds) rounds=${2:?--rounds needs a value}; shift 2 ;;
-        --dir) parent=${2:?--dir needs a value}; shift 2 ;;
+        --dir) parent=$(realpath "${2:?--dir needs a directory}"); shift 2 ;;
         --cache) cache=$(realpath "${2:?--cache needs a directory}"); shift 2 ;;
         --berth) berth=$(realpath "${2:?--berth needs a path}"); shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -124,10 +125,10 @@ timed() {
     echo $((t1 - t0)) >> "$work/res/$name.ns"
     echo "$kb" >> "$work/res/$name.kb"
 }
-# parts NAME ROUND COMMAND-PREFIX : four timed runs, one per layer (the layer index is appended as the
+# parts NAME COMMAND-PREFIX : four timed runs, one per layer (the layer index is appended as the
 # last argument), summed into NAME.ns; the peak RSS is the largest of the four.
 parts() {
-    local name=$1 i=$2 sum=0 kb=0 k; shift 2
+    local name=$1 sum=0 kb=0 k; shift
     for k in 0 1 2 3; do
         timed "$name-$k" "$@" "$k"
         sum=$((sum + $(tail -1 "$work/res/$name-$k.ns")))
@@ -152,8 +153,8 @@ run() {   # run KIND ROUND
         umoci1) timed umoci1 umoci raw unpack --image "$layout:single" "$r/umoci" ;;
         ctr1) timed ctr1 ctr --address "$work/ctrd/sock" -n "r$2" images mount berth.local/bench:single "$r/ctr" ;;
         berth4) timed berth4 "$berth" image unpack --state-root "$r/b4" --snapshotter overlayfs berth.local/bench:layered ;;
-        berthparts) parts berthparts "$2" bash -c 'berth_part "$1" "$2"' _ "$r/bp" ;;
-        tarparts) parts tarparts "$2" bash -c 'tar_part "$1" "$2"' _ "$r/tp" ;;
+        berthparts) parts berthparts bash -c 'berth_part "$1" "$2"' _ "$r/bp" ;;
+        tarparts) parts tarparts bash -c 'tar_part "$1" "$2"' _ "$r/tp" ;;
     esac
 }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
