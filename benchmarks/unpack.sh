@@ -34,6 +34,7 @@ bytes=$(numfmt --from=iec "$size") || { echo "bad --size $size (e.g. 1G, 256M)" 
 [ "$(id -u)" -eq 0 ] || { echo "run as root (unpack keeps owners; containerd needs root)" >&2; exit 2; }
 
 lib=$PWD/benchmarks/lib
+say() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 work=
 ctrd_pid=
 unmount_all() {
@@ -43,6 +44,7 @@ cleanup() {
     trap - EXIT INT TERM
     set +e
     [ -n "$work" ] || return
+    say "cleaning up (stopping containerd, unmounting, removing $work)"
     unmount_all
     if [ -n "$ctrd_pid" ]; then kill "$ctrd_pid" 2>/dev/null; wait "$ctrd_pid" 2>/dev/null; fi
     unmount_all
@@ -67,7 +69,6 @@ fi
 work=$(mktemp -d "$parent/berth-unpack.XXXXXX")
 mkdir -p "$work/res" "$work/log"
 now() { date +%s%N; }
-say() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 # --- The image: a generated tree, packed as an OCI layout (single, layered, part0-3). ---
 image=${cache:+$cache/$bytes}
