@@ -8,6 +8,7 @@ import State
 /// `berth apply`: plan, then carry the plan out.
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Create or update the containers of a manifest.",
         discussion: "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output until every container that no other container depends on (by depends-on or a with-ns container join) has ended, and exits with the first non-zero exit code among those (in start order), or 0. Containers others depend on are services: they keep running until `berth down`.")
 

@@ -6,6 +6,7 @@ import State
 /// `berth down`: stop and remove a project's containers.
 struct Down: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "down",
         abstract: "Stop and remove the containers of a project and their writable snapshots.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions

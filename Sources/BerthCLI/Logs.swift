@@ -7,7 +7,7 @@ import Glibc
 
 /// `berth logs NAME`: a container's output.
 struct Logs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a container's output.")
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's output.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions

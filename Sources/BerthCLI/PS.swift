@@ -6,7 +6,7 @@ import Executor
 
 /// `berth ps`: the containers Berth manages.
 struct PS: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List containers.")
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
 
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Output") var output: FormatOptions

@@ -6,6 +6,7 @@ import State
 /// `berth start [NAME…]`.
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "start",
         abstract: "Start stopped or exited containers again, keeping their files.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions

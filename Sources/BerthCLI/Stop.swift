@@ -6,6 +6,7 @@ import State
 /// `berth stop [NAME…]`.
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "Stop containers of a project (all when no name is given): SIGTERM, then SIGKILL after the grace period.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions

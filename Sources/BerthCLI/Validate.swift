@@ -5,6 +5,7 @@ import Manifest
 /// `berth validate`: check a manifest (and, with --host, the host it names).
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a manifest; every problem is reported with its file, line and column.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions

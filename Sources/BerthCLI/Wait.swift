@@ -5,6 +5,7 @@ import Foundation
 /// `berth wait [NAME…]`.
 struct Wait: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Wait for containers to end; print each exit code and exit with the first non-zero one.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions

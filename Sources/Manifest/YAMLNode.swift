@@ -29,7 +29,14 @@ struct YAMLScalar {
     var resolvedTag: Tag.Name {
         if let tag, tag != "!" { return Tag.Name(rawValue: tag) }
         guard plain, !Self.isCertainlyString(string) else { return .str }
+        if Self.isPlainDecimal(string) { return .int }
         return Resolver.default.resolveTag(of: Node(string))
+    }
+
+    /// `0` or digits without a leading zero: the resolver's int rule takes these before any other rule.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        guard let first = text.utf8.first, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
+        return first != 0x30 || text.utf8.count == 1
     }
 
     /// Yams' default resolver only types a scalar that is empty, starts with a digit or one of `~<=.+-`, or

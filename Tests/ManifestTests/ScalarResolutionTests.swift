@@ -9,7 +9,7 @@ struct ScalarResolutionTests {
         "tRue", "false", "off", "Off", "OFF", "on", "ON", "0", "-1", "+2", "0x1F", "0o17", "0b101", "1_000", "1:30",
         "3.14", ".5", "-.inf", ".nan", "1e10", "2026-11-29", "2026-11-29T04:50:15Z", "<<", "=", "name", "nginx",
         "berth.local/busybox:demo", "t", "f", "yesterday", "online", "offset", "nullable", "Truex", "x1", "/bin/sh",
-        "sh -c 'echo hi'", "éclair", "_", "@x", "%d",
+        "sh -c 'echo hi'", "éclair", "_", "@x", "%d", "1", "10", "007", "08", "1234567890", "99999999999999999999", "1_0",
     ]
 
     @Test(arguments: samples)
@@ -17,6 +17,9 @@ struct ScalarResolutionTests {
         let resolved = Resolver.default.resolveTag(of: Node(text))
         if YAMLScalar.isCertainlyString(text) {
             #expect(resolved == .str, "\(text) resolves to \(resolved)")
+        }
+        if YAMLScalar.isPlainDecimal(text) {
+            #expect(resolved == .int, "\(text) resolves to \(resolved)")
         }
         let scalar = YAMLScalar(string: text, plain: true, tag: nil, line: 1, column: 1)
         #expect(scalar.resolvedTag == resolved)
@@ -26,5 +29,6 @@ struct ScalarResolutionTests {
         for word in ["name", "containers", "image", "args", "nginx", "berth.local/busybox:demo", "yesterday"] {
             #expect(YAMLScalar.isCertainlyString(word), "\(word)")
         }
+        #expect(YAMLScalar.isPlainDecimal("1") && YAMLScalar.isPlainDecimal("300") && !YAMLScalar.isPlainDecimal("01"))
     }
 }
