@@ -29,6 +29,7 @@ public enum Monitor {
                     record.finishedAt = Timestamp.now()
                 }
             }
+            reportStart()
             return 1
         }
     }
@@ -89,6 +90,7 @@ public enum Monitor {
                 record.pid = pid
                 record.startedAt = started
             }
+            reportStart()
         }
         let status = child.wait()
         readers.wait()
@@ -110,9 +112,22 @@ public enum Monitor {
             }
             record.finishedAt = finished
         }
+        reportStart()  // a runtime that failed before the container started: the failure is recorded now
         if !request.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: request.snapshotter) {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
+        }
+    }
+
+    /// Tells the launcher (through standard output, a pipe) that the start is recorded, once; standard
+    /// output is /dev/null afterwards.
+    private static func reportStart() {
+        var byte: UInt8 = 0x0A
+        _ = write(STDOUT_FILENO, &byte, 1)
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        if null >= 0 {
+            dup2(null, STDOUT_FILENO)
+            close(null)
         }
     }
 

@@ -1,9 +1,23 @@
+import CLinuxShims
 import Foundation
 import State
 
-/// Starts the monitor process for one container; returns the monitor's pid.
+/// Starts the monitor process for one container.
 public protocol MonitorLauncher: Sendable {
-    func launch(_ request: MonitorRequest) throws -> pid_t
+    func launch(_ request: MonitorRequest) throws -> LaunchedMonitor
+}
+
+/// A started monitor: its pid, and the read end of its start report, a pipe on which the monitor writes one
+/// byte once it has recorded the container running or failed (end of file if it ends before). The caller
+/// closes `startReport`.
+public struct LaunchedMonitor: Sendable {
+    public let pid: pid_t
+    public let startReport: Int32
+
+    public init(pid: pid_t, startReport: Int32) {
+        self.pid = pid
+        self.startReport = startReport
+    }
 }
 
 /// What a monitor needs to start its container, passed on its command line so that it can start the
@@ -126,61 +140,74 @@ public enum MonitorInvocation: Sendable, Equatable {
 public final class SelfExecMonitorLauncher: MonitorLauncher, @unchecked Sendable {
     public let executable: String?
     private let lock = NSLock()
-    private var warm: [(pid: pid_t, input: FileHandle)] = []
+    private var warm: [(monitor: LaunchedMonitor, input: Int32)] = []
 
     public init(executable: String? = nil) {
         self.executable = executable
     }
 
     deinit {
-        for monitor in warm { try? monitor.input.close() }
+        for entry in warm {
+            close(entry.input)
+            close(entry.monitor.startReport)
+        }
     }
 
     /// Starts a monitor that waits for its request; failures are ignored (`launch` then starts one itself).
     public func warmUp() {
-        let input = Pipe()
-        // Only the warm monitor may hold the write end's reader: other children must not keep it open.
-        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        guard let pid = try? spawn([MonitorRequest.command, MonitorRequest.awaitFlag], input: input.fileHandleForReading) else {
+        guard let input = Self.pipe() else { return }
+        defer { close(input.read) }
+        guard let monitor = try? spawn([MonitorRequest.command, MonitorRequest.awaitFlag], input: input.read) else {
+            close(input.write)
             return
         }
-        try? input.fileHandleForReading.close()
         lock.lock()
-        warm.append((pid, input.fileHandleForWriting))
+        warm.append((monitor, input.write))
         lock.unlock()
     }
 
-    public func launch(_ request: MonitorRequest) throws -> pid_t {
+    public func launch(_ request: MonitorRequest) throws -> LaunchedMonitor {
         lock.lock()
-        let monitor = warm.popLast()
+        let entry = warm.popLast()
         lock.unlock()
-        if let monitor {
-            let payload = Data(request.arguments.joined(separator: "\0").utf8)
-            do {
-                try monitor.input.write(contentsOf: payload)
-                try monitor.input.close()
-                return monitor.pid
-            } catch {
-                try? monitor.input.close()  // it exits at end of file; start a fresh one instead
-            }
+        if let entry {
+            let payload = Array(request.arguments.joined(separator: "\0").utf8)
+            let written = payload.withUnsafeBytes { write(entry.input, $0.baseAddress, $0.count) }
+            close(entry.input)
+            if written == payload.count { return entry.monitor }
+            close(entry.monitor.startReport)  // it exits at end of file; start a fresh one instead
         }
-        return try spawn(request.arguments, input: FileHandle.nullDevice, name: request.name)
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { if null >= 0 { close(null) } }
+        return try spawn(request.arguments, input: null, name: request.name)
     }
 
-    private func spawn(_ arguments: [String], input: FileHandle, name: String = "a container") throws -> pid_t {
+    /// A pipe whose ends are close-on-exec, so that no other child inherits them.
+    private static func pipe() -> (read: Int32, write: Int32)? {
+        var fds: [Int32] = [-1, -1]
+        guard berth_pipe_cloexec(&fds) == 0 else { return nil }
+        return (fds[0], fds[1])
+    }
+
+    private func spawn(_ arguments: [String], input: Int32, name: String = "a container") throws -> LaunchedMonitor {
         let path = try executable ?? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        guard let report = Self.pipe() else {
+            throw ExecutorError(code: "monitor-launch-failed", message: "cannot start the monitor for \(name): no pipe")
+        }
+        defer { close(report.write) }
         let monitor = Foundation.Process()
         monitor.executableURL = URL(fileURLWithPath: path)
         monitor.arguments = arguments
-        monitor.standardInput = input
-        monitor.standardOutput = FileHandle.nullDevice
+        monitor.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: false)
+        monitor.standardOutput = FileHandle(fileDescriptor: report.write, closeOnDealloc: false)
         monitor.standardError = FileHandle.nullDevice
         do {
             try monitor.run()
         } catch {
+            close(report.read)
             throw ExecutorError(code: "monitor-launch-failed", message: "cannot start the monitor for \(name)",
                                 underlying: error)
         }
-        return monitor.processIdentifier
+        return LaunchedMonitor(pid: monitor.processIdentifier, startReport: report.read)
     }
 }

@@ -8,28 +8,31 @@ import Glibc
 struct StartWaiter {
     var state: StateStore
 
-    /// Launches the monitor, records its pid, and waits until it reports the container running, exited or failed.
+    /// Launches the monitor, records its pid, and waits for its start report: the container running
+    /// (or already ended) returns, a failed start throws with the runtime's message.
     func launch(_ request: MonitorRequest, with launcher: any MonitorLauncher, timeout: TimeInterval = 60) throws {
-        let monitorPID = try launcher.launch(request)
-        _ = try state.update(project: request.project, name: request.name) { $0.monitorPID = monitorPID }
-        try wait(project: request.project, name: request.name, timeout: timeout)
-    }
-
-    /// Waits until the monitor reports the container running, exited or failed.
-    func wait(project: String, name: String, timeout: TimeInterval = 60) throws {
+        let monitor = try launcher.launch(request)
+        defer { close(monitor.startReport) }
+        _ = try state.update(project: request.project, name: request.name) { $0.monitorPID = monitor.pid }
+        var report = pollfd(fd: monitor.startReport, events: Int16(POLLIN), revents: 0)
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let record = try state.container(project: project, name: name) {
-                switch record.status {
-                case .running, .exited, .stopped: return
-                case .failed:
-                    throw ExecutorError(code: "start-failed",
-                                        message: "container \(name) failed to start: \(record.failure ?? "unknown reason")")
-                case .created: break
-                }
+        var ready: Int32 = 0
+        repeat {
+            ready = poll(&report, 1, Int32(max(0, deadline.timeIntervalSinceNow) * 1000))
+        } while ready < 0 && errno == EINTR
+        let record = try state.container(project: request.project, name: request.name)
+        switch record?.status {
+        case .running?, .exited?, .stopped?:
+            return
+        case .failed?:
+            throw ExecutorError(code: "start-failed",
+                                message: "container \(request.name) failed to start: \(record?.failure ?? "unknown reason")")
+        case .created?, nil:
+            if ready == 0 {
+                throw ExecutorError(code: "start-timeout", message: "container \(request.name) did not start within \(Int(timeout)) s")
             }
-            usleep(1_000)
+            throw ExecutorError(code: "start-failed",
+                                message: "the monitor of \(request.name) ended before the container started")
         }
-        throw ExecutorError(code: "start-timeout", message: "container \(name) did not start within \(Int(timeout)) s")
     }
 }

@@ -60,13 +60,18 @@ struct MonitorInvocationTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let script = dir + "/monitor.sh"
-        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir)/args.$$.tmp\ncat > \(dir)/input.$$\nmv \(dir)/args.$$.tmp \(dir)/args.$$\n"
+        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir)/args.$$.tmp\ncat > \(dir)/input.$$\nmv \(dir)/args.$$.tmp \(dir)/args.$$\necho\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         let launcher = SelfExecMonitorLauncher(executable: script)
         launcher.warmUp()
-        let warm = try launcher.launch(request)
-        let fresh = try launcher.launch(request)
+        let warmMonitor = try launcher.launch(request)
+        let freshMonitor = try launcher.launch(request)
+        let (warm, fresh) = (warmMonitor.pid, freshMonitor.pid)
+        defer {
+            close(warmMonitor.startReport)
+            close(freshMonitor.startReport)
+        }
         func waitFor(_ path: String) throws -> String {
             for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { usleep(10_000) }
             return try String(contentsOfFile: path, encoding: .utf8)
@@ -75,5 +80,10 @@ struct MonitorInvocationTests {
         #expect(try String(contentsOfFile: dir + "/input.\(warm)", encoding: .utf8) == request.arguments.joined(separator: "\0"))
         #expect(try waitFor(dir + "/args.\(fresh)") == request.arguments.joined(separator: "\n") + "\n")
         #expect(try String(contentsOfFile: dir + "/input.\(fresh)", encoding: .utf8).isEmpty)
+        // What each writes on its standard output reaches the launcher as its start report.
+        for report in [warmMonitor.startReport, freshMonitor.startReport] {
+            var byte: UInt8 = 0
+            #expect(read(report, &byte, 1) == 1 && byte == 0x0A)
+        }
     }
 }
