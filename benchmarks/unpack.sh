@@ -61,7 +61,7 @@ done
 # shellcheck disable=SC2086  # a list of package names
 if [ -n "$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 if [ -z "$berth" ]; then
-    swift build -c release --scratch-path .build-release --product berth >/dev/null
+    swift build -c release --static-swift-stdlib --scratch-path .build-release --product berth >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 [ -x "$berth" ] || { echo "$berth is not an executable" >&2; exit 2; }
