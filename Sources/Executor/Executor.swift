@@ -89,7 +89,7 @@ public struct Executor: Sendable {
         for wave in Self.waves(plan) {
             let work = wave.filter { plan.containers[$0].action != .unchanged }
             let failedBefore = collected.values
-            DispatchQueue.concurrentPerform(iterations: work.count) { i in
+            Self.concurrently(work.count, limit: Self.startConcurrency) { i in
                 let index = work[i]
                 let container = plan.containers[index]
                 // As compose does: what depends on a container that failed is not started.
@@ -137,6 +137,26 @@ public struct Executor: Sendable {
         }
         let count = (level.max() ?? -1) + 1
         return (0..<count).map { l in plan.containers.indices.filter { level[$0] == l } }
+    }
+
+    /// How many containers of a wave start at once. A start mostly waits (for its monitor, then for the
+    /// runtime), so this is several times the core count; more only adds contention.
+    static let startConcurrency = max(4, ProcessInfo.processInfo.activeProcessorCount * 4)
+
+    /// Runs `body` for 0..<count on up to `limit` threads at once and returns when all are done.
+    static func concurrently(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let group = DispatchGroup()
+        let slots = DispatchSemaphore(value: limit)
+        for i in 0..<count {
+            slots.wait()
+            group.enter()
+            Thread.detachNewThread {
+                body(i)
+                slots.signal()
+                group.leave()
+            }
+        }
+        group.wait()
     }
 
     /// The containers `container` needs started first: its depends-on and the containers whose namespaces it joins.
