@@ -57,7 +57,10 @@ struct Apply: ParsableCommand {
                 throw CLIError(message: "nothing to apply")
             }
             if dryRun { return (plan, nil) }
-            let executor = context.executor(registry: registry, monitorLauncher: launcher)
+            var executor = context.executor(registry: registry, monitorLauncher: launcher)
+            let display = isatty(STDERR_FILENO) == 1 && plan.containers.contains { $0.pull != nil } ? PullProgressDisplay() : nil
+            if let display { executor.pullProgress = { display.update($0) } }
+            defer { display?.finish() }
             return (plan, try executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
         }
         guard let outcomes else {

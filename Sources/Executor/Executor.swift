@@ -24,6 +24,8 @@ public struct Executor: Sendable {
     public var monitorLauncher: any MonitorLauncher
     /// Where planned pulls are fetched from.
     public var registry: RegistryClient?
+    /// Told of each planned pull's progress (a terminal display, when there is one).
+    public var pullProgress: (@Sendable (PullProgress) -> Void)?
 
     public init(root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
                 registry: RegistryClient? = nil, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) {
@@ -213,7 +215,7 @@ public struct Executor: Sendable {
                 guard let registry else {
                     throw ExecutorError(code: "no-registry", message: "\(reference) must be pulled, but registries are off for this command")
                 }
-                try registry.pull(reference, into: images)
+                try registry.pull(reference, into: images, progress: pullProgress)
             }
             resolved = try images.resolve(reference)
         }

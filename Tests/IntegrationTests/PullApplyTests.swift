@@ -103,6 +103,22 @@ extension PullApplyTests {
         #expect(!quiet.contains("total "), "\(quiet)")
         #expect(quiet.contains("\(reference) sha256:"), "\(quiet)")
 
+        // apply shows the same display for the pulls it plans, on a terminal only.
+        let applier = try BerthFixture()
+        let manifest = try applier.manifest("""
+        version: 1
+        name: it-pull-progress
+        containers:
+          hello:
+            image: \(reference)
+            pull: always
+            args: ["true"]
+        """, project: "it-pull-progress")
+        let applied = try ProcessRunner().run("/usr/bin/script", ["-q", "-e", "-c",
+            "\(applier.berth) apply -f \(manifest) --wait --state-root \(applier.root)", "/dev/null"])
+        #expect(applied.status == 0, "\(applied.stdoutText)")
+        #expect(applied.stdoutText.contains("total "), "\(applied.stdoutText)")
+
         let piped = try BerthFixture().run(["image", "pull", reference])
         #expect(piped.status == 0, "\(piped.stderrText)")
         #expect(piped.stderrText.isEmpty, "\(piped.stderrText)")
