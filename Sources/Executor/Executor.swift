@@ -211,11 +211,16 @@ public struct Executor: Sendable {
             checkpoint = loaded
             resolved = try loaded.baseImage(in: images)
         } else if let reference = definition.image {
-            if planned.pull != nil {
+            if let pull = planned.pull {
                 guard let registry else {
                     throw ExecutorError(code: "no-registry", message: "\(reference) must be pulled, but registries are off for this command")
                 }
-                try registry.pull(reference, into: images, progress: pullProgress)
+                let pulled = try registry.pull(reference, into: images, progress: pullProgress)
+                // The tag may have moved in the registry since the plan: run only what was planned.
+                guard pulled.digest == pull.digest else {
+                    throw ExecutorError(code: "plan-stale", message: "\(reference) is now \(pulled.digest) in the registry, "
+                                        + "planned \(pull.digest); plan again")
+                }
             }
             resolved = try images.resolve(reference)
         }

@@ -53,10 +53,19 @@ public struct SavedPlan: Codable, Sendable {
 }
 
 extension Planner {
-    /// Refuses a saved plan whose images moved since it was made (the state revision is checked by the executor).
+    /// Refuses a saved plan whose images moved since it was made, in the store or, for planned pulls, in the
+    /// registry (the state revision is checked by the executor).
     public func verifyInputs(of plan: Plan) throws {
         var problems: [String] = []
         for container in plan.containers {
+            if let pull = container.pull, let registry {
+                let now = try registry.resolve(pull.reference)
+                if now.digest != pull.digest {
+                    problems.append("image \(pull.reference) of \(container.name) was \(pull.digest) in the registry when "
+                                    + "planned, now \(now.digest)")
+                }
+                continue
+            }
             guard let image = container.image, container.pull == nil, container.restore == nil,
                   let reference = container.definition.image else { continue }
             let now = try images.lookup(reference)

@@ -49,6 +49,50 @@ import Testing
         #expect(!again.stdoutText.contains("(to pull)"), "\(again.stdoutText)")
     }
 
+    @Test func savedPlanIsRefusedWhenTheTagMovedInTheRegistry() throws {
+        let source = try BerthFixture()
+        try source.importBusybox()
+        let registry = try LoopbackRegistry(directory: source.work + "/registry")
+        defer { registry.stop() }
+        func push(_ tag: String) throws {
+            let archive = source.work + "/\(UUID().uuidString.prefix(6)).tar"
+            #expect(try source.run(["image", "export", tag, "-o", archive]).status == 0)
+            let pushed = try ProcessRunner().run("/usr/bin/skopeo", [
+                "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
+                "oci-archive:\(archive):\(tag)", "docker://\(registry.address)/app:v1",
+            ])
+            #expect(pushed.status == 0, "skopeo: \(pushed.stderrText)")
+        }
+        try push("berth.local/busybox:demo")
+
+        let fixture = try BerthFixture()
+        let manifest = try fixture.manifest("""
+        version: 1
+        name: it-pull-saved
+        containers:
+          app:
+            image: \(registry.address)/app:v1
+            pull: always
+            args: ["true"]
+        """, project: "it-pull-saved")
+        let planFile = fixture.work + "/plan.json"
+        let planned = try fixture.run(["plan", "-f", manifest, "-o", planFile])
+        #expect(planned.status == 0, "\(planned.stderrText)")
+
+        // Another image under the same tag: the saved plan no longer describes what would run.
+        let other = source.work + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try "moved\n".write(toFile: other + "/marker", atomically: true, encoding: .utf8)
+        #expect(try source.run(["image", "import", "--rootfs", other, "--tag", "berth.local/other:1"]).status == 0)
+        try push("berth.local/other:1")
+        let refused = try fixture.run(["apply", planFile])
+        #expect(refused.status != 0)
+        #expect(refused.stderrText.contains("the plan is out of date"), "\(refused.stderrText)")
+        #expect(refused.stderrText.contains("in the registry when planned"), "\(refused.stderrText)")
+        let ps = try fixture.run(["ps", "-p", "it-pull-saved", "--format", "json"])
+        #expect(!ps.stdoutText.contains("\"name\""), "nothing may have been created: \(ps.stdoutText)")
+    }
+
     @Test func neverPolicyWithAMissingImageIsAPlanError() throws {
         let fixture = try BerthFixture()
         let manifest = try fixture.manifest("""
