@@ -37,7 +37,7 @@ struct Apply: ParsableCommand {
         if !dryRun { launcher.warmUp() }
         let context = try Context(global)
         let saved = try planFile.map(SavedPlan.load)
-        let loaded = try saved == nil ? ManifestLoader.load(path: manifest.file) : nil
+        let loaded = try saved == nil ? loadManifest(manifest.file) : nil
         let project = saved?.project ?? manifest.projectName ?? loaded?.name ?? ""
         // Plan and apply under the project's lock: a concurrent apply of the same project waits,
         // then plans against what this one did.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Manifest
 import State
 
 /// Where Berth keeps its state.
@@ -29,4 +30,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct FormatOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
+}
+
+/// Loads a manifest and prints what loading warned about (an unset variable, say) to stderr.
+func loadManifest(_ path: String) throws -> ProjectManifest {
+    let loaded = try ManifestLoader.load(path: path)
+    for warning in loaded.warnings { printError(warning.description) }
+    return loaded
 }

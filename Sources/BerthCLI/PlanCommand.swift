@@ -26,7 +26,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let loaded = try ManifestLoader.load(path: manifest.file)
+        let loaded = try loadManifest(manifest.file)
         let plan = try context.planner(registry: registry).plan(loaded, options: .init(projectName: manifest.projectName,
                                                                    forceRecreate: forceRecreate))
         if let output {

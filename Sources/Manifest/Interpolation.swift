@@ -6,11 +6,20 @@ enum Interpolation {
         var message: String
     }
 
-    /// Substitutes every variable in `text` from `variables`; an unset `${VAR}` becomes empty, as in compose.
-    static func interpolate(_ text: String, variables: [String: String]) throws -> String {
+    /// Substitutes every variable in `text` from `variables`; an unset `$VAR` or `${VAR}` becomes empty, as in
+    /// compose, and its name is added to `unset` so the caller can warn about it.
+    static func interpolate(_ text: String, variables: [String: String], unset: inout Set<String>) throws -> String {
         guard text.contains("$") else { return text }
         var scanner = Scanner(characters: Array(text), source: text, variables: variables)
-        return try scanner.run()
+        let result = try scanner.run()
+        unset.formUnion(scanner.unset)
+        return result
+    }
+
+    /// `interpolate(_:variables:unset:)` for callers that do not warn.
+    static func interpolate(_ text: String, variables: [String: String]) throws -> String {
+        var unset: Set<String> = []
+        return try interpolate(text, variables: variables, unset: &unset)
     }
 
     private struct Scanner {
@@ -18,6 +27,8 @@ enum Interpolation {
         let source: String
         let variables: [String: String]
         var index = 0
+        /// Variables read plainly (no default or alternative) while unset.
+        var unset: Set<String> = []
 
         mutating func run() throws -> String {
             var output = ""
@@ -44,6 +55,7 @@ enum Interpolation {
             case let n? where Scanner.isNameStart(n):
                 index += 1
                 let name = readName()
+                if variables[name] == nil { unset.insert(name) }
                 return variables[name] ?? ""
             default:
                 throw Failure(message: "invalid interpolation in `\(source)`: use `$$` for a literal `$`")
@@ -85,7 +97,7 @@ enum Interpolation {
                 } else if c == "}" {
                     if depth == 0 {
                         index += 1
-                        return try Interpolation.interpolate(raw, variables: variables)
+                        return try Interpolation.interpolate(raw, variables: variables, unset: &unset)
                     }
                     depth -= 1
                 }
@@ -95,11 +107,13 @@ enum Interpolation {
             throw Failure(message: "invalid interpolation in `\(source)`: missing `}`")
         }
 
-        func apply(name: String, op: String, argument: String) throws -> String {
+        mutating func apply(name: String, op: String, argument: String) throws -> String {
             let value = variables[name]
             let setAndNonEmpty = !(value ?? "").isEmpty
             switch op {
-            case "": return value ?? ""
+            case "":
+                if value == nil { unset.insert(name) }
+                return value ?? ""
             case ":-": return setAndNonEmpty ? (value ?? "") : argument
             case "-": return value ?? argument
             case ":+": return setAndNonEmpty ? argument : ""

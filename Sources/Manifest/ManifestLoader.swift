@@ -50,7 +50,9 @@ public enum ManifestLoader {
         let manifest = validator.validate(description)
         diagnostics += validator.diagnostics
         if diagnostics.hasErrors { throw DiagnosticsError(unique(diagnostics), category: .manifest) }
-        return manifest
+        var loaded = manifest
+        loaded.warnings = unique(diagnostics.filter { $0.severity == .warning })
+        return loaded
     }
 
     /// Drops repeats (a node reached through several aliases is checked once per use).

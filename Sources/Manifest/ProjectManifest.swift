@@ -12,6 +12,8 @@ public struct ProjectManifest: Hashable, Sendable {
     public var directory: String
     /// The containers, sorted by name.
     public var containers: [ContainerDefinition]
+    /// What loading noticed without failing (an unset variable, say); commands print these to stderr.
+    public var warnings: [Diagnostic] = []
 
     public init(version: Int = 1, name: String, path: String, directory: String, containers: [ContainerDefinition]) {
         self.version = version

@@ -141,7 +141,12 @@ struct YAMLReader {
             return Scalar(text: s.string, kind: Self.kind(of: s, interpolated: nil), node: s, location: loc)
         }
         do {
-            let text = try Interpolation.interpolate(s.string, variables: variables)
+            var unset: Set<String> = []
+            let text = try Interpolation.interpolate(s.string, variables: variables, unset: &unset)
+            for name in unset.sorted() {
+                diagnostics.append(.warning(at: loc, "variable `\(name)` is not set; it is replaced by an empty string "
+                                            + "(set it in the environment or in .env, or write `${\(name):-default}`)"))
+            }
             return Scalar(text: text, kind: Self.kind(of: s, interpolated: text), node: s, location: loc)
         } catch let failure as Interpolation.Failure {
             diagnostics.append(ManifestDiagnostics.interpolation(failure.message, at: loc))
@@ -157,6 +162,8 @@ struct YAMLReader {
         switch s.kind {
         case .string: return Located(s.text, at: s.location)
         case .int where lenient, .float where lenient, .bool where lenient: return Located(s.text, at: s.location)
+        // A value made by interpolation is text wherever text is expected ("${UNSET}" is "", not null).
+        case _ where s.node.string.contains("$"): return Located(s.text, at: s.location)
         default:
             diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a string", got: Self.describe(node), at: s.location))
             return nil

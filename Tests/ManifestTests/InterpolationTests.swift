@@ -49,6 +49,39 @@ import Testing
         #expect(actual == c.expected)
     }
 
+    static let unsetCases: [(String, Set<String>)] = [
+        ("$UNSET", ["UNSET"]), ("${UNSET}", ["UNSET"]), ("a-${UNSET}-$OTHER", ["UNSET", "OTHER"]),
+        ("${UNSET:-d}", []), ("${UNSET-d}", []), ("${UNSET:+x}", []), ("${UNSET+x}", []), ("$$UNSET", []),
+        ("${UNSET:-${INNER}}", ["INNER"]), ("$NAME", []),
+    ]
+
+    /// Which variables were read plainly while unset (the loader warns about these; defaults do not count).
+    @Test(arguments: unsetCases)
+    func unsetVariablesAreCollected(_ input: String, _ expected: Set<String>) throws {
+        var unset: Set<String> = []
+        _ = try Interpolation.interpolate(input, variables: Self.variables,
+                                          unset: &unset)
+        #expect(unset == expected)
+    }
+
+    @Test func anUnsetVariableIsAWarningAtItsValueNotAnError() throws {
+        let text = """
+        version: 1
+        containers:
+          web:
+            image: berth.local/busybox:demo
+            env:
+              TOKEN: "${NOT_SET_ANYWHERE}"
+        """
+        let manifest = try Support.load(text, environment: [:])
+        #expect(manifest.container(named: "web")?.env == ["TOKEN="])
+        #expect(manifest.warnings.count == 1)
+        let warning = try #require(manifest.warnings.first)
+        #expect(warning.severity == .warning)
+        #expect(warning.description.contains(":6:14: warning: variable `NOT_SET_ANYWHERE` is not set"), "\(warning)")
+        #expect(try Support.load(text, environment: ["NOT_SET_ANYWHERE": "x"]).warnings.isEmpty)
+    }
+
     @Test func keysAreNotInterpolatedButValuesAre() throws {
         let text = """
         version: 1

@@ -38,7 +38,7 @@ struct ExportKubernetes: ParsableCommand {
     var strict = false
 
     func run() throws {
-        var loaded = try ManifestLoader.load(path: manifest.file)
+        var loaded = try loadManifest(manifest.file)
         if let name = manifest.projectName { loaded.name = name }
         let needsStore = pinDigests || loaded.containers.contains { Self.hasUserName($0.user) }
         let context = needsStore ? try Context(global) : nil
