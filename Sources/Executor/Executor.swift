@@ -227,7 +227,7 @@ public struct Executor: Sendable {
         if let image = resolved {
             let store = try snapshots.store(for: definition.snapshotter)
             // Unpack on demand: whatever is still missing now, not what the plan saw.
-            unpacked = try store.unpack(image, from: images).count
+            unpacked = try store.unpack(image, from: images, progress: .standardErrorIfTerminal()).count
             CrashPoint.hit("apply-after-unpack")
             try store.prepare(key: planned.snapshotKey, image: image, rootfs: rootfs)
             CrashPoint.hit("apply-after-prepare")

@@ -8,17 +8,19 @@ extension SnapshotStore {
     /// `tmp/`, its uncompressed digest must equal its diff_id, and only then is it renamed into `layers/`
     /// (in layer order). On overlayfs the layers are independent and are extracted in parallel.
     /// Concurrent callers (threads or processes) wait on one lock and then find the work done.
+    /// `progress`, when given, is told about each layer as it is read.
     @discardableResult
-    public func unpack(_ image: ResolvedImage, from store: ImageStore) throws -> [LayerUnpack] {
+    public func unpack(_ image: ResolvedImage, from store: ImageStore,
+                       progress: UnpackProgress? = nil) throws -> [LayerUnpack] {
         try withLock {
             try clearLeftovers()
             let pending = try pendingLayers(for: image)
             switch snapshotter {
             case .overlayfs:
-                try unpackOverlay(pending, all: try layers(of: image), image: image, store: store)
+                try unpackOverlay(pending, all: try layers(of: image), image: image, store: store, progress: progress)
             case .native:
                 for layer in pending {
-                    let extracted = try extractLayer(layer, image: image, store: store)
+                    let extracted = try extractLayer(layer, image: image, store: store, progress: progress)
                     try commitLayer(layer, work: extracted.work, image: image)
                 }
             }
@@ -29,13 +31,14 @@ extension SnapshotStore {
     /// Extracts all pending layers at once (they are independent on overlayfs), gives directories a layer
     /// only implied the attributes they have in the layers below, then commits the good ones in order
     /// and reports the first failure.
-    func unpackOverlay(_ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore) throws {
+    func unpackOverlay(_ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore,
+                       progress: UnpackProgress?) throws {
         let results = ResultSlots(count: pending.count)
         if pending.count == 1 {
-            results.set(0, Result { try extractLayer(pending[0], image: image, store: store) })
+            results.set(0, Result { try extractLayer(pending[0], image: image, store: store, progress: progress) })
         } else {
             DispatchQueue.concurrentPerform(iterations: pending.count) { i in
-                results.set(i, Result { try extractLayer(pending[i], image: image, store: store) })
+                results.set(i, Result { try extractLayer(pending[i], image: image, store: store, progress: progress) })
             }
         }
         var firstError: (any Error)?
@@ -103,7 +106,8 @@ extension SnapshotStore {
     }
 
     /// Extracts one layer into `tmp/` and checks its diff_id.
-    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore) throws -> Extracted {
+    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore,
+                      progress: UnpackProgress? = nil) throws -> Extracted {
         let context = Self.context(layer, image)
         guard let compression = layer.descriptor.mediaType.layerCompression else {
             throw SnapshotError("unsupported-layer-type",
@@ -121,12 +125,20 @@ extension SnapshotStore {
                 try copyTree(from: layerPath(parent), to: fs)
             }
             let mode: WhiteoutMode = snapshotter == .overlayfs && layer.parent != nil ? .overlay : .apply
-            let reader = try TarReader(path: blob, compression: TarCompression(compression))
+            progress?.begin(layer.index, of: image.manifest.layers.count, digest: layer.descriptor.digest.description,
+                            total: layer.descriptor.size)
+            var failed = true
+            defer { progress?.end(layer.index, failed: failed) }
+            let index = layer.index
+            var onRead: (@Sendable (Int64) -> Void)?
+            if let progress { onRead = { done in progress.advance(index, to: done) } }
+            let reader = try TarReader(path: blob, compression: TarCompression(compression), progress: onRead)
             let result = try TarExtractor.extract(reader, into: fs, whiteouts: mode)
             guard result.stream.digest == layer.diffID.description else {
                 throw SnapshotError("diffid-mismatch", "\(context): wrong diff id calculated on extraction "
                                     + "\"\(result.stream.digest)\", expected \(layer.diffID)")
             }
+            failed = false
             return Extracted(work: work, implicitDirectories: result.implicitDirectories,
                              lowerHardlinks: result.lowerHardlinks)
         } catch let error as SnapshotError {

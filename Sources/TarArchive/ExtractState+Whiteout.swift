@@ -3,8 +3,8 @@ import Foundation
 
 extension ExtractState {
     /// Applies `.wh.<name>` (or the opaque marker when name is `.wh..opq`) found in directory `parent`.
-    mutating func whiteout(name: String, in parent: [String], entry: OpaquePointer, stored: String) throws(TarError) {
-        let dirRelative = parent.joined(separator: "/")
+    mutating func whiteout(name: String, in parent: String, entry: OpaquePointer, stored: String) throws(TarError) {
+        let dirRelative = parent
         let dir = parent.isEmpty ? root : root + "/" + dirRelative
         if name.hasPrefix(".wh.") {
             guard name == ".wh..opq" else { return }  // other `.wh..wh.` names are reserved and ignored
@@ -38,10 +38,12 @@ extension ExtractState {
         case .apply:
             var st = stat()
             guard lstat(target, &st) == 0 else { return }
+            if st.st_mode & S_IFMT == S_IFDIR {
+                try prepareRemoval(of: dirRelative.isEmpty ? name : dirRelative + "/" + name)
+            }
             do { try FileManager.default.removeItem(atPath: target) } catch {
                 throw TarError(code: "archive-extract", "\(label): whiteout \"\(stored)\" cannot remove it", underlying: error)
             }
-            checkedDirs.removeAll()
         }
     }
 
@@ -51,32 +53,35 @@ extension ExtractState {
         for child in children {
             let childRelative = relative.isEmpty ? child : relative + "/" + child
             if created.contains(childRelative) { continue }
+            try prepareRemoval(of: childRelative)
             do { try FileManager.default.removeItem(atPath: dir + "/" + child) } catch {
                 throw TarError(code: "archive-extract", "\(label): opaque \"\(relative)\" cannot remove \(child)",
                                underlying: error)
             }
         }
-        checkedDirs.removeAll()
     }
 
-    /// Creates missing directories (0755) along `parts` under the root, refusing symlinks on the way.
-    mutating func makeDirectories(_ parts: [String], entry: String) throws(TarError) {
-        try checkNoSymlinks(parts, entry: entry)
-        var path = root
-        var relative = ""
-        for part in parts {
-            path += "/" + part
-            relative += relative.isEmpty ? part : "/" + part
-            if checkedDirs.contains(path) { continue }
-            if mkdir(path, 0o755) == 0 {
-                // mkdir applies the umask; the layer convention for implied directories is 0755.
-                chmod(path, 0o755)
-                implicitDirectories.insert(relative)
-                created.insert(relative)
-            } else if errno != EEXIST {
+    /// Creates missing directories (0755) along `parent` under the root, refusing symlinks on the way.
+    mutating func makeDirectories(_ parent: String, entry: String) throws(TarError) {
+        guard !parent.isEmpty, parent != lastParent else { return }
+        try checkNoSymlinks(parent, entry: entry)
+        var end = parent.utf8.startIndex
+        while end != parent.utf8.endIndex {
+            end = parent.utf8[parent.utf8.index(after: end)...].firstIndex(of: UInt8(ascii: "/")) ?? parent.utf8.endIndex
+            let prefix = String(parent[..<end])
+            if checkedDirs.contains(prefix) { continue }
+            // checkNoSymlinks stopped at the first missing component, so this one is missing or not a directory.
+            let path = root + "/" + prefix
+            guard mkdir(path, 0o755) == 0 else {
+                if errno == EEXIST { throw unsafe(entry, "\"\(prefix)\" is not a directory") }
                 throw TarError.posix("archive-extract", "\(label): cannot create \(path)", errno: errno)
             }
-            checkedDirs.insert(path)
+            // mkdir applies the umask; the layer convention for implied directories is 0755.
+            chmod(path, 0o755)
+            implicitDirectories.insert(prefix)
+            if mode == .apply { created.insert(prefix) }
+            checkedDirs.insert(prefix)
         }
+        lastParent = parent
     }
 }

@@ -1,18 +1,25 @@
 import CArchive
 import Crypto
+import Foundation
 
 /// The decompressed byte stream of a file (libarchive "raw" format plus filters), hashed as it is consumed.
-/// The tar parser reads from this through a libarchive client callback.
+/// A producer thread decompresses and hashes into a small bounded set of buffers while the tar parser
+/// reads them through a libarchive client callback, so decompression overlaps parsing and writing.
 final class HashingSource {
-    private let raw: OpaquePointer
-    private var hasher = SHA256()
-    private(set) var size: Int64 = 0
-    private var finished = false
+    static let blockCount = 6
+    static let blockSize = 1 << 20
+
+    private let producer: Producer
+    private var thread: pthread_t?
+    private var handedOut: UnsafeMutableRawPointer?
+    private var ended = false
     let label: String
 
-    init(fd: Int32, compression: TarCompression, label: String) throws(TarError) {
+    /// Opens the stream on the calling thread (so a bad header throws here), then starts the producer.
+    /// `progress` is called on the producer thread with the compressed bytes read so far.
+    init(fd: Int32, compression: TarCompression, label: String,
+         progress: (@Sendable (Int64) -> Void)?) throws(TarError) {
         guard let raw = archive_read_new() else { throw TarError(code: "archive-read", "\(label): cannot create reader") }
-        self.raw = raw
         self.label = label
         archive_read_support_format_raw(raw)
         archive_read_support_format_empty(raw)
@@ -21,46 +28,116 @@ final class HashingSource {
             archive_read_support_filter_zstd(raw)
         }
         guard archive_read_open_fd(raw, fd, 1 << 20) == ARCHIVE_OK else {
-            throw TarError.libarchive("archive-read", "\(label): cannot open", raw)  // deinit frees raw
+            let error = TarError.libarchive("archive-read", "\(label): cannot open", raw)
+            archive_read_free(raw)
+            throw error
         }
         var entry: OpaquePointer?
         let status = archive_read_next_header(raw, &entry)
-        if status == ARCHIVE_EOF {
-            finished = true
-        } else if status != ARCHIVE_OK {
-            throw TarError.libarchive("archive-read", "\(label): cannot decompress", raw)
+        guard status == ARCHIVE_OK || status == ARCHIVE_EOF else {
+            let error = TarError.libarchive("archive-read", "\(label): cannot decompress", raw)
+            archive_read_free(raw)
+            throw error
         }
+        producer = Producer(raw: raw, label: label, empty: status == ARCHIVE_EOF, progress: progress,
+                            pipe: BlockPipe(count: Self.blockCount, capacity: Self.blockSize))
+        var id = pthread_t()
+        let context = Unmanaged.passRetained(producer).toOpaque()
+        guard pthread_create(&id, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<Producer>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<Producer>.fromOpaque(context).release()
+            throw TarError.posix("archive-read", "\(label): cannot start the decompression thread", errno: errno)
+        }
+        thread = id
     }
 
-    deinit { archive_read_free(raw) }
+    deinit { stop() }
 
-    /// The next block of decompressed bytes (empty at the end), hashed before it is handed out.
+    /// Stops and joins the producer; afterwards its totals are final. Safe to call more than once.
+    func stop() {
+        guard let id = thread else { return }
+        producer.pipe.cancel()
+        pthread_join(id, nil)
+        thread = nil
+    }
+
+    /// The next block of decompressed bytes (empty at the end). The previous block is given back first,
+    /// so a block stays valid until the next call, as libarchive's read callback requires.
     func nextBlock() throws(TarError) -> UnsafeRawBufferPointer {
-        if finished { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        var buffer: UnsafeRawPointer?
-        var length = 0
-        var offset: la_int64_t = 0
-        let status = archive_read_data_block(raw, &buffer, &length, &offset)
-        if status == ARCHIVE_EOF {
-            finished = true
+        if let buffer = handedOut {
+            producer.pipe.giveBack(buffer)
+            handedOut = nil
+        }
+        if ended { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let block = try producer.pipe.pop() else {
+            ended = true
             return UnsafeRawBufferPointer(start: nil, count: 0)
         }
-        guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
-            throw TarError.libarchive("archive-read", "\(label): decompression failed", raw)
-        }
-        let block = UnsafeRawBufferPointer(start: buffer, count: length)
-        hasher.update(bufferPointer: block)
-        size += Int64(length)
-        return block
+        handedOut = block.base
+        return UnsafeRawBufferPointer(start: block.base, count: block.count)
     }
 
     /// Reads whatever the tar parser left (trailing padding) so the digest covers the whole stream.
     func drain() throws(TarError) -> StreamDigest {
         while try nextBlock().count > 0 {}
-        let hex = hexString(hasher.finalize())
-        return StreamDigest(digest: "sha256:" + hex, size: size)
+        stop()
+        let hex = hexString(producer.hasher.finalize())
+        return StreamDigest(digest: "sha256:" + hex, size: producer.size)
     }
 
     /// Set when the tar parser's callback failed, so the parser's generic error can be replaced.
     var callbackError: TarError?
+}
+
+/// The decompressing thread's side: owns the raw reader while it runs; its totals are read after the join.
+private final class Producer: @unchecked Sendable {
+    let raw: OpaquePointer
+    let label: String
+    let pipe: BlockPipe
+    let progress: (@Sendable (Int64) -> Void)?
+    var hasher = SHA256()
+    var size: Int64 = 0
+    private let empty: Bool
+
+    init(raw: OpaquePointer, label: String, empty: Bool, progress: (@Sendable (Int64) -> Void)?, pipe: BlockPipe) {
+        self.raw = raw
+        self.label = label
+        self.empty = empty
+        self.progress = progress
+        self.pipe = pipe
+    }
+
+    deinit { archive_read_free(raw) }
+
+    func run() {
+        if empty { return pipe.finish(nil) }
+        while let buffer = pipe.takeFree() {
+            var count = 0
+            var atEnd = false
+            while count < pipe.capacity {
+                let n = archive_read_data(raw, buffer + count, pipe.capacity - count)
+                if n == 0 {
+                    atEnd = true
+                    break
+                }
+                guard n > 0 else {
+                    pipe.giveBack(buffer)
+                    return pipe.finish(TarError.libarchive("archive-read", "\(label): decompression failed", raw))
+                }
+                count += n
+            }
+            if count > 0 {
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))
+                size += Int64(count)
+                pipe.push(BlockPipe.Block(base: buffer, count: count))
+            } else {
+                pipe.giveBack(buffer)
+            }
+            progress?(archive_filter_bytes(raw, -1))
+            if atEnd { return pipe.finish(nil) }
+        }
+    }
 }

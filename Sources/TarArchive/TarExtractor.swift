@@ -28,8 +28,10 @@ public struct LowerHardlink: Hashable, Sendable {
 /// Extracts a tar stream into a directory without ever writing outside it: `..` escapes, absolute
 /// names and paths through symlinks are refused, hard-link targets must stay inside.
 public enum TarExtractor {
+    /// No ARCHIVE_EXTRACT_SECURE_SYMLINKS: ExtractState checks every parent directory itself, once per
+    /// directory, where libarchive re-walks the whole absolute path (~50 syscalls) for every entry.
     static let diskFlags: Int32 = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
-        | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+        | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT
 
     /// Extracts every entry of `reader` under `root`; returns the uncompressed stream's digest and size.
     @discardableResult
@@ -40,160 +42,45 @@ public enum TarExtractor {
         }
         let base = String(cString: real)
         free(real)
-        guard let disk = archive_write_disk_new() else { throw TarError(code: "archive-extract", "cannot create disk writer") }
-        defer { archive_write_free(disk) }
-        archive_write_disk_set_options(disk, diskFlags)
-        var state = ExtractState(root: base, label: reader.label, mode: whiteouts)
+        let disk = try DiskWriter(label: reader.label)
+        var state = ExtractState(root: base, label: reader.label, mode: whiteouts, disk: disk)
         while let entry = try reader.nextRaw() {
-            try state.apply(entry, reader: reader, disk: disk)
+            try state.apply(entry, reader: reader)
         }
-        guard archive_write_close(disk) == ARCHIVE_OK else {
-            throw TarError.libarchive("archive-extract", "\(reader.label): finishing extraction", disk)
-        }
+        try disk.close()
         return ExtractSummary(stream: try reader.finish(), implicitDirectories: state.implicitDirectories.sorted(),
                               lowerHardlinks: state.lowerHardlinks)
     }
 }
 
-/// Per-extraction bookkeeping: paths created in this layer (for opaque whiteouts) and directories
-/// already checked to be real directories.
-struct ExtractState {
-    let root: String
+/// libarchive's disk writer. It sets directory modes and times only when closed, by path; `flush` applies
+/// them early, before a directory is removed, so a symlink that replaces it cannot redirect them outside.
+final class DiskWriter {
+    static let flags: Int32 = TarExtractor.diskFlags
+    private(set) var pointer: OpaquePointer
     let label: String
-    let mode: WhiteoutMode
-    var created: Set<String> = []
-    var checkedDirs: Set<String> = []
-    var implicitDirectories: Set<String> = []
-    var lowerHardlinks: [LowerHardlink] = []
 
-    init(root: String, label: String, mode: WhiteoutMode) {
-        self.root = root
+    init(label: String) throws(TarError) {
+        guard let disk = archive_write_disk_new() else { throw TarError(code: "archive-extract", "cannot create disk writer") }
+        archive_write_disk_set_options(disk, Self.flags)
+        pointer = disk
         self.label = label
-        self.mode = mode
     }
 
-    mutating func apply(_ entry: OpaquePointer, reader: TarReader, disk: OpaquePointer) throws(TarError) {
-        let stored = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-        guard let parts = try clean(stored), let last = parts.last else { return }
-        let parent = Array(parts.dropLast())
-        try makeDirectories(parent, entry: stored)
-        if last.hasPrefix(".wh.") {
-            try whiteout(name: String(last.dropFirst(4)), in: parent, entry: entry, stored: stored)
-            return
-        }
-        let relative = parts.joined(separator: "/")
-        let full = root + "/" + relative
-        let isDir = archive_entry_filetype(entry) == EntryType.directory
-        implicitDirectories.remove(relative)
-        try replaceConflict(at: full, newIsDirectory: isDir && archive_entry_hardlink(entry) == nil)
-        if let link = archive_entry_hardlink(entry) {
-            let target = String(cString: link)
-            guard let targetParts = try clean(target), !targetParts.isEmpty else {
-                throw unsafe(stored, "hard link to \"\(target)\" points outside the layer")
-            }
-            try checkNoSymlinks(Array(targetParts.dropLast()), entry: stored)
-            let targetRelative = targetParts.joined(separator: "/")
-            var st = stat()
-            if mode == .overlay && lstat(root + "/" + targetRelative, &st) != 0 && errno == ENOENT {
-                lowerHardlinks.append(LowerHardlink(link: relative, target: targetRelative))
-                created.insert(relative)
-                return
-            }
-            archive_entry_set_hardlink(entry, root + "/" + targetRelative)
-        }
-        Self.dropOverlayAttributes(entry)
-        archive_entry_set_pathname(entry, full)
-        let status = archive_write_header(disk, entry)
-        guard status >= ARCHIVE_WARN else {
-            throw TarError.libarchive("archive-extract", "\(label): cannot extract \"\(stored)\"", disk)
-        }
-        if archive_entry_size(entry) > 0 && archive_entry_hardlink(entry) == nil {
-            try reader.forEachBlock { (block) throws(TarError) in
-                let written = archive_write_data(disk, block.baseAddress, block.count)
-                guard written >= 0 else {
-                    throw TarError.libarchive("archive-extract", "\(label): writing \"\(stored)\"", disk)
-                }
-            }
-        }
-        guard archive_write_finish_entry(disk) >= ARCHIVE_WARN else {
-            throw TarError.libarchive("archive-extract", "\(label): finishing \"\(stored)\"", disk)
-        }
-        created.insert(relative)
+    deinit { archive_write_free(pointer) }
+
+    /// Applies the pending directory modes and times, then continues with a fresh writer.
+    func flush() throws(TarError) {
+        try close()
+        guard let disk = archive_write_disk_new() else { throw TarError(code: "archive-extract", "cannot create disk writer") }
+        archive_write_disk_set_options(disk, Self.flags)
+        archive_write_free(pointer)
+        pointer = disk
     }
 
-    /// Removes `trusted.overlay.*` xattrs a layer carries: only whiteout handling may set overlay metadata.
-    static func dropOverlayAttributes(_ entry: OpaquePointer) {
-        guard archive_entry_xattr_reset(entry) > 0 else { return }
-        var kept: [(String, [UInt8])] = []
-        var dropped = false
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        while archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK {
-            guard let name else { continue }
-            let key = String(cString: name)
-            if key.hasPrefix("trusted.overlay.") {
-                dropped = true
-            } else {
-                kept.append((key, value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
-            }
+    func close() throws(TarError) {
+        guard archive_write_close(pointer) == ARCHIVE_OK else {
+            throw TarError.libarchive("archive-extract", "\(label): finishing extraction", pointer)
         }
-        guard dropped else { return }
-        archive_entry_xattr_clear(entry)
-        for (key, bytes) in kept { archive_entry_xattr_add_entry(entry, key, bytes, bytes.count) }
-    }
-
-    /// Lexically cleaned components; nil for the root itself. Absolute names and `..` escapes are refused.
-    func clean(_ name: String) throws(TarError) -> [String]? {
-        if name.hasPrefix("/") { throw unsafe(name, "absolute path") }
-        var parts: [String] = []
-        for component in name.split(separator: "/", omittingEmptySubsequences: true) {
-            switch component {
-            case ".": continue
-            case "..":
-                guard !parts.isEmpty else { throw unsafe(name, "path escapes the layer through \"..\"") }
-                parts.removeLast()
-            default: parts.append(String(component))
-            }
-        }
-        return parts.isEmpty ? nil : parts
-    }
-
-    /// Refuses a path whose existing directories include a symlink (it could lead outside the root).
-    mutating func checkNoSymlinks(_ parts: [String], entry: String) throws(TarError) {
-        var path = root
-        for part in parts {
-            path += "/" + part
-            if checkedDirs.contains(path) { continue }
-            var st = stat()
-            if lstat(path, &st) != 0 {
-                if errno == ENOENT { return }
-                throw TarError.posix("archive-extract", "\(label): cannot stat \(path)", errno: errno)
-            }
-            if st.st_mode & S_IFMT == S_IFLNK {
-                throw unsafe(entry, "path goes through the symlink \"\(path.dropFirst(root.count + 1))\"")
-            }
-            checkedDirs.insert(path)
-        }
-    }
-
-    /// Removes what is in the way unless both the existing path and the new entry are directories.
-    mutating func replaceConflict(at full: String, newIsDirectory: Bool) throws(TarError) {
-        var st = stat()
-        guard lstat(full, &st) == 0 else { return }
-        let existingIsDirectory = st.st_mode & S_IFMT == S_IFDIR
-        if existingIsDirectory && newIsDirectory { return }
-        if existingIsDirectory {
-            checkedDirs.removeAll()  // a cached directory may be about to become a symlink
-            do { try FileManager.default.removeItem(atPath: full) } catch {
-                throw TarError(code: "archive-extract", "\(label): cannot replace \(full)", underlying: error)
-            }
-        } else if unlink(full) != 0 {
-            throw TarError.posix("archive-extract", "\(label): cannot replace \(full)", errno: errno)
-        }
-    }
-
-    func unsafe(_ entry: String, _ why: String) -> TarError {
-        TarError(code: "archive-unsafe-path", "\(label): refusing entry \"\(entry)\": \(why)")
     }
 }

@@ -1,8 +1,8 @@
 import CArchive
 import Foundation
 
-/// Streams the entries of a tar file, decompressing gzip/zstd as asked, while hashing the uncompressed
-/// tar stream with SHA-256 (the layer's DiffID). Not thread-safe; use from one thread.
+/// Streams the entries of a tar file, decompressing gzip/zstd as asked (on a thread of its own), while
+/// hashing the uncompressed tar stream with SHA-256 (the layer's DiffID). Use from one thread.
 public final class TarReader {
     let archive: OpaquePointer
     private let source: HashingSource
@@ -11,19 +11,22 @@ public final class TarReader {
     /// The file name, for messages.
     public let label: String
 
-    /// Opens `path`; `compression` follows the media type (`.none` is never sniffed).
-    public init(path: String, compression: TarCompression) throws(TarError) {
+    /// Opens `path`; `compression` follows the media type (`.none` is never sniffed). `progress`, if
+    /// given, is called from the decompression thread with the compressed bytes read so far.
+    public init(path: String, compression: TarCompression,
+                progress: (@Sendable (Int64) -> Void)? = nil) throws(TarError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TarError.posix("archive-open", "cannot open \(path)", errno: errno) }
         self.fd = fd
         self.label = path
         do {
-            source = try HashingSource(fd: fd, compression: compression, label: path)
+            source = try HashingSource(fd: fd, compression: compression, label: path, progress: progress)
         } catch {
             close(fd)
             throw error
         }
         guard let archive = archive_read_new() else {
+            source.stop()
             close(fd)
             throw TarError(code: "archive-read", "\(path): cannot create tar reader")
         }
@@ -51,6 +54,7 @@ public final class TarReader {
 
     deinit {
         archive_read_free(archive)
+        source.stop()  // the decompression thread reads `fd` until it is joined
         close(fd)
     }
 

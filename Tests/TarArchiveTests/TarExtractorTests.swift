@@ -44,6 +44,21 @@ import Testing
         UnsafeCase(description: "whiteout through symlink") { _ in
             [Entry(name: "evil", kind: .symlink, link: "../outside"), Entry(name: "evil/.wh.secret", kind: .regular)]
         },
+        UnsafeCase(description: "checked directory replaced by a symlink, then written through") { _ in
+            [Entry(name: "a/", kind: .directory), Entry(name: "a/x", kind: .regular),
+             Entry(name: "a", kind: .symlink, link: "../outside"), Entry(name: "a/pwned", kind: .regular)]
+        },
+        UnsafeCase(description: "implied directory replaced by a symlink, then written below") { _ in
+            [Entry(name: "a/b/x", kind: .regular), Entry(name: "a/b", kind: .symlink, link: "../../outside"),
+             Entry(name: "a/b/pwned", kind: .regular)]
+        },
+        UnsafeCase(description: "checked directory replaced by a symlink, then hard-linked through") { _ in
+            [Entry(name: "a/", kind: .directory), Entry(name: "a/x", kind: .regular),
+             Entry(name: "a", kind: .symlink, link: "../outside"), Entry(name: "h", kind: .hardlink, link: "a/secret")]
+        },
+        UnsafeCase(description: "dot-slash names through a symlink") { _ in
+            [Entry(name: "./evil", kind: .symlink, link: "../outside"), Entry(name: "./evil/pwned", kind: .regular)]
+        },
     ]
 
     @Test(arguments: unsafeCases)
@@ -128,6 +143,28 @@ import Testing
         let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
         _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
         #expect(dir.tree("root") == ["d", "d/early", "d/implied", "d/implied/file", "d/late", "keep"])
+    }
+
+    /// Directory modes and times are applied when extraction ends; a directory that a later entry replaced
+    /// by a symlink must not lead that late update outside the root.
+    @Test(arguments: [WhiteoutMode.apply, .overlay])
+    func lateDirectoryFixupsDoNotFollowAReplacingSymlink(_ mode: WhiteoutMode) throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/outside/sub", withIntermediateDirectories: true)
+        chmod(dir.path + "/outside/sub", 0o755)
+        let before = try #require(dir.info("outside/sub"))
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        let writer = try TarWriter(path: dir.path + "/t.tar")
+        try writer.add("a/", kind: .directory, mode: 0o755)
+        try writer.add("a/sub/", kind: .directory, mode: 0o777, mtime: 12345)
+        try writer.add("a", kind: .symlink, link: "../outside")
+        _ = try writer.finish()
+        let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+        _ = try? TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: mode)
+        let after = try #require(dir.info("outside/sub"))
+        #expect(after.st_mode & 0o7777 == 0o755)
+        #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec)
     }
 
     @Test func overlayAttributesFromTheLayerAreDropped() throws {

@@ -74,7 +74,8 @@ struct ImageUnpack: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let image = try context.images.resolve(reference)
-        let unpacked = try context.snapshots.store(for: snapshotter).unpack(image, from: context.images)
+        let unpacked = try context.snapshots.store(for: snapshotter)
+            .unpack(image, from: context.images, progress: .standardErrorIfTerminal())
         print("\(image.reference): unpacked \(unpacked.count) of \(image.manifest.layers.count) layers into \(snapshotter)")
     }
 }
