@@ -1,5 +1,6 @@
 import CArchive
 import Crypto
+import TarArchive
 import Foundation
 
 /// Writes diff entries as a plain tar (PAX restricted): real modes, numeric ownership, mtimes (whole
@@ -13,6 +14,7 @@ enum DiffTarWriter {
 
     /// Writes `items` (files under `root`) to `output`; returns the tar's `sha256:` digest (the DiffID).
     static func write(_ items: [DiffItem], root: String, to output: String) throws -> String {
+        ArchiveLocale.ensureUTF8()
         guard let archive = archive_write_new() else { throw CheckpointError("checkpoint-tar", "cannot create tar writer") }
         defer { archive_write_free(archive) }
         archive_write_set_format_pax_restricted(archive)

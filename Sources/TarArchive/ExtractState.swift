@@ -83,10 +83,12 @@ struct ExtractState {
         return (String(relative[..<slash]), relative[relative.index(after: slash)...])
     }
 
-    /// Lexically cleaned relative path ("a/b/c"); nil for the root itself. Absolute names and `..`
-    /// escapes are refused. Names that are clean already (the usual case) are returned as they are.
+    /// Lexically cleaned relative path ("a/b/c"); nil for the root itself. Absolute names are taken
+    /// relative to the root; `..` escapes are refused. Names that are clean already (the usual case) are returned as they are.
     func clean(_ name: String) throws(TarError) -> String? {
-        if name.utf8.first == UInt8(ascii: "/") { throw unsafe(name, "absolute path") }
+        // Absolute names are read relative to the layer root, as GNU tar and containerd do ("/" is the root).
+        var name = name
+        if name.utf8.first == UInt8(ascii: "/") { name = String(name.drop { $0 == "/" }) }
         if let simple = Self.alreadyClean(name) { return simple }
         var parts: [Substring] = []
         for component in name.split(separator: "/", omittingEmptySubsequences: true) {

@@ -25,8 +25,9 @@ public struct LowerHardlink: Hashable, Sendable {
     public var target: String
 }
 
-/// Extracts a tar stream into a directory without ever writing outside it: `..` escapes, absolute
-/// names and paths through symlinks are refused, hard-link targets must stay inside.
+/// Extracts a tar stream into a directory without ever writing outside it: absolute names are contained
+/// (read relative to the directory), `..` escapes and paths through symlinks are refused, hard-link targets
+/// must stay inside.
 public enum TarExtractor {
     /// No ARCHIVE_EXTRACT_SECURE_SYMLINKS: ExtractState checks every parent directory itself, once per
     /// directory, where libarchive re-walks the whole absolute path (~50 syscalls) for every entry.

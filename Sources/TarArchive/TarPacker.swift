@@ -9,15 +9,17 @@ public enum TarPacker {
 
     /// Writes an uncompressed tar of `directory`'s contents to `output` (created or truncated).
     public static func packTar(directory: String, to output: String) throws(TarError) -> StreamDigest {
+        ArchiveLocale.ensureUTF8()
         let names = try collect(directory)
         let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TarError.posix("archive-write", "cannot create \(output)", errno: errno) }
         defer { close(fd) }
         guard let archive = archive_write_new() else { throw TarError(code: "archive-write", "cannot create tar writer") }
-        defer { archive_write_free(archive) }
+        let sink = HashingSink(fd: fd)
+        // Freeing the archive flushes through the sink's callback: the sink must outlive it, even on a throw.
+        defer { withExtendedLifetime(sink) { _ = archive_write_free(archive) } }
         archive_write_set_format_pax_restricted(archive)
         archive_write_add_filter_none(archive)
-        let sink = HashingSink(fd: fd)
         guard sink.open(archive) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-write", "cannot open \(output)", archive)
         }
@@ -48,7 +50,8 @@ public enum TarPacker {
         guard outFD >= 0 else { throw TarError.posix("archive-write", "cannot create \(output)", errno: errno) }
         defer { close(outFD) }
         guard let archive = archive_write_new() else { throw TarError(code: "archive-write", "cannot create gzip writer") }
-        defer { archive_write_free(archive) }
+        let sink = HashingSink(fd: outFD)
+        defer { withExtendedLifetime(sink) { _ = archive_write_free(archive) } }
         archive_write_set_format_raw(archive)
         switch compression {
         case .gzip:
@@ -60,7 +63,6 @@ public enum TarPacker {
         case .none, .detect: archive_write_add_filter_none(archive)
         }
         archive_write_set_bytes_in_last_block(archive, 1)
-        let sink = HashingSink(fd: outFD)
         guard sink.open(archive) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-write", "cannot open \(output)", archive)
         }

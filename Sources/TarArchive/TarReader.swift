@@ -15,6 +15,7 @@ public final class TarReader {
     /// given, is called from the decompression thread with the compressed bytes read so far.
     public init(path: String, compression: TarCompression,
                 progress: (@Sendable (Int64) -> Void)? = nil) throws(TarError) {
+        ArchiveLocale.ensureUTF8()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TarError.posix("archive-open", "cannot open \(path)", errno: errno) }
         self.fd = fd

@@ -12,6 +12,7 @@ public final class TarWriter {
 
     /// Creates (or truncates) `path`. `.detect` is treated as `.none`.
     public init(path: String, compression: TarCompression = .none) throws(TarError) {
+        ArchiveLocale.ensureUTF8()
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TarError.posix("archive-write", "cannot create \(path)", errno: errno) }
         guard let archive = archive_write_new() else {

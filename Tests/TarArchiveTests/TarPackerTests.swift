@@ -29,6 +29,22 @@ import Testing
         #expect(gz1.digest != first.digest)
     }
 
+    /// Names beyond ASCII (CA certificates, translations) survive packing, GNU tar's reading and extraction,
+    /// whatever locale the process started in.
+    @Test func nonASCIINamesRoundTrip() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        let names = ["café-ü.txt", "NetLock_Arany_=Class_Gold=_Főtanúsítvány.crt", "日本語/ファイル"]
+        for name in names { try dir.write("root/" + name, name) }
+        _ = try TarPacker.packTar(directory: dir.path + "/root", to: dir.path + "/t.tar")
+        let listed = try ProcessRunnerShim.run("/bin/tar", ["-tf", dir.path + "/t.tar"])
+        for name in names { #expect(listed.contains(name), "\(listed)") }
+        try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+        try TarExtractor.extract(try TarReader(path: dir.path + "/t.tar", compression: .none), into: dir.path + "/out",
+                                 whiteouts: .apply)
+        for name in names { #expect(dir.read("out/" + name) == name) }
+    }
+
     @Test func entriesAreSortedWithOwnershipModesAndLinks() throws {
         let dir = try Scratch()
         defer { dir.cleanup() }
@@ -124,5 +140,20 @@ import Testing
             let reader = try TarReader(path: dir.path + "/t.tar.gz", compression: .none)
             while try reader.next() != nil {}
         }
+    }
+}
+
+/// Runs a command and returns its standard output (tests only).
+enum ProcessRunnerShim {
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 }
