@@ -23,9 +23,10 @@ public enum TarPacker {
         guard sink.open(archive) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-write", "cannot open \(output)", archive)
         }
-        var links: [FileIdentity: String] = [:]
+        // Sockets and unknown types are not packed (tar cannot carry sockets).
+        var writer = DiskEntryWriter(times: .fixed(fixedModificationTime))
         for name in names {
-            try writeEntry(archive, root: directory, name: name, links: &links)
+            try writer.write(directory + "/" + name, as: name, into: archive)
         }
         guard archive_write_close(archive) == ARCHIVE_OK else {
             throw sink.failure != 0 ? TarError.posix("archive-write", "writing \(output)", errno: sink.failure)
@@ -92,11 +93,6 @@ public enum TarPacker {
         return sink.result()
     }
 
-    struct FileIdentity: Hashable {
-        var device: UInt64
-        var inode: UInt64
-    }
-
     /// All paths under `root`, relative, sorted bytewise (a parent always sorts before its children).
     static func collect(_ root: String) throws(TarError) -> [String] {
         var result: [String] = []
@@ -120,102 +116,5 @@ public enum TarPacker {
             }
         }
         return result.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-    }
-
-    static func writeEntry(_ archive: OpaquePointer, root: String, name: String,
-                           links: inout [FileIdentity: String]) throws(TarError) {
-        let full = root + "/" + name
-        var st = stat()
-        guard lstat(full, &st) == 0 else { throw TarError.posix("archive-pack", "cannot stat \(full)", errno: errno) }
-        guard let entry = archive_entry_new() else { throw TarError(code: "archive-pack", "cannot create entry") }
-        defer { archive_entry_free(entry) }
-        let type = st.st_mode & S_IFMT
-        archive_entry_set_pathname(entry, type == S_IFDIR ? name + "/" : name)
-        archive_entry_set_perm(entry, st.st_mode & 0o7777)
-        archive_entry_set_uid(entry, la_int64_t(st.st_uid))
-        archive_entry_set_gid(entry, la_int64_t(st.st_gid))
-        archive_entry_set_mtime(entry, time_t(fixedModificationTime), 0)
-        var dataFile = false
-        switch type {
-        case S_IFDIR:
-            archive_entry_set_filetype(entry, EntryType.directory)
-        case S_IFLNK:
-            archive_entry_set_filetype(entry, EntryType.symlink)
-            archive_entry_set_symlink(entry, try readLink(full))
-        case S_IFREG:
-            archive_entry_set_filetype(entry, EntryType.regular)
-            let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-            if st.st_nlink > 1, let first = links[identity] {
-                archive_entry_set_hardlink(entry, first)
-            } else {
-                if st.st_nlink > 1 { links[identity] = name }
-                archive_entry_set_size(entry, la_int64_t(st.st_size))
-                dataFile = true
-            }
-        case S_IFCHR, S_IFBLK:
-            archive_entry_set_filetype(entry, type == S_IFCHR ? EntryType.characterDevice : EntryType.blockDevice)
-            archive_entry_set_rdevmajor(entry, dev_t(deviceMajor(UInt64(st.st_rdev))))
-            archive_entry_set_rdevminor(entry, dev_t(deviceMinor(UInt64(st.st_rdev))))
-        case S_IFIFO:
-            archive_entry_set_filetype(entry, EntryType.fifo)
-        default:
-            return  // sockets and unknown types are not packed (tar cannot carry sockets)
-        }
-        try addExtendedAttributes(of: full, to: entry)
-        guard archive_write_header(archive, entry) == ARCHIVE_OK else {
-            throw TarError.libarchive("archive-pack", "cannot pack \(full)", archive)
-        }
-        if dataFile { try copyFile(full, size: Int64(st.st_size), into: archive) }
-    }
-
-    /// Copies the file's extended attributes (sorted by name) into the entry as PAX `SCHILY.xattr.*`.
-    static func addExtendedAttributes(of path: String, to entry: OpaquePointer) throws(TarError) {
-        let listSize = llistxattr(path, nil, 0)
-        if listSize < 0 {
-            if errno == ENOTSUP { return }
-            throw TarError.posix("archive-pack", "cannot list xattrs of \(path)", errno: errno)
-        }
-        guard listSize > 0 else { return }
-        var list = [CChar](repeating: 0, count: listSize)
-        let got = llistxattr(path, &list, list.count)
-        guard got >= 0 else { throw TarError.posix("archive-pack", "cannot list xattrs of \(path)", errno: errno) }
-        let names = list[0..<got].split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-        for name in names.sorted() {
-            let size = lgetxattr(path, name, nil, 0)
-            guard size >= 0 else { throw TarError.posix("archive-pack", "cannot read xattr \(name) of \(path)", errno: errno) }
-            var value = [UInt8](repeating: 0, count: size)
-            let read = lgetxattr(path, name, &value, value.count)
-            guard read >= 0 else { throw TarError.posix("archive-pack", "cannot read xattr \(name) of \(path)", errno: errno) }
-            archive_entry_xattr_add_entry(entry, name, value, read)
-        }
-    }
-
-    static func deviceMajor(_ dev: UInt64) -> UInt64 { ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff)) }
-    static func deviceMinor(_ dev: UInt64) -> UInt64 { (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff)) }
-
-    static func readLink(_ path: String) throws(TarError) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n >= 0 else { throw TarError.posix("archive-pack", "cannot read link \(path)", errno: errno) }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    static func copyFile(_ path: String, size: Int64, into archive: OpaquePointer) throws(TarError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TarError.posix("archive-pack", "cannot open \(path)", errno: errno) }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var remaining = size
-        while remaining > 0 {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, Int(remaining))) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TarError.posix("archive-pack", "reading \(path)", errno: errno)
-            }
-            guard n > 0 else { throw TarError(code: "archive-pack", "\(path) shrank while being packed") }
-            let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, n) }
-            guard written == n else { throw TarError.libarchive("archive-pack", "packing \(path)", archive) }
-            remaining -= Int64(n)
-        }
     }
 }

@@ -100,7 +100,7 @@ public final class TarWriter {
         guard archive_write_header(archive, entry) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-write", "\(path): header for \"\(name)\"", archive)
         }
-        try TarPacker.copyFile(source, size: Int64(st.st_size), into: archive)
+        try DiskEntryWriter.copyFile(source, size: Int64(st.st_size), into: archive)
     }
 
     /// Finishes the archive, fsyncs it and returns the digest and size of the bytes written.
