@@ -53,6 +53,7 @@ final class BerthFixture: @unchecked Sendable {
     }
 
     /// Builds the busybox demo rootfs with the project's own script and imports it.
+    @discardableResult
     func importBusybox(tag: String = "berth.local/busybox:demo") throws -> String {
         let rootfs = work + "/rootfs-\(UUID().uuidString.prefix(6))"
         let script = Self.packageRoot + "/examples/images/busybox-rootfs.sh"
