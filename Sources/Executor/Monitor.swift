@@ -124,11 +124,7 @@ public enum Monitor {
     private static func reportStart() {
         var byte: UInt8 = 0x0A
         _ = write(STDOUT_FILENO, &byte, 1)
-        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        if null >= 0 {
-            dup2(null, STDOUT_FILENO)
-            close(null)
-        }
+        MonitorInvocation.pointAtNull(STDOUT_FILENO, O_WRONLY)
     }
 
     private static func readPID(_ path: String) -> Int32? {

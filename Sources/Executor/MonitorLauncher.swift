@@ -121,12 +121,16 @@ public enum MonitorInvocation: Sendable, Equatable {
     /// Standard input to its end; standard input is then /dev/null (the runtime must not inherit the pipe).
     public static func readStandardInput() -> Data {
         let data = FileHandle.standardInput.readDataToEndOfFile()
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        if null >= 0 {
-            dup2(null, STDIN_FILENO)
-            close(null)
-        }
+        pointAtNull(STDIN_FILENO, O_RDONLY)
         return data
+    }
+
+    /// Points `fd` at /dev/null (opened with `mode`), dropping whatever it referred to.
+    static func pointAtNull(_ fd: Int32, _ mode: Int32) {
+        let null = open("/dev/null", mode | O_CLOEXEC)
+        guard null >= 0 else { return }
+        dup2(null, fd)
+        close(null)
     }
 }
 

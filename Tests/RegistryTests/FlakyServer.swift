@@ -3,37 +3,16 @@ import Foundation
 /// A stand-in for a registry under load (a fault docker-registry cannot be made to produce): answers the
 /// first `failures` requests with 503 and `Retry-After: 1`, then `/v2/` with 200 and everything else with 404.
 final class FlakyServer {
-    let port: Int
-    private var process: Process?
+    private let server: LoopbackScript
+    var port: Int { server.port }
     var address: String { "127.0.0.1:\(port)" }
 
     init(directory: String, failures: Int) throws {
-        port = try RegistryServer.freePort()
-        let script = directory + "/flaky.py"
-        try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, String(port), String(failures)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if RegistryServer.canConnect(port: port) { return }
-            usleep(50_000)
-        }
-        stop()
-        throw ShellError(message: "flaky server did not start")
+        server = try LoopbackScript(Self.script, at: directory + "/flaky.py", arguments: [String(failures)],
+                                    name: "flaky server")
     }
 
-    func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 
     static let script = #"""
     import http.server, sys

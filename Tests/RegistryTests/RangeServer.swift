@@ -4,33 +4,20 @@ import Foundation
 /// it cuts the connection halfway through the first download of one blob, and honours (or ignores) `Range`.
 /// Every request is logged as `<path> <Range header or ->`.
 final class RangeServer {
-    let port: Int
     let log: String
-    private var process: Process?
+    private let server: LoopbackScript
+    var port: Int { server.port }
     var address: String { "127.0.0.1:\(port)" }
 
     /// Serves `layout`'s blobs under any repository, tag `tag` naming `manifest` (of `mediaType`).
     init(directory: String, layout: String, tag: String, manifest: String, mediaType: String,
          cutting: String?, honourRange: Bool) throws {
-        port = try RegistryServer.freePort()
         log = directory + "/range-server.log"
-        let script = directory + "/range-server.py"
-        try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, String(port), layout, tag, manifest, mediaType, cutting ?? "-",
-                             honourRange ? "honour" : "ignore", log]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if RegistryServer.canConnect(port: port) { return }
-            usleep(50_000)
-        }
-        stop()
-        throw ShellError(message: "range server did not start")
+        server = try LoopbackScript(Self.script, at: directory + "/range-server.py",
+                                    arguments: [layout, tag, manifest, mediaType, cutting ?? "-",
+                                                honourRange ? "honour" : "ignore", log],
+                                    name: "range server")
     }
 
     /// The Range header of each request for `path` suffix, in order ("-" when absent).
@@ -43,14 +30,7 @@ final class RangeServer {
         }
     }
 
-    func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 
     static let script = #"""
     import http.server, os, socket, sys, time

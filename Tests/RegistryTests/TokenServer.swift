@@ -5,8 +5,8 @@ import Foundation
 /// right refresh token in an OAuth2 `refresh_token` grant (POST).
 final class TokenServer {
     let directory: String
-    let port: Int
-    private var process: Process?
+    private let server: LoopbackScript
+    var port: Int { server.port }
 
     var certificate: String { directory + "/token-cert.pem" }
     var realm: String { "http://127.0.0.1:\(port)/token" }
@@ -15,29 +15,16 @@ final class TokenServer {
 
     init(directory: String, user: String, password: String, refreshToken: String = "berth-refresh-token") throws {
         self.directory = directory
-        self.port = try RegistryServer.freePort()
+        let certificate = directory + "/token-cert.pem"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Shell.run("/usr/bin/openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout",
                                            "-out", directory + "/token-key.pem"])
         try Shell.run("/usr/bin/openssl", ["req", "-x509", "-new", "-key", directory + "/token-key.pem",
                                            "-subj", "/CN=berth-token", "-days", "2", "-out", certificate])
-        try Self.script.write(toFile: directory + "/token.py", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [directory + "/token.py", String(port), directory + "/token-key.pem", certificate,
-                             Self.issuer, Self.service, user, password, refreshToken]
-        _ = FileManager.default.createFile(atPath: directory + "/token.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/token.log"))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if RegistryServer.canConnect(port: port) { return }
-            usleep(50_000)
-        }
-        stop()
-        throw ShellError(message: "token server did not start")
+        server = try LoopbackScript(Self.script, at: directory + "/token.py",
+                                    arguments: [directory + "/token-key.pem", certificate, Self.issuer, Self.service,
+                                                user, password, refreshToken],
+                                    log: directory + "/token.log", name: "token server")
     }
 
     /// The registry config section that delegates auth to this server.
@@ -46,14 +33,7 @@ final class TokenServer {
             + "    rootcertbundle: \(certificate)\n"
     }
 
-    func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 
     static let script = #"""
     import base64, http.server, json, subprocess, sys, time, urllib.parse
