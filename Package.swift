@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "CLinuxShims"),
         // Error vocabulary shared by every stage; no dependencies.
         .target(name: "Diagnostics"),
+        // System support every stage shares: the one validator of outside names, the state-root path guard.
+        .target(name: "BerthSystem", dependencies: ["Diagnostics"]),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
         .target(name: "OCI"),
         // Reading and writing tar streams through libarchive.
@@ -69,6 +71,7 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")]),
