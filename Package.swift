@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TarArchive", dependencies: ["CArchive", "Diagnostics",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // berth.yaml: YAML with locations → raw description → validated manifest.
-        .target(name: "Manifest", dependencies: ["Diagnostics", "Yams"]),
+        .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "Yams"]),
         // The OCI image layout under the state root: blobs, references, imports.
         .target(name: "ImageStore", dependencies: ["Diagnostics", "OCI", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
@@ -45,12 +45,13 @@ let package = Package(
         // The OCI runtime driver (runc, crun).
         .target(name: "Runtime", dependencies: ["CLinuxShims", "Diagnostics", "OCI"]),
         // SQLite state: projects, containers.
-        .target(name: "State", dependencies: ["Diagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "State", dependencies: ["Diagnostics", "BerthSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                                              .product(name: "Crypto", package: "swift-crypto")]),
         // Manifest + store + snapshots + state → a deterministic plan. Never imports Runtime or Executor.
-        .target(name: "Planner", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry",
+        .target(name: "Planner", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
-        .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
+        .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Registry",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // OCI distribution client: pulls images from registries into the image store.
@@ -63,7 +64,7 @@ let package = Package(
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
         // The command line: parses and prints; logic lives in the modules above.
-        .target(name: "BerthCLI", dependencies: ["Diagnostics", "OCI", "Manifest", "ImageStore", "Snapshots",
+        .target(name: "BerthCLI", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
                                                  "Registry", "KubernetesExport", "Checkpoint",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -71,7 +72,7 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
+        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "Diagnostics"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")]),

@@ -41,7 +41,7 @@ struct Apply: ParsableCommand {
         let project = saved?.project ?? manifest.projectName ?? loaded?.name ?? ""
         // Plan and apply under the project's lock: a concurrent apply of the same project waits,
         // then plans against what this one did.
-        let (plan, outcomes) = try ProjectLock.holding(directory: context.root.locks, project: project) {
+        let (plan, outcomes) = try ProjectLock.holding(root: context.root, project: project) {
             () throws -> (Plan, [Executor.Outcome]?) in
             let plan: Plan
             let manifestPath: String

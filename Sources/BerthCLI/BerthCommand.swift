@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthSystem
 import Diagnostics
 import Executor
 import Foundation
@@ -24,16 +25,26 @@ public struct BerthCommand: ParsableCommand {
         case .unneeded?: Foundation.exit(0)
         case nil: break
         }
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            // Bad usage exits 2, as every other usage error (ArgumentParser's own status is 64).
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            Self.exit(withError: error)
+        }
+        do {
             try command.run()
         } catch {
             exit(withBerthError: error)
         }
     }
 
-    /// Exit statuses: 0 success; 2 bad usage or manifest; 1 a runtime failure; a container's own code
-    /// when a command waits for it (`ExitCode` thrown by the command); ArgumentParser's own for parse errors.
+    /// Exit statuses: 0 success; 2 bad usage (ArgumentParser's parse errors included) or manifest; 1 a runtime
+    /// failure; a container's own code when a command waits for it (`ExitCode` thrown by the command).
     static func exit(withBerthError error: any Error) -> Never {
         if let exitCode = error as? ExitCode {
             Foundation.exit(exitCode.rawValue)
@@ -52,7 +63,10 @@ public struct BerthCommand: ParsableCommand {
             }
         }
         if error is CocoaError || error is POSIXError {
-            FileHandle.standardError.write(Data("berth: error: \(error.localizedDescription)\n".utf8))
+            // Name the path and the system's words for what went wrong, never Foundation's generic text.
+            let path = (error as NSError).userInfo[NSFilePathErrorKey] as? String
+            let text = path.map { "\($0): \(SystemErrorText.of(error))" } ?? SystemErrorText.of(error)
+            FileHandle.standardError.write(Data("berth: error: \(text)\n".utf8))
             Foundation.exit(1)
         }
         Self.exit(withError: error)

@@ -22,7 +22,7 @@ struct Down: ParsableCommand {
         let context = try Context(global)
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
-        let removed = try ProjectLock.holding(directory: context.root.locks, project: project) {
+        let removed = try ProjectLock.holding(root: context.root, project: project) {
             let records = try context.state.containers(project: project)
             // Newest first: containers were created in start order, so dependents go before what they need.
             for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {

@@ -34,7 +34,7 @@ struct Logs: ParsableCommand {
         guard try context.state.container(project: project, name: name) != nil else {
             throw CLIError(message: "no container \(name) in project \(project)")
         }
-        let reader = LogReader(path: context.root.logFile(project: project, name: name))
+        let reader = LogReader(path: try context.root.logFile(project: project, name: name))
         var records = reader.readNew()
         if let tail { records = Array(records.suffix(tail)) }
         records.forEach(write)

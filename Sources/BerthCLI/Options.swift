@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BerthSystem
 import Manifest
 import State
 
@@ -19,6 +20,20 @@ struct ManifestOptions: ParsableArguments {
     @Option(name: [.customShort("p"), .customLong("project-name")],
             help: ArgumentHelp("Project name, overriding the manifest's `name`.", valueName: "name"))
     var projectName: String?
+
+    func validate() throws {
+        try validateProjectOption(projectName)
+    }
+}
+
+/// `-p/--project-name` follows the one project-name rule before anything uses it (exit status 2).
+func validateProjectOption(_ value: String?) throws {
+    guard let value else { return }
+    do {
+        try Names.validate(value, .project, source: "-p/--project-name")
+    } catch let error as NameError {
+        throw ValidationError(error.message)
+    }
 }
 
 /// Human or machine output.

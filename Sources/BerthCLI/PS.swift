@@ -14,6 +14,10 @@ struct PS: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("project-name")], help: "Only this project.")
     var projectName: String?
 
+    func validate() throws {
+        try validateProjectOption(projectName)
+    }
+
     struct Row: Encodable {
         var project: String
         var name: String

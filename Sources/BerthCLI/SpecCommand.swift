@@ -27,7 +27,7 @@ struct SpecCommand: ParsableCommand {
         let image = try container.image.map { try context.images.resolve($0) }
         let view = try image.flatMap { try RootfsView(image: $0, snapshots: context.snapshots.store(for: container.snapshotter)) }
         defer { view?.close() }
-        let spec = try SpecBuilder.build(SpecInput(project: project, container: container, imageConfig: image?.config,
+        let spec = try SpecBuilder.build(SpecInput(project: project, stateRootID: context.root.identity, container: container, imageConfig: image?.config,
                                                    rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent",
                                                    peerPIDs: [:], hostHostname: ProcessInfo.processInfo.hostName))
         FileHandle.standardOutput.write(try SpecBuilder.encode(spec))

@@ -19,7 +19,7 @@ struct Start: ParsableCommand {
         let context = try Context(global)
         let project = try context.project(manifest)
         let lifecycle = Lifecycle(root: context.root, state: context.state)
-        try ProjectLock.holding(directory: context.root.locks, project: project) {
+        try ProjectLock.holding(root: context.root, project: project) {
             for record in try selectRecords(context, project: project, names: names) {
                 try lifecycle.start(record, images: context.images)
                 printError("\(record.name): started")

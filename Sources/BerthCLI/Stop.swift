@@ -22,7 +22,7 @@ struct Stop: ParsableCommand {
         let context = try Context(global)
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
-        try ProjectLock.holding(directory: context.root.locks, project: project) {
+        try ProjectLock.holding(root: context.root, project: project) {
             let records = try selectRecords(context, project: project, names: names)
             for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {
                 try teardown.stop(record)

@@ -31,14 +31,15 @@ public enum PathGuard {
         // removing or replacing a symlink acts on the link, which is inside).
         let realRoot = realPath(cleanRoot) ?? cleanRoot
         var ancestor = (cleanPath as NSString).deletingLastPathComponent
-        while !ancestor.isEmpty, ancestor != "/" {
+        while ancestor == cleanRoot || isStrictlyInside(ancestor, cleanRoot) {
             if let real = realPath(ancestor) {
                 guard real == realRoot || isStrictlyInside(real, realRoot) else { throw escape }
                 return cleanPath
             }
             ancestor = (ancestor as NSString).deletingLastPathComponent
         }
-        throw escape
+        // Nothing of the root exists yet, so nothing in it can be a symlink: the lexical check stands.
+        return cleanPath
     }
 
     /// `path` with `.`, `..` and repeated slashes resolved lexically (symlinks untouched).

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import ImageStore
 import Manifest
@@ -181,8 +182,8 @@ public struct Executor: Sendable {
 
     private func create(_ planned: PlannedContainer, project: String, manifestPath: String) throws -> Int {
         var definition = planned.definition
-        let directory = root.containerDirectory(project: project, name: planned.name)
-        let bundle = root.bundle(project: project, name: planned.name)
+        let directory = try root.containerDirectory(project: project, name: planned.name)
+        let bundle = try root.bundle(project: project, name: planned.name)
         let rootfs = bundle + "/rootfs"
         if !planned.snapshotKey.isEmpty {
             // Left by an interrupted earlier attempt: unmount and drop it before the directory goes,
@@ -192,9 +193,11 @@ public struct Executor: Sendable {
                 try store.release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
             }
         }
-        try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: root.logFile(project: project, name: planned.name), contents: nil) else {
+        try TreeRemoval.remove(directory, inside: root.path)
+        try FileManager.default.createDirectory(atPath: try root.guarded(rootfs, "create"), withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        guard FileManager.default.createFile(atPath: try root.logFile(project: project, name: planned.name), contents: nil,
+                                             attributes: [.posixPermissions: 0o600]) else {
             throw ExecutorError(code: "log-create-failed", message: "cannot create the log of \(planned.name) in \(directory)")
         }
 
@@ -257,7 +260,7 @@ public struct Executor: Sendable {
             let peers = try state.containers(project: project).reduce(into: [String: Int32]()) { result, record in
                 if record.status == .running, let pid = record.pid { result[record.name] = pid }
             }
-            let spec = try SpecBuilder.build(SpecInput(project: project, container: definition, imageConfig: imageConfig,
+            let spec = try SpecBuilder.build(SpecInput(project: project, stateRootID: root.identity, container: definition, imageConfig: imageConfig,
                                                        rootfsPath: rootfsPath, peerPIDs: peers,
                                                        hostHostname: ProcessInfo.processInfo.hostName))
             let specData = try SpecBuilder.encode(spec)

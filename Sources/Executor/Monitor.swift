@@ -37,13 +37,13 @@ public enum Monitor {
     private static func supervise(_ request: MonitorRequest) throws {
         let root = request.root
         let (project, name) = (request.project, request.name)
-        let directory = root.containerDirectory(project: project, name: name)
+        let directory = try root.containerDirectory(project: project, name: name)
         let pidFile = directory + "/container.pid"
         let runtimeLog = directory + "/runtime.log"
         unlink(pidFile)
         unlink(runtimeLog)
         let driver = RuntimeDriver(binary: request.runtimeBinary, root: root.runtimeRoot, logFile: runtimeLog)
-        let log = try LogWriter(path: root.logFile(project: project, name: name))
+        let log = try LogWriter(path: try root.logFile(project: project, name: name))
 
         // A process restore: the CRIU images the executor extracted replace a fresh start.
         let criuImages = directory + "/criu"

@@ -29,8 +29,8 @@ public struct OutputFollower: Sendable {
     public func follow(project: String, names: [String], until: [String]? = nil, skipExisting: Bool = false,
                        emit: (String, LogRecord) -> Void) throws -> [Result] {
         let awaited = until ?? names
-        var readers = Dictionary(uniqueKeysWithValues: names.map {
-            ($0, LogReader(path: root.logFile(project: project, name: $0)))
+        var readers = Dictionary(uniqueKeysWithValues: try names.map {
+            ($0, LogReader(path: try root.logFile(project: project, name: $0)))
         })
         if skipExisting {
             for reader in readers.values { _ = reader.readNew() }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Runtime
 import Snapshots
@@ -48,10 +49,7 @@ public struct Teardown: Sendable {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             try snapshots.release(key: record.snapshotKey, rootfs: record.bundlePath + "/rootfs", removeData: true)
         }
-        let directory = root.containerDirectory(project: record.project, name: record.name)
-        if FileManager.default.fileExists(atPath: directory) {
-            try FileManager.default.removeItem(atPath: directory)
-        }
+        try TreeRemoval.remove(try root.containerDirectory(project: record.project, name: record.name), inside: root.path)
         try state.remove(project: record.project, name: record.name)
     }
 

@@ -1,3 +1,4 @@
+import BerthSystem
 import Diagnostics
 
 /// Every manifest diagnostic is built here so the wording stays consistent and is tested in one place.
@@ -42,8 +43,8 @@ enum ManifestDiagnostics {
     static func unsupportedVersion(_ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "unsupported version `\(value)`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))")
     }
-    static func invalidName(_ kind: String, _ value: String, at loc: Loc) -> Diagnostic {
-        .error(at: loc, "invalid \(kind) `\(value)`: use lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters")
+    static func invalidName(_ kind: NameKind, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid \(kind.rawValue) name \(Names.quoted(value)): use \(kind.ruleInWords)")
     }
     static func underivableProjectName(_ directory: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "cannot derive a project name from directory `\(directory)`; set `name`")

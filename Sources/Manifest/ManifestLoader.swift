@@ -19,10 +19,15 @@ public enum ManifestLoader {
 
     /// Loads manifest `text`; `path` names it in diagnostics, `directory` anchors relative paths and the `.env` file.
     public static func load(text: String, path: String, directory: String, environment: [String: String]) throws -> ProjectManifest {
+        try load(text: text, path: path, directory: directory, environment: environment, readDotEnv: true)
+    }
+
+    static func load(text: String, path: String, directory: String, environment: [String: String],
+                     readDotEnv: Bool) throws -> ProjectManifest {
         var diagnostics: [Diagnostic] = []
         var variables: [String: String] = [:]
         let dotenv = directory.hasSuffix("/") ? directory + ".env" : directory + "/.env"
-        if FileManager.default.fileExists(atPath: dotenv) {
+        if readDotEnv, FileManager.default.fileExists(atPath: dotenv) {
             do {
                 for entry in try EnvFile.entries(try EnvFile.read(dotenv), file: dotenv, dotenv: true) {
                     variables[entry.key] = entry.value

@@ -1,4 +1,4 @@
-/// The fixed vocabulary of berth.yaml: versions, keys, namespace types, name pattern.
+/// The fixed vocabulary of berth.yaml: versions, keys, namespace types. Names follow `BerthSystem.Names`.
 enum ManifestRules {
     static let supportedVersions = [1]
     static let topLevelKeys = ["version", "name", "containers"]
@@ -19,26 +19,4 @@ enum ManifestRules {
     /// What a `checkpoint:` brings back: the files only, or the files and the process (CRIU).
     static let restoreModes = ["filesystem", "process"]
     static let runtimes = ["runc", "crun"]
-
-    /// `^[a-z0-9][a-z0-9_.-]{0,62}$`, for container and project names.
-    static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 63, isLowerAlnum(first) else {
-            return false
-        }
-        return name.unicodeScalars.allSatisfy { isLowerAlnum($0) || $0 == "_" || $0 == "." || $0 == "-" }
-    }
-
-    static func isLowerAlnum(_ c: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(c) || ("0"..."9").contains(c)
-    }
-
-    /// A directory name made into a project name: lowercase, invalid characters to `-`, leading junk dropped.
-    static func normalizedProjectName(_ raw: String) -> String? {
-        var scalars = raw.lowercased().unicodeScalars.map { c -> Unicode.Scalar in
-            isLowerAlnum(c) || c == "_" || c == "." || c == "-" ? c : "-"
-        }
-        while let first = scalars.first, !isLowerAlnum(first) { scalars.removeFirst() }
-        let name = String(String.UnicodeScalarView(scalars.prefix(63)))
-        return isValidName(name) ? name : nil
-    }
 }

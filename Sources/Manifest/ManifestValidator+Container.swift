@@ -1,10 +1,11 @@
+import BerthSystem
 import Diagnostics
 
 extension ManifestValidator {
     mutating func validateContainer(_ d: ContainerDescription) -> ContainerDefinition {
         let name = d.name.value
-        if !ManifestRules.isValidName(name) {
-            diagnostics.append(ManifestDiagnostics.invalidName("container name", name, at: d.name.location))
+        if !Names.isValid(name, .container) {
+            diagnostics.append(ManifestDiagnostics.invalidName(.container, name, at: d.name.location))
         }
         var c = ContainerDefinition(name: name)
         c.locations = locations(of: d)

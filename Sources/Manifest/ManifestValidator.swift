@@ -1,3 +1,4 @@
+import BerthSystem
 import Diagnostics
 
 /// Turns a `ManifestDescription` into a `ProjectManifest`, checking every value rule and the references
@@ -39,13 +40,13 @@ struct ManifestValidator {
 
     private mutating func projectName(_ d: ManifestDescription) -> String {
         if let name = d.name {
-            if !ManifestRules.isValidName(name.value) {
-                diagnostics.append(ManifestDiagnostics.invalidName("project name", name.value, at: name.location))
+            if !Names.isValid(name.value, .project) {
+                diagnostics.append(ManifestDiagnostics.invalidName(.project, name.value, at: name.location))
             }
             return name.value
         }
         let base = directory.split(separator: "/").last.map(String.init) ?? ""
-        guard let derived = ManifestRules.normalizedProjectName(base) else {
+        guard let derived = Names.normalizedProjectName(base) else {
             diagnostics.append(ManifestDiagnostics.underivableProjectName(directory, at: d.root))
             return "project"
         }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Manifest
 import OCI
@@ -36,19 +37,128 @@ public struct SavedPlan: Codable, Sendable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
-    /// Reads a saved plan; a file that is not one is a clear error naming it.
+    /// The largest plan file read (a plan of hundreds of containers is well under a megabyte).
+    public static let maximumFileSize = 16 << 20
+
+    /// Reads a saved plan. It is untrusted input: a file that is not a plan, of another format version, or
+    /// whose names, derived fields or definitions do not pass the rules a plan made by `berth plan` passes,
+    /// is refused with the field that does not match.
     public static func load(path: String) throws -> SavedPlan {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: maximumFileSize + 1) ?? Data()
         } catch {
-            throw PlanError(code: "plan-file-unreadable", [.error(at: nil, "cannot read plan file \(path): \(error.localizedDescription)")])
+            throw PlanError(code: "plan-file-unreadable", [.error(at: nil, "cannot read plan file \(path): \(SystemErrorText.of(error))")])
         }
-        guard let saved = try? JSONDecoder().decode(SavedPlan.self, from: data), saved.format == currentFormat else {
+        guard data.count <= maximumFileSize else {
+            throw PlanError(code: "plan-file-invalid", [.error(at: nil, "plan file \(path) is larger than \(maximumFileSize >> 20) MiB; it is not a Berth plan")])
+        }
+        if let format = (try? JSONDecoder().decode(FormatOnly.self, from: data))?.format, format != currentFormat {
             throw PlanError(code: "plan-file-invalid",
-                            [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat)); make one with `berth plan -o \(path)`")])
+                            [.error(at: nil, "plan file \(path) has format \(Names.quoted(format)); this berth reads \(currentFormat); plan again")])
+        }
+        let saved: SavedPlan
+        do {
+            saved = try JSONDecoder().decode(SavedPlan.self, from: data)
+        } catch {
+            throw PlanError(code: "plan-file-invalid",
+                            [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat)): \(Self.describe(error)); make one with `berth plan -o \(path)`")])
+        }
+        guard saved.format == currentFormat else {
+            throw PlanError(code: "plan-file-invalid", [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat))")])
+        }
+        let problems = saved.problems()
+        guard problems.isEmpty else {
+            throw PlanError(code: "plan-file-tampered",
+                            problems.map { .error(at: nil, "plan file \(path): \($0); refusing it (make a new one with `berth plan -o`)") })
         }
         return saved
+    }
+
+    private struct FormatOnly: Decodable {
+        var format: String
+    }
+
+    /// What a decoding error says, with the path of the field (`containers[0].name`).
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    /// Every way this plan differs from one `berth plan` could have written: names outside the rules,
+    /// derived fields (ids, snapshot keys) that do not follow from the names, definitions the manifest
+    /// rules would not produce, and config hashes that do not match their definitions.
+    func problems() -> [String] {
+        var problems: [String] = []
+        if !Names.isValid(project, .project) {
+            problems.append("project \(Names.quoted(project)) is not a valid project name (\(NameKind.project.rule))")
+            return problems
+        }
+        var seen: Set<String> = []
+        for (i, c) in containers.enumerated() {
+            let field = "containers[\(i)]"
+            guard Names.isValid(c.name, .container) else {
+                problems.append("\(field).name \(Names.quoted(c.name)) is not a valid container name (\(NameKind.container.rule))")
+                continue
+            }
+            if !seen.insert(c.name).inserted { problems.append("\(field).name \(c.name) appears twice") }
+            let id = "\(project).\(c.name)"
+            let hasImage = c.definition.rootfs == nil
+            let expected: [(String, String, String)] = [
+                ("definition.name", c.definition.name, c.name),
+                ("runtimeID", c.runtimeID, id),
+                ("snapshotKey", c.snapshotKey, hasImage ? id : ""),
+                ("snapshotter", c.snapshotter, hasImage ? c.definition.snapshotter : "none"),
+                ("runtime", c.runtime, c.definition.runtime),
+            ]
+            for (name, value, wanted) in expected where value != wanted {
+                problems.append("\(field).\(name) is \(Names.quoted(value)), but the container's name and definition give \(Names.quoted(wanted))")
+            }
+            if let pull = c.pull, pull.reference != c.image?.reference || c.definition.image == nil {
+                problems.append("\(field).pull.reference \(Names.quoted(pull.reference)) is not the container's image")
+            }
+            if let restore = c.restore, restore.checkpoint != c.definition.checkpoint {
+                problems.append("\(field).restore.checkpoint \(Names.quoted(restore.checkpoint)) is not the definition's checkpoint")
+            }
+        }
+        for (i, orphan) in orphans.enumerated() where !Names.isValid(orphan.name, .container) {
+            problems.append("orphans[\(i)].name \(Names.quoted(orphan.name)) is not a valid container name")
+        }
+        guard problems.isEmpty else { return problems }
+        problems += ManifestLoader.revalidate(containers.map(\.definition), project: project)
+            .map { "definitions: \($0)" }
+        guard problems.isEmpty else { return problems }
+        // The hash a plan carries is the hash of its definition: an edited definition (args, mounts, …)
+        // no longer matches.
+        let byName = Dictionary(containers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, c) in containers.enumerated() {
+            let peers = c.definition.withNamespaces.compactMap { join -> String? in
+                guard case .container(let name) = join.target, let peer = byName[name] else { return nil }
+                return "\(peer.name)=\(peer.configHash)"
+            }
+            var imageDigest = c.image?.digest.description ?? "none"
+            if let restore = c.restore { imageDigest += " checkpoint \(restore.digest)" }
+            guard let canonical = try? ManifestRenderer.canonicalJSON(of: c.definition) else {
+                problems.append("containers[\(i)].definition cannot be rendered")
+                continue
+            }
+            let hash = Planner.configHash(canonical: canonical, imageDigest: imageDigest, peerHashes: peers)
+            if hash != c.configHash {
+                problems.append("containers[\(i)].configHash does not match its definition (\(c.name) was edited after planning)")
+            }
+        }
+        return problems
     }
 }
 

@@ -12,7 +12,7 @@ import OCI
 /// → `args` → `cwd` → `user` → `tty` → `privileged` → `net-host` → `cpus` → `with-ns` →
 /// `memory-limit` → `hostname` → `pids-limit` → annotations.
 ///
-/// `linux.cgroupsPath` is always `/berth/<project>/<container>` (containerd uses `/<namespace>/<id>`).
+/// `linux.cgroupsPath` is always `/berth/<state root id>/<project>/<container>` (containerd uses `/<namespace>/<id>`).
 /// `net-host` together with a `with-ns` network join is refused (ctr would silently let the join win).
 ///
 /// `config` (a base spec file): the file takes the place of the default spec, including the default
@@ -38,7 +38,7 @@ public enum SpecBuilder {
         } else {
             draft = SpecDraft(DefaultSpec.make())
         }
-        draft.linux.cgroupsPath = cgroupsPath(project: input.project, container: container.name)
+        draft.linux.cgroupsPath = cgroupsPath(stateRootID: input.stateRootID, project: input.project, container: container.name)
         draft.root.path = container.rootfs ?? "rootfs"
 
         var env = draft.env
@@ -81,9 +81,10 @@ public enum SpecBuilder {
         try CanonicalJSON.encodePretty(spec)
     }
 
-    /// `/berth/<project>/<container>`: one cgroup per container under one per project.
-    static func cgroupsPath(project: String, container: String) -> String {
-        "/berth/\(project)/\(container)"
+    /// `/berth/<state root id>/<project>/<container>`: one cgroup per container, under one per project,
+    /// under one per state root.
+    static func cgroupsPath(stateRootID: String, project: String, container: String) -> String {
+        "/berth/\(stateRootID)/\(project)/\(container)"
     }
 
     static func checkConflicts(_ container: ContainerDefinition) throws {

@@ -11,6 +11,9 @@ import Glibc
 public struct SpecInput: Sendable {
     /// The project name; part of the cgroups path.
     public var project: String
+    /// The state root's identity (`StateRoot.identity`); part of the cgroups path, so that two state roots
+    /// never share a cgroup.
+    public var stateRootID: String
     /// The validated manifest entry.
     public var container: ContainerDefinition
     /// The resolved image configuration; nil for `rootfs:` containers (no image).
@@ -25,11 +28,12 @@ public struct SpecInput: Sendable {
     /// calling process has (a runtime cannot grant more), so this defaults to this process's CapEff.
     public var privilegedCapabilities: [String]
 
-    public init(project: String, container: ContainerDefinition, imageConfig: ImageConfiguration? = nil,
+    public init(project: String, stateRootID: String, container: ContainerDefinition, imageConfig: ImageConfiguration? = nil,
                 rootfsPath: String, peerPIDs: [String: Int32] = [:],
                 hostHostname: String = SpecInput.currentHostname(),
                 privilegedCapabilities: [String] = SpecInput.currentCapabilities()) {
         self.project = project
+        self.stateRootID = stateRootID
         self.container = container
         self.imageConfig = imageConfig
         self.rootfsPath = rootfsPath

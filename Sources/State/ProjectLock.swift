@@ -8,11 +8,13 @@ import Glibc
 public final class ProjectLock {
     private var fd: Int32
 
-    /// Blocks until the lock is held.
-    public init(directory: String, project: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/" + project + ".lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Blocks until the lock of `project` under `root` is held; the name is validated first.
+    public init(root: StateRoot, project: String) throws {
+        let path = try root.lockFile(project: project)
+        try root.guarded(root.locks, "create")
+        try? FileManager.default.createDirectory(atPath: root.locks, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw StateError(code: "lock-failed", message: "cannot open lock file \(path): \(String(cString: strerror(errno)))")
         }
@@ -25,8 +27,8 @@ public final class ProjectLock {
     }
 
     /// Runs `body` holding the project's lock.
-    public static func holding<T>(directory: String, project: String, _ body: () throws -> T) throws -> T {
-        let lock = try ProjectLock(directory: directory, project: project)
+    public static func holding<T>(root: StateRoot, project: String, _ body: () throws -> T) throws -> T {
+        let lock = try ProjectLock(root: root, project: project)
         defer { lock.unlock() }
         return try body()
     }

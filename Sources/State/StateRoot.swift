@@ -1,6 +1,13 @@
+import BerthSystem
+import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The layout of Berth's state root (`/var/lib/berth`, `--state-root`, or `BERTH_ROOT`).
+/// The layout of Berth's state root (`/var/lib/berth`, `--state-root`, or `BERTH_ROOT`). Every path it
+/// hands out for a project or container is built from names `BerthSystem.Names` accepted and checked by
+/// `PathGuard` to lie inside the root; `guarded` is the check for every other create and delete.
 public struct StateRoot: Hashable, Sendable {
     public static let defaultPath = "/var/lib/berth"
     public static let environmentVariable = "BERTH_ROOT"
@@ -20,6 +27,13 @@ public struct StateRoot: Hashable, Sendable {
         return StateRoot(path: URL(fileURLWithPath: absolute).standardizedFileURL.path)
     }
 
+    /// A short, stable identity of this root (12 hex digits of the SHA-256 of its real path), part of every
+    /// host-global name Berth makes (cgroups), so that two state roots never share one.
+    public var identity: String {
+        let real = PathGuardRealPath.resolve(path) ?? path
+        return SHA256.hash(data: Data(real.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// The OCI image layout.
     public var store: String { path + "/store" }
     /// Layer snapshots, one directory per snapshotter inside.
@@ -28,24 +42,75 @@ public struct StateRoot: Hashable, Sendable {
     public var locks: String { path + "/locks" }
     /// The OCI runtime's own state (`runc --root`).
     public var runtimeRoot: String { path + "/runtime" }
+    /// Where containers' directories live, one directory per project.
+    public var containers: String { path + "/containers" }
+
+    /// A project's directory of containers; throws for a name outside the rules.
+    public func projectDirectory(project: String) throws -> String {
+        try Names.validate(project, .project, source: "project")
+        return try guarded(containers + "/" + project, "use")
+    }
 
     /// A container's directory: its bundle, its log and its monitor's files.
-    public func containerDirectory(project: String, name: String) -> String {
-        path + "/containers/" + project + "/" + name
+    public func containerDirectory(project: String, name: String) throws -> String {
+        try Names.validate(project, .project, source: "project")
+        try Names.validate(name, .container, source: "container of project \(project)")
+        return try guarded(containers + "/" + project + "/" + name, "use")
     }
 
-    public func bundle(project: String, name: String) -> String {
-        containerDirectory(project: project, name: name) + "/bundle"
+    public func bundle(project: String, name: String) throws -> String {
+        try containerDirectory(project: project, name: name) + "/bundle"
     }
 
-    public func logFile(project: String, name: String) -> String {
-        containerDirectory(project: project, name: name) + "/container.log"
+    public func logFile(project: String, name: String) throws -> String {
+        try containerDirectory(project: project, name: name) + "/container.log"
     }
 
-    /// Creates the top-level directories if missing.
+    /// The lock file that serializes the commands acting on one project.
+    public func lockFile(project: String) throws -> String {
+        try Names.validate(project, .project, source: "project")
+        return try guarded(locks + "/" + project + ".lock", "lock")
+    }
+
+    /// `path` when it lies inside the root (lexically and through any symlinks on the way); the check
+    /// before every create and delete under the root.
+    @discardableResult
+    public func guarded(_ path: String, _ operation: String) throws -> String {
+        try PathGuard.check(path, inside: self.path, operation: operation)
+    }
+
+    /// Creates the root (mode 0700: it holds environment values and credentials) and its top-level
+    /// directories if missing.
     public func create() throws {
-        for directory in [path, store, snapshots, locks, runtimeRoot, path + "/containers"] {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try makeDirectory(path)
+        for directory in [store, snapshots, locks, runtimeRoot, containers] {
+            try makeDirectory(try guarded(directory, "create"))
         }
+    }
+
+    /// Whether the root exists (commands that only read do not create it).
+    public var exists: Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    private func makeDirectory(_ directory: String) throws {
+        var st = stat()
+        if stat(directory, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StateError(code: "state-root-create-failed",
+                             message: "cannot create directory \(directory): \(SystemErrorText.of(error))")
+        }
+    }
+}
+
+enum PathGuardRealPath {
+    static func resolve(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -75,8 +75,8 @@ import Testing
 
     @Test(arguments: [
         NameCase(directory: "/srv/Demo App", expected: "demo-app"),
-        NameCase(directory: "/srv/_hidden.stack", expected: "hidden.stack"),
-        NameCase(directory: "/srv/stack_1.2-x", expected: "stack_1.2-x"),
+        NameCase(directory: "/srv/_hidden.stack", expected: "hidden-stack"),
+        NameCase(directory: "/srv/stack_1.2-x", expected: "stack_1-2-x"),
         NameCase(directory: "/srv/ÜBER", expected: "ber"),
         NameCase(directory: "/srv/" + String(repeating: "a", count: 80), expected: String(repeating: "a", count: 63)),
         NameCase(directory: "/srv/___", expected: nil),

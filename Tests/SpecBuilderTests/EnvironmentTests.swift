@@ -41,7 +41,7 @@ struct EnvironmentTests {
         var container = Manifest.ContainerDefinition(name: "c", args: ["/bin/true"], rootfs: "/nonexistent")
         container.envFiles = ["/nonexistent/berth/app.env"]
         let error = try #require(throws: SpecError.self) {
-            try SpecBuilder.build(SpecInput(project: "p", container: container, rootfsPath: "/nonexistent",
+            try SpecBuilder.build(SpecInput(project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: "/nonexistent",
                                             hostHostname: "h"))
         }
         #expect(error.code == "unreadable-env-file")

@@ -170,7 +170,7 @@ struct GoldenSpecTests {
         if let base = testCase.baseConfig {
             container.config = try dir.write("base-config.json", base)
         }
-        let input = SpecInput(project: "demo", container: container, imageConfig: testCase.image,
+        let input = SpecInput(project: "demo", stateRootID: "0123456789ab", container: container, imageConfig: testCase.image,
                               rootfsPath: rootfs, peerPIDs: testCase.peers, hostHostname: "build-host",
                               privilegedCapabilities: DefaultSpec.allCapabilities)
         if let code = testCase.errorCode {

@@ -117,7 +117,7 @@ struct RuncIntegrationTests {
         container.withNamespaces = [NamespaceJoin(type: "network", target: .path(netns.path))]
         container.readonly = true
         container.hostname = "berth-it"
-        let spec = try SpecBuilder.build(SpecInput(project: Self.project, container: container, imageConfig: Self.image(),
+        let spec = try SpecBuilder.build(SpecInput(project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
                                                    rootfsPath: bundle.rootfs, hostHostname: "unused"))
         let result = try bundle.run(spec, id: "berth-spec-root-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")
@@ -156,7 +156,7 @@ struct RuncIntegrationTests {
         var container = ContainerDefinition(name: "user-\(getpid())", image: "busybox", args: ["sh", "-c", script])
         container.user = "app"
         container.withNamespaces = [NamespaceJoin(type: "network", target: .container("peer"))]
-        let spec = try SpecBuilder.build(SpecInput(project: Self.project, container: container, imageConfig: Self.image(),
+        let spec = try SpecBuilder.build(SpecInput(project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
                                                    rootfsPath: bundle.rootfs, peerPIDs: ["peer": peer.pid],
                                                    hostHostname: "unused"))
         let result = try bundle.run(spec, id: "berth-spec-user-\(getpid())")
@@ -183,7 +183,7 @@ struct RuncIntegrationTests {
         container.netHost = true
         container.mounts = [MountDefinition(type: "tmpfs", source: "shm", destination: "/dev/shm",
                                             options: ["nosuid", "nodev", "size=1m"])]
-        let spec = try SpecBuilder.build(SpecInput(project: Self.project, container: container, imageConfig: Self.image(),
+        let spec = try SpecBuilder.build(SpecInput(project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
                                                    rootfsPath: bundle.rootfs, hostHostname: "the-host"))
         let result = try bundle.run(spec, id: "berth-spec-priv-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")

@@ -72,7 +72,7 @@ struct UserResolutionTests {
         if let group = testCase.group { try dir.write("rootfs/etc/group", group) }
         var container = ContainerDefinition(name: "u", image: "img", args: ["/bin/true"])
         if !testCase.user.isEmpty { container.user = testCase.user }
-        let input = SpecInput(project: "p", container: container,
+        let input = SpecInput(project: "p", stateRootID: "0123456789ab", container: container,
                               imageConfig: Fixtures.image(user: testCase.imageUser),
                               rootfsPath: (rootfs as NSString).deletingLastPathComponent, hostHostname: "h")
         if let code = testCase.errorCode {
@@ -99,7 +99,7 @@ struct UserResolutionTests {
         try dir.symlink("rootfs/etc/group", to: "../../../../outside/group")
         var container = ContainerDefinition(name: "u", args: ["/bin/true"], rootfs: dir.path + "/rootfs")
         container.user = "app"
-        let spec = try SpecBuilder.build(SpecInput(project: "p", container: container,
+        let spec = try SpecBuilder.build(SpecInput(project: "p", stateRootID: "0123456789ab", container: container,
                                                    rootfsPath: dir.path + "/rootfs", hostHostname: "h"))
         #expect(spec.process?.user.uid == 1000)
         #expect(spec.process?.user.additionalGids == [1000])
@@ -112,7 +112,7 @@ struct UserResolutionTests {
         var container = ContainerDefinition(name: "u", args: ["/bin/true"], rootfs: dir.path + "/rootfs")
         container.user = "app"
         let error = try #require(throws: SpecError.self) {
-            try SpecBuilder.build(SpecInput(project: "p", container: container, rootfsPath: dir.path + "/rootfs",
+            try SpecBuilder.build(SpecInput(project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: dir.path + "/rootfs",
                                             hostHostname: "h"))
         }
         #expect(error.code == "file-too-large")

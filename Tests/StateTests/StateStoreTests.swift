@@ -73,10 +73,10 @@ private func record(_ name: String, project: String = "p") -> ContainerRecord {
     @Test func secondLockOfOneProjectWaitsForTheFirst() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = try ProjectLock(directory: dir, project: "p")
+        let first = try ProjectLock(root: StateRoot(path: dir), project: "p")
         let acquired = LockFlag()
         let thread = Thread {
-            let second = try? ProjectLock(directory: dir, project: "p")
+            let second = try? ProjectLock(root: StateRoot(path: dir), project: "p")
             acquired.set()
             second?.unlock()
         }
@@ -91,8 +91,8 @@ private func record(_ name: String, project: String = "p") -> ContainerRecord {
     @Test func differentProjectsDoNotWait() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let a = try ProjectLock(directory: dir, project: "a")
-        let b = try ProjectLock(directory: dir, project: "b")
+        let a = try ProjectLock(root: StateRoot(path: dir), project: "a")
+        let b = try ProjectLock(root: StateRoot(path: dir), project: "b")
         a.unlock()
         b.unlock()
     }
@@ -113,9 +113,23 @@ private final class LockFlag: @unchecked Sendable {
         #expect(StateRoot.resolve(option: nil, environment: ["BERTH_ROOT": ""]).path == "/var/lib/berth")
     }
 
-    @Test func layoutIsUnderTheRoot() {
+    @Test func layoutIsUnderTheRoot() throws {
         let root = StateRoot(path: "/r/")
         #expect(root.store == "/r/store")
-        #expect(root.bundle(project: "p", name: "c") == "/r/containers/p/c/bundle")
+        #expect(try root.bundle(project: "p", name: "c") == "/r/containers/p/c/bundle")
+    }
+
+    @Test(arguments: [("..", "store"), ("../../decoy", "victim"), ("p", ".."), ("p", "../x"), ("", "c"), ("p", ""),
+                      ("UPPER", "c"), ("a.b", "c"), ("p/q", "c"), ("p", "c\0")])
+    func containerPathsAreRefusedForNamesOutsideTheRules(_ project: String, _ name: String) {
+        let root = StateRoot(path: "/r")
+        #expect(throws: (any Error).self) { try root.containerDirectory(project: project, name: name) }
+    }
+
+    @Test func theIdentityDiffersBetweenRootsAndIsStable() {
+        let a = StateRoot(path: "/tmp/berth-root-a"), b = StateRoot(path: "/tmp/berth-root-b")
+        #expect(a.identity != b.identity)
+        #expect(a.identity == StateRoot(path: "/tmp/berth-root-a/").identity)
+        #expect(a.identity.count == 12)
     }
 }

@@ -1,0 +1,85 @@
+import Diagnostics
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A directory tree Berth could not remove.
+public struct TreeRemovalError: BerthError {
+    public var path: String
+    public var reason: String
+    public var category: ErrorCategory { .runtime }
+    public var code: String { "remove-failed" }
+    public var message: String { "cannot remove \(path): \(reason)" }
+}
+
+/// Removing what Berth made, and nothing else: the path must be inside the root (`PathGuard`), and no
+/// file system may be mounted below it (a rootfs or a bind mount left by a crash), since deleting through
+/// a mount point deletes the mounted files. Mounts found below are detached first; if one stays, the
+/// removal is refused.
+public enum TreeRemoval {
+    public static func remove(_ path: String, inside root: String) throws {
+        let target = try PathGuard.check(path, inside: root, operation: "remove")
+        var st = stat()
+        guard lstat(target, &st) == 0 else { return }
+        for mount in MountTable.mountPoints(under: target).sorted(by: { $0.count > $1.count }) {
+            _ = umount2(mount, Int32(MNT_DETACH))
+        }
+        if let left = MountTable.mountPoints(under: target).first {
+            throw TreeRemovalError(path: target, reason: "\(left) is still mounted")
+        }
+        do {
+            try FileManager.default.removeItem(atPath: target)
+        } catch {
+            throw TreeRemovalError(path: target, reason: SystemErrorText.of(error))
+        }
+    }
+}
+
+/// The mount points of this process's mount namespace, from /proc/self/mountinfo.
+public enum MountTable {
+    /// Mount points equal to `path` or below it.
+    public static func mountPoints(under path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count > 4 else { return nil }
+            let point = unescape(fields[4])
+            return point == path || point.hasPrefix(path + "/") ? point : nil
+        }
+    }
+
+    /// `\040`-style octal escapes of mountinfo undone.
+    static func unescape(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(field.utf8)[...]
+        while let byte = utf8.first {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 4,
+               let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(4)
+            } else {
+                bytes.append(byte)
+                utf8 = utf8.dropFirst()
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Plain words for a system error: the errno text inside a Foundation file error ("Permission denied")
+/// rather than "The operation could not be completed" or a dictionary dump.
+public enum SystemErrorText {
+    public static func of(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let error = error as? any BerthError { return error.description }
+        return ns.localizedDescription
+    }
+
+    /// The text of the current `errno`.
+    public static var errno: String { String(cString: strerror(Glibc.errno)) }
+}

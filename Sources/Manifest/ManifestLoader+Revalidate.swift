@@ -1,0 +1,41 @@
+import Diagnostics
+import Foundation
+
+extension ManifestLoader {
+    /// Validates container definitions that come from outside the loader (a saved plan) by the same rules
+    /// as a manifest: their canonical form is loaded as one manifest of project `project`, without `.env`
+    /// or environment. Returns one message per problem (empty when they pass), each naming the container;
+    /// a definition that passes but does not come back the same (a field edited past what the rules allow
+    /// to be written) is a problem too.
+    public static func revalidate(_ containers: [ContainerDefinition], project: String) -> [String] {
+        let manifest = ProjectManifest(name: project, path: "plan", directory: "/", containers: containers)
+        let text: String
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            text = String(decoding: try encoder.encode(try CanonicalManifest(manifest).escapingDollars()), as: UTF8.self)
+        } catch {
+            return ["cannot render the definitions: \(describeCause(error))"]
+        }
+        let loaded: ProjectManifest
+        do {
+            loaded = try load(text: text, path: "plan", directory: "/", environment: [:], readDotEnv: false)
+        } catch let error as any BerthError {
+            let diagnostics = error.diagnostics.isEmpty ? [.error(at: nil, error.message)] : error.diagnostics
+            return diagnostics.filter { $0.severity == .error }.map(\.message)
+        } catch {
+            return ["\(error)"]
+        }
+        var problems: [String] = []
+        for container in containers {
+            guard let again = loaded.container(named: container.name),
+                  (try? ManifestRenderer.canonicalJSON(of: again)) == (try? ManifestRenderer.canonicalJSON(of: container)),
+                  again.pull == container.pull
+            else {
+                problems.append("container \(container.name): the definition is not one the manifest rules produce")
+                continue
+            }
+        }
+        return problems
+    }
+}
