@@ -20,12 +20,13 @@ struct Context {
         state = try StateStore(path: root.database)
     }
 
-    var planner: Planner { Planner(images: images, snapshots: snapshots, state: state) }
+    var planner: Planner { Planner(images: images, snapshots: snapshots, state: state, observer: Liveness(root: root)) }
     var executor: Executor { Executor(root: root, images: images, snapshots: snapshots, state: state) }
 
     /// Planner and executor that may pull images from registries.
     func planner(registry: RegistryFlags) -> Planner {
-        Planner(images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
+        Planner(images: images, snapshots: snapshots, state: state, registry: registry.client(root: root),
+                observer: Liveness(root: root))
     }
 
     func executor(registry: RegistryFlags, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) -> Executor {

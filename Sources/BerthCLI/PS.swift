@@ -25,6 +25,8 @@ struct PS: ParsableCommand {
         var pid: Int32?
         /// The monitor supervising the container while it runs (as podman shows conmon's pid).
         var monitorPid: Int32?
+        /// False for a running container whose monitor is gone (its end and output are not recorded).
+        var supervised: Bool?
         var exitCode: Int32?
         var image: String?
         var imageDigest: String?
@@ -34,11 +36,14 @@ struct PS: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let liveness = Liveness(root: context.root)
-        let records = try (projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers())
-            .map(liveness.observed)
-        let rows = records.map {
-            Row(project: $0.project, name: $0.name, status: $0.status.rawValue, pid: $0.status == .running ? $0.pid : nil,
-                monitorPid: $0.status == .running ? $0.monitorPID : nil, exitCode: $0.exitCode, image: $0.imageReference, imageDigest: $0.imageDigest, createdAt: $0.createdAt)
+        let observed = try (projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers())
+            .map(liveness.observe)
+        let rows = observed.map { o in
+            let r = o.record
+            let running = r.status == .running
+            return Row(project: r.project, name: r.name, status: r.status.rawValue, pid: running ? r.pid : nil,
+                       monitorPid: running && o.supervised ? r.monitorPID : nil, supervised: running ? o.supervised : nil,
+                       exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt)
         }
         switch output.format {
         case .json:
@@ -46,7 +51,8 @@ struct PS: ParsableCommand {
         case .text:
             var table = [["PROJECT", "NAME", "STATUS", "PID", "IMAGE", "CREATED"]]
             for row in rows {
-                let status = row.status == "exited" ? "exited (\(row.exitCode.map(String.init) ?? "?"))" : row.status
+                var status = row.status == "exited" ? "exited (\(row.exitCode.map(String.init) ?? "?"))" : row.status
+                if row.supervised == false { status += " (unsupervised)" }
                 table.append([row.project, row.name, status, row.pid.map(String.init) ?? "-", row.image ?? "-", row.createdAt])
             }
             print(renderTable(table), terminator: "")

@@ -21,7 +21,7 @@ struct Start: ParsableCommand {
         let lifecycle = Lifecycle(root: context.root, state: context.state)
         try ProjectLock.holding(root: context.root, project: project) {
             for record in try selectRecords(context, project: project, names: names) {
-                try lifecycle.start(record, images: context.images)
+                try lifecycle.start(record, images: context.images, snapshots: context.snapshots)
                 printError("\(record.name): started")
             }
         }

@@ -39,12 +39,13 @@ public struct Executor: Sendable {
     }
 
     public enum Action: String, Sendable {
-        case create, replace, unchanged, remove
+        case create, replace, start, unchanged, remove
 
         init(_ action: PlanAction) {
             switch action {
             case .create: self = .create
             case .replace: self = .replace
+            case .start: self = .start
             case .unchanged: self = .unchanged
             }
         }
@@ -52,7 +53,7 @@ public struct Executor: Sendable {
         public var symbol: String {
             switch self {
             case .create: return "+"
-            case .replace: return "~"
+            case .replace, .start: return "~"
             case .unchanged: return "="
             case .remove: return "-"
             }
@@ -62,6 +63,7 @@ public struct Executor: Sendable {
             switch self {
             case .create: return "created"
             case .replace: return "replaced"
+            case .start: return "started"
             case .unchanged: return "unchanged"
             case .remove: return "removed"
             }
@@ -106,9 +108,19 @@ public struct Executor: Sendable {
                     return
                 }
                 do {
-                    if container.action == .replace,
-                       let record = try state.container(project: plan.project, name: container.name) {
+                    let record = try state.container(project: plan.project, name: container.name)
+                    if container.action == .start, let record {
+                        let unpacked = try Lifecycle(root: root, state: state, monitorLauncher: monitorLauncher)
+                            .start(record, images: images, snapshots: snapshots)
+                        collected.update(index) { $0.unpacked = unpacked }
+                        return
+                    }
+                    if let record {
                         try Teardown(root: root, state: state).remove(record)
+                    } else if container.action == .replace {
+                        // No record, but the runtime has the id (a lost state database): remove what is left.
+                        try Teardown(root: root, state: state).removeUnrecorded(runtimeID: container.runtimeID,
+                                                                                runtime: container.runtime)
                     }
                     let unpacked = try create(container, project: plan.project, manifestPath: manifestPath)
                     collected.update(index) { $0.unpacked = unpacked }
@@ -164,11 +176,7 @@ public struct Executor: Sendable {
 
     /// The containers `container` needs started first: its depends-on and the containers whose namespaces it joins.
     static func dependencies(of container: PlannedContainer) -> [String] {
-        var names = container.definition.dependsOn
-        for join in container.definition.withNamespaces {
-            if case .container(let other) = join.target { names.append(other) }
-        }
-        return names
+        container.definition.dependencies
     }
 
     /// Refuses to act on a plan made against an older state (another apply ran in between).

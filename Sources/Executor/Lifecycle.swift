@@ -1,5 +1,7 @@
 import Foundation
 import ImageStore
+import Planner
+import Runtime
 import Snapshots
 import State
 
@@ -16,15 +18,44 @@ public struct Lifecycle: Sendable {
     }
 
     /// Mounts the container's writable snapshot again and hands it to a new monitor. Its files, including
-    /// what the previous run wrote, are kept; the log is appended to.
-    public func start(_ record: ContainerRecord, images: ImageStore) throws {
-        let observed = Liveness(root: root).observed(record)
-        guard observed.status != .running else { return }
-        if !record.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: record.snapshotter),
-           let reference = record.imageReference {
-            let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
+    /// what the previous run wrote, are kept; the log is appended to. Layers of its image that are no
+    /// longer unpacked are unpacked first (as `apply` does); returns how many.
+    @discardableResult
+    public func start(_ record: ContainerRecord, images: ImageStore, snapshots: SnapshotStores) throws -> Int {
+        let observed = Liveness(root: root).observe(record)
+        if observed.record.status == .running {
+            guard observed.supervised else {
+                throw ExecutorError(code: "unsupervised",
+                                    message: "container \(record.name) runs without its monitor; `berth apply` replaces it, `berth stop` stops it")
+            }
+            return 0
+        }
+        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
+        // A monitor that died before the runtime removed the ended container leaves its id behind.
+        if (try? driver.state(id: record.runtimeID)) != nil {
+            try driver.delete(id: record.runtimeID, force: true)
+        }
+        var unpacked = 0
+        if !record.snapshotKey.isEmpty, let reference = record.imageReference {
+            let store = try snapshots.store(for: record.snapshotter)
+            switch store.condition(key: record.snapshotKey) {
+            case .present: break
+            case .missing:
+                throw ExecutorError(code: "snapshot-missing",
+                                    message: "the writable snapshot of \(record.name) is missing; `berth apply` recreates the container")
+            case .damaged(let why):
+                throw ExecutorError(code: "snapshot-damaged",
+                                    message: "the writable snapshot of \(record.name) is damaged (\(why)); `berth apply` recreates the container")
+            }
             let image = try images.resolve(reference)
-            try snapshots.mount(key: record.snapshotKey, image: image, rootfs: record.bundlePath + "/rootfs")
+            if let digest = record.imageDigest, image.digest.description != digest {
+                throw ExecutorError(code: "image-moved",
+                                    message: "image \(reference) of \(record.name) is now \(image.digest), the container was made from \(digest); `berth apply` replaces it")
+            }
+            unpacked = try store.unpack(image, from: images, progress: .standardErrorIfTerminal()).count
+            let rootfs = record.bundlePath + "/rootfs"
+            try store.release(key: record.snapshotKey, rootfs: rootfs, removeData: false)
+            try store.mount(key: record.snapshotKey, image: image, rootfs: rootfs)
         }
         _ = try state.update(project: record.project, name: record.name) { r in
             r.status = .created
@@ -34,5 +65,6 @@ public struct Lifecycle: Sendable {
             r.finishedAt = nil
         }
         try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
+        return unpacked
     }
 }

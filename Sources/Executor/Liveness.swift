@@ -3,17 +3,29 @@ import Runtime
 import State
 
 /// What is actually true of a recorded container, asked of the runtime: a record that says `running`
-/// while the runtime no longer has the process is reported as exited, never as running.
-public struct Liveness: Sendable {
+/// while the runtime no longer has the process is reported as exited, never as running; a running
+/// container whose monitor is gone is reported unsupervised.
+public struct Liveness: ContainerObserver {
     public var root: StateRoot
+    /// The runtime asked for the ids of containers that have no record (any recorded runtime binary
+    /// shares the runtime root; runc when nothing is recorded).
+    public var runtimeBinary: String?
 
-    public init(root: StateRoot) {
+    public init(root: StateRoot, runtimeBinary: String? = nil) {
         self.root = root
+        self.runtimeBinary = runtimeBinary
     }
 
     /// The record with status and pid corrected from the runtime's state (the stored record is not changed).
     public func observed(_ record: ContainerRecord) -> ContainerRecord {
-        guard record.status == .running || record.status == .created else { return record }
+        observe(record).record
+    }
+
+    public func observe(_ record: ContainerRecord) -> ObservedContainer {
+        guard record.status == .running || record.status == .created else { return ObservedContainer(record: record) }
+        // A live monitor records the container's end before it exits, so its record is the truth: no
+        // runtime call (a no-op apply of many containers stays cheap).
+        if monitorAlive(record) { return ObservedContainer(record: record) }
         var seen = record
         let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
         let state = try? driver.state(id: record.runtimeID)
@@ -21,18 +33,24 @@ public struct Liveness: Sendable {
         case .running?, .paused?, .creating?:
             seen.status = .running
             seen.pid = state?.pid
+            return ObservedContainer(record: seen, supervised: false)
         case .created?:
             seen.status = .created
+            return ObservedContainer(record: seen, supervised: false)
         default:
             // Gone from the runtime (or stopped) while the record still says it runs: the monitor died
             // before it could record the end. The exit code is unknown.
-            if record.status == .running || !monitorAlive(record) {
-                seen.status = .exited
-                seen.pid = nil
-                if seen.failure == nil { seen.failure = "exit not recorded: the monitor ended before the container" }
-            }
+            seen.status = .exited
+            seen.pid = nil
+            if seen.failure == nil { seen.failure = "exit not recorded: the monitor ended before the container" }
         }
-        return seen
+        return ObservedContainer(record: seen)
+    }
+
+    public func runtimeIDs() -> Set<String> {
+        let binary = runtimeBinary ?? (try? RuntimeBinary.locate("runc")) ?? "runc"
+        let listed = (try? RuntimeDriver(binary: binary, root: root.runtimeRoot).list()) ?? []
+        return Set(listed.map(\.id))
     }
 
     func monitorAlive(_ record: ContainerRecord) -> Bool {

@@ -36,6 +36,44 @@ public struct Teardown: Sendable {
             }
         }
         waitForMonitor(record)
+        try finishUnsupervised(record)
+    }
+
+    /// What the monitor does when its container ends, done here when no monitor is left to do it (it was
+    /// killed): the ended container removed from the runtime, the rootfs unmounted, the end recorded.
+    func finishUnsupervised(_ record: ContainerRecord) throws {
+        guard !MonitorProcess.isMonitor(record.monitorPID) else { return }
+        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
+        if let current = try driver.state(id: record.runtimeID) {
+            guard current.status == .stopped else { return }
+            try driver.delete(id: record.runtimeID, force: true)
+        }
+        if !record.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: record.snapshotter) {
+            let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
+            try snapshots.release(key: record.snapshotKey, rootfs: record.bundlePath + "/rootfs", removeData: false)
+        }
+        let finished = Timestamp.now()
+        _ = try state.update(project: record.project, name: record.name) { r in
+            guard r.status == .running || r.status == .created || r.status == .stopped else { return }
+            if r.status != .stopped { r.status = .exited }
+            r.pid = nil
+            if r.finishedAt == nil { r.finishedAt = finished }
+            if r.exitCode == nil, r.failure == nil { r.failure = "exit not recorded: the monitor ended before the container" }
+        }
+    }
+
+    /// Removes a container the runtime knows by `runtimeID` but the state does not record (the state
+    /// database was lost or replaced): killed, deleted from the runtime.
+    public func removeUnrecorded(runtimeID: String, runtime: String) throws {
+        let binary = try RuntimeBinary.locate(runtime)
+        let driver = RuntimeDriver(binary: binary, root: root.runtimeRoot)
+        guard let current = try driver.state(id: runtimeID) else { return }
+        if current.status != .stopped {
+            try? driver.kill(id: runtimeID, signal: "KILL", all: true)
+            let deadline = Date().addingTimeInterval(gracePeriod)
+            while Date() < deadline, let s = try driver.state(id: runtimeID), s.status != .stopped { usleep(20_000) }
+        }
+        try driver.delete(id: runtimeID, force: true)
     }
 
     /// Stops the container and removes everything Berth made for it.

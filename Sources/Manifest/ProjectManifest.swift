@@ -26,6 +26,24 @@ public struct ProjectManifest: Hashable, Sendable {
     public func container(named name: String) -> ContainerDefinition? {
         containers.first { $0.name == name }
     }
+
+    /// Containers another container depends on (`depends-on`, or a `with-ns` container join): services,
+    /// which keep running, as opposed to jobs, which run to their end.
+    public var serviceNames: Set<String> {
+        Set(containers.flatMap(\.dependencies))
+    }
+}
+
+extension ContainerDefinition {
+    /// The containers this one needs started first: its `depends-on` and the containers whose namespaces
+    /// it joins, in that order, without repeats. The one definition of a dependency.
+    public var dependencies: [String] {
+        var names = dependsOn
+        for join in withNamespaces {
+            if case .container(let other) = join.target, !names.contains(other) { names.append(other) }
+        }
+        return names
+    }
 }
 
 /// One validated container entry. Paths are absolute; defaults are filled in. Codable, so a saved plan

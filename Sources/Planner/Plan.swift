@@ -29,6 +29,7 @@ public struct Plan: Encodable, Hashable, Sendable {
             switch c.action {
             case .create: s.create += 1
             case .replace: s.replace += 1
+            case .start: s.start += 1
             case .unchanged: s.unchanged += 1
             }
             s.layersToUnpack += c.unpack.count
@@ -40,14 +41,7 @@ public struct Plan: Encodable, Hashable, Sendable {
     /// Containers that another container depends on (`depends-on`, or a `with-ns` container join):
     /// services that keep running, as opposed to the jobs `apply --wait` waits for.
     public var serviceNames: Set<String> {
-        var names: Set<String> = []
-        for c in containers {
-            names.formUnion(c.definition.dependsOn)
-            for join in c.definition.withNamespaces {
-                if case .container(let other) = join.target { names.insert(other) }
-            }
-        }
-        return names
+        Set(containers.flatMap(\.definition.dependencies))
     }
 
     /// Whether applying this plan changes anything.
@@ -72,6 +66,7 @@ public struct Plan: Encodable, Hashable, Sendable {
 public struct PlanSummary: Codable, Hashable, Sendable {
     public var create = 0
     public var replace = 0
+    public var start = 0
     public var unchanged = 0
     public var orphans = 0
     public var layersToUnpack = 0
@@ -81,13 +76,16 @@ public struct PlanSummary: Codable, Hashable, Sendable {
 public enum PlanAction: String, Codable, Hashable, Sendable {
     case create
     case replace
+    /// Start the existing container again in place (its writable snapshot and files kept): it is down
+    /// though it should run.
+    case start
     case unchanged
 
     /// The symbol printed before the container's name.
     public var symbol: String {
         switch self {
         case .create: return "+"
-        case .replace: return "~"
+        case .replace, .start: return "~"
         case .unchanged: return "="
         }
     }

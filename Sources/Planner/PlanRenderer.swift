@@ -45,7 +45,9 @@ public enum PlanRenderer {
             lines.append("  \(orphan.name): orphan (\(orphan.status)), not in the manifest; kept")
         }
         let s = plan.summary
-        var summary = "Plan: \(s.create) to create, \(s.replace) to replace, \(s.unchanged) unchanged"
+        var summary = "Plan: \(s.create) to create, \(s.replace) to replace"
+        if s.start > 0 { summary += ", \(s.start) to start" }
+        summary += ", \(s.unchanged) unchanged"
         if s.orphans > 0 { summary += ", \(s.orphans) orphaned" }
         summary += "; \(s.layersToUnpack) \(s.layersToUnpack == 1 ? "layer" : "layers") to unpack."
         lines.append(summary)

@@ -1,3 +1,4 @@
+import BerthSystem
 import Crypto
 import Diagnostics
 import Foundation
@@ -17,12 +18,25 @@ public struct Planner: Sendable {
     public var state: StateStore
     /// Where missing images are pulled from; nil: never contact a registry.
     public var registry: RegistryClient?
+    /// What runs now (the runtime and the monitors); nil: take the records as they are.
+    public var observer: (any ContainerObserver)?
 
-    public init(images: ImageStore, snapshots: SnapshotStores, state: StateStore, registry: RegistryClient? = nil) {
+    public init(images: ImageStore, snapshots: SnapshotStores, state: StateStore, registry: RegistryClient? = nil,
+                observer: (any ContainerObserver)? = nil) {
         self.images = images
         self.snapshots = snapshots
         self.state = state
         self.registry = registry
+        self.observer = observer
+    }
+
+    /// What is known of one container before deciding: its observed record, its writable snapshot, whether
+    /// other containers depend on it, whether the runtime has its id without a record.
+    struct Situation {
+        var observed: ObservedContainer?
+        var snapshot: WritableSnapshotCondition = .present
+        var isService = false
+        var unrecordedInRuntime = false
     }
 
     public struct Options: Sendable {
@@ -40,8 +54,13 @@ public struct Planner: Sendable {
     public func plan(_ manifest: ProjectManifest, options: Options = Options()) throws -> Plan {
         let project = options.projectName ?? manifest.name
         var diagnostics = HostValidator.check(manifest).filter { $0.severity == .error }
+        try Names.validate(project, .project, source: options.projectName == nil ? "the manifest's name" : "-p/--project-name")
         let records = Dictionary(try state.containers(project: project).map { ($0.name, $0) },
                                  uniquingKeysWith: { a, _ in a })
+        let services = manifest.serviceNames
+        // Asked of the runtime once, and only when some container has no record.
+        let runtimeIDs: Set<String> = manifest.containers.contains { records[$0.name] == nil }
+            ? observer?.runtimeIDs() ?? [] : []
         var planned: [String: PlannedContainer] = [:]
         let order = try StartOrder.sorted(manifest.containers)
 
@@ -49,7 +68,9 @@ public struct Planner: Sendable {
         for name in order {
             guard let container = manifest.container(named: name) else { continue }
             do {
-                if let item = try planContainer(container, project: project, record: records[container.name],
+                let situation = self.situation(of: records[container.name], isService: services.contains(container.name),
+                                               runtimeID: "\(project).\(container.name)", runtimeIDs: runtimeIDs)
+                if let item = try planContainer(container, project: project, situation: situation,
                                                 peers: planned, options: options, diagnostics: &diagnostics) {
                     planned[container.name] = item
                 }
@@ -76,7 +97,19 @@ public struct Planner: Sendable {
                     containers: order.compactMap { planned[$0] }, orphans: orphans)
     }
 
-    private func planContainer(_ container: ContainerDefinition, project: String, record: ContainerRecord?,
+    func situation(of record: ContainerRecord?, isService: Bool, runtimeID: String, runtimeIDs: Set<String>) -> Situation {
+        guard let record else {
+            return Situation(observed: nil, isService: isService, unrecordedInRuntime: runtimeIDs.contains(runtimeID))
+        }
+        var snapshot = WritableSnapshotCondition.present
+        if !record.snapshotKey.isEmpty, let store = try? snapshots.store(for: record.snapshotter) {
+            snapshot = store.condition(key: record.snapshotKey)
+        }
+        return Situation(observed: observer?.observe(record) ?? ObservedContainer(record: record), snapshot: snapshot,
+                         isService: isService)
+    }
+
+    private func planContainer(_ container: ContainerDefinition, project: String, situation: Situation,
                                peers: [String: PlannedContainer], options: Options,
                                diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
     {
@@ -121,8 +154,9 @@ public struct Planner: Sendable {
         }
         let hash = Self.configHash(canonical: canonical, imageDigest: imageDigest,
                                    peerHashes: joined.map { "\($0.name)=\($0.configHash)" })
-        var (action, reasons) = Self.decide(record: record, hash: hash, canonical: canonical,
+        var (action, reasons) = Self.decide(situation, hash: hash, canonical: canonical,
                                             imageDigest: image?.digest.description, options: options)
+        // A peer started again in place keeps nothing of its old namespaces either: it has new ones.
         let movingPeers = joined.filter { $0.action != .unchanged }.map(\.name)
         if action == .unchanged, !movingPeers.isEmpty {
             action = .replace
@@ -157,10 +191,21 @@ public struct Planner: Sendable {
         return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    static func decide(record: ContainerRecord?, hash: String, canonical: Data, imageDigest: String?,
+    /// The action for one container and why. Configuration first (changed → replace); then what runs:
+    /// a container that should run but does not is started again in place (a service, or one that was
+    /// stopped by hand or killed by a signal — exit status above 128, or no exit recorded); a job that
+    /// ended on its own stays ended; a container without its monitor, or whose writable snapshot is gone
+    /// or damaged, is replaced.
+    static func decide(_ situation: Situation, hash: String, canonical: Data, imageDigest: String?,
                        options: Options) -> (PlanAction, [String])
     {
-        guard let record else { return (.create, ["new container"]) }
+        guard let observed = situation.observed else {
+            if situation.unrecordedInRuntime {
+                return (.replace, ["found in the runtime without a record (the state was lost), will replace"])
+            }
+            return (.create, ["new container"])
+        }
+        let record = observed.record
         if record.configHash != hash {
             var reasons = ChangeReasons.between(old: record.configJSON.map { Data($0.utf8) }, new: canonical)
             if let imageDigest, record.imageDigest != imageDigest {
@@ -170,32 +215,30 @@ public struct Planner: Sendable {
             return (.replace, reasons)
         }
         if options.forceRecreate { return (.replace, ["--force-recreate"]) }
+        switch situation.snapshot {
+        case .present: break
+        case .missing: return (.replace, ["writable snapshot missing, will recreate"])
+        case .damaged(let why): return (.replace, ["writable snapshot damaged (\(why)), will recreate"])
+        }
         switch record.status {
         case .failed:
             return (.replace, ["last start failed: \(record.failure ?? "unknown reason")"])
         case .created:
             return (.replace, ["created but never started"])
         case .running:
-            if let pid = record.pid, !ProcessLiveness.isAlive(pid) {
-                return (.replace, ["recorded as running but process \(pid) is gone"])
+            if !observed.supervised {
+                return (.replace, ["running without its monitor (unsupervised: its end and output are not recorded), will replace"])
             }
             return (.unchanged, ["running"])
-        case .exited:
-            return (.unchanged, ["exited with code \(record.exitCode.map(String.init) ?? "unknown")"])
         case .stopped:
-            return (.unchanged, ["stopped"])
+            return (.start, ["not running (stopped), will start"])
+        case .exited:
+            let code = record.exitCode
+            let killed = code.map { $0 > 128 } ?? true
+            if situation.isService || killed {
+                return (.start, ["not running (exited \(code.map(String.init) ?? "without a recorded status")), will start"])
+            }
+            return (.unchanged, ["exited with code \(code.map(String.init) ?? "unknown")"])
         }
-    }
-}
-
-/// Whether a process exists, read from /proc without signalling it.
-enum ProcessLiveness {
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard pid > 0 else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-        // A zombie has exited: field 3 after the parenthesized command name.
-        guard let close = stat.lastIndex(of: ")") else { return true }
-        let rest = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces)
-        return !rest.hasPrefix("Z")
     }
 }

@@ -7,11 +7,7 @@ enum StartOrder {
         var dependencies: [String: Set<String>] = [:]
         let names = Set(containers.map(\.name))
         for c in containers {
-            var deps = Set(c.dependsOn)
-            for join in c.withNamespaces {
-                if case .container(let other) = join.target { deps.insert(other) }
-            }
-            dependencies[c.name] = deps.intersection(names)
+            dependencies[c.name] = Set(c.dependencies).intersection(names)
         }
         var order: [String] = []
         var done: Set<String> = []

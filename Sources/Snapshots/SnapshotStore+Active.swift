@@ -12,6 +12,20 @@ extension SnapshotStore {
         return lstat(activePath(key), &st) == 0
     }
 
+    /// Whether container `key`'s writable snapshot is whole: its directory with the parts the
+    /// snapshotter mounts (overlayfs: `upper` and `work`; native: `fs`), each a real directory.
+    public func condition(key: String) -> WritableSnapshotCondition {
+        guard isPrepared(key: key) else { return .missing }
+        let parts = snapshotter == .overlayfs ? ["upper", "work"] : ["fs"]
+        for part in parts {
+            var st = stat()
+            guard lstat(activePath(key) + "/" + part, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+                return .damaged("its \(part) directory is missing")
+            }
+        }
+        return .present
+    }
+
     /// Creates the writable snapshot for container `key` on top of `image` (which must be unpacked)
     /// and mounts it at `target`: overlay of the layers (newest first) with `active/<key>/{upper,work}`,
     /// or for native a copy of the top snapshot bind-mounted. Throws `snapshot-exists` if `key` has one.
@@ -101,4 +115,12 @@ extension SnapshotStore {
                                 category: .usage)
         }
     }
+}
+
+/// The state of a container's writable snapshot on disk.
+public enum WritableSnapshotCondition: Hashable, Sendable {
+    case present
+    case missing
+    /// Present but not mountable; the text says what is wrong.
+    case damaged(String)
 }

@@ -65,50 +65,87 @@ import Testing
 }
 
 @Suite struct DecisionTests {
-    func record(_ status: ContainerStatus, hash: String = "h", pid: Int32? = nil) -> ContainerRecord {
+    func record(_ status: ContainerStatus, hash: String = "h", pid: Int32? = nil, exitCode: Int32? = nil) -> ContainerRecord {
         var r = ContainerRecord(project: "p", name: "c", runtimeID: "p.c", configHash: hash, snapshotter: "overlayfs",
-                                snapshotKey: "p/c", bundlePath: "/b", runtimeBinary: "/usr/sbin/runc", status: status,
+                                snapshotKey: "p.c", bundlePath: "/b", runtimeBinary: "/usr/sbin/runc", status: status,
                                 createdAt: "t")
         r.pid = pid
-        r.exitCode = status == .exited ? 0 : nil
+        r.exitCode = exitCode ?? (status == .exited ? 0 : nil)
         r.configJSON = #"{"args":["a"]}"#
         return r
     }
 
     let canonical = Data(#"{"args":["a"]}"#.utf8)
 
-    @Test func newContainerIsCreated() {
-        #expect(Planner.decide(record: nil, hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .create)
+    func decide(_ situation: Planner.Situation, hash: String = "h", options: Planner.Options = .init()) -> (PlanAction, [String]) {
+        Planner.decide(situation, hash: hash, canonical: canonical, imageDigest: nil, options: options)
     }
 
-    @Test func exitedOneShotIsLeftAloneUnlessForced() {
-        #expect(Planner.decide(record: record(.exited), hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .unchanged)
-        #expect(Planner.decide(record: record(.exited), hash: "h", canonical: canonical, imageDigest: nil,
-                               options: .init(forceRecreate: true)).0 == .replace)
+    func seen(_ record: ContainerRecord, supervised: Bool = true) -> Planner.Situation {
+        Planner.Situation(observed: ObservedContainer(record: record, supervised: supervised))
     }
 
-    @Test func runningWithALiveProcessIsUnchanged() {
-        let live = record(.running, pid: getpid())
-        #expect(Planner.decide(record: live, hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .unchanged)
+    struct Case: CustomTestStringConvertible, Sendable {
+        var label: String
+        var situation: Planner.Situation
+        var action: PlanAction
+        var reason: String
+        var testDescription: String { label }
     }
 
-    @Test func runningWithAVanishedProcessIsReplaced() {
-        let gone = record(.running, pid: 0x3fff_fff0)
-        let (action, reasons) = Planner.decide(record: gone, hash: "h", canonical: canonical, imageDigest: nil, options: .init())
-        #expect(action == .replace)
-        #expect(reasons.first?.contains("is gone") == true)
+    static func record(_ status: ContainerStatus, exitCode: Int32? = nil) -> ContainerRecord { DecisionTests().record(status, exitCode: exitCode) }
+
+    static let cases: [Case] = [
+        Case(label: "new", situation: .init(observed: nil), action: .create, reason: "new container"),
+        Case(label: "in the runtime without a record", situation: .init(observed: nil, unrecordedInRuntime: true),
+             action: .replace, reason: "found in the runtime without a record (the state was lost), will replace"),
+        Case(label: "running and supervised", situation: .init(observed: .init(record: record(.running))),
+             action: .unchanged, reason: "running"),
+        Case(label: "running without its monitor", situation: .init(observed: .init(record: record(.running), supervised: false)),
+             action: .replace, reason: "running without its monitor (unsupervised: its end and output are not recorded), will replace"),
+        Case(label: "stopped by hand", situation: .init(observed: .init(record: record(.stopped))),
+             action: .start, reason: "not running (stopped), will start"),
+        Case(label: "killed job", situation: .init(observed: .init(record: record(.exited, exitCode: 137))),
+             action: .start, reason: "not running (exited 137), will start"),
+        Case(label: "job whose end was not recorded", situation: .init(observed: .init(record: {
+                var r = record(.exited)
+                r.exitCode = nil
+                return r
+            }())),
+             action: .start, reason: "not running (exited without a recorded status), will start"),
+        Case(label: "job that finished", situation: .init(observed: .init(record: record(.exited, exitCode: 0))),
+             action: .unchanged, reason: "exited with code 0"),
+        Case(label: "job that failed on its own", situation: .init(observed: .init(record: record(.exited, exitCode: 3))),
+             action: .unchanged, reason: "exited with code 3"),
+        Case(label: "service that exited 0", situation: .init(observed: .init(record: record(.exited, exitCode: 0)), isService: true),
+             action: .start, reason: "not running (exited 0), will start"),
+        Case(label: "snapshot missing", situation: .init(observed: .init(record: record(.running)), snapshot: .missing),
+             action: .replace, reason: "writable snapshot missing, will recreate"),
+        Case(label: "snapshot damaged", situation: .init(observed: .init(record: record(.stopped)), snapshot: .damaged("its upper directory is missing")),
+             action: .replace, reason: "writable snapshot damaged (its upper directory is missing), will recreate"),
+        Case(label: "failed start", situation: .init(observed: .init(record: record(.failed))),
+             action: .replace, reason: "last start failed: unknown reason"),
+        Case(label: "created, never started", situation: .init(observed: .init(record: record(.created))),
+             action: .replace, reason: "created but never started"),
+    ]
+
+    @Test(arguments: cases)
+    func whatRunsDecidesTheAction(_ c: Case) {
+        let (action, reasons) = decide(c.situation)
+        #expect(action == c.action)
+        #expect(reasons == [c.reason])
     }
 
-    @Test func changedConfigIsReplacedWithFieldReasons() {
+    @Test func forceRecreateReplacesEvenAFinishedJob() {
+        #expect(decide(seen(record(.exited)), options: .init(forceRecreate: true)).0 == .replace)
+    }
+
+    @Test func changedConfigIsReplacedWithFieldReasonsBeforeAnythingElse() {
         let changed = Data(#"{"args":["b"]}"#.utf8)
-        let (action, reasons) = Planner.decide(record: record(.running, pid: getpid()), hash: "other", canonical: changed,
-                                               imageDigest: nil, options: .init())
+        let (action, reasons) = Planner.decide(.init(observed: .init(record: record(.running)), snapshot: .missing),
+                                               hash: "other", canonical: changed, imageDigest: nil, options: .init())
         #expect(action == .replace)
         #expect(reasons == [#"args changed ["a"] → ["b"]"#])
-    }
-
-    @Test func failedStartIsRetried() {
-        #expect(Planner.decide(record: record(.failed), hash: "h", canonical: canonical, imageDigest: nil, options: .init()).0 == .replace)
     }
 
     @Test func configHashCoversTheImageDigest() {
