@@ -11,7 +11,7 @@ public struct BerthCommand: ParsableCommand {
         abstract: "A daemonless, declarative container runner.",
         discussion: "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
         version: "0.1.0",
-        subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, Validate.self, ConfigCommand.self,
+        subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, RepairCommand.self, Validate.self, ConfigCommand.self,
                       SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
                       LogoutCommand.self])
 

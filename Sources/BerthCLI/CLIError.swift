@@ -1,8 +1,8 @@
 import Diagnostics
 
-/// A usage problem found by the CLI itself (exit status 2).
+/// A problem found by the CLI itself: bad usage (exit status 2) unless said otherwise.
 struct CLIError: BerthError {
     var message: String
-    var code: String { "usage" }
-    var category: ErrorCategory { .usage }
+    var category: ErrorCategory = .usage
+    var code: String { category == .usage ? "usage" : "cli" }
 }

@@ -12,12 +12,17 @@ struct Context {
     let snapshots: SnapshotStores
     let state: StateStore
 
-    init(_ options: GlobalOptions) throws {
+    /// Opens the stores of the state root, creating what is missing. `readOnly` (for commands that only
+    /// look: `ps`, `image ls`) writes nothing when the root exists, so they work on a read-only root.
+    init(_ options: GlobalOptions, readOnly: Bool = false) throws {
+        guard geteuid() == 0 else {
+            throw CLIError(message: "berth must run as root (rootless mode is not supported yet)", category: .runtime)
+        }
         root = options.root
-        try root.create()
+        if !(readOnly && root.exists) { try root.create() }
         images = try ImageStore(root: root.store)
         snapshots = SnapshotStores(root: root.snapshots)
-        state = try StateStore(path: root.database)
+        state = try StateStore(path: root.database, readOnly: readOnly)
     }
 
     var planner: Planner { Planner(images: images, snapshots: snapshots, state: state, observer: Liveness(root: root)) }
@@ -36,7 +41,17 @@ struct Context {
 
     /// The project a command acts on: `-p`, else the manifest's name.
     func project(_ manifestOptions: ManifestOptions) throws -> String {
+        try Self.project(manifestOptions)
+    }
+
+    static func project(_ manifestOptions: ManifestOptions) throws -> String {
         if let name = manifestOptions.projectName { return name }
         return try ManifestLoader.load(path: manifestOptions.file).name
+    }
+
+    /// Whether `error` says the state database cannot be opened or read (deleted mid-way, corrupt).
+    static func isUnreadableState(_ error: any Error) -> Bool {
+        guard let error = error as? StateError else { return false }
+        return error.code == "state-open-failed" || error.code == "state-read-failed"
     }
 }

@@ -19,7 +19,21 @@ struct Down: ParsableCommand {
     var images = false
 
     func run() throws {
-        let context = try Context(global)
+        let context: Context
+        do {
+            context = try Context(global)
+        } catch where Context.isUnreadableState(error) {
+            // Nothing may be orphaned because the database is unreadable: remove what the runtime and the
+            // mount table show for the project, and leave the database for `berth repair`.
+            let project = try Context.project(manifest)
+            printError("berth: warning: \(error); removing what the runtime shows for project \(project). "
+                       + "`berth repair` moves the damaged database aside.")
+            let removed = try ProjectLock.holding(root: global.root, project: project) {
+                try RuntimeInventory(root: global.root).removeUnrecorded(project: project, gracePeriod: timeout)
+            }
+            for name in removed { printError("- \(name): removed") }
+            return
+        }
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
         let removed = try ProjectLock.holding(root: context.root, project: project) {
@@ -29,6 +43,9 @@ struct Down: ParsableCommand {
                 try teardown.remove(record)
                 printError("- \(record.name): removed")
             }
+            // What the records do not account for (a lost database): runtime containers, mounts, snapshots.
+            let leftovers = try RuntimeInventory(root: context.root).removeUnrecorded(project: project, gracePeriod: timeout)
+            for name in leftovers { printError("- \(name): removed (it had no record)") }
             return records
         }
         guard images else { return }

@@ -27,6 +27,9 @@ struct PS: ParsableCommand {
         var monitorPid: Int32?
         /// False for a running container whose monitor is gone (its end and output are not recorded).
         var supervised: Bool?
+        /// False for a container the runtime has under this state root but the state database does not
+        /// record (the database was lost or is unreadable): `berth down -p PROJECT` removes it.
+        var recorded: Bool?
         var exitCode: Int32?
         var image: String?
         var imageDigest: String?
@@ -34,16 +37,30 @@ struct PS: ParsableCommand {
     }
 
     func run() throws {
-        let context = try Context(global)
-        let liveness = Liveness(root: context.root)
-        let observed = try (projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers())
-            .map(liveness.observe)
-        let rows = observed.map { o in
+        var records: [ContainerRecord] = []
+        var runtimeBinary: String?
+        do {
+            let context = try Context(global, readOnly: true)
+            records = try projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers()
+            runtimeBinary = records.first?.runtimeBinary
+        } catch where Context.isUnreadableState(error) {
+            printError("berth: warning: \(error); showing what the runtime runs under \(global.root.path). "
+                       + "`berth repair` moves the damaged database aside.")
+        }
+        let liveness = Liveness(root: global.root)
+        let observed = records.map(liveness.observe)
+        var rows = observed.map { o in
             let r = o.record
             let running = r.status == .running
             return Row(project: r.project, name: r.name, status: r.status.rawValue, pid: running ? r.pid : nil,
                        monitorPid: running && o.supervised ? r.monitorPID : nil, supervised: running ? o.supervised : nil,
                        exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt)
+        }
+        let known = Set(records.map(\.runtimeID))
+        for entry in try RuntimeInventory(root: global.root, runtimeBinary: runtimeBinary).containers()
+        where !known.contains(entry.runtimeID) && (projectName == nil || entry.project == projectName) {
+            rows.append(Row(project: entry.project, name: entry.name, status: entry.status, pid: entry.pid, recorded: false,
+                            createdAt: ""))
         }
         switch output.format {
         case .json:
@@ -53,6 +70,7 @@ struct PS: ParsableCommand {
             for row in rows {
                 var status = row.status == "exited" ? "exited (\(row.exitCode.map(String.init) ?? "?"))" : row.status
                 if row.supervised == false { status += " (unsupervised)" }
+                if row.recorded == false { status += " (unrecorded)" }
                 table.append([row.project, row.name, status, row.pid.map(String.init) ?? "-", row.image ?? "-", row.createdAt])
             }
             print(renderTable(table), terminator: "")

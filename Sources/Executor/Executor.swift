@@ -272,7 +272,7 @@ public struct Executor: Sendable {
                                                        rootfsPath: rootfsPath, peerPIDs: peers,
                                                        hostHostname: ProcessInfo.processInfo.hostName))
             let specData = try SpecBuilder.encode(spec)
-            try AtomicFile.write(specData, to: bundle + "/config.json")
+            try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600)
             CrashPoint.hit("apply-after-bundle")
             let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: planned.definition), as: UTF8.self)
             var made = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,

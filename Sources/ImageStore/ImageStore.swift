@@ -11,6 +11,11 @@ public final class ImageStore: Sendable {
     /// Opens the layout at `root`, creating its files when missing.
     public init(root: String) throws {
         self.root = root
+        // An existing layout is opened without writing anything (a read-only state root still lists images).
+        if FileSystem.exists(root + "/oci-layout"), FileSystem.exists(root + "/index.json"),
+           FileSystem.exists(root + "/blobs/sha256"), FileSystem.exists(root + "/ingest") {
+            return
+        }
         try FileSystem.makeDirectory(root + "/blobs/sha256")
         try FileSystem.makeDirectory(root + "/ingest")
         try FileSystem.withLock(root + "/lock") {

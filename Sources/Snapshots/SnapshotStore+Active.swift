@@ -12,6 +12,11 @@ extension SnapshotStore {
         return lstat(activePath(key), &st) == 0
     }
 
+    /// The keys of every writable snapshot, sorted.
+    public func activeKeys() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/active")) ?? []).sorted()
+    }
+
     /// Whether container `key`'s writable snapshot is whole: its directory with the parts the
     /// snapshotter mounts (overlayfs: `upper` and `work`; native: `fs`), each a real directory.
     public func condition(key: String) -> WritableSnapshotCondition {

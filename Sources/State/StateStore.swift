@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Berth's SQLite state (`<state root>/state.db`): projects and containers, with a revision number
 /// that moves on every change. Every change is one transaction.
@@ -7,8 +10,30 @@ public final class StateStore: Sendable {
     private let queue: DatabaseQueue
     public let path: String
 
-    public init(path: String) throws {
+    /// Opens (creating when missing, mode 0600) and migrates the database at `path`. `readOnly` opens an
+    /// existing database without writing to it (a read-only state root), or an empty one when it is missing.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
+        if readOnly {
+            do {
+                var configuration = Configuration()
+                configuration.readonly = true
+                configuration.busyMode = .timeout(10)
+                if FileManager.default.fileExists(atPath: path) {
+                    queue = try DatabaseQueue(path: path, configuration: configuration)
+                    _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") }
+                } else {
+                    queue = try DatabaseQueue()
+                    try Self.migrator.migrate(queue)
+                }
+            } catch {
+                throw StateError(code: "state-open-failed", message: "cannot open the state database \(path)", underlying: error)
+            }
+            return
+        }
+        // Created by Berth with mode 0600 before SQLite sees it: it records environment-bearing definitions.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd >= 0 { close(fd) }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -26,7 +51,9 @@ public final class StateStore: Sendable {
             }
             try Self.migrator.migrate(queue)
         } catch {
-            throw StateError(code: "state-open-failed", message: "cannot open the state database \(path)", underlying: error)
+            throw StateError(code: "state-open-failed",
+                             message: "cannot open the state database \(path) (if it is damaged, `berth repair` moves it aside)",
+                             underlying: error)
         }
     }
 

@@ -19,7 +19,7 @@ struct ImageList: ParsableCommand {
     }
 
     func run() throws {
-        let context = try Context(global)
+        let context = try Context(global, readOnly: true)
         let rows = try context.images.list().map {
             Row(reference: $0.reference, digest: $0.digest.description, size: $0.size, platforms: $0.platforms.map(\.description))
         }.sorted { $0.reference < $1.reference }
