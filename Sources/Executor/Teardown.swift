@@ -79,6 +79,7 @@ public struct Teardown: Sendable {
     /// Stops the container and removes everything Berth made for it.
     public func remove(_ record: ContainerRecord) throws {
         try stop(record)
+        CrashPoint.hit("teardown-after-stop")
         let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
         if try driver.state(id: record.runtimeID) != nil {
             try driver.delete(id: record.runtimeID, force: true)
