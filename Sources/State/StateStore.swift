@@ -20,8 +20,7 @@ public final class StateStore: Sendable {
                 configuration.readonly = true
                 configuration.busyMode = .timeout(10)
                 if FileManager.default.fileExists(atPath: path) {
-                    queue = try DatabaseQueue(path: path, configuration: configuration)
-                    _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") }
+                    queue = try Self.openReadOnly(path: path, configuration: configuration)
                 } else {
                     queue = try DatabaseQueue()
                     try Self.migrator.migrate(queue)
@@ -51,9 +50,43 @@ public final class StateStore: Sendable {
             }
             try Self.migrator.migrate(queue)
         } catch {
+            var info = statvfs()
+            let directory = (path as NSString).deletingLastPathComponent
+            if statvfs(directory, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
+                throw StateError(code: "state-read-only",
+                                 message: "cannot open the state database \(path) for writing: \(directory) is on a Read-only file system "
+                                     + "(`ps` and `image ls` still work)")
+            }
             throw StateError(code: "state-open-failed",
                              message: "cannot open the state database \(path) (if it is damaged, `berth repair` moves it aside)",
                              underlying: error)
+        }
+    }
+
+    /// Opens `path` read-only. A database in WAL mode cannot be opened where SQLite may not create its
+    /// `-shm` file (a read-only file system): then a private copy (database and WAL) is read instead.
+    private static func openReadOnly(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        func open(_ file: String) throws -> DatabaseQueue {
+            let queue = try DatabaseQueue(path: file, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") }
+            return queue
+        }
+        do {
+            return try open(path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-state-\(getpid())").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let copy = directory + "/state.db"
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try? FileManager.default.removeItem(atPath: copy + suffix)
+                try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + suffix)
+            }
+            var writable = configuration
+            writable.readonly = false
+            let queue = try DatabaseQueue(path: copy, configuration: writable)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") }
+            return queue
         }
     }
 

@@ -15,7 +15,13 @@ public struct TarError: BerthError {
     }
 
     static func libarchive(_ code: String, _ context: String, _ archive: OpaquePointer?) -> TarError {
-        let detail = archive.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "unknown libarchive error"
+        var detail = archive.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "unknown libarchive error"
+        // libarchive's text for a failed write ("Write failed") leaves out why: add the system's words.
+        let number = archive.map { archive_errno($0) } ?? 0
+        if number > 0 {
+            let system = String(cString: strerror(number))
+            if !detail.contains(system) { detail += " (\(system))" }
+        }
         return TarError(code: code, "\(context): \(detail)")
     }
 
