@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        // Registry uses NIO's types directly (event loops, TLS configuration); the floors are async-http-client's.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
         // System library: libarchive through pkg-config (Debian: libarchive-dev).
@@ -57,12 +60,16 @@ let package = Package(
         // OCI distribution client: pulls images from registries into the image store.
         .target(name: "Registry", dependencies: ["Diagnostics", "OCI", "ImageStore",
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                 .product(name: "NIOCore", package: "swift-nio"),
+                                                 .product(name: "NIOPosix", package: "swift-nio"),
+                                                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
         .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "OCI", "ImageStore", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
-        .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
+        .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
