@@ -28,8 +28,9 @@ let package = Package(
         .target(name: "CLinuxShims"),
         // Error vocabulary shared by every stage; no dependencies.
         .target(name: "Diagnostics"),
-        // System support every stage shares: the one validator of outside names, the state-root path guard.
-        .target(name: "BerthSystem", dependencies: ["Diagnostics"]),
+        // System support every stage shares: the one validator of outside names, the state-root path guard,
+        // SHA-256 hex digests, atomic file writes, file locks.
+        .target(name: "BerthSystem", dependencies: ["Diagnostics", .product(name: "Crypto", package: "swift-crypto")]),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
         .target(name: "OCI"),
         // Reading and writing tar streams through libarchive.
@@ -38,10 +39,10 @@ let package = Package(
         // berth.yaml: YAML with locations → raw description → validated manifest.
         .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "Yams"]),
         // The OCI image layout under the state root: blobs, references, imports.
-        .target(name: "ImageStore", dependencies: ["Diagnostics", "OCI", "TarArchive",
+        .target(name: "ImageStore", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // Layer snapshots keyed by chain ID, and unpacking layers into them.
-        .target(name: "Snapshots", dependencies: ["Diagnostics", "OCI", "TarArchive", "ImageStore",
+        .target(name: "Snapshots", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive", "ImageStore",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // The OCI runtime spec (config.json) for one container, as containerd would build it.
         .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
@@ -58,7 +59,7 @@ let package = Package(
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Registry",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // OCI distribution client: pulls images from registries into the image store.
-        .target(name: "Registry", dependencies: ["Diagnostics", "OCI", "ImageStore",
+        .target(name: "Registry", dependencies: ["Diagnostics", "BerthSystem", "OCI", "ImageStore",
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                  .product(name: "NIOCore", package: "swift-nio"),
                                                  .product(name: "NIOPosix", package: "swift-nio"),
@@ -66,7 +67,7 @@ let package = Package(
                                                  .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
-        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "OCI", "ImageStore", "TarArchive",
+        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "BerthSystem", "OCI", "ImageStore", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
