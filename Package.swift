@@ -67,7 +67,7 @@ let package = Package(
                                                  .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
-        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "BerthSystem", "OCI", "ImageStore", "TarArchive",
+        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "BerthSystem", "OCI", "ImageStore", "Snapshots", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
