@@ -62,6 +62,7 @@ demo: demo-image
 	$(BUILD_DIR)/berth apply --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml --wait --force-recreate
 
 test: deps venv
+	python3 Tests/Architecture/check-imports.py
 	swift test
 
 clean:

@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        // Registry uses NIO's types directly (event loops, TLS configuration); the floors are async-http-client's.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
         // System library: libarchive through pkg-config (Debian: libarchive-dev).
@@ -25,8 +28,9 @@ let package = Package(
         .target(name: "CLinuxShims"),
         // Error vocabulary shared by every stage; no dependencies.
         .target(name: "Diagnostics"),
-        // System support every stage shares: the one validator of outside names, the state-root path guard.
-        .target(name: "BerthSystem", dependencies: ["Diagnostics"]),
+        // System support every stage shares: the one validator of outside names, the state-root path guard,
+        // SHA-256 hex digests, atomic file writes, file locks.
+        .target(name: "BerthSystem", dependencies: ["Diagnostics", .product(name: "Crypto", package: "swift-crypto")]),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
         .target(name: "OCI"),
         // Reading and writing tar streams through libarchive.
@@ -35,10 +39,10 @@ let package = Package(
         // berth.yaml: YAML with locations → raw description → validated manifest.
         .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "Yams"]),
         // The OCI image layout under the state root: blobs, references, imports.
-        .target(name: "ImageStore", dependencies: ["Diagnostics", "OCI", "TarArchive",
+        .target(name: "ImageStore", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // Layer snapshots keyed by chain ID, and unpacking layers into them.
-        .target(name: "Snapshots", dependencies: ["Diagnostics", "OCI", "TarArchive", "ImageStore",
+        .target(name: "Snapshots", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive", "ImageStore",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // The OCI runtime spec (config.json) for one container, as containerd would build it.
         .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
@@ -55,14 +59,18 @@ let package = Package(
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Registry",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // OCI distribution client: pulls images from registries into the image store.
-        .target(name: "Registry", dependencies: ["Diagnostics", "OCI", "ImageStore",
+        .target(name: "Registry", dependencies: ["Diagnostics", "BerthSystem", "OCI", "ImageStore",
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                 .product(name: "NIOCore", package: "swift-nio"),
+                                                 .product(name: "NIOPosix", package: "swift-nio"),
+                                                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
-        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "OCI", "ImageStore", "TarArchive",
+        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "BerthSystem", "OCI", "ImageStore", "Snapshots", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
-        .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest", "Yams"]),
+        .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
@@ -71,23 +79,25 @@ let package = Package(
                                                  .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
 
+        // Helpers shared by the test targets (golden files); used by test targets only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "Diagnostics"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
-        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", "TestSupport", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "TarArchive"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "ImageStore", "OCI", "TarArchive"]),
-        .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics"], resources: [.copy("Golden")]),
+        .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
-        .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI"],
+        .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI"], resources: [.copy("Golden")]),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import BerthSystem
 import CArchive
 import Crypto
 import TarArchive
@@ -63,7 +64,7 @@ enum DiffTarWriter {
             if chunk.isEmpty { break }
             hasher.update(data: chunk)
         }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().digestString
     }
 
     static func failure(_ what: String, _ archive: OpaquePointer) -> CheckpointError {

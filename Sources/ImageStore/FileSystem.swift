@@ -1,52 +1,27 @@
+import BerthSystem
 import Crypto
 import Foundation
 
-/// Small POSIX helpers: atomic writes, exclusive flock, hashing files.
+/// The store's file helpers: BerthSystem's atomic writes and locks with the store's errors, hashing files.
 enum FileSystem {
-    /// Writes `data` to `path` through a temp file in the same directory: write, fsync, rename, fsync dir.
+    /// Writes `data` to `path` atomically and durably (`AtomicFile`'s `.durable` policy).
     static func atomicWrite(_ data: Data, to path: String) throws(ImageStoreError) {
-        let temp = path + ".tmp-\(getpid())-\(UUID().uuidString)"
-        try writeSynced(data, to: temp)
-        guard rename(temp, path) == 0 else {
-            let err = errno
-            unlink(temp)
-            throw .posix("cannot replace \(path)", errno: err)
-        }
-        syncDirectory((path as NSString).deletingLastPathComponent)
+        do { try AtomicFile.write(data, to: path) } catch { throw .posix(error.what, errno: error.errno) }
     }
 
     static func writeSynced(_ data: Data, to path: String) throws(ImageStoreError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .posix("cannot create \(path)", errno: errno) }
-        defer { close(fd) }
-        let ok = data.withUnsafeBytes { bytes -> Bool in
-            var done = 0
-            while done < bytes.count {
-                let n = write(fd, bytes.baseAddress.map { $0 + done }, bytes.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return true
-        }
-        guard ok, fsync(fd) == 0 else { throw .posix("cannot write \(path)", errno: errno) }
+        do { try AtomicFile.writeSynced(data, to: path) } catch { throw .posix(error.what, errno: error.errno) }
     }
 
     static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+        AtomicFile.syncDirectory(path)
     }
 
     /// Runs `body` holding an exclusive flock on `path` (threads and processes alike, one open per call).
     static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ImageStoreError.posix("cannot open lock \(path)", errno: errno) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw ImageStoreError.posix("cannot lock \(path)", errno: errno) }
-        }
-        defer { flock(fd, LOCK_UN) }
+        let lock: FileLock
+        do { lock = try FileLock(path: path) } catch { throw ImageStoreError.posix(error.what, errno: error.errno) }
+        defer { lock.unlock() }
         return try body()
     }
 
@@ -78,12 +53,8 @@ enum FileSystem {
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             size += Int64(n)
         }
-        return (hex(hasher.finalize()), size)
+        return (hasher.finalize().hex, size)
     }
 
-    static func sha256Hex(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
-
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static func sha256Hex(_ data: Data) -> String { SHA256Hex.of(data) }
 }

@@ -64,6 +64,7 @@ public struct NamespaceType: RawRepresentable, Hashable, Sendable, Codable, Comp
     }
 }
 
+/// One `linux.namespaces` entry: a namespace to create, or to join when `path` names an existing one.
 public struct OCINamespace: Codable, Hashable, Sendable {
     public var type: NamespaceType
     public var path: String?
@@ -73,12 +74,14 @@ public struct OCINamespace: Codable, Hashable, Sendable {
     }
 }
 
+/// One `linux.uidMappings`/`gidMappings` entry: `size` ids from `containerID` map to host ids from `hostID`.
 public struct OCIIDMapping: Codable, Hashable, Sendable {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32
 }
 
+/// One `linux.devices` entry: a device node created in the container (type, major/minor, mode, owner).
 public struct OCIDevice: Codable, Hashable, Sendable {
     public var type: String
     public var path: String
@@ -89,6 +92,7 @@ public struct OCIDevice: Codable, Hashable, Sendable {
     public var gid: UInt32?
 }
 
+/// `linux.resources`: the cgroup limits: device access, memory, CPU, pids.
 public struct OCIResources: Codable, Hashable, Sendable {
     public var devices: [OCIDeviceCgroup]?
     public var memory: OCIMemory?
@@ -103,6 +107,7 @@ public struct OCIResources: Codable, Hashable, Sendable {
     }
 }
 
+/// One `linux.resources.devices` entry: a device cgroup rule allowing or denying access (`rwm`) by type and numbers.
 public struct OCIDeviceCgroup: Codable, Hashable, Sendable {
     public var allow: Bool
     public var type: String?
@@ -119,6 +124,7 @@ public struct OCIDeviceCgroup: Codable, Hashable, Sendable {
     }
 }
 
+/// `linux.resources.memory`: the memory limit, reservation and swap, in bytes.
 public struct OCIMemory: Codable, Hashable, Sendable {
     public var limit: Int64?
     public var reservation: Int64?
@@ -126,6 +132,7 @@ public struct OCIMemory: Codable, Hashable, Sendable {
     public init(limit: Int64? = nil) { self.limit = limit }
 }
 
+/// `linux.resources.cpu`: CPU shares, CFS quota and period, and the CPUs and memory nodes allowed.
 public struct OCICPU: Codable, Hashable, Sendable {
     public var shares: UInt64?
     public var quota: Int64?
@@ -139,6 +146,7 @@ public struct OCICPU: Codable, Hashable, Sendable {
     }
 }
 
+/// `linux.resources.pids`: the most tasks the container's cgroup may hold.
 public struct OCIPids: Codable, Hashable, Sendable {
     public var limit: Int64
     public init(limit: Int64) { self.limit = limit }

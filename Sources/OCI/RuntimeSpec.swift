@@ -27,6 +27,7 @@ public struct RuntimeSpec: Codable, Hashable, Sendable {
     }
 }
 
+/// `root`: the container's root filesystem, a path relative to the bundle, optionally mounted read-only.
 public struct OCIRoot: Codable, Hashable, Sendable {
     public var path: String
     public var readonly: Bool?
@@ -36,6 +37,7 @@ public struct OCIRoot: Codable, Hashable, Sendable {
     }
 }
 
+/// `process`: the container's first process: arguments, environment, working directory, user, capabilities, rlimits.
 public struct OCIProcess: Codable, Hashable, Sendable {
     public var terminal: Bool?
     public var consoleSize: OCIBox?
@@ -65,11 +67,13 @@ public struct OCIProcess: Codable, Hashable, Sendable {
     }
 }
 
+/// `consoleSize`: the terminal's height and width in characters, when `terminal` is true.
 public struct OCIBox: Codable, Hashable, Sendable {
     public var height: UInt
     public var width: UInt
 }
 
+/// `process.user`: the numeric uid, gid, supplementary groups and umask the process runs with (resolved in the rootfs).
 public struct OCIUser: Codable, Hashable, Sendable {
     public var uid: UInt32
     public var gid: UInt32
@@ -84,6 +88,7 @@ public struct OCIUser: Codable, Hashable, Sendable {
     }
 }
 
+/// `process.capabilities`: the Linux capability sets (bounding, effective, inheritable, permitted, ambient).
 public struct OCICapabilities: Codable, Hashable, Sendable {
     public var bounding: [String]?
     public var effective: [String]?
@@ -101,6 +106,7 @@ public struct OCICapabilities: Codable, Hashable, Sendable {
     }
 }
 
+/// One `process.rlimits` entry: a resource limit (`RLIMIT_NOFILE`, …) with its soft and hard values.
 public struct OCIRlimit: Codable, Hashable, Sendable {
     public var type: String
     public var hard: UInt64
@@ -112,6 +118,7 @@ public struct OCIRlimit: Codable, Hashable, Sendable {
     }
 }
 
+/// One `mounts` entry: what is mounted at `destination` inside the container, from `source`, of `type`, with `options`.
 public struct OCIMount: Codable, Hashable, Sendable {
     public var destination: String
     public var type: String?
@@ -126,6 +133,7 @@ public struct OCIMount: Codable, Hashable, Sendable {
     }
 }
 
+/// `hooks`: commands the runtime runs at points of the container's lifecycle.
 public struct OCIHooks: Codable, Hashable, Sendable {
     public var prestart: [OCIHook]?
     public var createRuntime: [OCIHook]?
@@ -135,6 +143,7 @@ public struct OCIHooks: Codable, Hashable, Sendable {
     public var poststop: [OCIHook]?
 }
 
+/// One hook: an absolute path, its arguments and environment, and an optional timeout in seconds.
 public struct OCIHook: Codable, Hashable, Sendable {
     public var path: String
     public var args: [String]?

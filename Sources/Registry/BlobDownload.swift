@@ -1,3 +1,4 @@
+import BerthSystem
 import AsyncHTTPClient
 import Crypto
 import Foundation
@@ -53,7 +54,7 @@ struct BlobDownloader: Sendable {
             try partial.truncate()
             offset = 0
         }
-        if offset == blob.size, "sha256:" + Hashing.hex(hasher.finalize()) == blob.digest.description {
+        if offset == blob.size, hasher.finalize().digestString == blob.digest.description {
             try commit(partial, blob)
             return
         }
@@ -146,7 +147,7 @@ struct BlobDownloader: Sendable {
             error.isTransient = true
             throw error
         }
-        let actual = "sha256:" + Hashing.hex(hasher.finalize())
+        let actual = hasher.finalize().digestString
         guard received == blob.size, actual == blob.digest.description else {
             throw RegistryError.digestMismatch(blob.digest.description, actual: received == blob.size ? actual
                                                : "(more than \(blob.size) bytes)", size: received)

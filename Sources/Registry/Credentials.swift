@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// A user name and password (or token) for one registry.
@@ -129,30 +130,10 @@ enum CredentialStore {
         }
     }
 
-    /// Temp file with mode 0600 in the same directory, fsync, rename.
+    /// Mode 0600, atomically and durably (`AtomicFile`'s `.durable` policy).
     private static func writePrivate(_ data: Data, to path: String) throws {
-        let temp = path + ".tmp-\(getpid())-\(UUID().uuidString)"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw posix("cannot create \(temp)") }
-        let written = data.withUnsafeBytes { bytes -> Bool in
-            var done = 0
-            while done < bytes.count {
-                let n = write(fd, bytes.baseAddress.map { $0 + done }, bytes.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return true
+        do { try AtomicFile.write(data, to: path, mode: 0o600) } catch {
+            throw RegistryError("credentials-write", error.description)
         }
-        let synced = written && fsync(fd) == 0
-        close(fd)
-        guard synced, rename(temp, path) == 0 else {
-            let error = posix("cannot write \(path)")
-            unlink(temp)
-            throw error
-        }
-    }
-
-    private static func posix(_ what: String) -> RegistryError {
-        RegistryError("credentials-write", "\(what): \(String(cString: strerror(errno)))")
     }
 }

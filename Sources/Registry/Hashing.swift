@@ -1,3 +1,4 @@
+import BerthSystem
 import Crypto
 import Foundation
 import OCI
@@ -5,10 +6,6 @@ import OCI
 enum Hashing {
     /// The sha256 digest of `data`.
     static func digest(of data: Data) throws -> OCI.Digest {
-        try OCI.Digest(sha256Hex: hex(SHA256.hash(data: data)))
-    }
-
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        try OCI.Digest(sha256Hex: SHA256Hex.of(data))
     }
 }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import ImageStore
 import OCI
@@ -96,14 +97,9 @@ public final class SnapshotStore: Sendable {
 
     func withLock<T>(_ body: () throws -> T) throws -> T {
         try createDirectories()
-        let path = directory + "/lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SnapshotError.posix("cannot open lock \(path)", errno: errno) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw SnapshotError.posix("cannot lock \(path)", errno: errno) }
-        }
-        defer { flock(fd, LOCK_UN) }
+        let lock: FileLock
+        do { lock = try FileLock(path: directory + "/lock") } catch { throw SnapshotError.posix(error.what, errno: error.errno) }
+        defer { lock.unlock() }
         return try body()
     }
 

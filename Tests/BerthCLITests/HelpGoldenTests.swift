@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import TestSupport
 @testable import BerthCLI
 
 /// Help text is part of the interface: compared with golden files, re-recorded only with BERTH_RECORD=1.
@@ -25,17 +26,11 @@ import Testing
     }
 }
 
+/// The help texts in Golden/NAME (see `GoldenFile`).
 enum Golden {
-    /// Compares `text` with the golden file, or writes it when BERTH_RECORD=1.
-    static func check(_ text: String, name: String, sourceFile: String = #filePath) throws {
-        let sourceDir = URL(fileURLWithPath: sourceFile).deletingLastPathComponent().appendingPathComponent("Golden")
-        if ProcessInfo.processInfo.environment["BERTH_RECORD"] == "1" {
-            try Data(text.utf8).write(to: sourceDir.appendingPathComponent(name))
-            return
-        }
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"),
-                               "golden file \(name) missing; record it with BERTH_RECORD=1 swift test")
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(text == expected, "output differs from Golden/\(name); re-record with BERTH_RECORD=1 if intended")
+    static func check(_ text: String, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+        try GoldenFile.check(text, expected: Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"),
+                             source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)"),
+                             label: "Golden/\(name)", sourceLocation: sourceLocation)
     }
 }

@@ -47,7 +47,7 @@ struct ExampleGoldenTests {
     }
 
     @Test func examplesPassKubernetesValidate() throws {
-        guard KubeValidate.available() else { return }
+        try KubeValidate.require()
         let scratch = try TempDirectory()
         defer { scratch.remove() }
         var files: [String] = []

@@ -1,6 +1,7 @@
 import Foundation
 import Manifest
 import Testing
+import TestSupport
 
 /// A scratch directory under /tmp, removed by `remove()`.
 struct TempDirectory {
@@ -29,28 +30,12 @@ func loadManifest(_ text: String, in directory: String) throws -> ProjectManifes
 let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples").path
 
-/// Golden files: compared byte for byte; re-recorded only with BERTH_RECORD=1.
+/// The export goldens in Golden/NAME.yaml (see `GoldenFile`).
 enum Golden {
-    static var recording: Bool { ProcessInfo.processInfo.environment["BERTH_RECORD"] == "1" }
-
-    static func sourceURL(_ name: String, file: String = #filePath) -> URL {
-        URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("Golden/\(name).yaml")
-    }
-
     static func check(_ text: String, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        if recording {
-            try Data(text.utf8).write(to: sourceURL(name), options: .atomic)
-            return
-        }
-        guard let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Golden"),
-              let expected = try? String(contentsOf: url, encoding: .utf8)
-        else {
-            Issue.record("missing golden file Golden/\(name).yaml; run with BERTH_RECORD=1 to record it",
-                         sourceLocation: sourceLocation)
-            return
-        }
-        #expect(text == expected, "output differs from Golden/\(name).yaml (re-record with BERTH_RECORD=1 if intended)",
-                sourceLocation: sourceLocation)
+        try GoldenFile.check(text, expected: Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Golden"),
+                             source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).yaml"),
+                             label: "Golden/\(name).yaml", sourceLocation: sourceLocation)
     }
 }
 
@@ -107,16 +92,23 @@ enum KubeValidate {
     static var validator: String { venv + "/bin/kubernetes-validate" }
     static var python: String { venv + "/bin/python3" }
 
-    /// Records an issue (never skips) when the venv is missing.
-    static func available(sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Bool {
+    /// Fails the calling test (never skips) when the venv is missing: the export tests need the validator.
+    static func require() throws {
         guard FileManager.default.isExecutableFile(atPath: validator), FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("""
-                kubernetes-validate not found at \(validator): install it with \
-                `python3 -m venv \(venv) && \(venv)/bin/pip install kubernetes-validate` (make test does this)
-                """, sourceLocation: sourceLocation)
-            return false
+            throw Missing(validator: validator, venv: venv)
         }
-        return true
+    }
+
+    /// The validator is not installed; the message says how to install it.
+    struct Missing: Error, CustomStringConvertible {
+        var validator: String
+        var venv: String
+        var description: String {
+            """
+            kubernetes-validate not found at \(validator): install it with \
+            `python3 -m venv \(venv) && \(venv)/bin/pip install kubernetes-validate` (make test does this)
+            """
+        }
     }
 
     /// Validates every file with `--strict` against the newest Kubernetes version the tool knows.

@@ -5,7 +5,7 @@ import Testing
 @Suite("kubernetes-validate")
 struct ValidatorTests {
     @Test func rejectsUnknownFieldsAndAcceptsAValidPod() throws {
-        guard KubeValidate.available() else { return }
+        try KubeValidate.require()
         let scratch = try TempDirectory()
         defer { scratch.remove() }
         let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: busybox\n"

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Testing
+import TestSupport
 @testable import Manifest
 
 /// Shared helpers for the manifest tests: fixtures, goldens, temp directories.
@@ -15,8 +16,6 @@ enum Support {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var recording: Bool { ProcessInfo.processInfo.environment["BERTH_RECORD"] == "1" }
-
     /// The fixture files with `ext` in `folder`, sorted by name.
     static func fixtureFiles(_ folder: String, ext: String = "yaml") throws -> [URL] {
         let dir = try fixtures.appendingPathComponent(folder)
@@ -25,17 +24,12 @@ enum Support {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    /// Compares `actual` with the golden file (in the source tree), or rewrites it when BERTH_RECORD=1.
+    /// Compares `actual` with the golden file in the source tree (see `GoldenFile`).
     static func expectGolden(_ actual: String, sourceFolder: String, name: String,
                              sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let golden = packageRoot.appendingPathComponent("Tests/ManifestTests/Fixtures/\(sourceFolder)/\(name)")
-        if recording {
-            try actual.write(to: golden, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(actual == expected, "golden \(sourceFolder)/\(name) differs (re-record with BERTH_RECORD=1)",
-                sourceLocation: sourceLocation)
+        try GoldenFile.check(actual, expected: golden, source: golden, label: "golden \(sourceFolder)/\(name)",
+                             sourceLocation: sourceLocation)
     }
 
     /// Loads manifest text as `name` in a fixed, machine-independent directory.

@@ -10,6 +10,13 @@ import Testing
     }()
     static let environment = ["TAG": "demo", "CPUS": "1.5", "HOST": "two-host", "OWNER": "ops"]
 
+    /// `names` swallows a read error into no cases; this test reports it, and an empty folder, as a failure.
+    @Test func findsTheValidFixtures() throws {
+        let files = try Support.fixtureFiles("valid")
+        #expect(files.count >= 5, "expected at least 5 fixtures in Fixtures/valid, found \(files.count)")
+        #expect(Self.names.count == files.count)
+    }
+
     static func load(_ name: String) throws -> ProjectManifest {
         let text = try String(contentsOf: Support.fixtures.appendingPathComponent("valid/\(name).yaml"), encoding: .utf8)
         return try Support.load(text, name: "\(name).yaml", environment: environment)

@@ -2,6 +2,7 @@ import Foundation
 import Manifest
 import OCI
 import Testing
+import TestSupport
 
 @testable import SpecBuilder
 
@@ -84,28 +85,12 @@ enum Fixtures {
     }
 }
 
-/// Golden files: compared byte for byte; re-recorded only with BERTH_RECORD=1.
+/// The generated specs in Golden/NAME.json (see `GoldenFile`).
 enum Golden {
-    static var recording: Bool { ProcessInfo.processInfo.environment["BERTH_RECORD"] == "1" }
-
-    static func sourceURL(_ name: String, file: String = #filePath) -> URL {
-        URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("Golden/\(name).json")
-    }
-
     static func check(_ data: Data, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        if recording {
-            try data.write(to: sourceURL(name), options: .atomic)
-            return
-        }
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Golden"),
-              let expected = try? Data(contentsOf: url)
-        else {
-            Issue.record("missing golden file Golden/\(name).json; run with BERTH_RECORD=1 to record it",
-                         sourceLocation: sourceLocation)
-            return
-        }
-        #expect(String(decoding: data, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
-                "config.json differs from Golden/\(name).json (re-record with BERTH_RECORD=1 if intended)",
-                sourceLocation: sourceLocation)
+        try GoldenFile.check(String(decoding: data, as: UTF8.self),
+                             expected: Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Golden"),
+                             source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).json"),
+                             label: "Golden/\(name).json", sourceLocation: sourceLocation)
     }
 }

@@ -92,9 +92,16 @@ private func record(_ name: String, project: String = "p") -> ContainerRecord {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let a = try ProjectLock(root: StateRoot(path: dir), project: "a")
-        let b = try ProjectLock(root: StateRoot(path: dir), project: "b")
-        a.unlock()
-        b.unlock()
+        defer { a.unlock() }
+        let acquired = LockFlag()
+        let thread = Thread {
+            let b = try? ProjectLock(root: StateRoot(path: dir), project: "b")
+            if b != nil { acquired.set() }
+            b?.unlock()
+        }
+        thread.start()
+        for _ in 0..<100 where !acquired.isSet { usleep(20_000) }
+        #expect(acquired.isSet, "project b's lock must be taken while project a's is held")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthSystem
 import Diagnostics
 import Executor
 import Foundation
@@ -93,25 +94,9 @@ struct ExportKubernetes: ParsableCommand {
         return tables
     }
 
-    /// Temp file in the same directory, fsync, rename: a reader sees the old file or the new one.
+    /// Atomically and durably (`AtomicFile`'s `.durable` policy): a reader sees the old file or the new one.
     static func writeAtomically(_ data: Data, to path: String) throws {
-        let temp = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: data),
-              let handle = FileHandle(forWritingAtPath: temp) else {
-            throw ExportWriteError(message: "cannot write \(temp)")
-        }
-        do {
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw ExportWriteError(message: "cannot write \(temp): \(error.localizedDescription)")
-        }
-        guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temp)
-            throw ExportWriteError(message: "cannot rename \(temp) to \(path): \(reason)")
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw ExportWriteError(message: error.description) }
     }
 }
 

@@ -1,0 +1,62 @@
+import BerthSystem
+import Foundation
+import Testing
+
+struct HexTests {
+    @Test func sha256OfKnownInputs() {
+        #expect(SHA256Hex.of(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Hex.digest(of: Data()) == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Hex.encode([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+    }
+}
+
+struct AtomicFileTests {
+    @Test(arguments: [AtomicFile.Durability.durable, .crashSafe])
+    func replacesTheFileAndLeavesNoTemp(durability: AtomicFile.Durability) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-atomic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(Data("old".utf8), to: dir + "/f", durability: durability)
+        try AtomicFile.write(Data("new".utf8), to: dir + "/f", mode: 0o600, durability: durability)
+        #expect(FileManager.default.contents(atPath: dir + "/f") == Data("new".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f"])
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/f")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func failureNamesThePathAndKeepsErrno() {
+        #expect {
+            try AtomicFile.write(Data(), to: "/proc/no-such-dir/f")
+        } throws: { error in
+            guard let error = error as? SystemCallError else { return false }
+            return error.what.hasPrefix("cannot create /proc/no-such-dir/") && error.errno == ENOENT
+        }
+    }
+}
+
+struct FileLockTests {
+    @Test func aSecondLockWaitsForTheFirst() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-lock-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let first = try FileLock(path: path)
+        let taken = Flag()
+        let thread = Thread {
+            let second = try? FileLock(path: path)
+            taken.set()
+            second?.unlock()
+        }
+        thread.start()
+        usleep(200_000)
+        #expect(!taken.isSet, "a second lock of the same file must wait")
+        first.unlock()
+        for _ in 0..<100 where !taken.isSet { usleep(20_000) }
+        #expect(taken.isSet)
+    }
+}
+
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
