@@ -250,7 +250,7 @@ public struct Executor: Sendable {
                 if let spec = checkpoint.spec {
                     // The checkpointed spec is the base; the manifest's fields apply on top (as `config:`).
                     let specPath = directory + "/checkpoint-spec.json"
-                    try AtomicFile.write(try CanonicalJSON.encodePretty(spec), to: specPath)
+                    try AtomicFile.write(try CanonicalJSON.encodePretty(spec), to: specPath, mode: 0o600, durability: .crashSafe)
                     definition.config = specPath
                     imageConfig = nil
                 }
@@ -272,7 +272,8 @@ public struct Executor: Sendable {
                                                        rootfsPath: rootfsPath, peerPIDs: peers,
                                                        hostHostname: ProcessInfo.processInfo.hostName))
             let specData = try SpecBuilder.encode(spec)
-            try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600)
+            // No fsync: after a power loss no container runs, and apply rebuilds every bundle it starts.
+            try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600, durability: .crashSafe)
             CrashPoint.hit("apply-after-bundle")
             let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: planned.definition), as: UTF8.self)
             var made = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
@@ -316,6 +317,6 @@ public struct Executor: Sendable {
     }
 
     static func sha256(_ data: Data) -> String {
-        CanonicalDigest.sha256(data)
+        SHA256Hex.digest(of: data)
     }
 }

@@ -188,7 +188,7 @@ public struct Planner: Sendable {
         for peer in peerHashes.sorted() {
             hasher.update(data: Data("joins \(peer)\n".utf8))
         }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().digestString
     }
 
     /// The action for one container and why. Configuration first (changed → replace); then what runs:

@@ -31,7 +31,7 @@ public struct StateRoot: Hashable, Sendable {
     /// host-global name Berth makes (cgroups), so that two state roots never share one.
     public var identity: String {
         let real = PathGuardRealPath.resolve(path) ?? path
-        return SHA256.hash(data: Data(real.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(real.utf8)).prefix(6))
     }
 
     /// The OCI image layout.

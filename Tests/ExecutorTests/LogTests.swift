@@ -52,26 +52,6 @@ private func scratch() throws -> String {
     }
 }
 
-@Suite struct AtomicFileTests {
-    @Test func replacesContentAndLeavesNoTempFile() throws {
-        let dir = try scratch()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/config.json"
-        try AtomicFile.write(Data("old".utf8), to: path)
-        try AtomicFile.write(Data("new".utf8), to: path)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["config.json"])
-    }
-
-    @Test func missingDirectoryIsAnErrorNamingThePath() {
-        #expect {
-            try AtomicFile.write(Data(), to: "/nonexistent-dir/x.json")
-        } throws: { error in
-            (error as? ExecutorError)?.message.contains("/nonexistent-dir") == true
-        }
-    }
-}
-
 @Suite struct MonitorFailureTests {
     @Test func runtimeErrorMessageIsTakenFromItsJSONLog() throws {
         let dir = try scratch()
