@@ -36,34 +36,22 @@ struct Apply: ParsableCommand {
         let launcher = SelfExecMonitorLauncher()
         if !dryRun { launcher.warmUp() }
         let context = try Context(global)
-        let saved = try planFile.map(SavedPlan.load)
-        let loaded = try saved == nil ? loadManifest(manifest.file) : nil
-        let project = saved?.project ?? manifest.projectName ?? loaded?.name ?? ""
-        // Plan and apply under the project's lock: a concurrent apply of the same project waits,
-        // then plans against what this one did.
-        let (plan, outcomes) = try ProjectLock.holding(root: context.root, project: project) {
-            () throws -> (Plan, [Executor.Outcome]?) in
-            let plan: Plan
-            let manifestPath: String
-            if let saved {
-                plan = saved.plan
-                try context.planner(registry: registry).verifyInputs(of: plan)
-                manifestPath = saved.manifest
-            } else if let loaded {
-                plan = try context.planner(registry: registry).plan(loaded, options: .init(projectName: manifest.projectName,
-                                                                       forceRecreate: forceRecreate))
-                manifestPath = absolutePath(manifest.file)
-            } else {
-                throw CLIError(message: "nothing to apply")
-            }
-            if dryRun { return (plan, nil) }
-            var executor = context.executor(registry: registry, monitorLauncher: launcher)
-            let display = isatty(STDERR_FILENO) == 1 && plan.containers.contains { $0.pull != nil } ? PullProgressDisplay() : nil
-            if let display { executor.pullProgress = { display.update($0) } }
-            defer { display?.finish() }
-            return (plan, try executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
+        let source: Engine.Source
+        if let planFile {
+            source = .saved(try SavedPlan.load(path: planFile))
+        } else {
+            let loaded = try loadManifest(manifest.file)
+            source = .manifest(loaded, path: absolutePath(manifest.file), project: manifest.projectName ?? loaded.name)
         }
-        guard let outcomes else {
+        let display = dryRun || isatty(STDERR_FILENO) != 1 ? nil : PullProgressDisplay()
+        defer { display?.finish() }
+        let applied = try context.engine(registry: registry).apply(
+            source, options: .init(forceRecreate: forceRecreate), dryRun: dryRun, prune: prune) { executor in
+            executor.monitorLauncher = launcher
+            if let display { executor.pullProgress = { display.update($0) } }
+        }
+        let plan = applied.plan
+        guard let outcomes = applied.outcomes else {
             print(PlanRenderer.text(plan), terminator: "")
             return
         }

@@ -25,18 +25,9 @@ struct Context {
         state = try StateStore(path: root.database, readOnly: readOnly)
     }
 
-    var planner: Planner { Planner(images: images, snapshots: snapshots, state: state, observer: Liveness(root: root)) }
-    var executor: Executor { Executor(root: root, images: images, snapshots: snapshots, state: state) }
-
-    /// Planner and executor that may pull images from registries.
-    func planner(registry: RegistryFlags) -> Planner {
-        Planner(images: images, snapshots: snapshots, state: state, registry: registry.client(root: root),
-                observer: Liveness(root: root))
-    }
-
-    func executor(registry: RegistryFlags, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) -> Executor {
-        Executor(root: root, images: images, snapshots: snapshots, state: state, registry: registry.client(root: root),
-                 monitorLauncher: monitorLauncher)
+    /// The library's sequences (plan, apply) over these stores, with registries reached as `registry` says.
+    func engine(registry: RegistryFlags) -> Engine {
+        Engine(root: root, images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
     }
 
     /// The project a command acts on: `-p`, else the manifest's name.

@@ -49,12 +49,9 @@ struct Down: ParsableCommand {
             return records
         }
         guard images else { return }
-        let stillUsed = Set(try context.state.allContainers().compactMap(\.imageReference))
-        for reference in Set(removed.compactMap(\.imageReference)).subtracting(stillUsed).sorted() {
-            try context.images.remove(reference: reference)
-            printError("- image \(reference): removed")
-        }
-        let pruned = try context.images.prune()
-        if !pruned.removed.isEmpty { printError("pruned \(pruned.removed.count) blobs") }
+        let cleanup = try context.images.removeUnused(Set(removed.compactMap(\.imageReference)),
+                                                      stillUsed: Set(try context.state.allContainers().compactMap(\.imageReference)))
+        for reference in cleanup.images { printError("- image \(reference): removed") }
+        if cleanup.prunedBlobs > 0 { printError("pruned \(cleanup.prunedBlobs) blobs") }
     }
 }

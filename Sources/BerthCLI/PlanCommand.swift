@@ -27,8 +27,8 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let loaded = try loadManifest(manifest.file)
-        let plan = try context.planner(registry: registry).plan(loaded, options: .init(projectName: manifest.projectName,
-                                                                   forceRecreate: forceRecreate))
+        let plan = try context.engine(registry: registry).plan(loaded, project: manifest.projectName ?? loaded.name,
+                                                               options: .init(forceRecreate: forceRecreate))
         if let output {
             try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: output))
         }

@@ -7,6 +7,12 @@ public struct CriuStatus: Hashable, Sendable {
     public var output: String
     /// One line for the user: what works and what to do instead.
     public var message: String
+
+    public init(usable: Bool, output: String, message: String) {
+        self.usable = usable
+        self.output = output
+        self.message = message
+    }
 }
 
 /// Runs `criu check`. A child process of its own: this is not the OCI runtime.

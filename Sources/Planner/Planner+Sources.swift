@@ -12,8 +12,9 @@ extension Planner {
         case pull(RemoteImage)
     }
 
-    /// Where a container's image comes from under its `pull:` policy; nil after reporting a diagnostic.
-    func resolveImage(_ container: ContainerDefinition, reference: String,
+    /// Where a container's image comes from under its `pull:` policy, given what the registry answered
+    /// (nil: not asked, registries off); nil after reporting a diagnostic.
+    func resolveImage(_ container: ContainerDefinition, reference: String, remote answer: PlanInputs.RemoteAnswer?,
                       diagnostics: inout [Diagnostic]) throws -> ImageSource? {
         let location = container.locations["image"]
         let local = try images.lookup(reference)
@@ -25,28 +26,27 @@ extension Planner {
             }
             return .local(local)
         case "always":
-            guard let registry else {
+            switch answer {
+            case nil:
                 diagnostics.append(.error(at: container.locations["pull"], "`pull: always` needs a registry, and registries are off for this command"))
                 return nil
-            }
-            do {
-                let remote = try registry.resolve(reference, store: images)
+            case .image(let remote)?:
                 if let local, local.digest == remote.digest { return .local(local) }
                 return .pull(remote)
-            } catch let error as any BerthError {
-                diagnostics.append(.error(at: location, "cannot check image \"\(reference)\" in its registry: \(error.description)"))
+            case .failed(let why)?:
+                diagnostics.append(.error(at: location, "cannot check image \"\(reference)\" in its registry: \(why)"))
                 return nil
             }
         default:
             if let local { return .local(local) }
-            guard let registry, !Self.isLocalOnly(reference) else {
+            switch answer {
+            case nil:
                 diagnostics.append(.error(at: location, Self.missingImageMessage(reference)))
                 return nil
-            }
-            do {
-                return .pull(try registry.resolve(reference, store: images))
-            } catch let error as any BerthError {
-                diagnostics.append(.error(at: location, Self.missingImageMessage(reference) + "; pulling it failed: \(error.description)"))
+            case .image(let remote)?:
+                return .pull(remote)
+            case .failed(let why)?:
+                diagnostics.append(.error(at: location, Self.missingImageMessage(reference) + "; pulling it failed: \(why)"))
                 return nil
             }
         }
@@ -59,7 +59,7 @@ extension Planner {
     }
 
     /// Plans a restore from a checkpoint image: its base image, what comes back, and the pre-flight checks.
-    func planRestore(_ container: ContainerDefinition, reference: String,
+    func planRestore(_ container: ContainerDefinition, reference: String, criu: CriuStatus?,
                      diagnostics: inout [Diagnostic]) throws -> (PlannedRestore, ResolvedImage)? {
         let location = container.locations["checkpoint"]
         let checkpoint: CheckpointImage
@@ -93,7 +93,7 @@ extension Planner {
                                           "checkpoint \(reference) has no process state (made with --no-process); use `restore: filesystem`"))
                 ok = false
             } else {
-                let criu = CriuCheck.run()
+                let criu = criu ?? CriuStatus(usable: false, output: "", message: "CRIU was not checked")
                 if !criu.usable {
                     diagnostics.append(.error(at: location, "cannot restore the process of \(container.name): \(criu.message)"))
                     ok = false

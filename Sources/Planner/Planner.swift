@@ -11,23 +11,16 @@ import Snapshots
 import State
 
 /// Decides what `apply` will do: validates the host, resolves images to digests, finds the layers
-/// still to unpack and compares each container with what the state records. It changes nothing.
+/// still to unpack and compares each container with what runs. It changes nothing and asks nothing of the
+/// world beyond reading the local image and snapshot stores: what it needs from outside (the state, the
+/// runtime, registries, CRIU, host checks) comes in `PlanInputs`, gathered before it runs.
 public struct Planner: Sendable {
     public var images: ImageStore
     public var snapshots: SnapshotStores
-    public var state: StateStore
-    /// Where missing images are pulled from; nil: never contact a registry.
-    public var registry: RegistryClient?
-    /// What runs now (the runtime and the monitors); nil: take the records as they are.
-    public var observer: (any ContainerObserver)?
 
-    public init(images: ImageStore, snapshots: SnapshotStores, state: StateStore, registry: RegistryClient? = nil,
-                observer: (any ContainerObserver)? = nil) {
+    public init(images: ImageStore, snapshots: SnapshotStores) {
         self.images = images
         self.snapshots = snapshots
-        self.state = state
-        self.registry = registry
-        self.observer = observer
     }
 
     /// What is known of one container before deciding: its observed record, its writable snapshot, whether
@@ -40,27 +33,22 @@ public struct Planner: Sendable {
     }
 
     public struct Options: Sendable {
-        /// Overrides the manifest's project name (`-p`), so parallel runs never collide.
-        public var projectName: String?
         /// Replace containers even when nothing changed.
         public var forceRecreate: Bool
 
-        public init(projectName: String? = nil, forceRecreate: Bool = false) {
-            self.projectName = projectName
+        public init(forceRecreate: Bool = false) {
             self.forceRecreate = forceRecreate
         }
     }
 
-    public func plan(_ manifest: ProjectManifest, options: Options = Options()) throws -> Plan {
-        let project = options.projectName ?? manifest.name
-        var diagnostics = HostValidator.check(manifest).filter { $0.severity == .error }
-        try Names.validate(project, .project, source: options.projectName == nil ? "the manifest's name" : "-p/--project-name")
-        let records = Dictionary(try state.containers(project: project).map { ($0.name, $0) },
-                                 uniquingKeysWith: { a, _ in a })
+    /// The plan for `manifest` given `inputs` (the project is the inputs'). Runtime ids and snapshot keys
+    /// are `<project>.<container>`: project names hold no dot, so every pair has its own.
+    public func plan(_ manifest: ProjectManifest, inputs: PlanInputs, options: Options = Options()) throws -> Plan {
+        let project = inputs.project
+        try Names.validate(project, .project, source: "project")
+        var diagnostics = inputs.hostDiagnostics.filter { $0.severity == .error }
+        let records = inputs.observed.mapValues(\.record)
         let services = manifest.serviceNames
-        // Asked of the runtime once, and only when some container has no record.
-        let runtimeIDs: Set<String> = manifest.containers.contains { records[$0.name] == nil }
-            ? observer?.runtimeIDs() ?? [] : []
         var planned: [String: PlannedContainer] = [:]
         let order = try StartOrder.sorted(manifest.containers)
 
@@ -68,23 +56,14 @@ public struct Planner: Sendable {
         for name in order {
             guard let container = manifest.container(named: name) else { continue }
             do {
-                let situation = self.situation(of: records[container.name], isService: services.contains(container.name),
-                                               runtimeID: "\(project).\(container.name)", runtimeIDs: runtimeIDs)
-                if let item = try planContainer(container, project: project, situation: situation,
+                let situation = self.situation(of: inputs.observed[container.name], isService: services.contains(container.name),
+                                               runtimeID: "\(project).\(container.name)", runtimeIDs: inputs.runtimeIDs)
+                if let item = try planContainer(container, project: project, situation: situation, inputs: inputs,
                                                 peers: planned, options: options, diagnostics: &diagnostics) {
                     planned[container.name] = item
                 }
             } catch let error as any BerthError {
                 diagnostics.append(.error(at: container.locations.container, error.message))
-            }
-        }
-        // Runtime ids and snapshot keys are `<project>.<container>`; names may hold dots, so two
-        // different pairs can meet (`a.b`+`c`, `a`+`b.c`): refuse rather than mix them up.
-        let taken = Dictionary(try state.allContainers().map { ($0.runtimeID, $0) }, uniquingKeysWith: { a, _ in a })
-        for item in planned.values {
-            if let other = taken[item.runtimeID], other.project != project || other.name != item.name {
-                diagnostics.append(.error(at: item.definition.locations.container,
-                                          "container \(item.name) of project \(project) would share the id \(item.runtimeID) with container \(other.name) of project \(other.project); rename one or use `-p`"))
             }
         }
         if diagnostics.hasErrors {
@@ -93,23 +72,23 @@ public struct Planner: Sendable {
         let orphans = records.values.filter { manifest.container(named: $0.name) == nil }
             .sorted { $0.name < $1.name }
             .map { PlannedOrphan(name: $0.name, status: $0.status.rawValue) }
-        return Plan(project: project, manifest: manifest.path, stateRevision: try state.revision(),
+        return Plan(project: project, manifest: manifest.path, stateRevision: inputs.stateRevision,
                     containers: order.compactMap { planned[$0] }, orphans: orphans)
     }
 
-    func situation(of record: ContainerRecord?, isService: Bool, runtimeID: String, runtimeIDs: Set<String>) -> Situation {
-        guard let record else {
+    func situation(of observed: ObservedContainer?, isService: Bool, runtimeID: String, runtimeIDs: Set<String>) -> Situation {
+        guard let observed else {
             return Situation(observed: nil, isService: isService, unrecordedInRuntime: runtimeIDs.contains(runtimeID))
         }
+        let record = observed.record
         var snapshot = WritableSnapshotCondition.present
         if !record.snapshotKey.isEmpty, let store = try? snapshots.store(for: record.snapshotter) {
             snapshot = store.condition(key: record.snapshotKey)
         }
-        return Situation(observed: observer?.observe(record) ?? ObservedContainer(record: record), snapshot: snapshot,
-                         isService: isService)
+        return Situation(observed: observed, snapshot: snapshot, isService: isService)
     }
 
-    private func planContainer(_ container: ContainerDefinition, project: String, situation: Situation,
+    private func planContainer(_ container: ContainerDefinition, project: String, situation: Situation, inputs: PlanInputs,
                                peers: [String: PlannedContainer], options: Options,
                                diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
     {
@@ -120,10 +99,10 @@ public struct Planner: Sendable {
         var restore: PlannedRestore?
         var resolved: ResolvedImage?
         if let reference = container.checkpoint {
-            guard let planned = try planRestore(container, reference: reference, diagnostics: &diagnostics) else { return nil }
+            guard let planned = try planRestore(container, reference: reference, criu: inputs.criu, diagnostics: &diagnostics) else { return nil }
             (restore, resolved) = planned
         } else if let reference = container.image {
-            switch try resolveImage(container, reference: reference, diagnostics: &diagnostics) {
+            switch try resolveImage(container, reference: reference, remote: inputs.remote[reference], diagnostics: &diagnostics) {
             case .none: return nil
             case .local(let local): resolved = local
             case .pull(let remote):

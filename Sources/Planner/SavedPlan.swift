@@ -1,7 +1,10 @@
 import BerthSystem
+import Diagnostics
 import Foundation
+import ImageStore
 import Manifest
 import OCI
+import Registry
 
 /// A plan written to a file by `berth plan -o FILE`, to be carried out later by `berth apply FILE`
 /// exactly as planned. It records the state revision and the image digests it was made against.
@@ -162,27 +165,55 @@ public struct SavedPlan: Codable, Sendable {
     }
 }
 
-extension Planner {
-    /// Refuses a saved plan whose images moved since it was made, in the store or, for planned pulls, in the
-    /// registry (the state revision is checked by the executor).
-    public func verifyInputs(of plan: Plan) throws {
+extension SavedPlan {
+    /// What the registries say now of the plan's planned pulls, by reference: the inputs a saved plan is
+    /// checked against (gathered here, compared by `staleness`).
+    public static func currentRemote(of plan: Plan, registry: RegistryClient?) -> [String: PlanInputs.RemoteAnswer] {
+        guard let registry else { return [:] }
+        var answers: [String: PlanInputs.RemoteAnswer] = [:]
+        for container in plan.containers {
+            guard let pull = container.pull, answers[pull.reference] == nil else { continue }
+            do {
+                answers[pull.reference] = .image(try registry.resolve(pull.reference))
+            } catch let error as any BerthError {
+                answers[pull.reference] = .failed(error.description)
+            } catch {
+                answers[pull.reference] = .failed("\(error)")
+            }
+        }
+        return answers
+    }
+
+    /// Why `plan` is out of date: an image that moved since it was made, in the store or (for planned
+    /// pulls) in `remote`, what the registries say now. Empty when it is current. (The executor checks
+    /// the state revision.)
+    public static func staleness(of plan: Plan, images: ImageStore, remote: [String: PlanInputs.RemoteAnswer]) throws -> [String] {
         var problems: [String] = []
         for container in plan.containers {
-            if let pull = container.pull, let registry {
-                let now = try registry.resolve(pull.reference)
-                if now.digest != pull.digest {
+            if let pull = container.pull {
+                switch remote[pull.reference] {
+                case .image(let now)? where now.digest != pull.digest:
                     problems.append("image \(pull.reference) of \(container.name) was \(pull.digest) in the registry when "
                                     + "planned, now \(now.digest)")
+                case .failed(let why)?:
+                    problems.append("image \(pull.reference) of \(container.name) cannot be checked in its registry: \(why)")
+                default: break
                 }
                 continue
             }
-            guard let image = container.image, container.pull == nil, container.restore == nil,
+            guard let image = container.image, container.restore == nil,
                   let reference = container.definition.image else { continue }
             let now = try images.lookup(reference)
             if now?.digest != image.digest {
                 problems.append("image \(image.reference) of \(container.name) was \(image.digest) when planned, now \(now.map { $0.digest.description } ?? "absent")")
             }
         }
+        return problems
+    }
+
+    /// Refuses `plan` when `staleness` finds anything.
+    public static func verifyCurrent(_ plan: Plan, images: ImageStore, registry: RegistryClient?) throws {
+        let problems = try staleness(of: plan, images: images, remote: currentRemote(of: plan, registry: registry))
         guard problems.isEmpty else {
             throw PlanError(code: "plan-stale", problems.map { .error(at: nil, "the plan is out of date: \($0); plan again") })
         }

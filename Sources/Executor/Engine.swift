@@ -1,0 +1,82 @@
+import Foundation
+import ImageStore
+import Manifest
+import Planner
+import Registry
+import Snapshots
+import State
+
+/// The sequences the CLI runs, in one place: gathering the planner's inputs, planning, and apply (under
+/// the project's lock: plan or check a saved plan, then execute). The CLI parses, calls one of these and
+/// prints.
+public struct Engine: Sendable {
+    public var root: StateRoot
+    public var images: ImageStore
+    public var snapshots: SnapshotStores
+    public var state: StateStore
+    /// Where images are pulled from; nil: registries are off.
+    public var registry: RegistryClient?
+
+    public init(root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
+                registry: RegistryClient? = nil) {
+        self.root = root
+        self.images = images
+        self.snapshots = snapshots
+        self.state = state
+        self.registry = registry
+    }
+
+    /// The one observer of what runs, shared by the planner's inputs, the executor and `ps`.
+    public var liveness: Liveness { Liveness(root: root) }
+
+    /// Gathers the inputs and plans `manifest` as `project` (no lock: nothing changes).
+    public func plan(_ manifest: ProjectManifest, project: String, options: Planner.Options = .init()) throws -> Plan {
+        let inputs = try PlanInputs.gather(for: manifest, project: project,
+                                           from: .init(state: state, images: images, registry: registry, observer: liveness))
+        return try Planner(images: images, snapshots: snapshots).plan(manifest, inputs: inputs, options: options)
+    }
+
+    /// What `apply` carries out: a manifest to plan now, or a plan saved earlier.
+    public enum Source: Sendable {
+        /// `path` is the manifest file recorded for the project.
+        case manifest(ProjectManifest, path: String, project: String)
+        case saved(SavedPlan)
+
+        var project: String {
+            switch self {
+            case .manifest(_, _, let project): return project
+            case .saved(let saved): return saved.project
+            }
+        }
+    }
+
+    /// What `apply` did: the plan, and per container what happened (nil for a dry run).
+    public struct Applied: Sendable {
+        public var plan: Plan
+        public var outcomes: [Executor.Outcome]?
+    }
+
+    /// Plans (or checks the saved plan against the store and the registries) and carries the plan out,
+    /// all under the project's lock, so that a concurrent apply of the same project waits and then plans
+    /// against what this one did. `configure` adjusts the executor (monitor launcher, pull progress).
+    public func apply(_ source: Source, options: Planner.Options = .init(), dryRun: Bool = false, prune: Bool = false,
+                      configure: (inout Executor) -> Void = { _ in }) throws -> Applied {
+        try ProjectLock.holding(root: root, project: source.project) {
+            let plan: Plan
+            let manifestPath: String
+            switch source {
+            case .saved(let saved):
+                plan = saved.plan
+                try SavedPlan.verifyCurrent(plan, images: images, registry: registry)
+                manifestPath = saved.manifest
+            case .manifest(let manifest, let path, let project):
+                plan = try self.plan(manifest, project: project, options: options)
+                manifestPath = path
+            }
+            if dryRun { return Applied(plan: plan, outcomes: nil) }
+            var executor = Executor(root: root, images: images, snapshots: snapshots, state: state, registry: registry)
+            configure(&executor)
+            return Applied(plan: plan, outcomes: try executor.apply(plan, manifestPath: manifestPath, pruneOrphans: prune))
+        }
+    }
+}
