@@ -25,9 +25,10 @@ struct Context {
         state = try StateStore(path: root.database, readOnly: readOnly)
     }
 
-    /// The library's sequences (plan, apply) over these stores, with registries reached as `registry` says.
-    func engine(registry: RegistryFlags) -> Engine {
-        Engine(root: root, images: images, snapshots: snapshots, state: state, registry: registry.client(root: root))
+    /// The library's sequences (plan, apply, spec) over these stores, with registries reached as `registry`
+    /// says (nil: registries off).
+    func engine(registry: RegistryFlags?) -> Engine {
+        Engine(root: root, images: images, snapshots: snapshots, state: state, registry: registry?.client(root: root))
     }
 
     /// The project a command acts on: `-p`, else the manifest's name.

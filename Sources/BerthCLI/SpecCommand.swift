@@ -24,12 +24,7 @@ struct SpecCommand: ParsableCommand {
             throw CLIError(message: "no container \(name) in \(manifest.file); containers: \(loaded.containers.map(\.name).joined(separator: ", "))")
         }
         let project = manifest.projectName ?? loaded.name
-        let image = try container.image.map { try context.images.resolve($0) }
-        let view = try image.flatMap { try RootfsView(image: $0, snapshots: context.snapshots.store(for: container.snapshotter)) }
-        defer { view?.close() }
-        let spec = try SpecBuilder.build(SpecInput(project: project, stateRootID: context.root.identity, container: container, imageConfig: image?.config,
-                                                   rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent",
-                                                   peerPIDs: [:], hostHostname: ProcessInfo.processInfo.hostName))
+        let spec = try context.engine(registry: nil).spec(of: container, project: project)
         FileHandle.standardOutput.write(try SpecBuilder.encode(spec))
     }
 }

@@ -1,4 +1,7 @@
+import Checkpoint
 import Foundation
+import OCI
+import SpecBuilder
 import ImageStore
 import Manifest
 import Planner
@@ -34,6 +37,26 @@ public struct Engine: Sendable {
         let inputs = try PlanInputs.gather(for: manifest, project: project,
                                            from: .init(state: state, images: images, registry: registry, observer: liveness))
         return try Planner(images: images, snapshots: snapshots).plan(manifest, inputs: inputs, options: options)
+    }
+
+    /// The config.json `apply` would write for `container` of `project`, made without creating anything:
+    /// the image's layers are viewed read-only (for user lookups), and the input is assembled as `apply`
+    /// assembles it (a checkpoint's spec as the base, peers' pids for `with-ns` container joins).
+    public func spec(of container: ContainerDefinition, project: String) throws -> RuntimeSpec {
+        var baseSpec: RuntimeSpec?
+        var image: ResolvedImage?
+        if let reference = container.checkpoint {
+            let checkpoint = try CheckpointImage.load(reference: reference, store: images)
+            baseSpec = checkpoint.spec
+            image = try checkpoint.baseImage(in: images)
+        } else if let reference = container.image {
+            image = try images.resolve(reference)
+        }
+        let view = try image.flatMap { try RootfsView(image: $0, snapshots: snapshots.store(for: container.snapshotter)) }
+        defer { view?.close() }
+        return try SpecBuilder.build(try SpecAssembly.input(project: project, definition: container, root: root, state: state,
+                                                             imageConfig: image?.config, baseSpec: baseSpec,
+                                                             rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent"))
     }
 
     /// What `apply` carries out: a manifest to plan now, or a plan saved earlier.

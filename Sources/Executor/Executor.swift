@@ -189,7 +189,7 @@ public struct Executor: Sendable {
     }
 
     private func create(_ planned: PlannedContainer, project: String, manifestPath: String) throws -> Int {
-        var definition = planned.definition
+        let definition = planned.definition
         let directory = try root.containerDirectory(project: project, name: planned.name)
         let bundle = try root.bundle(project: project, name: planned.name)
         let rootfs = bundle + "/rootfs"
@@ -209,7 +209,7 @@ public struct Executor: Sendable {
             throw ExecutorError(code: "log-create-failed", message: "cannot create the log of \(planned.name) in \(directory)")
         }
 
-        let runtimeBinary = try RuntimeBinary.locate(definition.runtime)
+        let runtimeBinary = try RuntimeBinary.locate(planned.runtime)
         var unpacked = 0
         var imageConfig: ImageConfiguration?
         var resolved: ResolvedImage?
@@ -236,7 +236,7 @@ public struct Executor: Sendable {
             resolved = try images.resolve(reference)
         }
         if let image = resolved {
-            let store = try snapshots.store(for: definition.snapshotter)
+            let store = try snapshots.store(for: planned.snapshotter)
             // Unpack on demand: whatever is still missing now, not what the plan saw.
             unpacked = try store.unpack(image, from: images, progress: .standardErrorIfTerminal()).count
             CrashPoint.hit("apply-after-unpack")
@@ -244,16 +244,11 @@ public struct Executor: Sendable {
             CrashPoint.hit("apply-after-prepare")
             imageConfig = image.config
         }
+        // The checkpointed spec is the base; the manifest's fields apply on top (as on a `config:` file).
+        let baseSpec = checkpoint?.spec
         if let checkpoint {
             do {
                 try CheckpointRestorer.applyRW(checkpoint, store: images, into: rootfs)
-                if let spec = checkpoint.spec {
-                    // The checkpointed spec is the base; the manifest's fields apply on top (as `config:`).
-                    let specPath = directory + "/checkpoint-spec.json"
-                    try AtomicFile.write(try CanonicalJSON.encodePretty(spec), to: specPath, mode: 0o600, durability: .crashSafe)
-                    definition.config = specPath
-                    imageConfig = nil
-                }
                 if planned.restore?.process == true {
                     try CheckpointRestorer.extractProcessImages(checkpoint, store: images, into: directory + "/criu")
                 }
@@ -265,12 +260,9 @@ public struct Executor: Sendable {
         let rootfsPath = definition.rootfs ?? rootfs
         let record: ContainerRecord
         do {
-            let peers = try state.containers(project: project).reduce(into: [String: Int32]()) { result, record in
-                if record.status == .running, let pid = record.pid { result[record.name] = pid }
-            }
-            let spec = try SpecBuilder.build(SpecInput(project: project, stateRootID: root.identity, container: definition, imageConfig: imageConfig,
-                                                       rootfsPath: rootfsPath, peerPIDs: peers,
-                                                       hostHostname: ProcessInfo.processInfo.hostName))
+            let spec = try SpecBuilder.build(try SpecAssembly.input(project: project, definition: definition, root: root,
+                                                                    state: state, imageConfig: imageConfig, baseSpec: baseSpec,
+                                                                    rootfsPath: rootfsPath))
             let specData = try SpecBuilder.encode(spec)
             // No fsync: after a power loss no container runs, and apply rebuilds every bundle it starts.
             try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600, durability: .crashSafe)

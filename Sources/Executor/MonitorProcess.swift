@@ -15,6 +15,26 @@ enum MonitorProcess {
         return String(decoding: cmdline, as: UTF8.self).contains(MonitorRequest.command)
     }
 
+    /// The monitor supervising the container whose process is `pid`: the container's parent is the
+    /// runtime's `run`, whose parent is the monitor. Nil when none is found (the monitor died).
+    static func monitor(ofContainer pid: Int32?) -> Int32? {
+        var current = pid
+        for _ in 0..<3 {
+            guard let pid = current, pid > 1, let parent = parentPID(of: pid) else { return nil }
+            if isMonitor(parent) { return parent }
+            current = parent
+        }
+        return nil
+    }
+
+    /// The parent pid, from /proc/PID/stat (field 4, after the parenthesized command name).
+    static func parentPID(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
     /// Waits until the monitor `pid` ends or `timeout` passes.
     static func waitForEnd(_ pid: Int32, timeout: TimeInterval) {
         guard isMonitor(pid) else { return }

@@ -55,7 +55,9 @@ public struct RuntimeInventory: Sendable {
         try Names.validate(project, .project, source: "project")
         var removed: Set<String> = []
         let driver = try driver()
+        var monitors: [Int32] = []
         for entry in try containers() where entry.project == project && !keeping.contains(entry.name) {
+            if let monitor = MonitorProcess.monitor(ofContainer: entry.pid) { monitors.append(monitor) }
             if entry.status != "stopped" {
                 try? driver.kill(id: entry.runtimeID, signal: "TERM", all: true)
                 let deadline = Date().addingTimeInterval(gracePeriod)
@@ -69,6 +71,8 @@ public struct RuntimeInventory: Sendable {
             try driver.delete(id: entry.runtimeID, force: true)
             removed.insert(entry.name)
         }
+        // Their monitors unmount the rootfs paths when they see the end: let them finish first.
+        for monitor in monitors { MonitorProcess.waitForEnd(monitor, timeout: 10) }
         guard includeFiles else { return removed.sorted() }
         let projectDirectory = try root.projectDirectory(project: project)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: projectDirectory)) ?? []

@@ -68,6 +68,10 @@ public struct Teardown: Sendable {
         let binary = try RuntimeBinary.locate(runtime)
         let driver = RuntimeDriver(binary: binary, root: root.runtimeRoot)
         guard let current = try driver.state(id: runtimeID) else { return }
+        // Its monitor may still live: it would unmount the rootfs path once the container ends, so the
+        // new container must not be mounted there before that monitor is gone.
+        let monitor = MonitorProcess.monitor(ofContainer: current.pid)
+        defer { if let monitor { MonitorProcess.waitForEnd(monitor, timeout: 10) } }
         if current.status != .stopped {
             try? driver.kill(id: runtimeID, signal: "KILL", all: true)
             let deadline = Date().addingTimeInterval(gracePeriod)

@@ -31,9 +31,11 @@ public enum SpecBuilder {
     public static func build(_ input: SpecInput) throws -> RuntimeSpec {
         let container = input.container
         try checkConflicts(container)
-        let fromFile = container.config != nil
+        let fromFile = container.config != nil || input.baseSpec != nil
         var draft: SpecDraft
-        if let path = container.config {
+        if let base = input.baseSpec {
+            draft = SpecDraft(base)
+        } else if let path = container.config {
             draft = SpecDraft(try BaseSpecFile.load(path, at: container.locations["config"]))
         } else {
             draft = SpecDraft(DefaultSpec.make())

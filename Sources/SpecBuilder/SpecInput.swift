@@ -16,8 +16,11 @@ public struct SpecInput: Sendable {
     public var stateRootID: String
     /// The validated manifest entry.
     public var container: ContainerDefinition
-    /// The resolved image configuration; nil for `rootfs:` containers (no image).
+    /// The resolved image configuration; nil for `rootfs:` containers (no image) and checkpoint restores.
     public var imageConfig: ImageConfiguration?
+    /// A spec to start from instead of the default spec or the `config:` file: a checkpoint's spec, on
+    /// which the manifest's fields then apply as they do on a `config:` file.
+    public var baseSpec: RuntimeSpec?
     /// Host path of the prepared rootfs; /etc/passwd and /etc/group are read inside it.
     public var rootfsPath: String
     /// PIDs of the project's running containers by name, for `with-ns` container targets.
