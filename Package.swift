@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TarArchive", dependencies: ["CArchive", "Diagnostics",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // berth.yaml: YAML with locations → raw description → validated manifest.
-        .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "Yams"]),
+        .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Yams"]),
         // The OCI image layout under the state root: blobs, references, imports.
         .target(name: "ImageStore", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive",
                                                    .product(name: "Crypto", package: "swift-crypto")]),

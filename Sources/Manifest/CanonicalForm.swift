@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// The normalized manifest as rendered by `berth config` and hashed for change detection:
@@ -150,5 +151,30 @@ struct PlainDouble: Codable, Equatable, YAMLEncodable {
 
     func box() -> Node {
         Node(String(value), Tag(.float))
+    }
+}
+
+extension ContainerDefinition {
+    /// The manifest keys of this container that are set (differ from their defaults) and change its
+    /// runtime spec, in the field table's order. Derived from the canonical form, so every new field is
+    /// covered; env-files count as `env`, which they fold into.
+    public func specFieldsSet() -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func object(_ c: ContainerDefinition) -> [String: Any]? {
+            guard let canonical = try? CanonicalContainer(c), let data = try? encoder.encode(canonical) else { return nil }
+            return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        }
+        var defaults = ContainerDefinition(name: name)
+        defaults.runtime = runtime
+        defaults.snapshotter = snapshotter
+        guard let mine = object(self), let base = object(defaults) else { return [] }
+        return ManifestRules.containerKeys.filter { key in
+            guard !ManifestRules.outsideTheSpec.contains(key), let value = mine[key] else { return false }
+            guard let other = base[key] else { return true }
+            let a = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
+            let b = try? JSONSerialization.data(withJSONObject: [other], options: [.sortedKeys])
+            return a != b
+        }
     }
 }

@@ -1,3 +1,5 @@
+import OCI
+
 /// The fixed vocabulary of berth.yaml: versions, keys, namespace types. Names follow `BerthSystem.Names`.
 enum ManifestRules {
     static let supportedVersions = [1]
@@ -7,10 +9,15 @@ enum ManifestRules {
         "net-host", "labels", "user", "hostname", "privileged", "memory-limit", "cpus", "pids-limit",
         "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
     ]
+    /// Container keys that choose how a container is made, not what its runtime spec holds: everything
+    /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).
+    static let outsideTheSpec: Set<String> = [
+        "image", "checkpoint", "runtime", "snapshotter", "rootfs", "no-pivot", "depends-on", "pull", "restore",
+    ]
     static let mountKeys = ["type", "source", "destination", "options"]
     static let namespaceKeys = ["type", "path", "container"]
-    /// The OCI namespace type names.
-    static let namespaceTypes = ["pid", "network", "uts", "mount", "user", "ipc", "cgroup", "time"]
+    /// The OCI namespace type names: the runtime spec's list, from the OCI module.
+    static let namespaceTypes = NamespaceType.all.map(\.rawValue)
     /// Kernel short names (as in /proc/PID/ns) mapped to OCI names, to suggest the right spelling.
     static let namespaceAliases = ["net": "network", "mnt": "mount"]
     static let snapshotters = ["overlayfs", "native"]

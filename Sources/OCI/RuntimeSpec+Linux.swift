@@ -52,7 +52,8 @@ public struct NamespaceType: RawRepresentable, Hashable, Sendable, Codable, Comp
     public static let time: NamespaceType = "time"
 
     /// The types the runtime spec defines.
-    public static let all: [NamespaceType] = [.pid, .network, .mount, .ipc, .uts, .user, .cgroup, .time]
+    /// Every namespace type the runtime spec defines, in the order Berth lists them to users.
+    public static let all: [NamespaceType] = [.pid, .network, .uts, .mount, .user, .ipc, .cgroup, .time]
 
     /// The name of this namespace's file under `/proc/<pid>/ns/`.
     public var procFileName: String {

@@ -117,25 +117,7 @@ extension Planner {
 
     /// The manifest fields set beside `checkpoint:` that change the checkpointed spec.
     static func overrides(_ c: ContainerDefinition) -> [String] {
-        var fields: [String] = []
-        if c.args != nil { fields.append("args") }
-        if c.cwd != nil { fields.append("cwd") }
-        if !c.env.isEmpty { fields.append("env") }
-        if !c.envFiles.isEmpty { fields.append("env-files") }
-        if !c.mounts.isEmpty { fields.append("mounts") }
-        if !c.withNamespaces.isEmpty { fields.append("with-ns") }
-        if c.readonly { fields.append("readonly") }
-        if c.tty { fields.append("tty") }
-        if c.netHost { fields.append("net-host") }
-        if !c.labels.isEmpty { fields.append("labels") }
-        if c.user != nil { fields.append("user") }
-        if c.hostname != nil { fields.append("hostname") }
-        if c.privileged { fields.append("privileged") }
-        if c.memoryLimit != nil { fields.append("memory-limit") }
-        if c.cpus != nil { fields.append("cpus") }
-        if c.pidsLimit != nil { fields.append("pids-limit") }
-        if c.config != nil { fields.append("config") }
-        return fields
+        c.specFieldsSet()
     }
 
     /// Whether an override only restates what the checkpointed spec already has.

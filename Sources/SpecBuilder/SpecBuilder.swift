@@ -13,7 +13,8 @@ import OCI
 /// `memory-limit` → `hostname` → `pids-limit` → annotations.
 ///
 /// `linux.cgroupsPath` is always `/berth/<state root id>/<project>/<container>` (containerd uses `/<namespace>/<id>`).
-/// `net-host` together with a `with-ns` network join is refused (ctr would silently let the join win).
+/// The input is a definition the manifest validator accepted: the rules it checks (namespace types, `net-host`
+/// with a network join, a bind mount without a source, …) are not checked again here.
 ///
 /// `config` (a base spec file): the file takes the place of the default spec, including the default
 /// device rules and `cpu.shares` ctr adds to it. Then the steps above run on it: the manifest env
@@ -30,7 +31,6 @@ public enum SpecBuilder {
     /// Builds the spec, or throws a `SpecError` naming the value that did not resolve.
     public static func build(_ input: SpecInput) throws -> RuntimeSpec {
         let container = input.container
-        try checkConflicts(container)
         let fromFile = container.config != nil || input.baseSpec != nil
         var draft: SpecDraft
         if let base = input.baseSpec {
@@ -87,14 +87,6 @@ public enum SpecBuilder {
     /// under one per state root.
     static func cgroupsPath(stateRootID: String, project: String, container: String) -> String {
         "/berth/\(stateRootID)/\(project)/\(container)"
-    }
-
-    static func checkConflicts(_ container: ContainerDefinition) throws {
-        if container.netHost, container.withNamespaces.contains(where: { $0.type == NamespaceType.network.rawValue }) {
-            throw SpecError.conflict(
-                "container \"\(container.name)\": net-host uses the host's network namespace and with-ns joins another network namespace; remove one of them",
-                at: container.locations["with-ns"] ?? container.locations["net-host"])
-        }
     }
 
     static func readEnvFile(_ path: String, container: ContainerDefinition) throws -> [String] {

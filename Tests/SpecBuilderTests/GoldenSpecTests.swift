@@ -90,10 +90,6 @@ let goldenCases: [GoldenCase] = [
                                      options: ["nosuid", "nodev", "size=1g"])]
     }),
     GoldenCase(name: "net-host", container: web { $0.netHost = true }),
-    GoldenCase(name: "net-host-and-with-ns-network", container: web {
-        $0.netHost = true
-        $0.withNamespaces = [NamespaceJoin(type: "network", target: .path("/run/netns/blue"))]
-    }, errorCode: "conflict", errorMentions: ["net-host", "with-ns"]),
     GoldenCase(name: "with-ns-path", container: web {
         $0.withNamespaces = [NamespaceJoin(type: "network", target: .path("/run/netns/blue"))]
     }),
@@ -105,9 +101,6 @@ let goldenCases: [GoldenCase] = [
     GoldenCase(name: "with-ns-peer-not-running", container: web {
         $0.withNamespaces = [NamespaceJoin(type: "ipc", target: .container("db"))]
     }, peers: ["cache": 7], errorCode: "peer-not-running", errorMentions: ["\"db\"", "ipc"]),
-    GoldenCase(name: "with-ns-unknown-type", container: web {
-        $0.withNamespaces = [NamespaceJoin(type: "net", target: .path("/run/netns/blue"))]
-    }, errorCode: "invalid-with-ns", errorMentions: ["\"net\""]),
     GoldenCase(name: "privileged", container: web { $0.privileged = true }),
     GoldenCase(name: "privileged-readonly", container: web { $0.privileged = true; $0.readonly = true }),
     GoldenCase(name: "memory-limit", container: web { $0.memoryLimit = 268_435_456 }),
