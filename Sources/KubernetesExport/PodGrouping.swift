@@ -1,3 +1,4 @@
+import OCI
 import Manifest
 
 /// Containers that must share one Pod because one joins another's network, ipc, uts or pid namespace.
@@ -13,7 +14,7 @@ struct PodGroup: Hashable, Sendable {
 
 enum PodGrouping {
     /// Namespace types that all containers of a Pod share (uts through the Pod's hostname).
-    static let podNamespaces: Set<String> = ["network", "ipc", "uts", "pid"]
+    static let podNamespaces: Set<NamespaceType> = [.network, .ipc, .uts, .pid]
 
     /// Groups `containers` by `with-ns {container:}` joins of Pod-shared namespaces; groups ordered by name.
     static func groups(of containers: [ContainerDefinition]) -> [PodGroup] {

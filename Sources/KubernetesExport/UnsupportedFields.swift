@@ -1,3 +1,4 @@
+import OCI
 import Manifest
 
 /// The fields Kubernetes has no place for: one warning each, at the field's location.

@@ -60,8 +60,8 @@ struct CanonicalContainer: Codable, Equatable {
         mounts = c.mounts.map { CanonicalMount(type: $0.type, source: $0.source, destination: $0.destination, options: $0.options) }
         withNs = c.withNamespaces.map { join in
             switch join.target {
-            case .path(let path): return CanonicalNamespace(type: join.type, path: path, container: nil)
-            case .container(let name): return CanonicalNamespace(type: join.type, path: nil, container: name)
+            case .path(let path): return CanonicalNamespace(type: join.type.rawValue, path: path, container: nil)
+            case .container(let name): return CanonicalNamespace(type: join.type.rawValue, path: nil, container: name)
             }
         }
         checkpoint = c.checkpoint
@@ -77,8 +77,8 @@ struct CanonicalContainer: Codable, Equatable {
         pidsLimit = c.pidsLimit
         runtime = c.runtime
         snapshotter = c.snapshotter
-        pull = c.pull
-        restore = c.restore
+        pull = c.pull.rawValue
+        restore = c.restore?.rawValue
         rootfs = c.rootfs
         noPivot = c.noPivot
         config = c.config

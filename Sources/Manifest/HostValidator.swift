@@ -26,7 +26,7 @@ public struct HostValidator {
         }
         for (i, join) in c.withNamespaces.enumerated() {
             if case .path(let path) = join.target,
-               let problem = namespaceProblem(path: path, type: join.type, at: c.locations["with-ns[\(i)]"]) {
+               let problem = namespaceProblem(path: path, type: join.type.rawValue, at: c.locations["with-ns[\(i)]"]) {
                 problems.append(problem)
             }
         }

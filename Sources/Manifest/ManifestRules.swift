@@ -22,8 +22,8 @@ enum ManifestRules {
     static let namespaceAliases = ["net": "network", "mnt": "mount"]
     static let snapshotters = ["overlayfs", "native"]
     /// When the image is pulled from its registry: when missing from the store (default), always, never.
-    static let pullPolicies = ["missing", "always", "never"]
+    static let pullPolicies = PullPolicy.allCases.map(\.rawValue)
     /// What a `checkpoint:` brings back: the files only, or the files and the process (CRIU).
-    static let restoreModes = ["filesystem", "process"]
+    static let restoreModes = RestoreMode.allCases.map(\.rawValue)
     static let runtimes = ["runc", "crun"]
 }

@@ -48,16 +48,18 @@ extension ManifestValidator {
             }
         }
         if let restore = d.restore {
-            if !ManifestRules.restoreModes.contains(restore.value) {
-                diagnostics.append(ManifestDiagnostics.invalidRestore(restore.value, at: restore.location))
-            } else if d.checkpoint == nil {
-                diagnostics.append(ManifestDiagnostics.restoreWithoutCheckpoint(at: restore.location))
+            if let mode = RestoreMode(rawValue: restore.value) {
+                if d.checkpoint == nil {
+                    diagnostics.append(ManifestDiagnostics.restoreWithoutCheckpoint(at: restore.location))
+                } else {
+                    c.restore = mode
+                }
             } else {
-                c.restore = restore.value
+                diagnostics.append(ManifestDiagnostics.invalidRestore(restore.value, at: restore.location))
             }
         }
         if let pull = d.pull {
-            if ManifestRules.pullPolicies.contains(pull.value) { c.pull = pull.value } else {
+            if let policy = PullPolicy(rawValue: pull.value) { c.pull = policy } else {
                 diagnostics.append(ManifestDiagnostics.invalidPull(pull.value, at: pull.location))
             }
         }

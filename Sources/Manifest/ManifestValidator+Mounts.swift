@@ -1,3 +1,4 @@
+import OCI
 import Diagnostics
 
 extension ManifestValidator {
@@ -56,8 +57,8 @@ extension ManifestValidator {
         for item in d.withNamespaces?.value ?? [] {
             guard let join = namespace(item) else { continue }
             let loc = item.location
-            if !seenTypes.insert(join.type).inserted {
-                diagnostics.append(ManifestDiagnostics.namespaceDuplicate(join.type, at: loc))
+            if !seenTypes.insert(join.type.rawValue).inserted {
+                diagnostics.append(ManifestDiagnostics.namespaceDuplicate(join.type.rawValue, at: loc))
             }
             if join.type == "network", d.netHost?.value == true {
                 diagnostics.append(ManifestDiagnostics.netHostConflict(at: loc))
@@ -78,7 +79,7 @@ extension ManifestValidator {
             let type = String(text[..<colon]), path = String(text[text.index(after: colon)...])
             let typeOK = checkNamespaceType(Located(type, at: loc))
             let pathOK = checkNamespacePath(Located(path, at: loc))
-            return typeOK && pathOK ? NamespaceJoin(type: type, target: .path(path)) : nil
+            return typeOK && pathOK ? NamespaceJoin(type: NamespaceType(rawValue: type), target: .path(path)) : nil
         case let .long(type, path, container):
             guard let type else {
                 diagnostics.append(ManifestDiagnostics.missingKey("type", in: "a `with-ns` entry", at: loc))
@@ -87,9 +88,9 @@ extension ManifestValidator {
             let typeOK = checkNamespaceType(type)
             switch (path, container) {
             case (let path?, nil):
-                return checkNamespacePath(path) && typeOK ? NamespaceJoin(type: type.value, target: .path(path.value)) : nil
+                return checkNamespacePath(path) && typeOK ? NamespaceJoin(type: NamespaceType(rawValue: type.value), target: .path(path.value)) : nil
             case (nil, let container?):
-                return typeOK ? NamespaceJoin(type: type.value, target: .container(container.value)) : nil
+                return typeOK ? NamespaceJoin(type: NamespaceType(rawValue: type.value), target: .container(container.value)) : nil
             default:
                 diagnostics.append(ManifestDiagnostics.namespaceTarget(at: loc))
                 return nil

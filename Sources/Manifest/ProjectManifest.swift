@@ -1,4 +1,5 @@
 import Diagnostics
+import OCI
 
 /// A validated berth.yaml: what the planner reads. Built only by the manifest loader's validator.
 public struct ProjectManifest: Hashable, Sendable {
@@ -79,11 +80,11 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var runtime: String
     /// `overlayfs` or `native`.
     public var snapshotter: String
-    /// When to pull the image from its registry: `missing` (default), `always`, `never`.
+    /// When to pull the image from its registry.
     /// Not part of the config hash: it says how to get the image, not what runs.
-    public var pull: String = "missing"
-    /// With `checkpoint`: `filesystem` or `process`; nil means process when the checkpoint has process state.
-    public var restore: String?
+    public var pull: PullPolicy = .missing
+    /// With `checkpoint`: what comes back; nil means the process too when the checkpoint has process state.
+    public var restore: RestoreMode?
     /// Absolute host directory used as the rootfs instead of an image.
     public var rootfs: String?
     public var noPivot: Bool
@@ -154,11 +155,11 @@ public struct NamespaceJoin: Hashable, Sendable, Codable {
         case container(String)
     }
 
-    /// The OCI namespace type name: pid, network, uts, mount, user, ipc, cgroup, time.
-    public var type: String
+    /// The namespace's type, one of the runtime spec's (`NamespaceType.all`; the validator checks it).
+    public var type: NamespaceType
     public var target: Target
 
-    public init(type: String, target: Target) {
+    public init(type: NamespaceType, target: Target) {
         self.type = type
         self.target = target
     }
@@ -179,4 +180,22 @@ public struct FieldLocations: Hashable, Sendable, Codable {
     public subscript(field: String) -> SourceLocation? {
         fields[field] ?? container
     }
+}
+
+/// When an image is pulled from its registry (`pull:`).
+public enum PullPolicy: String, Hashable, Sendable, Codable, CaseIterable {
+    /// When the store does not have it (the default).
+    case missing
+    /// Every plan asks the registry; pulled when the tag moved.
+    case always
+    /// Never: the image must be in the store.
+    case never
+}
+
+/// What a `checkpoint:` brings back (`restore:`).
+public enum RestoreMode: String, Hashable, Sendable, Codable, CaseIterable {
+    /// The files only; the process starts fresh.
+    case filesystem
+    /// The files and the process (CRIU).
+    case process
 }

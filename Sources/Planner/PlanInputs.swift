@@ -98,17 +98,17 @@ public struct PlanInputs: Sendable {
     /// when the store lacks it (and it is not a local-only `berth.local/` name), never for `never`.
     static func needsRegistry(_ container: ContainerDefinition, reference: String, images: ImageStore) -> Bool {
         switch container.pull {
-        case "never": return false
-        case "always": return true
-        default:
+        case .never: return false
+        case .always: return true
+        case .missing:
             guard (try? images.lookup(reference)) == nil else { return false }
             return !Planner.isLocalOnly(reference)
         }
     }
 
     static func mayRestoreProcess(_ container: ContainerDefinition, images: ImageStore) -> Bool {
-        guard let reference = container.checkpoint, container.restore != "filesystem" else { return false }
-        if container.restore == "process" { return true }
+        guard let reference = container.checkpoint, container.restore != .filesystem else { return false }
+        if container.restore == .process { return true }
         return (try? CheckpointImage.load(reference: reference, store: images))?.hasProcessState ?? false
     }
 }

@@ -19,13 +19,13 @@ extension Planner {
         let location = container.locations["image"]
         let local = try images.lookup(reference)
         switch container.pull {
-        case "never":
+        case .never:
             guard let local else {
                 diagnostics.append(.error(at: location, Self.missingImageMessage(reference) + "; `pull: never` forbids pulling it"))
                 return nil
             }
             return .local(local)
-        case "always":
+        case .always:
             switch answer {
             case nil:
                 diagnostics.append(.error(at: container.locations["pull"], "`pull: always` needs a registry, and registries are off for this command"))
@@ -37,7 +37,7 @@ extension Planner {
                 diagnostics.append(.error(at: location, "cannot check image \"\(reference)\" in its registry: \(why)"))
                 return nil
             }
-        default:
+        case .missing:
             if let local { return .local(local) }
             switch answer {
             case nil:
@@ -86,7 +86,7 @@ extension Planner {
                                       "the checkpoint was made with runtime \(runtime), the container asks for \(container.runtime)"))
             ok = false
         }
-        let process = container.restore.map { $0 == "process" } ?? checkpoint.hasProcessState
+        let process = container.restore.map { $0 == .process } ?? checkpoint.hasProcessState
         if process {
             if !checkpoint.hasProcessState {
                 diagnostics.append(.error(at: container.locations["restore"] ?? location,

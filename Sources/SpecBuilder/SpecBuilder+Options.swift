@@ -73,14 +73,14 @@ extension SpecBuilder {
                                     to draft: inout SpecDraft) throws {
         let location = container.locations["with-ns"]
         for join in container.withNamespaces {
-            let type = NamespaceType(rawValue: join.type)
+            let type = join.type
             let path: String
             switch join.target {
             case .path(let p):
                 path = p
             case .container(let peer):
                 guard let pid = peers[peer], pid > 0 else {
-                    throw SpecError.peerNotRunning(peer, type: join.type, at: location)
+                    throw SpecError.peerNotRunning(peer, type: join.type.rawValue, at: location)
                 }
                 path = "/proc/\(pid)/ns/\(type.procFileName)"
             }
