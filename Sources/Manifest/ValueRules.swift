@@ -1,3 +1,5 @@
+import BerthSystem
+
 /// Pure checks and conversions of single manifest values (no locations, no diagnostics).
 enum ValueRules {
     /// Bytes from `64m`, `1g`, `512k`, `4096` (k/m/g are powers of 1024; a trailing `b` is allowed).
@@ -84,15 +86,8 @@ enum ValueRules {
         clean(path.hasPrefix("/") ? path : directory + "/" + path)
     }
 
+    /// `path` lexically cleaned: the one rule, `BerthSystem.PathGuard.clean`.
     static func clean(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
-            }
-        }
-        return "/" + parts.joined(separator: "/")
+        PathGuard.clean(path)
     }
 }

@@ -63,6 +63,7 @@ public struct Plan: Encodable, Hashable, Sendable {
     }
 }
 
+/// How many containers each action touches, and how many layers will be unpacked.
 public struct PlanSummary: Codable, Hashable, Sendable {
     public var create = 0
     public var replace = 0
@@ -91,6 +92,8 @@ public enum PlanAction: String, Codable, Hashable, Sendable {
     }
 }
 
+/// One container of the plan: what happens to it and why, the image and layers it needs, the ids it will
+/// have, and the validated definition the executor builds its spec from (nothing later re-reads the manifest).
 public struct PlannedContainer: Codable, Hashable, Sendable {
     public init(name: String, action: PlanAction, reasons: [String], image: PlannedImage?, unpack: [PlannedLayer],
                 snapshotter: String, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
@@ -160,6 +163,7 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     }
 }
 
+/// The image a container runs: its reference resolved to a manifest digest in the store or a registry.
 public struct PlannedImage: Codable, Hashable, Sendable {
     /// The normalized reference.
     public var reference: String
@@ -192,6 +196,7 @@ public struct PlannedRestore: Codable, Hashable, Sendable {
     public var overrides: [String] = []
 }
 
+/// A layer still to unpack: its blob, its uncompressed digest (diff ID) and the chain ID that names its snapshot.
 public struct PlannedLayer: Codable, Hashable, Sendable {
     public var index: Int
     public var digest: Digest
@@ -201,6 +206,7 @@ public struct PlannedLayer: Codable, Hashable, Sendable {
     public var size: Int64
 }
 
+/// A container recorded for the project but no longer in the manifest: kept unless `apply --prune`.
 public struct PlannedOrphan: Codable, Hashable, Sendable {
     public var name: String
     public var status: String
