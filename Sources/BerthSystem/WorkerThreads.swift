@@ -9,7 +9,7 @@ public enum WorkerThreads {
     /// Each thread takes the next index from a shared counter until none is left, so no more than `limit`
     /// calls ever run together, and a call that ends early frees its thread for the next index. With one
     /// thread's worth of work (`count` or `limit` of 1) the calls run in order on the calling thread.
-    public static func forEach(_ count: Int, limit: Int, _ body: @Sendable (Int) -> Void) {
+    public static func forEach(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) -> Void) {
         let width = min(count, max(limit, 1))
         guard width > 1 else {
             for index in 0..<count { body(index) }
@@ -17,17 +17,14 @@ public enum WorkerThreads {
         }
         let counter = Counter()
         let finished = DispatchGroup()
-        // The threads end before this function returns (`finished.wait()`), so `body` never outlives the call.
-        withoutActuallyEscaping(body) { body in
-            for _ in 0..<width {
-                finished.enter()
-                Thread.detachNewThread {
-                    while let index = counter.next(below: count) { body(index) }
-                    finished.leave()
-                }
+        for _ in 0..<width {
+            finished.enter()
+            Thread.detachNewThread {
+                while let index = counter.next(below: count) { body(index) }
+                finished.leave()
             }
-            finished.wait()
         }
+        finished.wait()
     }
 
     /// The next index to run, shared by the threads of one `forEach`.

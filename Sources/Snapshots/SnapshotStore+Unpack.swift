@@ -38,7 +38,7 @@ extension SnapshotStore {
         let results = ResultSlots(count: pending.count)
         // As many layers at once as there are cores: decompressing keeps one busy.
         WorkerThreads.forEach(pending.count, limit: ProcessInfo.processInfo.activeProcessorCount) { i in
-            results.set(i, Result { try extractLayer(pending[i], image: image, store: store, progress: progress) })
+            results.set(i, Result { try self.extractLayer(pending[i], image: image, store: store, progress: progress) })
         }
         var firstError: (any Error)?
         for (i, layer) in pending.enumerated() {
