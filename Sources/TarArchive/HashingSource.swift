@@ -93,6 +93,7 @@ final class HashingSource {
 }
 
 /// The decompressing thread's side: owns the raw reader while it runs; its totals are read after the join.
+/// No lock (`@unchecked`): its state changes hands once, ordered by the join, so a `Mutex` would guard nothing.
 private final class Producer: @unchecked Sendable {
     let raw: OpaquePointer
     let label: String
