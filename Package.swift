@@ -29,8 +29,9 @@ let package = Package(
         // Error vocabulary shared by every stage; no dependencies.
         .target(name: "Diagnostics"),
         // System support every stage shares: the one validator of outside names, the state-root path guard,
-        // SHA-256 hex digests, atomic file writes, file locks.
-        .target(name: "BerthSystem", dependencies: ["Diagnostics", .product(name: "Crypto", package: "swift-crypto")]),
+        // SHA-256 hex digests, atomic file writes, file locks, child processes, the worker-thread pool.
+        .target(name: "BerthSystem", dependencies: ["CLinuxShims", "Diagnostics",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
         .target(name: "OCI"),
         // Reading and writing tar streams through libarchive.
@@ -47,7 +48,7 @@ let package = Package(
         // The OCI runtime spec (config.json) for one container, as containerd would build it.
         .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The OCI runtime driver (runc, crun).
-        .target(name: "Runtime", dependencies: ["CLinuxShims", "Diagnostics", "OCI"]),
+        .target(name: "Runtime", dependencies: ["Diagnostics", "BerthSystem", "OCI"]),
         // SQLite state: projects, containers.
         .target(name: "State", dependencies: ["Diagnostics", "BerthSystem", .product(name: "GRDB", package: "GRDB.swift"),
                                               .product(name: "Crypto", package: "swift-crypto")]),

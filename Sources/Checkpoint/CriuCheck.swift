@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// Whether CRIU can checkpoint processes on this machine, as `criu check` says.
@@ -57,48 +58,13 @@ public enum CriuCheck {
         return nil
     }
 
-    /// Runs a program, reading stdout and stderr concurrently while it runs (a full pipe never blocks it).
+    /// Runs a program (`Command`: stdout and stderr read apart while it runs, so a full pipe never blocks it).
     static func execute(_ path: String, _ arguments: [String]) -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        do {
+            let output = try Command(path, arguments).run()
+            return (output.status, output.stdoutText, output.stderrText)
+        } catch {
             return (-1, "", "cannot run \(path): \(error)")
         }
-        let collected = Collected(out: out.fileHandleForReading, err: err.fileHandleForReading)
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            collected.readErrors()
-            group.leave()
-        }
-        collected.readOutput()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, collected.text(isError: false), collected.text(isError: true))
-    }
-
-    /// Output of the two pipes, each read to its end on its own thread.
-    final class Collected: @unchecked Sendable {
-        private let out: FileHandle
-        private let err: FileHandle
-        private var stdout = Data()
-        private var stderr = Data()
-
-        init(out: FileHandle, err: FileHandle) {
-            self.out = out
-            self.err = err
-        }
-
-        func readOutput() { stdout = out.readDataToEndOfFile() }
-        func readErrors() { stderr = err.readDataToEndOfFile() }
-
-        /// Call after both reads finished (the DispatchGroup orders the writes before this).
-        func text(isError: Bool) -> String { String(decoding: isError ? stderr : stdout, as: UTF8.self) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import Synchronization
 
 /// One line a container wrote, as stored in its log file (one JSON object per line).
 public struct LogRecord: Codable, Hashable, Sendable {
@@ -21,45 +22,45 @@ public struct LogRecord: Codable, Hashable, Sendable {
 
 /// Appends records to a container's log; splits output into lines per stream, keeping partial lines
 /// until their newline (or the end) arrives. Safe to call from the two pipe readers at once.
-final class LogWriter: @unchecked Sendable {
+final class LogWriter: Sendable {
     private let handle: FileHandle
-    private let lock = NSLock()
-    private var partial: [LogRecord.Stream: Data] = [:]
+    /// Each stream's unterminated last line; records are written while it is held, so they never interleave.
+    private let partial = Mutex<[LogRecord.Stream: Data]>([:])
 
     init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw ExecutorError(code: "log-open-failed", message: "cannot open log file \(path)")
+            throw ExecutorError("log-open-failed", "cannot open log file \(path)")
         }
         handle.seekToEndOfFile()
         self.handle = handle
     }
 
     func append(_ data: Data, stream: LogRecord.Stream) {
-        lock.lock()
-        defer { lock.unlock() }
-        var buffer = partial[stream, default: Data()]
-        buffer.append(data)
-        while let newline = buffer.firstIndex(of: 0x0A) {
-            let line = buffer[buffer.startIndex..<newline]
-            write(String(decoding: line, as: UTF8.self), stream: stream)
-            buffer.removeSubrange(buffer.startIndex...newline)
+        partial.withLock { partial in
+            var buffer = partial[stream, default: Data()]
+            buffer.append(data)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                write(String(decoding: line, as: UTF8.self), stream: stream)
+                buffer.removeSubrange(buffer.startIndex...newline)
+            }
+            partial[stream] = buffer
         }
-        partial[stream] = buffer
     }
 
     /// Writes out any unterminated last lines.
     func flush() {
-        lock.lock()
-        defer { lock.unlock() }
-        for stream in [LogRecord.Stream.stdout, .stderr] {
-            if let rest = partial[stream], !rest.isEmpty {
-                write(String(decoding: rest, as: UTF8.self), stream: stream)
+        partial.withLock { partial in
+            for stream in [LogRecord.Stream.stdout, .stderr] {
+                if let rest = partial[stream], !rest.isEmpty {
+                    write(String(decoding: rest, as: UTF8.self), stream: stream)
+                }
             }
+            partial = [:]
         }
-        partial = [:]
     }
 
     private func write(_ text: String, stream: LogRecord.Stream) {

@@ -10,6 +10,7 @@ import Runtime
 import Snapshots
 import SpecBuilder
 import State
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -160,18 +161,7 @@ public struct Executor: Sendable {
 
     /// Runs `body` for 0..<count on up to `limit` threads at once and returns when all are done.
     static func concurrently(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let group = DispatchGroup()
-        let slots = DispatchSemaphore(value: limit)
-        for i in 0..<count {
-            slots.wait()
-            group.enter()
-            Thread.detachNewThread {
-                body(i)
-                slots.signal()
-                group.leave()
-            }
-        }
-        group.wait()
+        WorkerThreads.forEach(count, limit: limit, body)
     }
 
     /// The containers `container` needs started first: its depends-on and the containers whose namespaces it joins.
@@ -292,20 +282,13 @@ public struct Executor: Sendable {
     }
 
     /// Outcomes written from parallel starts.
-    final class OutcomeBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var storage: [Outcome]
-        init(_ outcomes: [Outcome]) { storage = outcomes }
+    final class OutcomeBox: Sendable {
+        private let storage: Mutex<[Outcome]>
+        init(_ outcomes: [Outcome]) { storage = Mutex(outcomes) }
         func update(_ index: Int, _ change: (inout Outcome) -> Void) {
-            lock.lock()
-            defer { lock.unlock() }
-            change(&storage[index])
+            storage.withLock { change(&$0[index]) }
         }
-        var values: [Outcome] {
-            lock.lock()
-            defer { lock.unlock() }
-            return storage
-        }
+        var values: [Outcome] { storage.withLock { $0 } }
     }
 
     static func sha256(_ data: Data) -> String {

@@ -1,21 +1,21 @@
 import Diagnostics
 
-/// A failure while carrying out a plan, naming the container and the step.
-public struct ExecutorError: BerthError {
-    public var code: String
-    public var message: String
-    public var underlying: (any Error)?
-    public var category: ErrorCategory { .runtime }
-
-    public init(code: String, message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
+/// Marks errors of this module (see `ExecutorError`). Its causes are worded as the executor always has:
+/// a Berth error by its own description, any other error as Swift prints it.
+public enum ExecutorErrorDomain: ErrorDomain {
+    public static func describe(cause: any Error) -> String {
+        if let inner = cause as? any BerthError { return inner.description }
+        return "\(cause)"
     }
+}
 
-    public var description: String {
-        guard let underlying else { return message }
-        if let inner = underlying as? any BerthError { return "\(message): \(inner.description)" }
-        return "\(message): \(underlying)"
+/// A failure while carrying out a plan, naming the container and the step.
+public typealias ExecutorError = ModuleError<ExecutorErrorDomain>
+
+extension ExecutorError {
+    /// The labelled form `Executor.swift` and `Lifecycle.swift` still use; new code writes
+    /// `ExecutorError("code", "message")` like every other `ModuleError`.
+    public init(code: String, message: String, underlying: (any Error)? = nil) {
+        self.init(code, message, underlying: underlying)
     }
 }

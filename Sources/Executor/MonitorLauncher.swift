@@ -1,6 +1,7 @@
 import CLinuxShims
 import Foundation
 import State
+import Synchronization
 
 /// Starts the monitor process for one container.
 public protocol MonitorLauncher: Sendable {
@@ -141,19 +142,21 @@ public enum MonitorInvocation: Sendable, Equatable {
 /// apply plans and then waits for its request on standard input, so a container's start does not wait for a
 /// process to load. A warm monitor that gets no request (nothing to start, or apply ended) reads end of file
 /// and exits.
-public final class SelfExecMonitorLauncher: MonitorLauncher, @unchecked Sendable {
+public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     public let executable: String?
-    private let lock = NSLock()
-    private var warm: [(monitor: LaunchedMonitor, input: Int32)] = []
+    /// Warm monitors, each with the write end of its request pipe.
+    private let warm = Mutex<[(monitor: LaunchedMonitor, input: Int32)]>([])
 
     public init(executable: String? = nil) {
         self.executable = executable
     }
 
     deinit {
-        for entry in warm {
-            close(entry.input)
-            close(entry.monitor.startReport)
+        warm.withLock { warm in
+            for entry in warm {
+                close(entry.input)
+                close(entry.monitor.startReport)
+            }
         }
     }
 
@@ -165,15 +168,11 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, @unchecked Sendable
             close(input.write)
             return
         }
-        lock.lock()
-        warm.append((monitor, input.write))
-        lock.unlock()
+        warm.withLock { $0.append((monitor, input.write)) }
     }
 
     public func launch(_ request: MonitorRequest) throws -> LaunchedMonitor {
-        lock.lock()
-        let entry = warm.popLast()
-        lock.unlock()
+        let entry = warm.withLock { $0.popLast() }
         if let entry {
             let payload = Array(request.arguments.joined(separator: "\0").utf8)
             let written = payload.withUnsafeBytes { write(entry.input, $0.baseAddress, $0.count) }
@@ -196,7 +195,7 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, @unchecked Sendable
     private func spawn(_ arguments: [String], input: Int32, name: String = "a container") throws -> LaunchedMonitor {
         let path = try executable ?? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         guard let report = Self.pipe() else {
-            throw ExecutorError(code: "monitor-launch-failed", message: "cannot start the monitor for \(name): no pipe")
+            throw ExecutorError("monitor-launch-failed", "cannot start the monitor for \(name): no pipe")
         }
         defer { close(report.write) }
         let monitor = Foundation.Process()
@@ -209,7 +208,7 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, @unchecked Sendable
             try monitor.run()
         } catch {
             close(report.read)
-            throw ExecutorError(code: "monitor-launch-failed", message: "cannot start the monitor for \(name)",
+            throw ExecutorError("monitor-launch-failed", "cannot start the monitor for \(name)",
                                 underlying: error)
         }
         return LaunchedMonitor(pid: monitor.processIdentifier, startReport: report.read)

@@ -26,7 +26,7 @@ public final class RootfsView {
         guard mount("overlay", target, "overlay", UInt(MS_RDONLY), "lowerdir=\(lowers)") == 0 else {
             let message = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: target)
-            throw ExecutorError(code: "view-mount-failed", message: "cannot mount a read-only view of \(image.reference): \(message)")
+            throw ExecutorError("view-mount-failed", "cannot mount a read-only view of \(image.reference): \(message)")
         }
         path = target
         mountPoint = target

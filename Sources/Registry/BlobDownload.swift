@@ -5,6 +5,7 @@ import Foundation
 import ImageStore
 import NIOCore
 import OCI
+import Synchronization
 
 /// Streams blobs into the store's ingest directory, hashing while writing, then commits them under their digest.
 struct BlobDownloader: Sendable {
@@ -162,10 +163,10 @@ struct BlobDownloader: Sendable {
 }
 
 /// Collects per-blob progress into running totals and hands each update to the caller's callback, one at a time.
-final class ProgressTracker: @unchecked Sendable {
-    private let lock = NSLock()
+final class ProgressTracker: Sendable {
     private let callback: (@Sendable (PullProgress) -> Void)?
-    private var completed: [OCI.Digest: Int64] = [:]
+    /// Bytes done per blob; the callback runs while it is held, so updates reach it one at a time.
+    private let completed = Mutex<[OCI.Digest: Int64]>([:])
     private let total: Int64
 
     init(blobs: [Descriptor], callback: (@Sendable (PullProgress) -> Void)?) {
@@ -176,12 +177,12 @@ final class ProgressTracker: @unchecked Sendable {
     }
 
     func report(_ blob: Descriptor, state: PullProgress.State, completed bytes: Int64) {
-        lock.lock()
-        defer { lock.unlock() }
-        completed[blob.digest] = bytes
-        guard let callback else { return }
-        callback(PullProgress(digest: blob.digest, mediaType: blob.mediaType, state: state, completedBytes: bytes,
-                              totalBytes: blob.size, overallCompletedBytes: completed.values.reduce(0, +),
-                              overallTotalBytes: total))
+        completed.withLock { completed in
+            completed[blob.digest] = bytes
+            guard let callback else { return }
+            callback(PullProgress(digest: blob.digest, mediaType: blob.mediaType, state: state, completedBytes: bytes,
+                                  totalBytes: blob.size, overallCompletedBytes: completed.values.reduce(0, +),
+                                  overallTotalBytes: total))
+        }
     }
 }

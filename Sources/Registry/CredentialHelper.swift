@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// A Docker credential helper (`docker-credential-<name>`, from `credsStore` or `credHelpers` in config.json),
@@ -38,9 +39,9 @@ struct CredentialHelper {
                                 + "is not on PATH; install it or remove it from \(configPath)", category: .usage)
         }
         let server = Self.serverAddress(for: registry)
-        let result: ChildOutput
+        let result: Command.Output
         do {
-            result = try ChildOutput.run(executable, arguments: ["get"], input: Data(server.utf8))
+            result = try Command(executable, ["get"], input: Data(server.utf8)).run()
         } catch {
             throw RegistryError("credential-helper-failed", "cannot run credential helper \(executable)",
                                 underlying: error)
@@ -78,45 +79,4 @@ struct CredentialHelper {
         }
         return nil
     }
-}
-
-/// A child process run to completion with `input` on stdin; stdout and stderr read apart while it runs.
-struct ChildOutput {
-    var status: Int32
-    var stdout: Data
-    var stderr: Data
-
-    static func run(_ executable: String, arguments: [String], input: Data) throws -> ChildOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        // The input is tiny: written into the pipe before the child starts, so a child that never reads it
-        // cannot make the write fail.
-        try stdin.fileHandleForWriting.write(contentsOf: input)
-        try stdin.fileHandleForWriting.close()
-        try process.run()
-        let errors = DataBox()
-        let group = DispatchGroup()
-        let errorHandle = stderr.fileHandleForReading
-        group.enter()
-        DispatchQueue.global().async {
-            errors.data = errorHandle.readDataToEndOfFile()
-            group.leave()
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return ChildOutput(status: process.terminationStatus, stdout: output, stderr: errors.data)
-    }
-}
-
-/// Bytes handed from a reader thread to the waiting one (ordered by the dispatch group).
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

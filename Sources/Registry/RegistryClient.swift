@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Dispatch
 import Foundation
 import ImageStore
 import NIOCore
@@ -114,40 +113,9 @@ public struct RegistryClient: Sendable {
         return try result.get()
     }
 
-    /// Runs `work` on its own task and blocks the (non-async) caller until it finishes.
+    /// Runs `work` and blocks the calling thread until it finishes: the bridge from the synchronous CLI to
+    /// the async client (see `SyncBridge` for why the wait is safe).
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do {
-                box.set(.success(try await work()))
-            } catch {
-                box.set(.failure(error))
-            }
-            done.signal()
-        }
-        done.wait()
-        return try box.get()
-    }
-}
-
-/// The result of a task handed to a waiting thread.
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-
-    func set(_ value: Result<T, any Error>) {
-        lock.lock()
-        result = value
-        lock.unlock()
-    }
-
-    func get() throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let result else {
-            throw RegistryError("internal", "registry task finished without a result", category: .internal)
-        }
-        return try result.get()
+        try SyncBridge.run(work)
     }
 }

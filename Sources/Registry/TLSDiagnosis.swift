@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Says what is wrong with a registry's certificate after a failed TLS handshake: NIOSSL only reports that
 /// verification failed, so a second connection that accepts any certificate reads the chain to inspect it.
@@ -143,19 +144,14 @@ enum TLSDiagnosis {
 }
 
 /// The chain handed from the event loop to the waiting task.
-private final class ChainBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var chain: [NIOSSLCertificate]?
+private final class ChainBox: Sendable {
+    private let chain = Mutex<[NIOSSLCertificate]?>(nil)
 
     func set(_ value: [NIOSSLCertificate]) {
-        lock.lock()
-        chain = value
-        lock.unlock()
+        chain.withLock { $0 = value }
     }
 
     func get() -> [NIOSSLCertificate]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return chain
+        chain.withLock { $0 }
     }
 }

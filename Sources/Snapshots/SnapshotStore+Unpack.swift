@@ -1,6 +1,8 @@
+import BerthSystem
 import Foundation
 import ImageStore
 import OCI
+import Synchronization
 import TarArchive
 
 extension SnapshotStore {
@@ -34,12 +36,9 @@ extension SnapshotStore {
     func unpackOverlay(_ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore,
                        progress: UnpackProgress?) throws {
         let results = ResultSlots(count: pending.count)
-        if pending.count == 1 {
-            results.set(0, Result { try extractLayer(pending[0], image: image, store: store, progress: progress) })
-        } else {
-            DispatchQueue.concurrentPerform(iterations: pending.count) { i in
-                results.set(i, Result { try extractLayer(pending[i], image: image, store: store, progress: progress) })
-            }
+        // As many layers at once as there are cores: decompressing keeps one busy.
+        WorkerThreads.forEach(pending.count, limit: ProcessInfo.processInfo.activeProcessorCount) { i in
+            results.set(i, Result { try self.extractLayer(pending[i], image: image, store: store, progress: progress) })
         }
         var firstError: (any Error)?
         for (i, layer) in pending.enumerated() {
@@ -199,40 +198,31 @@ extension SnapshotStore {
     }
 
     func runCopy(_ arguments: [String], source: String, target: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/cp")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        do { try process.run() } catch {
+        let result: Command.Output
+        do {
+            result = try Command("/bin/cp", arguments).run()
+        } catch {
             throw SnapshotError("snapshot-copy", "cannot run cp to copy \(source)", underlying: error)
         }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard result.status == 0 else {
             throw SnapshotError("snapshot-copy", "copying \(source) to \(target) failed: "
-                                + message.trimmingCharacters(in: .whitespacesAndNewlines))
+                                + result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 }
 
 /// Per-layer results written from concurrent extraction threads.
-final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<SnapshotStore.Extracted, any Error>?]
+final class ResultSlots: Sendable {
+    private let slots: Mutex<[Result<SnapshotStore.Extracted, any Error>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
     func set(_ i: Int, _ result: Result<SnapshotStore.Extracted, any Error>) {
-        lock.lock()
-        slots[i] = result
-        lock.unlock()
+        slots.withLock { $0[i] = result }
     }
 
     func get(_ i: Int) -> Result<SnapshotStore.Extracted, any Error>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[i]
+        slots.withLock { $0[i] }
     }
 }
 

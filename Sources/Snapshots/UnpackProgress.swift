@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 
 /// Layer extraction progress for a terminal: one status line with every layer in flight (compressed
 /// bytes read of the blob's size, and rate), redrawn at most once per `interval`, and a final line per layer.
-public final class UnpackProgress: @unchecked Sendable {
+public final class UnpackProgress: Sendable {
     private struct Layer {
         var name: String
         var total: Int64
@@ -10,12 +11,16 @@ public final class UnpackProgress: @unchecked Sendable {
         var started: Duration
     }
 
+    /// What the status line shows; each change and its redraw happen under the one lock.
+    private struct Display {
+        var layers: [Int: Layer] = [:]
+        var lastDraw: Duration?
+    }
+
     private let write: @Sendable (String) -> Void
     private let now: @Sendable () -> Duration
     private let interval: Duration
-    private let lock = NSLock()
-    private var layers: [Int: Layer] = [:]
-    private var lastDraw: Duration?
+    private let display = Mutex(Display())
 
     /// `write` receives terminal text (with `\r` and erase-line codes); `now` is a monotonic clock.
     public init(interval: Duration = .milliseconds(100), now: @escaping @Sendable () -> Duration,
@@ -37,41 +42,42 @@ public final class UnpackProgress: @unchecked Sendable {
 
     /// Layer `index` (0-based) of an image with `count` layers starts; `total` is its blob size.
     func begin(_ index: Int, of count: Int, digest: String, total: Int64) {
-        lock.lock()
-        defer { lock.unlock() }
-        let short = digest.split(separator: ":").last.map { String($0.prefix(12)) } ?? digest
-        layers[index] = Layer(name: "layer \(index + 1)/\(count) \(short)", total: total, done: 0, started: now())
-        draw(force: true)
+        display.withLock { display in
+            let short = digest.split(separator: ":").last.map { String($0.prefix(12)) } ?? digest
+            display.layers[index] = Layer(name: "layer \(index + 1)/\(count) \(short)", total: total, done: 0,
+                                          started: now())
+            draw(&display, force: true)
+        }
     }
 
     /// Layer `index` has read `done` bytes of its blob.
     func advance(_ index: Int, to done: Int64) {
-        lock.lock()
-        defer { lock.unlock() }
-        layers[index]?.done = done
-        draw(force: false)
+        display.withLock { display in
+            display.layers[index]?.done = done
+            draw(&display, force: false)
+        }
     }
 
     /// Layer `index` is extracted (or failed): prints its final line and drops it from the status line.
     func end(_ index: Int, failed: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let layer = layers.removeValue(forKey: index) else { return }
-        let elapsed = now() - layer.started
-        let outcome = failed ? "failed after \(Self.bytes(layer.done))" : "\(Self.bytes(layer.total)) done"
-        write(Self.erase + "\(layer.name): \(outcome) in \(Self.seconds(elapsed)) "
-              + "(\(Self.rate(failed ? layer.done : layer.total, elapsed)))\n")
-        lastDraw = nil
-        if !layers.isEmpty { draw(force: true) }
+        display.withLock { display in
+            guard let layer = display.layers.removeValue(forKey: index) else { return }
+            let elapsed = now() - layer.started
+            let outcome = failed ? "failed after \(Self.bytes(layer.done))" : "\(Self.bytes(layer.total)) done"
+            write(Self.erase + "\(layer.name): \(outcome) in \(Self.seconds(elapsed)) "
+                  + "(\(Self.rate(failed ? layer.done : layer.total, elapsed)))\n")
+            display.lastDraw = nil
+            if !display.layers.isEmpty { draw(&display, force: true) }
+        }
     }
 
     private static let erase = "\r\u{1B}[K"
 
-    private func draw(force: Bool) {
+    private func draw(_ display: inout Display, force: Bool) {
         let time = now()
-        if !force, let lastDraw, time - lastDraw < interval { return }
-        lastDraw = time
-        let parts = layers.keys.sorted().compactMap { key in layers[key] }.map { layer in
+        if !force, let lastDraw = display.lastDraw, time - lastDraw < interval { return }
+        display.lastDraw = time
+        let parts = display.layers.keys.sorted().compactMap { key in display.layers[key] }.map { layer in
             "\(layer.name) \(Self.bytes(layer.done))/\(Self.bytes(layer.total)) \(Self.rate(layer.done, time - layer.started))"
         }
         write(Self.erase + parts.joined(separator: "  "))

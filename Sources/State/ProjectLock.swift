@@ -15,7 +15,7 @@ public final class ProjectLock {
         do {
             lock = try FileLock(path: path)
         } catch {
-            throw StateError(code: "lock-failed", message: error.description)
+            throw StateError("lock-failed", error.description)
         }
     }
 

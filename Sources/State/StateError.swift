@@ -1,15 +1,8 @@
 import Diagnostics
 
-/// A failure reading or writing Berth's state database or its locks.
-public struct StateError: BerthError {
-    public var code: String
-    public var message: String
-    public var underlying: (any Error)?
-    public var category: ErrorCategory { .runtime }
+/// Marks errors of this module (see `StateError`).
+public enum StateErrorDomain: ErrorDomain {}
 
-    public init(code: String, message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
-    }
-}
+/// A failure reading or writing Berth's state database or its locks; `code` is stable, `message` names the
+/// database, directory or lock.
+public typealias StateError = ModuleError<StateErrorDomain>

@@ -101,8 +101,8 @@ public struct StateRoot: Hashable, Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw StateError(code: "state-root-create-failed",
-                             message: "cannot create directory \(directory): \(SystemErrorText.of(error))")
+            throw StateError("state-root-create-failed",
+                             "cannot create directory \(directory): \(SystemErrorText.of(error))")
         }
     }
 }

@@ -26,7 +26,7 @@ public final class StateStore: Sendable {
                     try Self.migrator.migrate(queue)
                 }
             } catch {
-                throw StateError(code: "state-open-failed", message: "cannot open the state database \(path)", underlying: error)
+                throw StateError("state-open-failed", "cannot open the state database \(path)", underlying: error)
             }
             return
         }
@@ -53,12 +53,12 @@ public final class StateStore: Sendable {
             var info = statvfs()
             let directory = (path as NSString).deletingLastPathComponent
             if statvfs(directory, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
-                throw StateError(code: "state-read-only",
-                                 message: "cannot open the state database \(path) for writing: \(directory) is on a Read-only file system "
+                throw StateError("state-read-only",
+                                 "cannot open the state database \(path) for writing: \(directory) is on a Read-only file system "
                                      + "(`ps` and `image ls` still work)")
             }
-            throw StateError(code: "state-open-failed",
-                             message: "cannot open the state database \(path) (if it is damaged, `berth repair` moves it aside)",
+            throw StateError("state-open-failed",
+                             "cannot open the state database \(path) (if it is damaged, `berth repair` moves it aside)",
                              underlying: error)
         }
     }
@@ -186,7 +186,7 @@ public final class StateStore: Sendable {
         do {
             return try queue.read(body)
         } catch {
-            throw StateError(code: "state-read-failed", message: "cannot read the state database \(path)", underlying: error)
+            throw StateError("state-read-failed", "cannot read the state database \(path)", underlying: error)
         }
     }
 
@@ -198,7 +198,7 @@ public final class StateStore: Sendable {
                 return result
             }
         } catch {
-            throw StateError(code: "state-write-failed", message: "cannot write the state database \(path)", underlying: error)
+            throw StateError("state-write-failed", "cannot write the state database \(path)", underlying: error)
         }
     }
 }

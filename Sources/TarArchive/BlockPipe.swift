@@ -2,7 +2,8 @@ import Foundation
 
 /// A fixed set of equal buffers handed from one producer thread to one consumer: the producer fills a
 /// free buffer and queues it, the consumer takes filled buffers in order and gives each back when done.
-/// Memory stays at `count × capacity` whatever the stream length.
+/// Memory stays at `count × capacity` whatever the stream length. Locked by hand (`@unchecked`): both sides
+/// wait on a condition variable, which `Mutex` does not offer.
 final class BlockPipe: @unchecked Sendable {
     struct Block {
         var base: UnsafeMutableRawPointer

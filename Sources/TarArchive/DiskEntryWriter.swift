@@ -32,7 +32,7 @@ public struct DiskEntryWriter {
     public mutating func write(_ path: String, as name: String, into archive: OpaquePointer) throws(TarError) -> Bool {
         var st = stat()
         guard lstat(path, &st) == 0 else { throw TarError.posix("archive-pack", "cannot stat \(path)", errno: errno) }
-        guard let entry = archive_entry_new() else { throw TarError(code: "archive-pack", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError("archive-pack", "cannot create entry") }
         defer { archive_entry_free(entry) }
         let type = st.st_mode & S_IFMT
         archive_entry_set_pathname(entry, type == S_IFDIR ? name + "/" : name)
@@ -121,7 +121,7 @@ public struct DiskEntryWriter {
                 if errno == EINTR { continue }
                 throw TarError.posix("archive-pack", "reading \(path)", errno: errno)
             }
-            guard n > 0 else { throw TarError(code: "archive-pack", "\(path) shrank while being packed") }
+            guard n > 0 else { throw TarError("archive-pack", "\(path) shrank while being packed") }
             let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, n) }
             guard written == n else { throw TarError.libarchive("archive-pack", "packing \(path)", archive) }
             remaining -= Int64(n)

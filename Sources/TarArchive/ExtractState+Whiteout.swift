@@ -20,7 +20,7 @@ extension ExtractState {
             return
         }
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
-            throw TarError(code: "archive-invalid-whiteout", "\(label): invalid whiteout name \"\(stored)\"")
+            throw TarError("archive-invalid-whiteout", "\(label): invalid whiteout name \"\(stored)\"")
         }
         let target = dir + "/" + name
         switch mode {
@@ -42,7 +42,7 @@ extension ExtractState {
                 try prepareRemoval(of: dirRelative.isEmpty ? name : dirRelative + "/" + name)
             }
             do { try FileManager.default.removeItem(atPath: target) } catch {
-                throw TarError(code: "archive-extract", "\(label): whiteout \"\(stored)\" cannot remove it", underlying: error)
+                throw TarError("archive-extract", "\(label): whiteout \"\(stored)\" cannot remove it", underlying: error)
             }
         }
     }
@@ -55,7 +55,7 @@ extension ExtractState {
             if created.contains(childRelative) { continue }
             try prepareRemoval(of: childRelative)
             do { try FileManager.default.removeItem(atPath: dir + "/" + child) } catch {
-                throw TarError(code: "archive-extract", "\(label): opaque \"\(relative)\" cannot remove \(child)",
+                throw TarError("archive-extract", "\(label): opaque \"\(relative)\" cannot remove \(child)",
                                underlying: error)
             }
         }

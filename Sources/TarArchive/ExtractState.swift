@@ -176,7 +176,7 @@ struct ExtractState {
         if existingIsDirectory {
             try prepareRemoval(of: relative)
             do { try FileManager.default.removeItem(atPath: full) } catch {
-                throw TarError(code: "archive-extract", "\(label): cannot replace \(full)", underlying: error)
+                throw TarError("archive-extract", "\(label): cannot replace \(full)", underlying: error)
             }
         } else if unlink(full) != 0 {
             throw TarError.posix("archive-extract", "\(label): cannot replace \(full)", errno: errno)
@@ -206,6 +206,6 @@ struct ExtractState {
     }
 
     func unsafe(_ entry: String, _ why: String) -> TarError {
-        TarError(code: "archive-unsafe-path", "\(label): refusing entry \"\(entry)\": \(why)")
+        TarError("archive-unsafe-path", "\(label): refusing entry \"\(entry)\": \(why)")
     }
 }

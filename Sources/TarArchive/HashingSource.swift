@@ -19,7 +19,7 @@ final class HashingSource {
     /// `progress` is called on the producer thread with the compressed bytes read so far.
     init(fd: Int32, compression: TarCompression, label: String,
          progress: (@Sendable (Int64) -> Void)?) throws(TarError) {
-        guard let raw = archive_read_new() else { throw TarError(code: "archive-read", "\(label): cannot create reader") }
+        guard let raw = archive_read_new() else { throw TarError("archive-read", "\(label): cannot create reader") }
         self.label = label
         archive_read_support_format_raw(raw)
         archive_read_support_format_empty(raw)
@@ -93,6 +93,7 @@ final class HashingSource {
 }
 
 /// The decompressing thread's side: owns the raw reader while it runs; its totals are read after the join.
+/// No lock (`@unchecked`): its state changes hands once, ordered by the join, so a `Mutex` would guard nothing.
 private final class Producer: @unchecked Sendable {
     let raw: OpaquePointer
     let label: String

@@ -1,17 +1,16 @@
 import CArchive
 import Diagnostics
 
-/// A failure reading, writing or extracting a tar stream; the message names the archive and entry.
-public struct TarError: BerthError {
-    public var code: String
-    public var message: String
-    public var underlying: (any Error)?
-    public var category: ErrorCategory { .runtime }
+/// Marks errors of this module (see `TarError`).
+public enum TarErrorDomain: ErrorDomain {}
 
+/// A failure reading, writing or extracting a tar stream; the message names the archive and entry.
+public typealias TarError = ModuleError<TarErrorDomain>
+
+extension TarError {
+    /// The labelled form the tests use; code here writes `TarError("code", "message")`.
     public init(code: String, _ message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
+        self.init(code, message, underlying: underlying)
     }
 
     static func libarchive(_ code: String, _ context: String, _ archive: OpaquePointer?) -> TarError {
@@ -22,11 +21,11 @@ public struct TarError: BerthError {
             let system = String(cString: strerror(number))
             if !detail.contains(system) { detail += " (\(system))" }
         }
-        return TarError(code: code, "\(context): \(detail)")
+        return TarError(code, "\(context): \(detail)")
     }
 
     static func posix(_ code: String, _ context: String, errno err: Int32) -> TarError {
-        TarError(code: code, "\(context): \(String(cString: strerror(err)))")
+        TarError(code, "\(context): \(String(cString: strerror(err)))")
     }
 }
 

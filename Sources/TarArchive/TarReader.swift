@@ -29,7 +29,7 @@ public final class TarReader {
         guard let archive = archive_read_new() else {
             source.stop()
             close(fd)
-            throw TarError(code: "archive-read", "\(path): cannot create tar reader")
+            throw TarError("archive-read", "\(path): cannot create tar reader")
         }
         self.archive = archive
         archive_read_support_format_tar(archive)
@@ -84,7 +84,7 @@ public final class TarReader {
         var data = Data()
         try forEachBlock { (block) throws(TarError) in
             guard data.count + block.count <= limit else {
-                throw TarError(code: "archive-entry-too-large", "\(label): entry is larger than \(limit) bytes")
+                throw TarError("archive-entry-too-large", "\(label): entry is larger than \(limit) bytes")
             }
             data.append(contentsOf: block)
         }

@@ -17,7 +17,7 @@ public final class TarWriter {
         guard fd >= 0 else { throw TarError.posix("archive-write", "cannot create \(path)", errno: errno) }
         guard let archive = archive_write_new() else {
             close(fd)
-            throw TarError(code: "archive-write", "cannot create tar writer")
+            throw TarError("archive-write", "cannot create tar writer")
         }
         self.fd = fd
         self.archive = archive
@@ -48,7 +48,7 @@ public final class TarWriter {
     /// Adds one entry; `data` only for regular files, `link` for symlinks and hard links.
     public func add(_ name: String, kind: TarEntry.Kind, mode: UInt32 = 0o644, uid: Int64 = 0, gid: Int64 = 0,
                     data: Data = Data(), link: String? = nil, mtime: Int = 0) throws(TarError) {
-        guard let entry = archive_entry_new() else { throw TarError(code: "archive-write", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError("archive-write", "cannot create entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)
         archive_entry_set_perm(entry, mode_t(mode))
@@ -70,7 +70,7 @@ public final class TarWriter {
         case .blockDevice: archive_entry_set_filetype(entry, EntryType.blockDevice)
         case .fifo: archive_entry_set_filetype(entry, EntryType.fifo)
         case .socket, .unknown:
-            throw TarError(code: "archive-write", "\(path): cannot write \(kind.rawValue) entry \"\(name)\"")
+            throw TarError("archive-write", "\(path): cannot write \(kind.rawValue) entry \"\(name)\"")
         }
         guard archive_write_header(archive, entry) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-write", "\(path): header for \"\(name)\"", archive)
@@ -90,7 +90,7 @@ public final class TarWriter {
         defer { close(input) }
         var st = stat()
         guard fstat(input, &st) == 0 else { throw TarError.posix("archive-write", "cannot stat \(source)", errno: errno) }
-        guard let entry = archive_entry_new() else { throw TarError(code: "archive-write", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError("archive-write", "cannot create entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)
         archive_entry_set_filetype(entry, EntryType.regular)

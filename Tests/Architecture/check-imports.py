@@ -15,7 +15,7 @@ import sys
 # Berth's modules, lowest layer first. A module may import Berth modules of strictly lower layers only.
 LAYERS = [
     ["Diagnostics", "OCI", "CArchive", "CLinuxShims"],   # error vocabulary, OCI types, C shims
-    ["BerthSystem"],                                      # names, paths, digests, atomic files, locks
+    ["BerthSystem"],                                      # names, paths, digests, atomic files, locks, commands
     ["TarArchive", "Manifest", "State", "Runtime"],
     ["ImageStore", "SpecBuilder", "KubernetesExport"],
     ["Snapshots", "Registry"],

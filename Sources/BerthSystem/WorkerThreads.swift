@@ -1,0 +1,42 @@
+import Foundation
+import Synchronization
+
+/// The one pool Berth runs blocking work on in parallel (container starts, layer extraction). It uses
+/// threads of its own: Swift's cooperative pool must never block, and GCD's `concurrentPerform` is sized
+/// for work that keeps a core busy, not for work that mostly waits on a child or the disk.
+public enum WorkerThreads {
+    /// Runs `body` for each of `0..<count` on up to `limit` threads at once and returns when all are done.
+    /// Each thread takes the next index from a shared counter until none is left, so no more than `limit`
+    /// calls ever run together, and a call that ends early frees its thread for the next index. With one
+    /// thread's worth of work (`count` or `limit` of 1) the calls run in order on the calling thread.
+    public static func forEach(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let width = min(count, max(limit, 1))
+        guard width > 1 else {
+            for index in 0..<count { body(index) }
+            return
+        }
+        let counter = Counter()
+        let finished = DispatchGroup()
+        for _ in 0..<width {
+            finished.enter()
+            Thread.detachNewThread {
+                while let index = counter.next(below: count) { body(index) }
+                finished.leave()
+            }
+        }
+        finished.wait()
+    }
+
+    /// The next index to run, shared by the threads of one `forEach`.
+    private final class Counter: Sendable {
+        private let value = Mutex(0)
+
+        func next(below count: Int) -> Int? {
+            value.withLock { next in
+                guard next < count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+    }
+}
