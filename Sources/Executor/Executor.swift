@@ -173,8 +173,8 @@ public struct Executor: Sendable {
     private func checkRevision(_ plan: Plan) throws {
         let current = try state.revision()
         guard current == plan.stateRevision else {
-            throw ExecutorError(code: "plan-stale",
-                                message: "the state changed since the plan was made (revision \(plan.stateRevision) → \(current)); plan again")
+            throw ExecutorError("plan-stale",
+                                "the state changed since the plan was made (revision \(plan.stateRevision) → \(current)); plan again")
         }
     }
 
@@ -196,7 +196,7 @@ public struct Executor: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         guard FileManager.default.createFile(atPath: try root.logFile(project: project, name: planned.name), contents: nil,
                                              attributes: [.posixPermissions: 0o600]) else {
-            throw ExecutorError(code: "log-create-failed", message: "cannot create the log of \(planned.name) in \(directory)")
+            throw ExecutorError("log-create-failed", "cannot create the log of \(planned.name) in \(directory)")
         }
 
         let runtimeBinary = try RuntimeBinary.locate(planned.runtime)
@@ -207,19 +207,19 @@ public struct Executor: Sendable {
         if let restore = planned.restore {
             let loaded = try CheckpointImage.load(reference: restore.checkpoint, store: images)
             guard loaded.digest == restore.digest else {
-                throw ExecutorError(code: "plan-stale", message: "checkpoint \(restore.checkpoint) is now \(loaded.digest), planned \(restore.digest); plan again")
+                throw ExecutorError("plan-stale", "checkpoint \(restore.checkpoint) is now \(loaded.digest), planned \(restore.digest); plan again")
             }
             checkpoint = loaded
             resolved = try loaded.baseImage(in: images)
         } else if let reference = definition.image {
             if let pull = planned.pull {
                 guard let registry else {
-                    throw ExecutorError(code: "no-registry", message: "\(reference) must be pulled, but registries are off for this command")
+                    throw ExecutorError("no-registry", "\(reference) must be pulled, but registries are off for this command")
                 }
                 let pulled = try registry.pull(reference, into: images, progress: pullProgress)
                 // The tag may have moved in the registry since the plan: run only what was planned.
                 guard pulled.digest == pull.digest else {
-                    throw ExecutorError(code: "plan-stale", message: "\(reference) is now \(pulled.digest) in the registry, "
+                    throw ExecutorError("plan-stale", "\(reference) is now \(pulled.digest) in the registry, "
                                         + "planned \(pull.digest); plan again")
                 }
             }

@@ -11,11 +11,3 @@ public enum ExecutorErrorDomain: ErrorDomain {
 
 /// A failure while carrying out a plan, naming the container and the step.
 public typealias ExecutorError = ModuleError<ExecutorErrorDomain>
-
-extension ExecutorError {
-    /// The labelled form `Executor.swift` and `Lifecycle.swift` still use; new code writes
-    /// `ExecutorError("code", "message")` like every other `ModuleError`.
-    public init(code: String, message: String, underlying: (any Error)? = nil) {
-        self.init(code, message, underlying: underlying)
-    }
-}

@@ -7,12 +7,14 @@ public enum TarErrorDomain: ErrorDomain {}
 /// A failure reading, writing or extracting a tar stream; the message names the archive and entry.
 public typealias TarError = ModuleError<TarErrorDomain>
 
-extension TarError {
-    /// The labelled form the tests use; code here writes `TarError("code", "message")`.
-    public init(code: String, _ message: String, underlying: (any Error)? = nil) {
-        self.init(code, message, underlying: underlying)
-    }
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension TarError {
     static func libarchive(_ code: String, _ context: String, _ archive: OpaquePointer?) -> TarError {
         var detail = archive.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "unknown libarchive error"
         // libarchive's text for a failed write ("Write failed") leaves out why: add the system's words.
@@ -28,9 +30,3 @@ extension TarError {
         TarError(code, "\(context): \(String(cString: strerror(err)))")
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

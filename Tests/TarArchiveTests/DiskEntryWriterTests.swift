@@ -9,7 +9,7 @@ import Testing
     /// Writes `names` (under `root`) with `writer` into a tar, lists it and extracts it into `out`.
     func pack(_ dir: Scratch, _ names: [String], writer: inout DiskEntryWriter, out: String) throws -> (written: [Bool], entries: [TarEntry]) {
         let output = dir.path + "/\(out).tar"
-        guard let archive = archive_write_new() else { throw TarError(code: "test", "no archive") }
+        guard let archive = archive_write_new() else { throw TarError("test", "no archive") }
         archive_write_set_format_pax_restricted(archive)
         archive_write_add_filter_none(archive)
         #expect(archive_write_open_filename(archive, output) == ARCHIVE_OK)
