@@ -1,11 +1,11 @@
 import Foundation
 import Snapshots
+import Synchronization
 
 /// One snapshot store per snapshotter, opened on first use.
-public final class SnapshotStores: @unchecked Sendable {
+public final class SnapshotStores: Sendable {
     private let root: String
-    private let lock = NSLock()
-    private var stores: [SnapshotterKind: SnapshotStore] = [:]
+    private let stores = Mutex<[SnapshotterKind: SnapshotStore]>([:])
 
     public init(root: String) {
         self.root = root
@@ -16,11 +16,11 @@ public final class SnapshotStores: @unchecked Sendable {
         guard let kind = SnapshotterKind(rawValue: name) else {
             throw PlanError(code: "unknown-snapshotter", [.error(at: nil, "unknown snapshotter \"\(name)\"; use overlayfs or native")])
         }
-        lock.lock()
-        defer { lock.unlock() }
-        if let store = stores[kind] { return store }
-        let store = try SnapshotStore(root: root, snapshotter: kind)
-        stores[kind] = store
-        return store
+        return try stores.withLock { stores in
+            if let store = stores[kind] { return store }
+            let store = try SnapshotStore(root: root, snapshotter: kind)
+            stores[kind] = store
+            return store
+        }
     }
 }
