@@ -26,14 +26,14 @@ public enum PathGuard {
         let cleanRoot = clean(root)
         let cleanPath = clean(path)
         let escape = PathEscapeError(path: path, root: cleanRoot, operation: operation)
-        guard path.hasPrefix("/"), !path.utf8.contains(0), isStrictlyInside(cleanPath, cleanRoot) else { throw escape }
+        guard path.utf8.first == UInt8(ascii: "/"), !path.utf8.contains(0), isStrictlyInside(cleanPath, cleanRoot) else { throw escape }
         // The deepest existing ancestor (the path itself when it exists, but not through a final symlink:
         // removing or replacing a symlink acts on the link, which is inside).
         let realRoot = realPath(cleanRoot) ?? cleanRoot
         var ancestor = (cleanPath as NSString).deletingLastPathComponent
-        while ancestor == cleanRoot || isStrictlyInside(ancestor, cleanRoot) {
+        while ancestor.utf8.elementsEqual(cleanRoot.utf8) || isStrictlyInside(ancestor, cleanRoot) {
             if let real = realPath(ancestor) {
-                guard real == realRoot || isStrictlyInside(real, realRoot) else { throw escape }
+                guard real.utf8.elementsEqual(realRoot.utf8) || isStrictlyInside(real, realRoot) else { throw escape }
                 return cleanPath
             }
             ancestor = (ancestor as NSString).deletingLastPathComponent
@@ -42,21 +42,33 @@ public enum PathGuard {
         return cleanPath
     }
 
-    /// `path` with `.`, `..` and repeated slashes resolved lexically (symlinks untouched).
+    /// `path` with `.`, `..` and repeated slashes resolved lexically (symlinks untouched). Byte by byte, as
+    /// the kernel reads a path: a combining mark after `/` or `.` must not hide a separator or a `..`
+    /// (Swift's `Character` comparisons would join them into one grapheme).
     public static func clean(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
+        var parts: [ArraySlice<UInt8>] = []
+        for part in Array(path.utf8).split(separator: UInt8(ascii: "/")) {
+            if part.elementsEqual([UInt8(ascii: ".")]) { continue }
+            if part.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
             }
+            parts.append(part)
         }
-        return "/" + parts.joined(separator: "/")
+        var bytes: [UInt8] = []
+        for part in parts {
+            bytes.append(UInt8(ascii: "/"))
+            bytes.append(contentsOf: part)
+        }
+        return bytes.isEmpty ? "/" : String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether `path` lies below `root`, comparing bytes (canonically equivalent spellings are different
+    /// directories on disk).
     static func isStrictlyInside(_ path: String, _ root: String) -> Bool {
-        root == "/" ? path != "/" : path.hasPrefix(root + "/")
+        let p = Array(path.utf8), r = Array(root.utf8)
+        if r == [UInt8(ascii: "/")] { return p != r && p.first == UInt8(ascii: "/") }
+        return p.count > r.count + 1 && p.starts(with: r) && p[r.count] == UInt8(ascii: "/")
     }
 
     static func realPath(_ path: String) -> String? {

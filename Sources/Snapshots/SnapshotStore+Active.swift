@@ -115,7 +115,11 @@ extension SnapshotStore {
     }
 
     static func checkKey(_ key: String) throws {
-        guard !key.isEmpty, key != ".", key != "..", !key.contains("/"), !key.contains(":"), !key.contains(",") else {
+        // Bytes, not graphemes: a combining mark must not hide a `/` or make `..` look like something else.
+        let bytes = Array(key.utf8)
+        guard !bytes.isEmpty, bytes != Array(".".utf8), bytes != Array("..".utf8),
+              !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ",") || $0 == 0 })
+        else {
             throw SnapshotError("invalid-snapshot-key", "invalid snapshot key \"\(key)\": must be a plain name",
                                 category: .usage)
         }

@@ -42,4 +42,19 @@ struct PathGuardTests {
         try FileManager.default.createSymbolicLink(atPath: base + "/link", withDestinationPath: root)
         #expect(try PathGuard.check(base + "/link/containers/p", inside: base + "/link", operation: "create") == base + "/link/containers/p")
     }
+
+    @Test func combiningMarksDoNotHideSeparatorsOrDotDot() {
+        // "/\u{301}" and "..\u{301}" are single graphemes to Swift, but the kernel sees `/` and `..` bytes.
+        #expect(PathGuard.clean("/r/a/..\u{301}/x") == "/r/a/..\u{301}/x")
+        #expect(PathGuard.clean("/r/a/\u{301}/../x") == "/r/a/x")
+        #expect(PathGuard.clean("/r/../\u{301}") == "/\u{301}")
+        #expect(throws: PathEscapeError.self) { try PathGuard.check(root + "/../\u{301}", inside: root, operation: "delete") }
+        #expect(throws: PathEscapeError.self) { try PathGuard.check(root + "/x/../../\u{301}y", inside: root, operation: "delete") }
+    }
+
+    @Test func canonicallyEquivalentSpellingsAreDifferentDirectories() throws {
+        let nfc = base + "/caf\u{E9}", nfd = base + "/cafe\u{301}"
+        try FileManager.default.createDirectory(atPath: nfc, withIntermediateDirectories: true)
+        #expect(throws: PathEscapeError.self) { try PathGuard.check(nfd + "/x", inside: nfc, operation: "delete") }
+    }
 }
