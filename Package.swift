@@ -79,7 +79,7 @@ let package = Package(
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
-                                                 "Registry", "KubernetesExport", "Checkpoint",
+                                                 "Registry", "KubernetesExport", "Checkpoint", "TarArchive",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                  .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
