@@ -5,6 +5,9 @@ export PATH := $(PATH):/opt/swift/usr/bin
 # Every system package the project needs; installed with apt-get when missing.
 #   runc                 the OCI runtime Berth drives
 #   libarchive-dev       layer tars (CArchive system library, pkg-config libarchive)
+#   libisal-dev          gzip layers inflated by Intel ISA-L (CISAL system library, pkg-config libisal); without
+#                        it Berth still builds and inflates with zlib (`berth --version` says which)
+#   isal                 igzip, the ISA-L inflate floor printed by benchmarks/unpack.sh
 #   pkg-config           finds libarchive for SwiftPM
 #   libsqlite3-dev       SQLite for GRDB (state database)
 #   busybox-static       the demo and test image
@@ -17,7 +20,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   containerd           a checkpoint made by `ctr` is restored by Berth in tests (private socket)
 #   docker-registry      a real registry on loopback for pull tests
 #   apache2-utils openssl curl   htpasswd, self-signed certificates, registry readiness in tests
-PACKAGES := runc libarchive-dev pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
+PACKAGES := runc libarchive-dev libisal-dev isal pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
             python3-jsonschema python3-yaml criu zstd python3-venv docker-registry apache2-utils openssl curl \
             containerd
 

@@ -24,6 +24,11 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
 
+        // System library: Intel ISA-L's inflate for gzip layers (Debian: libisal-dev). Optional at build time:
+        // its module map names the header by absolute path, so without libisal-dev the module is unavailable,
+        // `canImport(CISAL)` is false and TarArchive inflates with zlib (libarchive) instead.
+        .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+
         // Linux calls Swift cannot make directly (variadic prctl).
         .target(name: "CLinuxShims"),
         // Error vocabulary shared by every stage; no dependencies.
@@ -34,8 +39,8 @@ let package = Package(
                                                     .product(name: "Crypto", package: "swift-crypto")]),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
         .target(name: "OCI"),
-        // Reading and writing tar streams through libarchive.
-        .target(name: "TarArchive", dependencies: ["CArchive", "Diagnostics",
+        // Reading and writing tar streams through libarchive; gzip inflated by ISA-L when CISAL is available.
+        .target(name: "TarArchive", dependencies: ["CArchive", "CISAL", "Diagnostics",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // berth.yaml: YAML with locations → raw description → validated manifest.
         .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Yams"]),
@@ -75,7 +80,7 @@ let package = Package(
         // The command line: parses and prints; logic lives in the modules above.
         .target(name: "BerthCLI", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                                                  "SpecBuilder", "Runtime", "State", "Planner", "Executor",
-                                                 "Registry", "KubernetesExport", "Checkpoint",
+                                                 "Registry", "KubernetesExport", "Checkpoint", "TarArchive",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                  .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),

@@ -3,6 +3,7 @@ import BerthSystem
 import Diagnostics
 import Executor
 import Foundation
+import TarArchive
 
 /// The `berth` command. `run()` parses, runs, and maps every error to one exit status in one place.
 public struct BerthCommand: ParsableCommand {
@@ -10,7 +11,7 @@ public struct BerthCommand: ParsableCommand {
         commandName: "berth",
         abstract: "A daemonless, declarative container runner.",
         discussion: "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
-        version: "0.1.0",
+        version: "0.1.0 (inflate: \(GzipInflater.preferred.versionDescription))",
         subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, RepairCommand.self, Validate.self, ConfigCommand.self,
                       SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
                       LogoutCommand.self])

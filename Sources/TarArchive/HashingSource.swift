@@ -1,8 +1,8 @@
-import CArchive
 import Crypto
 import Foundation
 
-/// The decompressed byte stream of a file (libarchive "raw" format plus filters), hashed as it is consumed.
+/// The decompressed byte stream of a file (ISA-L for gzip, else libarchive's "raw" format plus filters),
+/// hashed as it is consumed.
 /// A producer thread decompresses and hashes into a small bounded set of buffers while the tar parser
 /// reads them through a libarchive client callback, so decompression overlaps parsing and writing.
 final class HashingSource {
@@ -16,30 +16,22 @@ final class HashingSource {
     let label: String
 
     /// Opens the stream on the calling thread (so a bad header throws here), then starts the producer.
+    /// gzip goes through `inflater` (ISA-L when built in), anything else through libarchive's filters.
     /// `progress` is called on the producer thread with the compressed bytes read so far.
-    init(fd: Int32, compression: TarCompression, label: String,
+    init(fd: Int32, compression: TarCompression, label: String, inflater: GzipInflater = .preferred,
          progress: (@Sendable (Int64) -> Void)?) throws(TarError) {
-        guard let raw = archive_read_new() else { throw TarError("archive-read", "\(label): cannot create reader") }
         self.label = label
-        archive_read_support_format_raw(raw)
-        archive_read_support_format_empty(raw)
-        if compression != .none {
-            archive_read_support_filter_gzip(raw)
-            archive_read_support_filter_zstd(raw)
+        let decoder: any StreamDecoder
+        #if canImport(CISAL)
+        if compression != .none && inflater == .isal && GzipInflater.startsWithGzipHeader(fd: fd) {
+            decoder = ISALGzipDecoder(fd: fd, label: label)
+        } else {
+            decoder = try LibarchiveDecoder(fd: fd, compression: compression, label: label)
         }
-        guard archive_read_open_fd(raw, fd, 1 << 20) == ARCHIVE_OK else {
-            let error = TarError.libarchive("archive-read", "\(label): cannot open", raw)
-            archive_read_free(raw)
-            throw error
-        }
-        var entry: OpaquePointer?
-        let status = archive_read_next_header(raw, &entry)
-        guard status == ARCHIVE_OK || status == ARCHIVE_EOF else {
-            let error = TarError.libarchive("archive-read", "\(label): cannot decompress", raw)
-            archive_read_free(raw)
-            throw error
-        }
-        producer = Producer(raw: raw, label: label, empty: status == ARCHIVE_EOF, progress: progress,
+        #else
+        decoder = try LibarchiveDecoder(fd: fd, compression: compression, label: label)
+        #endif
+        producer = Producer(decoder: decoder, progress: progress,
                             pipe: BlockPipe(count: Self.blockCount, capacity: Self.blockSize))
         var id = pthread_t()
         let context = Unmanaged.passRetained(producer).toOpaque()
@@ -92,43 +84,37 @@ final class HashingSource {
     var callbackError: TarError?
 }
 
-/// The decompressing thread's side: owns the raw reader while it runs; its totals are read after the join.
+/// The decompressing thread's side: owns the decoder while it runs; its totals are read after the join.
 /// No lock (`@unchecked`): its state changes hands once, ordered by the join, so a `Mutex` would guard nothing.
 private final class Producer: @unchecked Sendable {
-    let raw: OpaquePointer
-    let label: String
+    let decoder: any StreamDecoder
     let pipe: BlockPipe
     let progress: (@Sendable (Int64) -> Void)?
     var hasher = SHA256()
     var size: Int64 = 0
-    private let empty: Bool
 
-    init(raw: OpaquePointer, label: String, empty: Bool, progress: (@Sendable (Int64) -> Void)?, pipe: BlockPipe) {
-        self.raw = raw
-        self.label = label
-        self.empty = empty
+    init(decoder: any StreamDecoder, progress: (@Sendable (Int64) -> Void)?, pipe: BlockPipe) {
+        self.decoder = decoder
         self.progress = progress
         self.pipe = pipe
     }
 
-    deinit { archive_read_free(raw) }
-
     func run() {
-        if empty { return pipe.finish(nil) }
         while let buffer = pipe.takeFree() {
             var count = 0
             var atEnd = false
-            while count < pipe.capacity {
-                let n = archive_read_data(raw, buffer + count, pipe.capacity - count)
-                if n == 0 {
-                    atEnd = true
-                    break
+            do {
+                while count < pipe.capacity {
+                    let n = try decoder.read(into: buffer + count, capacity: pipe.capacity - count)
+                    if n == 0 {
+                        atEnd = true
+                        break
+                    }
+                    count += n
                 }
-                guard n > 0 else {
-                    pipe.giveBack(buffer)
-                    return pipe.finish(TarError.libarchive("archive-read", "\(label): decompression failed", raw))
-                }
-                count += n
+            } catch {
+                pipe.giveBack(buffer)
+                return pipe.finish(error)
             }
             if count > 0 {
                 hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))
@@ -137,7 +123,7 @@ private final class Producer: @unchecked Sendable {
             } else {
                 pipe.giveBack(buffer)
             }
-            progress?(archive_filter_bytes(raw, -1))
+            progress?(decoder.compressedBytes)
             if atEnd { return pipe.finish(nil) }
         }
     }

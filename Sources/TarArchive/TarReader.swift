@@ -13,15 +13,22 @@ public final class TarReader {
 
     /// Opens `path`; `compression` follows the media type (`.none` is never sniffed). `progress`, if
     /// given, is called from the decompression thread with the compressed bytes read so far.
-    public init(path: String, compression: TarCompression,
-                progress: (@Sendable (Int64) -> Void)? = nil) throws(TarError) {
+    public convenience init(path: String, compression: TarCompression,
+                            progress: (@Sendable (Int64) -> Void)? = nil) throws(TarError) {
+        try self.init(path: path, compression: compression, inflater: .preferred, progress: progress)
+    }
+
+    /// As above, with gzip inflated by `inflater` (tests compare the inflaters built in).
+    init(path: String, compression: TarCompression, inflater: GzipInflater,
+         progress: (@Sendable (Int64) -> Void)?) throws(TarError) {
         ArchiveLocale.ensureUTF8()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TarError.posix("archive-open", "cannot open \(path)", errno: errno) }
         self.fd = fd
         self.label = path
         do {
-            source = try HashingSource(fd: fd, compression: compression, label: path, progress: progress)
+            source = try HashingSource(fd: fd, compression: compression, label: path, inflater: inflater,
+                                      progress: progress)
         } catch {
             close(fd)
             throw error

@@ -14,7 +14,7 @@ import sys
 
 # Berth's modules, lowest layer first. A module may import Berth modules of strictly lower layers only.
 LAYERS = [
-    ["Diagnostics", "OCI", "CArchive", "CLinuxShims"],   # error vocabulary, OCI types, C shims
+    ["Diagnostics", "OCI", "CArchive", "CISAL", "CLinuxShims"],   # error vocabulary, OCI types, C libraries and shims
     ["BerthSystem"],                                      # names, paths, digests, atomic files, locks, commands
     ["TarArchive", "Manifest", "State", "Runtime"],
     ["ImageStore", "SpecBuilder", "KubernetesExport"],
