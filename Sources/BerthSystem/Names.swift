@@ -40,6 +40,12 @@ public struct NameError: BerthError {
     /// Where the value came from: `-p/--project-name`, `plan file x.json: containers[0].name`, ….
     public var source: String
     public var category: ErrorCategory { .usage }
+
+    public init(kind: NameKind, value: String, source: String) {
+        self.kind = kind
+        self.value = value
+        self.source = source
+    }
     public var code: String { "invalid-\(kind.rawValue)-name" }
     public var message: String {
         "invalid \(kind.rawValue) name \(Names.quoted(value)) (\(source)): \(kind.ruleInWords) (\(kind.rule))"

@@ -1,4 +1,5 @@
 import BerthSystem
+import Diagnostics
 import Testing
 
 struct NamesTests {
@@ -35,7 +36,7 @@ struct NamesTests {
     @Test func theErrorNamesTheSourceAndTheRuleAndEscapesTheValue() {
         let error = NameError(kind: .project, value: "../x\ny\0", source: "-p/--project-name")
         #expect(error.message == #"invalid project name "../x\ny\0" (-p/--project-name): lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters (^[a-z0-9][a-z0-9_-]{0,62}$)"#)
-        #expect(error.category == .usage)
+        #expect(error.category == ErrorCategory.usage)
         #expect(!error.message.contains("\n"))
     }
 
