@@ -42,10 +42,25 @@ private func load(_ text: String) -> ProjectManifest? {
 
 private func checkLocation(_ diagnostic: Diagnostic, in text: String) {
     guard let location = diagnostic.location else { fail("diagnostic without a location", text, detail: "\(diagnostic)") }
-    let lines = text.utf8.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+    let lines = yamlLineCount(text)
     guard location.file == path, location.line >= 1, location.line <= lines + 1, location.column >= 1 else {
         fail("diagnostic location outside the file (\(lines) lines)", text, detail: "\(diagnostic)")
     }
+}
+
+/// Lines as YAML counts them (libyaml's marks): CR LF, CR, LF, NEL, LS and PS each end one.
+private func yamlLineCount(_ text: String) -> Int {
+    var lines = 1
+    var previous: Unicode.Scalar?
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": if previous != "\r" { lines += 1 }
+        case "\r", "\u{85}", "\u{2028}", "\u{2029}": lines += 1
+        default: break
+        }
+        previous = scalar
+    }
+    return lines
 }
 
 private func fail(_ what: String, _ input: String, detail: String) -> Never {

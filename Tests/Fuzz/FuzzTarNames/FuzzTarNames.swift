@@ -6,8 +6,8 @@ import Foundation
 /// sentinel directory beside it and a symlink inside pointing at it.
 /// Invariants: extraction never traps; every entry name (and hard-link target) resolves through
 /// `ExtractState.clean` to nil or a relative path whose components, byte by byte, are never empty, `.` or `..`;
-/// after each entry, the real path of the deepest existing directory on the entry's resolved path lies inside the
-/// root; when the stream ends (or is refused) the sentinel and the scratch directory hold exactly what they held.
+/// after each entry written, the real path of the deepest existing directory above it lies inside the root; when
+/// the stream ends (or is refused) the sentinel and the scratch directory hold exactly what they held.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTarNames(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let input = Data(UnsafeBufferPointer(start: start, count: count))
@@ -39,8 +39,7 @@ private func extract(mode: WhiteoutMode) {
         do {
             try state.apply(entry, reader: reader)
         } catch {
-            checkInside(resolved, name)
-            break
+            break  // refused: nothing may have changed outside, which `checkOutside` sees
         }
         checkInside(resolved, name)
     }
@@ -57,7 +56,7 @@ private func checkClean(_ name: String, _ state: ExtractState) -> String? {
     return relative
 }
 
-/// The deepest existing directory on `root/relative` really lies inside the root.
+/// After an entry was written: the deepest existing directory above `root/relative` really lies inside the root.
 private func checkInside(_ relative: String?, _ name: String) {
     guard let relative else { return }
     var path = Scratch.realRoot + "/" + relative
