@@ -20,12 +20,23 @@ public func fuzzAuthChallenge(_ start: UnsafePointer<UInt8>, _ count: Int) -> CI
     }
     guard isToken(challenge.scheme), challenge.parameters.keys.allSatisfy(isToken) else { return 0 }
     let written = challenge.scheme + " " + challenge.parameters.sorted { $0.key < $1.key }.map { name, value in
-        name + "=\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        name + "=\"" + quotedStringContent(value) + "\""
     }.joined(separator: ", ")
     guard let again = AuthChallenge(header: written), again == challenge else {
         fail("\(challenge) written as \(written) parses to \(String(describing: AuthChallenge(header: written)))", header)
     }
     return 0
+}
+
+/// `value` with backslashes and `"` escaped, scalar by scalar (`replacingOccurrences` matches Characters, and misses a `"`
+/// that a following combining mark joins).
+private func quotedStringContent(_ value: String) -> String {
+    var escaped = String.UnicodeScalarView()
+    for scalar in value.unicodeScalars {
+        if scalar == "\\" || scalar == "\"" { escaped.append("\\") }
+        escaped.append(scalar)
+    }
+    return String(escaped)
 }
 
 /// RFC 9110 `token`: one or more tchar.
