@@ -32,7 +32,7 @@ KUBERNETES_VALIDATE := kubernetes-validate==1.37.0
 DEMO_IMAGE := berth.local/busybox:demo
 BUILD_DIR := .build/debug
 
-.PHONY: all deps venv build demo demo-image test clean
+.PHONY: all deps venv build demo demo-image test fuzz clean
 
 all: build
 
@@ -67,6 +67,13 @@ demo: demo-image
 test: deps venv
 	python3 Tests/Architecture/check-imports.py
 	swift test
+
+# libFuzzer targets with AddressSanitizer (Tests/Fuzz), FUZZ_SECONDS each from Tests/Fuzz/corpus; not part of `test`.
+# FUZZ_TARGETS picks some (e.g. FUZZ_TARGETS=FuzzTarNames); crash files and logs go to .build-fuzz/findings.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Tests/Fuzz/run-fuzzers.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build

@@ -108,3 +108,23 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (issue #13), one per parser entry point; declared only with BERTH_FUZZ set, so they stay out of
+// `swift build`, `swift test` and the release product. `make fuzz` builds them with
+// `BERTH_FUZZ=1 swift build --sanitize=fuzzer,address --scratch-path .build-fuzz` and runs each from Tests/Fuzz/corpus.
+if Context.environment["BERTH_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzManifest", ["Manifest", "Diagnostics"]),
+        ("FuzzSavedPlan", ["Planner"]),
+        ("FuzzOCIJSON", ["OCI", "ImageStore"]),
+        ("FuzzTarNames", ["TarArchive", "CArchive"]),
+        ("FuzzAuthChallenge", ["Registry"]),
+        ("FuzzDockerConfig", ["Registry"]),
+    ]
+    for target in fuzzTargets {
+        // No main.swift: libFuzzer's main calls the target's `LLVMFuzzerTestOneInput`.
+        package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies,
+                                                 path: "Tests/Fuzz/\(target.name)",
+                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -85,19 +85,23 @@ struct ExtractState {
 
     /// Lexically cleaned relative path ("a/b/c"); nil for the root itself. Absolute names are taken
     /// relative to the root; `..` escapes are refused. Names that are clean already (the usual case) are returned as they are.
+    /// Works on bytes, as the kernel does: as Characters, a `/` followed by a combining mark is no separator, so
+    /// `../\u{301}x` would be one harmless-looking component that the kernel reads as `..` then `\u{301}x`.
     func clean(_ name: String) throws(TarError) -> String? {
         // Absolute names are read relative to the layer root, as GNU tar and containerd do ("/" is the root).
-        var name = name
-        if name.utf8.first == UInt8(ascii: "/") { name = String(name.drop { $0 == "/" }) }
-        if let simple = Self.alreadyClean(name) { return simple }
+        let slash = UInt8(ascii: "/")
+        let relative = name.utf8.drop { $0 == slash }
+        if let simple = Self.alreadyClean(relative.startIndex == name.utf8.startIndex ? name : String(Substring(relative))) {
+            return simple
+        }
         var parts: [Substring] = []
-        for component in name.split(separator: "/", omittingEmptySubsequences: true) {
-            switch component {
-            case ".": continue
-            case "..":
+        for component in relative.split(separator: slash, omittingEmptySubsequences: true) {
+            if component.elementsEqual(".".utf8) { continue }
+            if component.elementsEqual("..".utf8) {
                 guard !parts.isEmpty else { throw unsafe(name, "path escapes the layer through \"..\"") }
                 parts.removeLast()
-            default: parts.append(component)
+            } else {
+                parts.append(Substring(component))
             }
         }
         return parts.isEmpty ? nil : parts.joined(separator: "/")

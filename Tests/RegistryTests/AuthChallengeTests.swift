@@ -20,6 +20,10 @@ struct AuthChallengeTests {
         Case(header: "Basic", scheme: "basic", parameters: [:]),
         Case(header: #"Bearer realm=unquoted,service="s\"q""#, scheme: "bearer",
              parameters: ["realm": "unquoted", "service": "s\"q"]),
+        // A combining mark right after the opening quote or `=` forms one Character with it; scalars keep them apart.
+        Case(header: "Bearer realm=\"\u{301}https://r.example/token\",service=\u{301}s", scheme: "bearer",
+             parameters: ["realm": "\u{301}https://r.example/token", "service": "\u{301}s"]),
+        Case(header: "Bearer realm=\"a\\\"\u{301}b\"", scheme: "bearer", parameters: ["realm": "a\"\u{301}b"]),
     ]
 
     @Test(arguments: cases)

@@ -123,6 +123,11 @@ import Testing
         CleanCase(name: ".", expected: nil),
         CleanCase(name: "./", expected: nil),
         CleanCase(name: "a/..", expected: nil),
+        // Bytes, not Characters: a combining mark after `/` or a prepended mark before it hides no separator.
+        CleanCase(name: "a/\u{301}b", expected: "a/\u{301}b"),
+        CleanCase(name: "/\u{301}x", expected: "\u{301}x"),
+        CleanCase(name: "\u{600}/x/../y", expected: "\u{600}/y"),
+        CleanCase(name: "./\u{301}/./x", expected: "\u{301}/x"),
     ])
     func namesAreCleaned(_ item: CleanCase) throws {
         let state = ExtractState(root: "/nonexistent", label: "t", mode: .apply, disk: try DiskWriter(label: "t"))

@@ -207,6 +207,25 @@ import Testing
         #expect(dir.read("root/d/f") == "data")
     }
 
+    /// Found by FuzzTarNames: read as Characters, `/` followed by a combining mark is no separator, so
+    /// `../\u{301}x/.wh.y` was cleaned to itself and the extractor created `\u{301}x` beside the root (and in
+    /// overlay mode a whiteout device inside it) before libarchive's `..` check could refuse anything.
+    @Test(arguments: [WhiteoutMode.apply, .overlay])
+    func aCombiningMarkAfterASlashDoesNotHideDotDot(_ mode: WhiteoutMode) throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
+        for name in ["../\u{301}x/.wh.y", "../\u{301}x/y", "a/../../\u{301}x/y"] {
+            try makeTar(dir.path + "/t.tar", [Entry(name: name, kind: .regular, data: "")])
+            let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
+            let error = #expect(throws: TarError.self) {
+                try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: mode)
+            }
+            #expect(error?.code == "archive-unsafe-path", "\(name.unicodeScalars.map { $0.escaped(asASCII: true) }.joined())")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["root", "t.tar"])
+        }
+    }
+
     @Test func invalidWhiteoutNameIsRejected() throws {
         let dir = try Scratch()
         defer { dir.cleanup() }
