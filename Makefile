@@ -32,7 +32,7 @@ KUBERNETES_VALIDATE := kubernetes-validate==1.37.0
 DEMO_IMAGE := berth.local/busybox:demo
 BUILD_DIR := .build/debug
 
-.PHONY: all deps venv build demo demo-image test fuzz clean
+.PHONY: all deps venv build demo demo-image test format format-check fuzz clean
 
 all: build
 
@@ -64,7 +64,14 @@ demo: demo-image
 	$(BUILD_DIR)/berth plan --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml
 	$(BUILD_DIR)/berth apply --state-root $(BERTH_ROOT) -f examples/hello/berth.yaml --wait --force-recreate
 
-test: deps venv
+# The code style is the toolchain's `swift format` with .swift-format; `make format` applies it.
+format:
+	swift format -i -r -p Sources Tests Package.swift
+
+format-check:
+	@swift format lint --strict -r -p Sources Tests Package.swift || { echo "unformatted code: run make format"; exit 1; }
+
+test: deps venv format-check
 	python3 Tests/Architecture/check-imports.py
 	swift test
 

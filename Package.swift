@@ -6,7 +6,7 @@ let package = Package(
     name: "Berth",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "berth", targets: ["berth"]),
+        .executable(name: "berth", targets: ["berth"])
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -21,8 +21,9 @@ let package = Package(
     ],
     targets: [
         // System library: libarchive through pkg-config (Debian: libarchive-dev).
-        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
-                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
 
         // System library: Intel ISA-L's inflate for gzip layers (Debian: libisal-dev). Optional at build time:
         // its module map names the header by absolute path, so without libisal-dev the module is unavailable,
@@ -35,54 +36,94 @@ let package = Package(
         .target(name: "Diagnostics"),
         // System support every stage shares: the one validator of outside names, the state-root path guard,
         // SHA-256 hex digests, atomic file writes, file locks, child processes, the worker-thread pool.
-        .target(name: "BerthSystem", dependencies: ["CLinuxShims", "Diagnostics",
-                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "BerthSystem",
+            dependencies: [
+                "CLinuxShims", "Diagnostics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // OCI image-spec and runtime-spec documents; imports nothing of Berth's.
         .target(name: "OCI"),
         // Reading and writing tar streams through libarchive; gzip inflated by ISA-L when CISAL is available.
-        .target(name: "TarArchive", dependencies: ["CArchive", "CISAL", "Diagnostics",
-                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "TarArchive",
+            dependencies: [
+                "CArchive", "CISAL", "Diagnostics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // berth.yaml: YAML with locations → raw description → validated manifest.
         .target(name: "Manifest", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Yams"]),
         // The OCI image layout under the state root: blobs, references, imports.
-        .target(name: "ImageStore", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive",
-                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "ImageStore",
+            dependencies: [
+                "Diagnostics", "BerthSystem", "OCI", "TarArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Layer snapshots keyed by chain ID, and unpacking layers into them.
-        .target(name: "Snapshots", dependencies: ["Diagnostics", "BerthSystem", "OCI", "TarArchive", "ImageStore",
-                                                  .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Snapshots",
+            dependencies: [
+                "Diagnostics", "BerthSystem", "OCI", "TarArchive", "ImageStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // The OCI runtime spec (config.json) for one container, as containerd would build it.
         .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The OCI runtime driver (runc, crun).
         .target(name: "Runtime", dependencies: ["Diagnostics", "BerthSystem", "OCI"]),
         // SQLite state: projects, containers.
-        .target(name: "State", dependencies: ["Diagnostics", "BerthSystem", .product(name: "GRDB", package: "GRDB.swift"),
-                                              .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "State",
+            dependencies: [
+                "Diagnostics", "BerthSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Manifest + store + snapshots + state → a deterministic plan. Never imports Runtime or Executor.
-        .target(name: "Planner", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry",
-                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Planner",
+            dependencies: [
+                "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
-        .target(name: "Executor", dependencies: ["CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
-                                                 "SpecBuilder", "Runtime", "State", "Planner", "Registry",
-                                                 .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Executor",
+            dependencies: [
+                "CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
+                "SpecBuilder", "Runtime", "State", "Planner", "Registry",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // OCI distribution client: pulls images from registries into the image store.
-        .target(name: "Registry", dependencies: ["Diagnostics", "BerthSystem", "OCI", "ImageStore",
-                                                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                                                 .product(name: "NIOCore", package: "swift-nio"),
-                                                 .product(name: "NIOPosix", package: "swift-nio"),
-                                                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                                                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                                                 .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Registry",
+            dependencies: [
+                "Diagnostics", "BerthSystem", "OCI", "ImageStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Checkpoint images (containerd's layout): writing them from a container, reading them to restore.
-        .target(name: "Checkpoint", dependencies: ["CArchive", "Diagnostics", "BerthSystem", "OCI", "ImageStore", "Snapshots", "TarArchive",
-                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Checkpoint",
+            dependencies: [
+                "CArchive", "Diagnostics", "BerthSystem", "OCI", "ImageStore", "Snapshots", "TarArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The command line: parses and prints; logic lives in the modules above.
-        .target(name: "BerthCLI", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
-                                                 "SpecBuilder", "Runtime", "State", "Planner", "Executor",
-                                                 "Registry", "KubernetesExport", "Checkpoint", "TarArchive",
-                                                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                                 .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "BerthCLI",
+            dependencies: [
+                "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
+                "SpecBuilder", "Runtime", "State", "Planner", "Executor",
+                "Registry", "KubernetesExport", "Checkpoint", "TarArchive",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
 
         // Helpers shared by the test targets (golden files); used by test targets only.
@@ -91,18 +132,22 @@ let package = Package(
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "Diagnostics"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
-        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", "TestSupport", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", "TestSupport", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "TarArchive"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "ImageStore", "OCI", "TarArchive"]),
-        .testTarget(name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
-        .testTarget(name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
-                    resources: [.copy("Golden")]),
+        .testTarget(
+            name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
+            resources: [.copy("Golden")]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),
     ],
@@ -123,8 +168,10 @@ if Context.environment["BERTH_FUZZ"] != nil {
     ]
     for target in fuzzTargets {
         // No main.swift: libFuzzer's main calls the target's `LLVMFuzzerTestOneInput`.
-        package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies,
-                                                 path: "Tests/Fuzz/\(target.name)",
-                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: target.dependencies,
+                path: "Tests/Fuzz/\(target.name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }

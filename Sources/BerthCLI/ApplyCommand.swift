@@ -10,7 +10,9 @@ struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Create or update the containers of a manifest.",
-        discussion: "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output until every container that no other container depends on (by depends-on or a with-ns container join) has ended, and exits with the first non-zero exit code among those (in start order), or 0. Containers others depend on are services: they keep running until `berth down`.")
+        discussion:
+            "Unchanged containers are left alone; changed ones are replaced. With --wait, Berth streams the containers' output until every container that no other container depends on (by depends-on or a with-ns container join) has ended, and exits with the first non-zero exit code among those (in start order), or 0. Containers others depend on are services: they keep running until `berth down`."
+    )
 
     @Argument(help: ArgumentHelp("A plan saved by `berth plan -o FILE`: carry out exactly it.", valueName: "plan-file"))
     var planFile: String?
@@ -46,7 +48,8 @@ struct Apply: ParsableCommand {
         let display = dryRun || isatty(STDERR_FILENO) != 1 ? nil : PullProgressDisplay()
         defer { display?.finish() }
         let applied = try context.engine(registry: registry).apply(
-            source, options: .init(forceRecreate: forceRecreate), dryRun: dryRun, prune: prune) { executor in
+            source, options: .init(forceRecreate: forceRecreate), dryRun: dryRun, prune: prune
+        ) { executor in
             executor.monitorLauncher = launcher
             if let display { executor.pullProgress = { display.update($0) } }
         }

@@ -10,11 +10,15 @@ public struct BerthCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "A daemonless, declarative container runner.",
-        discussion: "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
+        discussion:
+            "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
         version: "0.1.0 (inflate: \(GzipInflater.preferred.versionDescription))",
-        subcommands: [Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, RepairCommand.self, Validate.self, ConfigCommand.self,
-                      SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
-                      LogoutCommand.self])
+        subcommands: [
+            Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, RepairCommand.self, Validate.self,
+            ConfigCommand.self,
+            SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
+            LogoutCommand.self,
+        ])
 
     public init() {}
 

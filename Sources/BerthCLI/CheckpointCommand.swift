@@ -42,10 +42,11 @@ struct CheckpointCommand: ParsableCommand {
         guard let record = try selectRecords(context, project: project, names: [name]).first else {
             throw CLIError(message: "no container \(name) in project \(project)")
         }
-        let container = CheckpointedContainer(name: record.name, runtimeID: record.runtimeID, runtimeBinary: record.runtimeBinary,
-                                              snapshotter: record.snapshotter, snapshotKey: record.snapshotKey,
-                                              bundlePath: record.bundlePath, status: record.status.rawValue,
-                                              imageReference: record.imageReference)
+        let container = CheckpointedContainer(
+            name: record.name, runtimeID: record.runtimeID, runtimeBinary: record.runtimeBinary,
+            snapshotter: record.snapshotter, snapshotKey: record.snapshotKey,
+            bundlePath: record.bundlePath, status: record.status.rawValue,
+            imageReference: record.imageReference)
         let dumper = noProcess ? nil : RuntimeDriver(binary: record.runtimeBinary, root: context.root.runtimeRoot)
         let checkpoint = try ContainerCheckpointer(images: context.images, snapshotsRoot: context.root.snapshots)
             .checkpoint(container, tag: tag, processes: dumper, leaveRunning: leaveRunning)

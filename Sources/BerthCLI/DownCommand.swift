@@ -22,12 +22,13 @@ struct Down: ParsableCommand {
         let context: Context
         do {
             context = try Context(global)
-        } catch where Context.isUnreadableState(error) {
+        } catch  where Context.isUnreadableState(error) {
             // Nothing may be orphaned because the database is unreadable: remove what the runtime and the
             // mount table show for the project, and leave the database for `berth repair`.
             let project = try Context.project(manifest)
-            printError("berth: warning: \(error); removing what the runtime shows for project \(project). "
-                       + "`berth repair` moves the damaged database aside.")
+            printError(
+                "berth: warning: \(error); removing what the runtime shows for project \(project). "
+                    + "`berth repair` moves the damaged database aside.")
             let removed = try ProjectLock.holding(root: global.root, project: project) {
                 try RuntimeInventory(root: global.root).removeUnrecorded(project: project, gracePeriod: timeout)
             }
@@ -49,8 +50,9 @@ struct Down: ParsableCommand {
             return records
         }
         guard images else { return }
-        let cleanup = try context.images.removeUnused(Set(removed.compactMap(\.imageReference)),
-                                                      stillUsed: Set(try context.state.allContainers().compactMap(\.imageReference)))
+        let cleanup = try context.images.removeUnused(
+            Set(removed.compactMap(\.imageReference)),
+            stillUsed: Set(try context.state.allContainers().compactMap(\.imageReference)))
         for reference in cleanup.images { printError("- image \(reference): removed") }
         if cleanup.prunedBlobs > 0 { printError("pruned \(cleanup.prunedBlobs) blobs") }
     }

@@ -17,8 +17,9 @@ struct ManifestOptions: ParsableArguments {
     @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The manifest file.", valueName: "file"))
     var file: String = "berth.yaml"
 
-    @Option(name: [.customShort("p"), .customLong("project-name")],
-            help: ArgumentHelp("Project name, overriding the manifest's `name`.", valueName: "name"))
+    @Option(
+        name: [.customShort("p"), .customLong("project-name")],
+        help: ArgumentHelp("Project name, overriding the manifest's `name`.", valueName: "name"))
     var projectName: String?
 
     func validate() throws {

@@ -43,24 +43,28 @@ struct PS: ParsableCommand {
             let context = try Context(global, readOnly: true)
             records = try projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers()
             runtimeBinary = records.first?.runtimeBinary
-        } catch where Context.isUnreadableState(error) {
-            printError("berth: warning: \(error); showing what the runtime runs under \(global.root.path). "
-                       + "`berth repair` moves the damaged database aside.")
+        } catch  where Context.isUnreadableState(error) {
+            printError(
+                "berth: warning: \(error); showing what the runtime runs under \(global.root.path). "
+                    + "`berth repair` moves the damaged database aside.")
         }
         let liveness = Liveness(root: global.root)
         let observed = records.map(liveness.observe)
         var rows = observed.map { o in
             let r = o.record
             let running = r.status == .running
-            return Row(project: r.project, name: r.name, status: r.status.rawValue, pid: running ? r.pid : nil,
-                       monitorPid: running && o.supervised ? r.monitorPID : nil, supervised: running ? o.supervised : nil,
-                       exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt)
+            return Row(
+                project: r.project, name: r.name, status: r.status.rawValue, pid: running ? r.pid : nil,
+                monitorPid: running && o.supervised ? r.monitorPID : nil, supervised: running ? o.supervised : nil,
+                exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt)
         }
         let known = Set(records.map(\.runtimeID))
         for entry in try RuntimeInventory(root: global.root, runtimeBinary: runtimeBinary).containers()
         where !known.contains(entry.runtimeID) && (projectName == nil || entry.project == projectName) {
-            rows.append(Row(project: entry.project, name: entry.name, status: entry.status, pid: entry.pid, recorded: false,
-                            createdAt: ""))
+            rows.append(
+                Row(
+                    project: entry.project, name: entry.name, status: entry.status, pid: entry.pid, recorded: false,
+                    createdAt: ""))
         }
         switch output.format {
         case .json:

@@ -8,7 +8,9 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what `berth apply` would do, without changing anything.",
-        discussion: "Per container: the action and why, the image resolved to its digest, the layers to unpack, the snapshot and the runtime. The output is byte-identical for the same inputs.")
+        discussion:
+            "Per container: the action and why, the image resolved to its digest, the layers to unpack, the snapshot and the runtime. The output is byte-identical for the same inputs."
+    )
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
@@ -27,8 +29,9 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let loaded = try loadManifest(manifest.file)
-        let plan = try context.engine(registry: registry).plan(loaded, project: manifest.projectName ?? loaded.name,
-                                                               options: .init(forceRecreate: forceRecreate))
+        let plan = try context.engine(registry: registry).plan(
+            loaded, project: manifest.projectName ?? loaded.name,
+            options: .init(forceRecreate: forceRecreate))
         if let output {
             try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: output))
         }

@@ -18,10 +18,13 @@ public enum AtomicFile {
     }
 
     /// Writes `data` to `path` by the policy above; the temp file is removed when a step fails.
-    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644,
-                             durability: Durability = .durable) throws(SystemCallError) {
+    public static func write(
+        _ data: Data, to path: String, mode: mode_t = 0o644,
+        durability: Durability = .durable
+    ) throws(SystemCallError) {
         let directory = (path as NSString).deletingLastPathComponent
-        let temp = (directory.isEmpty ? "" : directory + "/") + "." + (path as NSString).lastPathComponent
+        let temp =
+            (directory.isEmpty ? "" : directory + "/") + "." + (path as NSString).lastPathComponent
             + ".tmp-\(getpid())-\(UUID().uuidString)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemCallError("cannot create \(temp)", errno: errno) }

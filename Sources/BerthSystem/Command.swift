@@ -20,8 +20,10 @@ public struct Command: Sendable {
     /// therefore fit in one pipe (up to /proc/sys/fs/pipe-max-size, 1 MiB by default).
     public var input: Data?
 
-    public init(_ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-                input: Data? = nil) {
+    public init(
+        _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+        input: Data? = nil
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -83,7 +85,8 @@ public struct Command: Sendable {
         let envp = environment.map { $0.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { for entry in envp ?? [] { free(entry) } }
         var pid: pid_t = 0
-        let status = envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
+        let status =
+            envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
             ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard status == 0 else { throw launchError(status) }
         // The read ends of stdout and stderr pass to the caller; every other end closes here (`opened`).

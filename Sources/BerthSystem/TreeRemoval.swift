@@ -55,7 +55,8 @@ public enum MountTable {
         var utf8 = Array(field.utf8)[...]
         while let byte = utf8.first {
             if byte == UInt8(ascii: "\\"), utf8.count >= 4,
-               let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
+                let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(4)
             } else {

@@ -13,9 +13,11 @@ extension CheckpointImage {
             return named
         }
         guard let recorded = baseManifest, recorded.mediaType.isManifest, store.hasBlob(recorded.digest) else {
-            throw CheckpointError("checkpoint-base-missing", "checkpoint \(reference) needs its base image \(baseReference)"
-                                  + (baseManifest.map { " (\($0.digest))" } ?? "") + ", which is not in the image store; "
-                                  + "import or pull it first")
+            throw CheckpointError(
+                "checkpoint-base-missing",
+                "checkpoint \(reference) needs its base image \(baseReference)"
+                    + (baseManifest.map { " (\($0.digest))" } ?? "") + ", which is not in the image store; "
+                    + "import or pull it first")
         }
         // The checkpoint index lists exactly one platform manifest (its base), so resolving it yields the base.
         var image = try store.resolve(reference, platform: platform)

@@ -34,9 +34,11 @@ public struct CheckpointImage: Hashable, Sendable {
     /// `checkpoint-incomplete` naming what is missing.
     public static func load(reference: String, store: ImageStore) throws -> CheckpointImage {
         guard let entry = try store.entry(named: reference) else {
-            throw CheckpointError("checkpoint-not-found", "checkpoint image \"\(reference)\" is not in the image store; "
-                                  + "create it with `berth checkpoint NAME --tag \(reference)` or import it with "
-                                  + "`berth image import FILE`")
+            throw CheckpointError(
+                "checkpoint-not-found",
+                "checkpoint image \"\(reference)\" is not in the image store; "
+                    + "create it with `berth checkpoint NAME --tag \(reference)` or import it with "
+                    + "`berth image import FILE`")
         }
         guard entry.mediaType == .ociIndex else {
             throw CheckpointError.notCheckpoint(reference, "it is a \(entry.mediaType), not an OCI image index")
@@ -45,8 +47,9 @@ public struct CheckpointImage: Hashable, Sendable {
         do {
             index = try CanonicalJSON.decode(ImageIndex.self, from: try store.verifiedBlob(entry))
         } catch {
-            throw CheckpointError("checkpoint-corrupt", "checkpoint \(reference): cannot read its index \(entry.digest)",
-                                  underlying: error)
+            throw CheckpointError(
+                "checkpoint-corrupt", "checkpoint \(reference): cannot read its index \(entry.digest)",
+                underlying: error)
         }
         let manifests = index.manifests
         let rw = manifests.first { [MediaType.ociLayerGzip, .ociLayer, .checkpointRWTar].contains($0.mediaType) }
@@ -56,8 +59,10 @@ public struct CheckpointImage: Hashable, Sendable {
         }
         let annotations = index.annotations ?? [:]
         guard let base = annotations[CheckpointAnnotation.imageName] ?? annotations[CheckpointAnnotation.legacyImageName] else {
-            throw CheckpointError("checkpoint-incomplete", "checkpoint \(reference): image name not found in index "
-                                  + "(annotation \(CheckpointAnnotation.imageName))")
+            throw CheckpointError(
+                "checkpoint-incomplete",
+                "checkpoint \(reference): image name not found in index "
+                    + "(annotation \(CheckpointAnnotation.imageName))")
         }
         return CheckpointImage(
             reference: try ImageReference(parsing: reference).description, index: entry, baseReference: base,
@@ -73,8 +78,10 @@ public struct CheckpointImage: Hashable, Sendable {
             if descriptor.mediaType == .checkpointConfigProto { json = try ProtoAny.value(of: json) }
             return try CanonicalJSON.decode(RuntimeSpec.self, from: json)
         } catch {
-            throw CheckpointError("checkpoint-corrupt", "checkpoint \(reference): its spec \(descriptor.digest) "
-                                  + "(\(descriptor.mediaType)) is not a runtime spec", underlying: error)
+            throw CheckpointError(
+                "checkpoint-corrupt",
+                "checkpoint \(reference): its spec \(descriptor.digest) "
+                    + "(\(descriptor.mediaType)) is not a runtime spec", underlying: error)
         }
     }
 }

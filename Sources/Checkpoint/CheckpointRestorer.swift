@@ -20,12 +20,16 @@ public enum CheckpointRestorer {
             let reader = try TarReader(path: store.blobPath(layer.digest), compression: compression)
             summary = try TarExtractor.extract(reader, into: rootfs, whiteouts: .apply)
         } catch {
-            throw CheckpointError("checkpoint-apply-failed", "cannot apply the rw layer of \(checkpoint.reference) "
-                                  + "onto \(rootfs)", underlying: error)
+            throw CheckpointError(
+                "checkpoint-apply-failed",
+                "cannot apply the rw layer of \(checkpoint.reference) "
+                    + "onto \(rootfs)", underlying: error)
         }
         if let expected = layer.annotations?[CheckpointAnnotation.uncompressed], expected != summary.stream.digest {
-            throw CheckpointError("checkpoint-corrupt", "rw layer \(layer.digest) of \(checkpoint.reference) unpacked to "
-                                  + "\(summary.stream.digest), expected DiffID \(expected)")
+            throw CheckpointError(
+                "checkpoint-corrupt",
+                "rw layer \(layer.digest) of \(checkpoint.reference) unpacked to "
+                    + "\(summary.stream.digest), expected DiffID \(expected)")
         }
         return summary.stream
     }
@@ -33,8 +37,10 @@ public enum CheckpointRestorer {
     /// Extracts the CRIU image tar into `directory` (created if missing) for `runc restore --image-path`.
     public static func extractProcessImages(_ checkpoint: CheckpointImage, store: ImageStore, into directory: String) throws {
         guard let criu = checkpoint.criu else {
-            throw CheckpointError("checkpoint-no-process", "checkpoint \(checkpoint.reference) holds no process state "
-                                  + "(it was taken with --no-process); restore it with `restore: filesystem`")
+            throw CheckpointError(
+                "checkpoint-no-process",
+                "checkpoint \(checkpoint.reference) holds no process state "
+                    + "(it was taken with --no-process); restore it with `restore: filesystem`")
         }
         try store.checkBlob(criu)
         do {
@@ -42,8 +48,10 @@ public enum CheckpointRestorer {
             let reader = try TarReader(path: store.blobPath(criu.digest), compression: .none)
             try TarExtractor.extract(reader, into: directory, whiteouts: .apply)
         } catch {
-            throw CheckpointError("checkpoint-apply-failed", "cannot extract the CRIU images of \(checkpoint.reference) "
-                                  + "into \(directory)", underlying: error)
+            throw CheckpointError(
+                "checkpoint-apply-failed",
+                "cannot extract the CRIU images of \(checkpoint.reference) "
+                    + "into \(directory)", underlying: error)
         }
     }
 }

@@ -18,8 +18,10 @@ public struct CheckpointRequest: Sendable {
     /// A CRIU image directory (`runc checkpoint --image-path`), or nil for a filesystem-only checkpoint.
     public var criuDirectory: String?
 
-    public init(container: String, runtime: String, snapshotter: String, baseImage: ResolvedImage, spec: RuntimeSpec,
-                rw: RWSource, criuDirectory: String? = nil) {
+    public init(
+        container: String, runtime: String, snapshotter: String, baseImage: ResolvedImage, spec: RuntimeSpec,
+        rw: RWSource, criuDirectory: String? = nil
+    ) {
         self.container = container
         self.runtime = runtime
         self.snapshotter = snapshotter
@@ -42,18 +44,21 @@ public struct CheckpointWriter: Sendable {
     @discardableResult
     public func write(_ request: CheckpointRequest, tag: String) throws -> CheckpointImage {
         guard let tagName = try? ImageReference(parsing: tag).description else {
-            throw CheckpointError("invalid-checkpoint-tag", "checkpoint tag \"\(tag)\" is not a valid image reference",
-                                  category: .usage)
+            throw CheckpointError(
+                "invalid-checkpoint-tag", "checkpoint tag \"\(tag)\" is not a valid image reference",
+                category: .usage)
         }
         let rw = try writeRW(request.rw)
         let spec = try store.storeBlob(try CanonicalJSON.encode(request.spec), mediaType: .berthCheckpointSpec)
         var manifests = [baseDescriptor(request.baseImage), spec, rw]
         if let criu = request.criuDirectory { manifests.append(try writeCriu(criu)) }
-        let index = ImageIndex(manifests: manifests, annotations: [
-            CheckpointAnnotation.imageName: request.baseImage.reference,
-            CheckpointAnnotation.runtime: request.runtime,
-            CheckpointAnnotation.snapshotter: request.snapshotter,
-        ])
+        let index = ImageIndex(
+            manifests: manifests,
+            annotations: [
+                CheckpointAnnotation.imageName: request.baseImage.reference,
+                CheckpointAnnotation.runtime: request.runtime,
+                CheckpointAnnotation.snapshotter: request.snapshotter,
+            ])
         let indexDescriptor = try store.storeBlob(try CanonicalJSON.encode(index), mediaType: .ociIndex)
         try store.setIndexReference(tagName, to: indexDescriptor)
         return try CheckpointImage.load(reference: tagName, store: store)
@@ -61,8 +66,9 @@ public struct CheckpointWriter: Sendable {
 
     /// The base image's platform manifest, with its platform so an import can pick it.
     func baseDescriptor(_ image: ResolvedImage) -> Descriptor {
-        var descriptor = Descriptor(mediaType: image.manifestDescriptor.mediaType, digest: image.manifestDescriptor.digest,
-                                    size: image.manifestDescriptor.size, annotations: image.manifestDescriptor.annotations)
+        var descriptor = Descriptor(
+            mediaType: image.manifestDescriptor.mediaType, digest: image.manifestDescriptor.digest,
+            size: image.manifestDescriptor.size, annotations: image.manifestDescriptor.annotations)
         descriptor.platform = image.manifestDescriptor.platform ?? image.config.platform
         return descriptor
     }

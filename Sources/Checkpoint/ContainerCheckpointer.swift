@@ -19,8 +19,10 @@ public struct CheckpointedContainer: Sendable {
     public var status: String
     public var imageReference: String?
 
-    public init(name: String, runtimeID: String, runtimeBinary: String, snapshotter: String, snapshotKey: String,
-                bundlePath: String, status: String, imageReference: String?) {
+    public init(
+        name: String, runtimeID: String, runtimeBinary: String, snapshotter: String, snapshotKey: String,
+        bundlePath: String, status: String, imageReference: String?
+    ) {
         self.name = name
         self.runtimeID = runtimeID
         self.runtimeBinary = runtimeBinary
@@ -53,11 +55,14 @@ public struct ContainerCheckpointer {
     /// Writes the checkpoint of `container` and names it `tag`. With `processes`, the container must be
     /// running and CRIU usable; its processes are dumped (the container stops unless `leaveRunning`).
     /// Without, only its files and spec are saved, and a running container is not paused.
-    public func checkpoint(_ container: CheckpointedContainer, tag: String, processes: (any ProcessDumper)?,
-                           leaveRunning: Bool = false) throws -> CheckpointImage {
+    public func checkpoint(
+        _ container: CheckpointedContainer, tag: String, processes: (any ProcessDumper)?,
+        leaveRunning: Bool = false
+    ) throws -> CheckpointImage {
         guard let imageReference = container.imageReference else {
-            throw CheckpointError("checkpoint-no-image", "container \(container.name) has no image to checkpoint against",
-                                  category: .usage)
+            throw CheckpointError(
+                "checkpoint-no-image", "container \(container.name) has no image to checkpoint against",
+                category: .usage)
         }
         let image = try images.resolve(imageReference)
         let spec = try readSpec(container)
@@ -68,9 +73,10 @@ public struct ContainerCheckpointer {
         if let processes {
             criuDirectory = try dump(container, with: processes, scratch: scratch, leaveRunning: leaveRunning)
         }
-        let request = CheckpointRequest(container: container.name, runtime: (container.runtimeBinary as NSString).lastPathComponent,
-                                        snapshotter: container.snapshotter, baseImage: image, spec: spec, rw: rw,
-                                        criuDirectory: criuDirectory)
+        let request = CheckpointRequest(
+            container: container.name, runtime: (container.runtimeBinary as NSString).lastPathComponent,
+            snapshotter: container.snapshotter, baseImage: image, spec: spec, rw: rw,
+            criuDirectory: criuDirectory)
         return try CheckpointWriter(store: images).write(request, tag: tag)
     }
 
@@ -87,8 +93,10 @@ public struct ContainerCheckpointer {
     /// The writable snapshot: overlay's upper dir, or native's full copy compared with the image's top layer.
     func rwSource(_ container: CheckpointedContainer, image: ResolvedImage) throws -> RWSource {
         guard let kind = SnapshotterKind(rawValue: container.snapshotter), !container.snapshotKey.isEmpty else {
-            throw CheckpointError("checkpoint-no-snapshot", "container \(container.name) has no writable snapshot "
-                                  + "(snapshotter \"\(container.snapshotter)\")")
+            throw CheckpointError(
+                "checkpoint-no-snapshot",
+                "container \(container.name) has no writable snapshot "
+                    + "(snapshotter \"\(container.snapshotter)\")")
         }
         let snapshots = try SnapshotStore(root: snapshotsRoot, snapshotter: kind)
         let active = snapshots.activePath(container.snapshotKey)
@@ -102,18 +110,22 @@ public struct ContainerCheckpointer {
     }
 
     /// CRIU images of the container's processes in `scratch/images`; returns that directory.
-    func dump(_ container: CheckpointedContainer, with dumper: any ProcessDumper, scratch: String,
-              leaveRunning: Bool) throws -> String {
+    func dump(
+        _ container: CheckpointedContainer, with dumper: any ProcessDumper, scratch: String,
+        leaveRunning: Bool
+    ) throws -> String {
         let criu = CriuCheck.run()
         guard criu.usable else { throw CheckpointError("criu-unusable", "container \(container.name): " + criu.message) }
         guard container.status == "running" else {
-            throw CheckpointError("checkpoint-not-running",
-                                  "container \(container.name) is \(container.status), not running; its processes cannot "
-                                  + "be checkpointed (use --no-process to save only its filesystem)", category: .usage)
+            throw CheckpointError(
+                "checkpoint-not-running",
+                "container \(container.name) is \(container.status), not running; its processes cannot "
+                    + "be checkpointed (use --no-process to save only its filesystem)", category: .usage)
         }
         let images = scratch + "/images"
-        try dumper.dumpProcesses(runtimeID: container.runtimeID, imagePath: images, workPath: scratch + "/work",
-                                 leaveRunning: leaveRunning)
+        try dumper.dumpProcesses(
+            runtimeID: container.runtimeID, imagePath: images, workPath: scratch + "/work",
+            leaveRunning: leaveRunning)
         return images
     }
 

@@ -21,9 +21,11 @@ public enum CriuCheck {
     /// Runs `criu check` (found on PATH unless `executable` is given) and explains the result.
     public static func run(executable: String? = nil) -> CriuStatus {
         guard let path = executable ?? locate("criu"), FileManager.default.isExecutableFile(atPath: path) else {
-            return CriuStatus(usable: false, output: "", message: "criu is not installed, so process state cannot be "
-                              + "checkpointed; install the criu package, or checkpoint with --no-process and use "
-                              + "`restore: filesystem`")
+            return CriuStatus(
+                usable: false, output: "",
+                message: "criu is not installed, so process state cannot be "
+                    + "checkpointed; install the criu package, or checkpoint with --no-process and use "
+                    + "`restore: filesystem`")
         }
         let (status, stdout, stderr) = execute(path, ["check"])
         let output = (stderr + "\n" + stdout).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -36,12 +38,16 @@ public enum CriuCheck {
             return CriuStatus(usable: true, output: output, message: "criu check passed: process checkpoints are possible")
         }
         if output.contains("vdso") || output.contains("vDSO") {
-            return CriuStatus(usable: false, output: output, message: "this kernel's CRIU cannot checkpoint processes "
-                              + "(criu check fails on the vDSO: \(firstErrorLine(output))); checkpoint with "
-                              + "--no-process and restore with `restore: filesystem`")
+            return CriuStatus(
+                usable: false, output: output,
+                message: "this kernel's CRIU cannot checkpoint processes "
+                    + "(criu check fails on the vDSO: \(firstErrorLine(output))); checkpoint with "
+                    + "--no-process and restore with `restore: filesystem`")
         }
-        return CriuStatus(usable: false, output: output, message: "criu check failed (\(firstErrorLine(output))), so "
-                          + "process state cannot be checkpointed; checkpoint with --no-process and use `restore: filesystem`")
+        return CriuStatus(
+            usable: false, output: output,
+            message: "criu check failed (\(firstErrorLine(output))), so "
+                + "process state cannot be checkpointed; checkpoint with --no-process and use `restore: filesystem`")
     }
 
     static func firstErrorLine(_ output: String) -> String {

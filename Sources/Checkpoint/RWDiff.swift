@@ -60,8 +60,12 @@ enum RWDiff {
             let st = try lstatOrThrow(root + "/" + rel)
             let type = st.st_mode & S_IFMT
             if type == S_IFCHR && st.st_rdev == 0 {
-                items.append(DiffItem(relative: rel, kind: .whiteout(uid: st.st_uid, gid: st.st_gid,
-                                                                    mtime: Int(st.st_mtim.tv_sec))))
+                items.append(
+                    DiffItem(
+                        relative: rel,
+                        kind: .whiteout(
+                            uid: st.st_uid, gid: st.st_gid,
+                            mtime: Int(st.st_mtim.tv_sec))))
                 continue
             }
             items.append(DiffItem(relative: rel, kind: .path))

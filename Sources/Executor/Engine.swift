@@ -20,8 +20,10 @@ public struct Engine: Sendable {
     /// Where images are pulled from; nil: registries are off.
     public var registry: RegistryClient?
 
-    public init(root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
-                registry: RegistryClient? = nil) {
+    public init(
+        root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
+        registry: RegistryClient? = nil
+    ) {
         self.root = root
         self.images = images
         self.snapshots = snapshots
@@ -34,8 +36,9 @@ public struct Engine: Sendable {
 
     /// Gathers the inputs and plans `manifest` as `project` (no lock: nothing changes).
     public func plan(_ manifest: ProjectManifest, project: String, options: Planner.Options = .init()) throws -> Plan {
-        let inputs = try PlanInputs.gather(for: manifest, project: project,
-                                           from: .init(state: state, images: images, registry: registry, observer: liveness))
+        let inputs = try PlanInputs.gather(
+            for: manifest, project: project,
+            from: .init(state: state, images: images, registry: registry, observer: liveness))
         return try Planner(images: images, snapshots: snapshots).plan(manifest, inputs: inputs, options: options)
     }
 
@@ -54,9 +57,11 @@ public struct Engine: Sendable {
         }
         let view = try image.flatMap { try RootfsView(image: $0, snapshots: snapshots.store(for: container.snapshotter)) }
         defer { view?.close() }
-        return try SpecBuilder.build(try SpecAssembly.input(project: project, definition: container, root: root, state: state,
-                                                             imageConfig: image?.config, baseSpec: baseSpec,
-                                                             rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent"))
+        return try SpecBuilder.build(
+            try SpecAssembly.input(
+                project: project, definition: container, root: root, state: state,
+                imageConfig: image?.config, baseSpec: baseSpec,
+                rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent"))
     }
 
     /// What `apply` carries out: a manifest to plan now, or a plan saved earlier.
@@ -82,8 +87,10 @@ public struct Engine: Sendable {
     /// Plans (or checks the saved plan against the store and the registries) and carries the plan out,
     /// all under the project's lock, so that a concurrent apply of the same project waits and then plans
     /// against what this one did. `configure` adjusts the executor (monitor launcher, pull progress).
-    public func apply(_ source: Source, options: Planner.Options = .init(), dryRun: Bool = false, prune: Bool = false,
-                      configure: (inout Executor) -> Void = { _ in }) throws -> Applied {
+    public func apply(
+        _ source: Source, options: Planner.Options = .init(), dryRun: Bool = false, prune: Bool = false,
+        configure: (inout Executor) -> Void = { _ in }
+    ) throws -> Applied {
         try ProjectLock.holding(root: root, project: source.project) {
             let plan: Plan
             let manifestPath: String

@@ -29,8 +29,10 @@ public struct Executor: Sendable {
     /// Told of each planned pull's progress (a terminal display, when there is one).
     public var pullProgress: (@Sendable (PullProgress) -> Void)?
 
-    public init(root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
-                registry: RegistryClient? = nil, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()) {
+    public init(
+        root: StateRoot, images: ImageStore, snapshots: SnapshotStores, state: StateStore,
+        registry: RegistryClient? = nil, monitorLauncher: any MonitorLauncher = SelfExecMonitorLauncher()
+    ) {
         self.registry = registry
         self.root = root
         self.images = images
@@ -120,8 +122,9 @@ public struct Executor: Sendable {
                         try Teardown(root: root, state: state).remove(record)
                     } else if container.action == .replace {
                         // No record, but the runtime has the id (a lost state database): remove what is left.
-                        try Teardown(root: root, state: state).removeUnrecorded(runtimeID: container.runtimeID,
-                                                                                runtime: container.runtime)
+                        try Teardown(root: root, state: state).removeUnrecorded(
+                            runtimeID: container.runtimeID,
+                            runtime: container.runtime)
                     }
                     let unpacked = try create(container, project: plan.project, manifestPath: manifestPath)
                     collected.update(index) { $0.unpacked = unpacked }
@@ -173,8 +176,9 @@ public struct Executor: Sendable {
     private func checkRevision(_ plan: Plan) throws {
         let current = try state.revision()
         guard current == plan.stateRevision else {
-            throw ExecutorError("plan-stale",
-                                "the state changed since the plan was made (revision \(plan.stateRevision) → \(current)); plan again")
+            throw ExecutorError(
+                "plan-stale",
+                "the state changed since the plan was made (revision \(plan.stateRevision) → \(current)); plan again")
         }
     }
 
@@ -192,10 +196,14 @@ public struct Executor: Sendable {
             }
         }
         try TreeRemoval.remove(directory, inside: root.path)
-        try FileManager.default.createDirectory(atPath: try root.guarded(rootfs, "create"), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        guard FileManager.default.createFile(atPath: try root.logFile(project: project, name: planned.name), contents: nil,
-                                             attributes: [.posixPermissions: 0o600]) else {
+        try FileManager.default.createDirectory(
+            atPath: try root.guarded(rootfs, "create"), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        guard
+            FileManager.default.createFile(
+                atPath: try root.logFile(project: project, name: planned.name), contents: nil,
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw ExecutorError("log-create-failed", "cannot create the log of \(planned.name) in \(directory)")
         }
 
@@ -219,8 +227,10 @@ public struct Executor: Sendable {
                 let pulled = try registry.pull(reference, into: images, progress: pullProgress)
                 // The tag may have moved in the registry since the plan: run only what was planned.
                 guard pulled.digest == pull.digest else {
-                    throw ExecutorError("plan-stale", "\(reference) is now \(pulled.digest) in the registry, "
-                                        + "planned \(pull.digest); plan again")
+                    throw ExecutorError(
+                        "plan-stale",
+                        "\(reference) is now \(pulled.digest) in the registry, "
+                            + "planned \(pull.digest); plan again")
                 }
             }
             resolved = try images.resolve(reference)
@@ -250,20 +260,23 @@ public struct Executor: Sendable {
         let rootfsPath = definition.rootfs ?? rootfs
         let record: ContainerRecord
         do {
-            let spec = try SpecBuilder.build(try SpecAssembly.input(project: project, definition: definition, root: root,
-                                                                    state: state, imageConfig: imageConfig, baseSpec: baseSpec,
-                                                                    rootfsPath: rootfsPath))
+            let spec = try SpecBuilder.build(
+                try SpecAssembly.input(
+                    project: project, definition: definition, root: root,
+                    state: state, imageConfig: imageConfig, baseSpec: baseSpec,
+                    rootfsPath: rootfsPath))
             let specData = try SpecBuilder.encode(spec)
             // No fsync: after a power loss no container runs, and apply rebuilds every bundle it starts.
             try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600, durability: .crashSafe)
             CrashPoint.hit("apply-after-bundle")
             let configJSON = String(decoding: try ManifestRenderer.canonicalJSON(of: planned.definition), as: UTF8.self)
-            var made = ContainerRecord(project: project, name: planned.name, runtimeID: planned.runtimeID,
-                                       configHash: planned.configHash, specDigest: Self.sha256(specData),
-                                       imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
-                                       snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
-                                       bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.definition.noPivot,
-                                       status: .created, createdAt: Timestamp.now())
+            var made = ContainerRecord(
+                project: project, name: planned.name, runtimeID: planned.runtimeID,
+                configHash: planned.configHash, specDigest: Self.sha256(specData),
+                imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
+                snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
+                bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.definition.noPivot,
+                status: .created, createdAt: Timestamp.now())
             made.configJSON = configJSON
             try state.save(made, manifestPath: manifestPath)
             record = made

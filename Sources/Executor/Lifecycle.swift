@@ -25,8 +25,9 @@ public struct Lifecycle: Sendable {
         let observed = Liveness(root: root).observe(record)
         if observed.record.status == .running {
             guard observed.supervised else {
-                throw ExecutorError("unsupervised",
-                                    "container \(record.name) runs without its monitor; `berth apply` replaces it, `berth stop` stops it")
+                throw ExecutorError(
+                    "unsupervised",
+                    "container \(record.name) runs without its monitor; `berth apply` replaces it, `berth stop` stops it")
             }
             return 0
         }
@@ -41,16 +42,19 @@ public struct Lifecycle: Sendable {
             switch store.condition(key: record.snapshotKey) {
             case .present: break
             case .missing:
-                throw ExecutorError("snapshot-missing",
-                                    "the writable snapshot of \(record.name) is missing; `berth apply` recreates the container")
+                throw ExecutorError(
+                    "snapshot-missing",
+                    "the writable snapshot of \(record.name) is missing; `berth apply` recreates the container")
             case .damaged(let why):
-                throw ExecutorError("snapshot-damaged",
-                                    "the writable snapshot of \(record.name) is damaged (\(why)); `berth apply` recreates the container")
+                throw ExecutorError(
+                    "snapshot-damaged",
+                    "the writable snapshot of \(record.name) is damaged (\(why)); `berth apply` recreates the container")
             }
             let image = try images.resolve(reference)
             if let digest = record.imageDigest, image.digest.description != digest {
-                throw ExecutorError("image-moved",
-                                    "image \(reference) of \(record.name) is now \(image.digest), the container was made from \(digest); `berth apply` replaces it")
+                throw ExecutorError(
+                    "image-moved",
+                    "image \(reference) of \(record.name) is now \(image.digest), the container was made from \(digest); `berth apply` replaces it")
             }
             unpacked = try store.unpack(image, from: images, progress: .standardErrorIfTerminal()).count
             let rootfs = record.bundlePath + "/rootfs"

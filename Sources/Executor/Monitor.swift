@@ -51,8 +51,9 @@ public enum Monitor {
         if FileManager.default.fileExists(atPath: criuImages) {
             arguments = driver.restoreArguments(
                 id: request.runtimeID,
-                .init(bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
-                      pidFile: pidFile, detach: false, noPivot: request.noPivot))
+                .init(
+                    bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
+                    pidFile: pidFile, detach: false, noPivot: request.noPivot))
         } else {
             arguments = driver.runArguments(
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: pidFile, noPivot: request.noPivot))
@@ -138,8 +139,9 @@ public enum Monitor {
         var message: String?
         for line in text.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let level = object["level"] as? String, level == "error" || level == "fatal",
-                  let msg = object["msg"] as? String else { continue }
+                let level = object["level"] as? String, level == "error" || level == "fatal",
+                let msg = object["msg"] as? String
+            else { continue }
             message = msg
         }
         return message ?? "the runtime exited with status \(status) before the container started"

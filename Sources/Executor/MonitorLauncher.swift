@@ -53,9 +53,11 @@ public struct MonitorRequest: Sendable, Hashable {
 
     /// The monitor's command line, after the executable.
     public var arguments: [String] {
-        var arguments = [Self.command, "--state-root", root.path, "--project", project, "--name", name,
-                         "--runtime", runtimeBinary, "--id", runtimeID, "--bundle", bundle,
-                         "--snapshotter", snapshotter, "--snapshot", snapshotKey]
+        var arguments = [
+            Self.command, "--state-root", root.path, "--project", project, "--name", name,
+            "--runtime", runtimeBinary, "--id", runtimeID, "--bundle", bundle,
+            "--snapshotter", snapshotter, "--snapshot", snapshotKey,
+        ]
         if noPivot { arguments.append("--no-pivot") }
         return arguments
     }
@@ -79,8 +81,9 @@ public struct MonitorRequest: Sendable, Hashable {
             index += 2
         }
         guard let root = values["state-root"], let project = values["project"], let name = values["name"],
-              let runtime = values["runtime"], let id = values["id"], let bundle = values["bundle"],
-              let snapshotter = values["snapshotter"], let snapshot = values["snapshot"] else { return nil }
+            let runtime = values["runtime"], let id = values["id"], let bundle = values["bundle"],
+            let snapshotter = values["snapshotter"], let snapshot = values["snapshot"]
+        else { return nil }
         self.root = StateRoot(path: root)
         self.project = project
         self.name = name
@@ -208,8 +211,9 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
             try monitor.run()
         } catch {
             close(report.read)
-            throw ExecutorError("monitor-launch-failed", "cannot start the monitor for \(name)",
-                                underlying: error)
+            throw ExecutorError(
+                "monitor-launch-failed", "cannot start the monitor for \(name)",
+                underlying: error)
         }
         return LaunchedMonitor(pid: monitor.processIdentifier, startReport: report.read)
     }

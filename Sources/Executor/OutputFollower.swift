@@ -26,12 +26,15 @@ public struct OutputFollower: Sendable {
     /// Streams the output of `names` until every container of `until` (default: all of `names`) has ended;
     /// `emit` gets each record with its container's name. Results are for `until`, in its order.
     /// With `skipExisting`, output written before the call is not replayed.
-    public func follow(project: String, names: [String], until: [String]? = nil, skipExisting: Bool = false,
-                       emit: (String, LogRecord) -> Void) throws -> [Result] {
+    public func follow(
+        project: String, names: [String], until: [String]? = nil, skipExisting: Bool = false,
+        emit: (String, LogRecord) -> Void
+    ) throws -> [Result] {
         let awaited = until ?? names
-        var readers = Dictionary(uniqueKeysWithValues: try names.map {
-            ($0, LogReader(path: try root.logFile(project: project, name: $0)))
-        })
+        var readers = Dictionary(
+            uniqueKeysWithValues: try names.map {
+                ($0, LogReader(path: try root.logFile(project: project, name: $0)))
+            })
         if skipExisting {
             for reader in readers.values { _ = reader.readNew() }
         }
@@ -50,8 +53,9 @@ public struct OutputFollower: Sendable {
                 // Read after checking the status, so nothing written before the exit is missed.
                 for entry in readers[name]?.readNew() ?? [] { emit(name, entry) }
                 if ended {
-                    results[name] = Result(name: name, exitCode: record?.exitCode,
-                                           failure: record == nil ? "no longer recorded" : record?.failure)
+                    results[name] = Result(
+                        name: name, exitCode: record?.exitCode,
+                        failure: record == nil ? "no longer recorded" : record?.failure)
                     readers[name] = nil
                 }
             }

@@ -41,8 +41,9 @@ public struct RuntimeInventory: Sendable {
             guard let dot = state.id.firstIndex(of: ".") else { return nil }
             let project = String(state.id[..<dot]), name = String(state.id[state.id.index(after: dot)...])
             guard Names.isValid(project, .project), Names.isValid(name, .container) else { return nil }
-            return Entry(runtimeID: state.id, project: project, name: name, status: state.status.rawValue,
-                         pid: state.status == .stopped || state.pid == 0 ? nil : state.pid)
+            return Entry(
+                runtimeID: state.id, project: project, name: name, status: state.status.rawValue,
+                pid: state.status == .stopped || state.pid == 0 ? nil : state.pid)
         }.sorted { ($0.project, $0.name) < ($1.project, $1.name) }
     }
 
@@ -50,8 +51,10 @@ public struct RuntimeInventory: Sendable {
     /// except `keeping`, then, when `includeFiles`, the mounts and files of containers outside `keeping`:
     /// rootfs mounts, writable snapshots and container directories. Returns the names removed.
     @discardableResult
-    public func removeUnrecorded(project: String, keeping: Set<String> = [], includeFiles: Bool = true,
-                                 gracePeriod: TimeInterval = 10) throws -> [String] {
+    public func removeUnrecorded(
+        project: String, keeping: Set<String> = [], includeFiles: Bool = true,
+        gracePeriod: TimeInterval = 10
+    ) throws -> [String] {
         try Names.validate(project, .project, source: "project")
         var removed: Set<String> = []
         let driver = try driver()

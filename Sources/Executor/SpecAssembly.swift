@@ -8,14 +8,17 @@ import State
 /// validated definition, the image configuration (or a checkpoint's spec as the base), the prepared rootfs,
 /// and the pids of the project's running containers for `with-ns` container joins, read from the state.
 public enum SpecAssembly {
-    public static func input(project: String, definition: ContainerDefinition, root: StateRoot, state: StateStore,
-                             imageConfig: ImageConfiguration?, baseSpec: RuntimeSpec? = nil,
-                             rootfsPath: String) throws -> SpecInput {
+    public static func input(
+        project: String, definition: ContainerDefinition, root: StateRoot, state: StateStore,
+        imageConfig: ImageConfiguration?, baseSpec: RuntimeSpec? = nil,
+        rootfsPath: String
+    ) throws -> SpecInput {
         let peers = try state.containers(project: project).reduce(into: [String: Int32]()) { result, record in
             if record.status == .running, let pid = record.pid { result[record.name] = pid }
         }
-        var input = SpecInput(project: project, stateRootID: root.identity, container: definition,
-                              imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
+        var input = SpecInput(
+            project: project, stateRootID: root.identity, container: definition,
+            imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
         return input
     }

@@ -25,14 +25,16 @@ struct StartWaiter {
         case .running?, .exited?, .stopped?:
             return
         case .failed?:
-            throw ExecutorError("start-failed",
-                                "container \(request.name) failed to start: \(record?.failure ?? "unknown reason")")
+            throw ExecutorError(
+                "start-failed",
+                "container \(request.name) failed to start: \(record?.failure ?? "unknown reason")")
         case .created?, nil:
             if ready == 0 {
                 throw ExecutorError("start-timeout", "container \(request.name) did not start within \(Int(timeout)) s")
             }
-            throw ExecutorError("start-failed",
-                                "the monitor of \(request.name) ended before the container started")
+            throw ExecutorError(
+                "start-failed",
+                "the monitor of \(request.name) ended before the container started")
         }
     }
 }

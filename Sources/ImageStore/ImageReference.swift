@@ -76,10 +76,11 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
             }
             host = domain[..<colon]
         }
-        return !host.isEmpty && host.utf8.allSatisfy {
-            isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":")
-                || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
-        }
+        return !host.isEmpty
+            && host.utf8.allSatisfy {
+                isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":")
+                    || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
+            }
     }
 
     static func isLowerAlnum(_ c: UInt8) -> Bool {

@@ -9,8 +9,10 @@ extension ImageStore {
 
     /// Hashes the file at `temp` (made through `temporaryBlobPath`) and moves it into `blobs/`;
     /// the file is gone afterwards either way.
-    public func commitBlob(at temp: String, mediaType: MediaType,
-                           annotations: [String: String]? = nil) throws -> Descriptor {
+    public func commitBlob(
+        at temp: String, mediaType: MediaType,
+        annotations: [String: String]? = nil
+    ) throws -> Descriptor {
         let (hex, size) = try FileSystem.hashFile(temp)
         let digest = try Digest(sha256Hex: hex)
         try withLock {
@@ -57,8 +59,10 @@ extension ImageStore {
         }
         let (hex, size) = try FileSystem.hashFile(path)
         guard hex == descriptor.digest.encoded, size == descriptor.size else {
-            throw ImageStoreError("blob-corrupt", "blob \(descriptor.digest) has digest sha256:\(hex) and size \(size), "
-                                  + "expected size \(descriptor.size)")
+            throw ImageStoreError(
+                "blob-corrupt",
+                "blob \(descriptor.digest) has digest sha256:\(hex) and size \(size), "
+                    + "expected size \(descriptor.size)")
         }
     }
 }

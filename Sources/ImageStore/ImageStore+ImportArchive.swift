@@ -24,12 +24,14 @@ extension ImageStore {
         } else if let manifest = staging.metadata["manifest.json"] {
             entries = try dockerEntries(staging, manifest: manifest)
         } else {
-            throw ImageStoreError("import-unrecognized", "\(path): unrecognized image format (no oci-layout or manifest.json)",
-                                  category: .usage)
+            throw ImageStoreError(
+                "import-unrecognized", "\(path): unrecognized image format (no oci-layout or manifest.json)",
+                category: .usage)
         }
         guard !entries.isEmpty else {
-            throw ImageStoreError("import-nothing-named", "\(path) holds no named image; pass a name for its tags",
-                                  category: .usage)
+            throw ImageStoreError(
+                "import-nothing-named", "\(path) holds no named image; pass a name for its tags",
+                category: .usage)
         }
         // Check every named image for the platform against the staged content before anything is committed.
         var images: [ResolvedImage] = []
@@ -37,21 +39,31 @@ extension ImageStore {
             let image = try resolveEntry(descriptor, name: reference, platform: platform, read: staging.read)
             for layer in image.manifest.layers {
                 guard let size = staging.size(of: layer.digest) else {
-                    throw ImageStoreError("blob-missing", "\(path): layer \(layer.digest) of \(reference) is missing; "
-                                          + "nothing was imported")
+                    throw ImageStoreError(
+                        "blob-missing",
+                        "\(path): layer \(layer.digest) of \(reference) is missing; "
+                            + "nothing was imported")
                 }
                 guard size == layer.size else {
-                    throw ImageStoreError("blob-size-mismatch", "\(path): layer \(layer.digest) of \(reference) has "
-                                          + "\(size) bytes, expected \(layer.size); nothing was imported")
+                    throw ImageStoreError(
+                        "blob-size-mismatch",
+                        "\(path): layer \(layer.digest) of \(reference) has "
+                            + "\(size) bytes, expected \(layer.size); nothing was imported")
                 }
             }
             images.append(image)
         }
         let stored = entries.map { reference, descriptor in
-            (reference, Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
-                                   annotations: [AnnotationKey.refName: reference,
-                                                 AnnotationKey.containerdImageName: reference],
-                                   platform: descriptor.platform))
+            (
+                reference,
+                Descriptor(
+                    mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
+                    annotations: [
+                        AnnotationKey.refName: reference,
+                        AnnotationKey.containerdImageName: reference,
+                    ],
+                    platform: descriptor.platform)
+            )
         }
         try withLock {
             try staging.commit()
@@ -73,8 +85,10 @@ extension ImageStore {
     func ociEntries(_ staging: ImportStaging, layout: Data, baseName: String?) throws -> [(String, Descriptor)] {
         let header = try? CanonicalJSON.decode(ImageLayoutHeader.self, from: layout)
         guard header?.imageLayoutVersion == "1.0.0" else {
-            throw ImageStoreError("import-unsupported", "\(staging.source): unsupported OCI version "
-                                  + "\(header?.imageLayoutVersion ?? "(unreadable)")")
+            throw ImageStoreError(
+                "import-unsupported",
+                "\(staging.source): unsupported OCI version "
+                    + "\(header?.imageLayoutVersion ?? "(unreadable)")")
         }
         guard let indexData = staging.metadata["index.json"] else {
             throw ImageStoreError("import-unsupported", "\(staging.source): missing index.json in OCI layout 1.0.0")
@@ -122,25 +136,29 @@ extension ImageStore {
     func dockerEntries(_ staging: ImportStaging, manifest: Data) throws -> [(String, Descriptor)] {
         let saved: [DockerSaveEntry]
         do { saved = try JSONDecoder().decode([DockerSaveEntry].self, from: manifest) } catch {
-            throw ImageStoreError("import-unsupported", "\(staging.source): manifest.json is not a docker save manifest",
-                                  underlying: error)
+            throw ImageStoreError(
+                "import-unsupported", "\(staging.source): manifest.json is not a docker save manifest",
+                underlying: error)
         }
         var result: [(String, Descriptor)] = []
         for item in saved {
             guard let configDigest = ImportStaging.clean(item.Config).flatMap(staging.digest(atPath:)),
-                  let configSize = staging.size(of: configDigest) else {
+                let configSize = staging.size(of: configDigest)
+            else {
                 throw ImageStoreError("blob-missing", "\(staging.source): image config \"\(item.Config)\" not found")
             }
             let configDescriptor = Descriptor(mediaType: .dockerConfig, digest: configDigest, size: configSize)
             let config: ImageConfiguration
             do { config = try CanonicalJSON.decode(ImageConfiguration.self, from: try staging.read(configDescriptor)) } catch {
-                throw ImageStoreError("import-unsupported", "\(staging.source): config \"\(item.Config)\" is not an image config",
-                                      underlying: error)
+                throw ImageStoreError(
+                    "import-unsupported", "\(staging.source): config \"\(item.Config)\" is not an image config",
+                    underlying: error)
             }
             var layers: [Descriptor] = []
             for layerPath in item.Layers {
                 guard let digest = ImportStaging.clean(layerPath).flatMap(staging.digest(atPath:)),
-                      let size = staging.size(of: digest) else {
+                    let size = staging.size(of: digest)
+                else {
                     throw ImageStoreError("blob-missing", "\(staging.source): layer \"\(layerPath)\" not found")
                 }
                 let gzip = Self.hasGzipMagic(staging.path(of: digest))
@@ -149,8 +167,9 @@ extension ImageStore {
             let manifest = ImageManifest(mediaType: .dockerManifest, config: configDescriptor, layers: layers)
             let data = try CanonicalJSON.encode(manifest)
             let digest = try staging.add(data)
-            let descriptor = Descriptor(mediaType: .dockerManifest, digest: digest, size: Int64(data.count),
-                                        platform: config.platform)
+            let descriptor = Descriptor(
+                mediaType: .dockerManifest, digest: digest, size: Int64(data.count),
+                platform: config.platform)
             for tag in item.RepoTags ?? [] {
                 result.append((try ImageReference(parsing: tag).description, descriptor))
             }

@@ -21,8 +21,10 @@ extension ImageStore {
     public func storeBlob(_ data: Data, as descriptor: Descriptor) throws {
         let actual = "sha256:" + FileSystem.sha256Hex(data)
         guard actual == descriptor.digest.description, Int64(data.count) == descriptor.size else {
-            throw ImageStoreError("blob-digest-mismatch", "blob \(descriptor.digest): content has digest \(actual) and "
-                                  + "size \(data.count), expected size \(descriptor.size)")
+            throw ImageStoreError(
+                "blob-digest-mismatch",
+                "blob \(descriptor.digest): content has digest \(actual) and "
+                    + "size \(data.count), expected size \(descriptor.size)")
         }
         _ = try withLock { try writeBlob(data, mediaType: descriptor.mediaType) }
     }
@@ -30,8 +32,11 @@ extension ImageStore {
     /// Names `target` (a manifest or image index already in the store) `reference` in index.json,
     /// replacing what the name pointed at before, and returns the image resolved for `platform`.
     @discardableResult
-    public func setReference(_ reference: String, to target: Descriptor, resolvingFor platform: Platform = .host)
-        throws -> ResolvedImage {
+    public func setReference(
+        _ reference: String, to target: Descriptor, resolvingFor platform: Platform = .host
+    )
+        throws -> ResolvedImage
+    {
         let name = try ImageReference(parsing: reference).description
         return try withLock {
             let entry = try setReference(name, to: target, platform: target.mediaType.isIndex ? nil : target.platform)

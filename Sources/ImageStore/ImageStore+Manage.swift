@@ -17,14 +17,16 @@ extension ImageStore {
                 }
             }
             if let image = try? resolveEntry(entry, name: name, platform: .host) {
-                size = image.manifestDescriptor.size + image.manifest.config.size
+                size =
+                    image.manifestDescriptor.size + image.manifest.config.size
                     + image.manifest.layers.reduce(0) { $0 + $1.size }
                 if platforms.isEmpty { platforms = [image.config.platform] }
             } else if let platform = entry.platform, platforms.isEmpty {
                 platforms = [platform]
             }
-            return ImageRecord(reference: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
-                               platforms: platforms)
+            return ImageRecord(
+                reference: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
+                platforms: platforms)
         }.sorted { $0.reference < $1.reference }
     }
 

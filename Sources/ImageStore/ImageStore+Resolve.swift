@@ -40,41 +40,50 @@ extension ImageStore {
     }
 
     /// Same, reading JSON blobs through `read` (imports check content before it is committed).
-    func resolveEntry(_ entry: Descriptor, name: String, platform: Platform,
-                      read: (Descriptor) throws -> Data) throws -> ResolvedImage {
+    func resolveEntry(
+        _ entry: Descriptor, name: String, platform: Platform,
+        read: (Descriptor) throws -> Data
+    ) throws -> ResolvedImage {
         func json<T: Decodable>(_ type: T.Type, _ descriptor: Descriptor) throws -> T {
             do {
                 return try CanonicalJSON.decode(type, from: try read(descriptor))
             } catch let error as ImageStoreError {
                 throw error
             } catch {
-                throw ImageStoreError("image-store-corrupt",
-                                      "blob \(descriptor.digest) (\(descriptor.mediaType)) is not valid JSON", underlying: error)
+                throw ImageStoreError(
+                    "image-store-corrupt",
+                    "blob \(descriptor.digest) (\(descriptor.mediaType)) is not valid JSON", underlying: error)
             }
         }
         var manifestDescriptor = Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
         if entry.mediaType.isIndex {
             let index = try json(ImageIndex.self, entry)
             let candidates = index.manifests.filter { $0.mediaType.isManifest }
-            guard let chosen = candidates.first(where: { $0.platform.map { $0.matches(platform) } ?? false })
-                    ?? (candidates.count == 1 && candidates[0].platform == nil ? candidates[0] : nil) else {
+            guard
+                let chosen = candidates.first(where: { $0.platform.map { $0.matches(platform) } ?? false })
+                    ?? (candidates.count == 1 && candidates[0].platform == nil ? candidates[0] : nil)
+            else {
                 let available = candidates.compactMap { $0.platform?.description }
-                throw ImageStoreError("platform-not-found",
-                                      "image \"\(name)\" has no manifest for \(platform); available: "
-                                      + (available.isEmpty ? "none" : available.joined(separator: ", ")))
+                throw ImageStoreError(
+                    "platform-not-found",
+                    "image \"\(name)\" has no manifest for \(platform); available: "
+                        + (available.isEmpty ? "none" : available.joined(separator: ", ")))
             }
             manifestDescriptor = chosen
         } else if !entry.mediaType.isManifest {
-            throw ImageStoreError("unsupported-media-type",
-                                  "image \"\(name)\" points at \(entry.mediaType), not a manifest or index")
+            throw ImageStoreError(
+                "unsupported-media-type",
+                "image \"\(name)\" points at \(entry.mediaType), not a manifest or index")
         }
         let manifest = try json(ImageManifest.self, manifestDescriptor)
         let config = try json(ImageConfiguration.self, manifest.config)
         if entry.mediaType.isManifest, !config.platform.matches(platform) {
-            throw ImageStoreError("platform-not-found",
-                                  "image \"\(name)\" is for \(config.platform), not \(platform)")
+            throw ImageStoreError(
+                "platform-not-found",
+                "image \"\(name)\" is for \(config.platform), not \(platform)")
         }
-        return ResolvedImage(reference: name, indexDescriptor: entry, manifestDescriptor: manifestDescriptor,
-                             manifest: manifest, config: config)
+        return ResolvedImage(
+            reference: name, indexDescriptor: entry, manifestDescriptor: manifestDescriptor,
+            manifest: manifest, config: config)
     }
 }

@@ -13,7 +13,8 @@ public final class ImageStore: Sendable {
         self.root = root
         // An existing layout is opened without writing anything (a read-only state root still lists images).
         if FileSystem.exists(root + "/oci-layout"), FileSystem.exists(root + "/index.json"),
-           FileSystem.exists(root + "/blobs/sha256"), FileSystem.exists(root + "/ingest") {
+            FileSystem.exists(root + "/blobs/sha256"), FileSystem.exists(root + "/ingest")
+        {
             return
         }
         try FileSystem.makeDirectory(root + "/blobs/sha256")
@@ -62,8 +63,9 @@ public final class ImageStore: Sendable {
         do {
             return try CanonicalJSON.decode(type, from: data)
         } catch {
-            throw ImageStoreError("image-store-corrupt", "blob \(descriptor.digest) (\(descriptor.mediaType)) is not valid JSON",
-                                  underlying: error)
+            throw ImageStoreError(
+                "image-store-corrupt", "blob \(descriptor.digest) (\(descriptor.mediaType)) is not valid JSON",
+                underlying: error)
         }
     }
 
@@ -77,8 +79,10 @@ public final class ImageStore: Sendable {
         }
         let actual = "sha256:" + FileSystem.sha256Hex(data)
         guard actual == descriptor.digest.description, Int64(data.count) == descriptor.size else {
-            throw ImageStoreError("blob-corrupt", "blob \(descriptor.digest) has digest \(actual) and size \(data.count), "
-                                  + "expected size \(descriptor.size)")
+            throw ImageStoreError(
+                "blob-corrupt",
+                "blob \(descriptor.digest) has digest \(actual) and size \(data.count), "
+                    + "expected size \(descriptor.size)")
         }
         return data
     }
@@ -104,8 +108,10 @@ public final class ImageStore: Sendable {
         let (hex, actualSize) = try FileSystem.hashFile(temp)
         guard hex == digest.encoded, size == nil || size == actualSize else {
             unlink(temp)
-            throw ImageStoreError("blob-digest-mismatch", "blob \(digest): content has digest sha256:\(hex) and "
-                                  + "size \(actualSize)" + (size.map { ", expected size \($0)" } ?? ""))
+            throw ImageStoreError(
+                "blob-digest-mismatch",
+                "blob \(digest): content has digest sha256:\(hex) and "
+                    + "size \(actualSize)" + (size.map { ", expected size \($0)" } ?? ""))
         }
         try moveIntoPlace(temp, digest: digest)
     }

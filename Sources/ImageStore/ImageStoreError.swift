@@ -8,9 +8,10 @@ public typealias ImageStoreError = ModuleError<ImageStoreErrorDomain>
 
 extension ImageStoreError {
     static func notFound(_ reference: String) -> ImageStoreError {
-        ImageStoreError("image-not-found",
-                        "image \"\(reference)\" is not in the image store; add it with "
-                        + "`berth image import --rootfs DIR --tag \(reference)` or `berth image import FILE`")
+        ImageStoreError(
+            "image-not-found",
+            "image \"\(reference)\" is not in the image store; add it with "
+                + "`berth image import --rootfs DIR --tag \(reference)` or `berth image import FILE`")
     }
 
     static func io(_ what: String, _ error: any Error) -> ImageStoreError {

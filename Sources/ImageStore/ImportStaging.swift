@@ -91,8 +91,10 @@ final class ImportStaging {
         let parts = name.split(separator: "/")
         if parts.count == 3, parts[0] == "blobs", parts[1] == "sha256", String(parts[2]) != hex {
             unlink(temp)
-            throw ImageStoreError("blob-digest-mismatch", "\(source): blob \(name) has content digest \(digest); "
-                                  + "nothing was imported")
+            throw ImageStoreError(
+                "blob-digest-mismatch",
+                "\(source): blob \(name) has content digest \(digest); "
+                    + "nothing was imported")
         }
         byPath[name] = digest
         if temps[digest] == nil, !store.hasBlob(digest) {
@@ -128,12 +130,16 @@ final class ImportStaging {
     /// A JSON blob's bytes, checked against the descriptor's size (digests were checked on the way in).
     func read(_ descriptor: Descriptor) throws -> Data {
         guard let size = size(of: descriptor.digest) else {
-            throw ImageStoreError("blob-missing", "\(source): blob \(descriptor.digest) (\(descriptor.mediaType)) "
-                                  + "is neither in the archive nor in the store; nothing was imported")
+            throw ImageStoreError(
+                "blob-missing",
+                "\(source): blob \(descriptor.digest) (\(descriptor.mediaType)) "
+                    + "is neither in the archive nor in the store; nothing was imported")
         }
         guard size == descriptor.size else {
-            throw ImageStoreError("blob-size-mismatch", "\(source): blob \(descriptor.digest) has \(size) bytes, "
-                                  + "its descriptor says \(descriptor.size); nothing was imported")
+            throw ImageStoreError(
+                "blob-size-mismatch",
+                "\(source): blob \(descriptor.digest) has \(size) bytes, "
+                    + "its descriptor says \(descriptor.size); nothing was imported")
         }
         guard size <= Int64(ImageStore.jsonLimit), let data = FileManager.default.contents(atPath: path(of: descriptor.digest)) else {
             throw ImageStoreError("blob-too-large", "\(source): blob \(descriptor.digest) cannot be read as JSON")

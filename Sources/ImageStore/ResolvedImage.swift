@@ -11,8 +11,10 @@ public struct ResolvedImage: Hashable, Sendable {
     public var manifest: ImageManifest
     public var config: ImageConfiguration
 
-    public init(reference: String, indexDescriptor: Descriptor, manifestDescriptor: Descriptor,
-                manifest: ImageManifest, config: ImageConfiguration) {
+    public init(
+        reference: String, indexDescriptor: Descriptor, manifestDescriptor: Descriptor,
+        manifest: ImageManifest, config: ImageConfiguration
+    ) {
         self.reference = reference
         self.indexDescriptor = indexDescriptor
         self.manifestDescriptor = manifestDescriptor

@@ -16,8 +16,9 @@ extension ContainerMapper {
                 kind = "bind"
                 source = ["hostPath": .map(["path": .string(path)])]
                 understood.formUnion(["bind", "rbind"])
-                warnings.note("bind mount of \(path) becomes a hostPath volume, which ties the Pod to a node that has this path",
-                              at: location)
+                warnings.note(
+                    "bind mount of \(path) becomes a hostPath volume, which ties the Pod to a node that has this path",
+                    at: location)
             } else if mount.type == "tmpfs" {
                 kind = "tmpfs"
                 var emptyDir: [String: YAMLValue] = ["medium": .string("Memory")]
@@ -32,14 +33,16 @@ extension ContainerMapper {
                 understood.formUnion(["mode=1777", "mode=01777"])
                 source = ["emptyDir": .map(emptyDir)]
             } else {
-                warnings.leftOut("mount of type \(mount.type) at \(mount.destination) cannot be expressed in Kubernetes "
-                                 + "(only bind and tmpfs mounts map to volumes); left out", at: location)
+                warnings.leftOut(
+                    "mount of type \(mount.type) at \(mount.destination) cannot be expressed in Kubernetes "
+                        + "(only bind and tmpfs mounts map to volumes); left out", at: location)
                 continue
             }
             let ignored = mount.options.filter { !understood.contains($0) }
             if !ignored.isEmpty {
-                warnings.leftOut("\(kind) mount options \(ignored.joined(separator: ", ")) at \(mount.destination) "
-                                 + "cannot be expressed in Kubernetes; left out", at: location)
+                warnings.leftOut(
+                    "\(kind) mount options \(ignored.joined(separator: ", ")) at \(mount.destination) "
+                        + "cannot be expressed in Kubernetes; left out", at: location)
             }
             let name = "\(kind)-\(volumeCount)"
             volumeCount += 1
@@ -65,12 +68,14 @@ extension ContainerMapper {
                 warnings.leftOut("label \(key) is set by the export; the manifest's value \"\(value)\" is left out", at: location)
             } else if !KubernetesNames.isQualifiedName(key) {
                 invalidKeys[key] = value
-                warnings.leftOut("label key \"\(key)\" is not a valid Kubernetes label key; kept in annotation "
-                                 + "\(KubernetesExporter.invalidLabelsAnnotation)", at: location)
+                warnings.leftOut(
+                    "label key \"\(key)\" is not a valid Kubernetes label key; kept in annotation "
+                        + "\(KubernetesExporter.invalidLabelsAnnotation)", at: location)
             } else if !KubernetesNames.isLabelValue(value) {
                 annotations[key] = value
-                warnings.leftOut("label \(key) has a value Kubernetes rejects in labels (at most 63 characters, "
-                                 + "alphanumeric at both ends, -_. inside); exported as an annotation", at: location)
+                warnings.leftOut(
+                    "label \(key) has a value Kubernetes rejects in labels (at most 63 characters, "
+                        + "alphanumeric at both ends, -_. inside); exported as an annotation", at: location)
             } else {
                 labels[key] = value
             }

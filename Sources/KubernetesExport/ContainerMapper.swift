@@ -35,8 +35,9 @@ struct ContainerMapper {
         let (mounts, volumes) = self.mounts(of: c)
         if !mounts.isEmpty { spec["volumeMounts"] = .list(mounts) }
         let (labels, annotations) = self.labels(of: c)
-        return MappedContainer(spec: spec, volumes: volumes, hostNetwork: c.netHost, hostname: hostname(of: c),
-                               labels: labels, annotations: annotations)
+        return MappedContainer(
+            spec: spec, volumes: volumes, hostNetwork: c.netHost, hostname: hostname(of: c),
+            labels: labels, annotations: annotations)
     }
 
     /// The image as written, or `repository@digest` with pinning.
@@ -140,8 +141,9 @@ struct ContainerMapper {
                     warnings.leftOut("cpus \(cpus) rounded to \(cpu.text) (Kubernetes counts whole millicores)", at: c.locations["cpus"])
                 }
             } else {
-                warnings.leftOut("cpus \(cpus) is below one millicore, the smallest Kubernetes CPU limit; left out",
-                                 at: c.locations["cpus"])
+                warnings.leftOut(
+                    "cpus \(cpus) is below one millicore, the smallest Kubernetes CPU limit; left out",
+                    at: c.locations["cpus"])
             }
         }
         return limits
@@ -150,8 +152,9 @@ struct ContainerMapper {
     private mutating func hostname(of c: ContainerDefinition) -> String? {
         guard let hostname = c.hostname else { return nil }
         guard KubernetesNames.isDNSLabel(hostname) else {
-            warnings.leftOut("hostname \"\(hostname)\" is not a valid Kubernetes Pod hostname (RFC 1123 label); left out",
-                             at: c.locations["hostname"])
+            warnings.leftOut(
+                "hostname \"\(hostname)\" is not a valid Kubernetes Pod hostname (RFC 1123 label); left out",
+                at: c.locations["hostname"])
             return nil
         }
         return hostname

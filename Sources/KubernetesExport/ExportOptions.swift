@@ -18,8 +18,10 @@ public struct ExportOptions: Sendable {
     /// Fail (category `.manifest`) instead of warning when a field cannot be expressed.
     public var strict: Bool
 
-    public init(workload: Workload = .deployment, pinnedDigests: [String: Digest]? = nil,
-                userResolver: UserResolver? = nil, strict: Bool = false) {
+    public init(
+        workload: Workload = .deployment, pinnedDigests: [String: Digest]? = nil,
+        userResolver: UserResolver? = nil, strict: Bool = false
+    ) {
         self.workload = workload
         self.pinnedDigests = pinnedDigests
         self.userResolver = userResolver

@@ -50,9 +50,11 @@ public struct ImageUserTables: Hashable, Sendable {
     }
 
     private func unknown(_ kind: String, _ name: String, in file: String, missing: Bool, value: String) -> KubernetesExportError {
-        KubernetesExportError("unknown-\(kind)", missing
-                                ? "\(kind) \(name) of \"\(value)\" cannot be resolved: the image has no \(file)"
-                                : "no \(kind) \(name) in the image's \(file) (for \"\(value)\")")
+        KubernetesExportError(
+            "unknown-\(kind)",
+            missing
+                ? "\(kind) \(name) of \"\(value)\" cannot be resolved: the image has no \(file)"
+                : "no \(kind) \(name) in the image's \(file) (for \"\(value)\")")
     }
 
     private static func number(_ text: String) -> Int64? {

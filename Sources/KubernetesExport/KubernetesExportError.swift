@@ -8,8 +8,10 @@ public struct KubernetesExportError: BerthError {
     public var location: SourceLocation?
     public var underlying: (any Error)?
 
-    init(_ code: String, _ message: String, at location: SourceLocation? = nil,
-         category: ErrorCategory = .manifest, underlying: (any Error)? = nil) {
+    init(
+        _ code: String, _ message: String, at location: SourceLocation? = nil,
+        category: ErrorCategory = .manifest, underlying: (any Error)? = nil
+    ) {
         self.code = code
         self.message = message
         self.location = location
@@ -27,9 +29,10 @@ public struct KubernetesExportError: BerthError {
     }
 
     static func unresolvedUser(_ user: String, container: String, why: String, at location: SourceLocation?) -> Self {
-        Self("user-unresolved",
-             "cannot resolve user \"\(user)\" of container \(container) to numeric ids: \(why); use a numeric uid[:gid]",
-             at: location, category: .runtime)
+        Self(
+            "user-unresolved",
+            "cannot resolve user \"\(user)\" of container \(container) to numeric ids: \(why); use a numeric uid[:gid]",
+            at: location, category: .runtime)
     }
 
     static func invalidUser(_ user: String, container: String, why: String, at location: SourceLocation?) -> Self {
@@ -37,7 +40,8 @@ public struct KubernetesExportError: BerthError {
     }
 
     static func missingDigest(_ image: String, container: String, at location: SourceLocation?) -> Self {
-        Self("image-not-found", "image \(image) of container \(container) is not in the image store; import or pull it, or drop --pin-digests",
-             at: location, category: .runtime)
+        Self(
+            "image-not-found", "image \(image) of container \(container) is not in the image store; import or pull it, or drop --pin-digests",
+            at: location, category: .runtime)
     }
 }

@@ -15,8 +15,9 @@ public enum KubernetesExporter {
         var warnings = ExportWarnings()
         let namespace = KubernetesNames.label(from: manifest.name)
         if namespace != manifest.name {
-            warnings.leftOut("project name \(manifest.name) is not a valid Kubernetes namespace name; exported as \(namespace)",
-                             at: nil)
+            warnings.leftOut(
+                "project name \(manifest.name) is not a valid Kubernetes namespace name; exported as \(namespace)",
+                at: nil)
         }
         var exported: [ContainerDefinition] = []
         var names: [String: String] = [:]
@@ -26,22 +27,26 @@ public enum KubernetesExporter {
                 throw KubernetesExportError.nameCollision(other, container.name, as: name, at: container.locations.container)
             }
             if name != container.name {
-                warnings.leftOut("container name \(container.name) is not a valid Kubernetes name (RFC 1123 label); exported as \(name)",
-                                 at: container.locations.container)
+                warnings.leftOut(
+                    "container name \(container.name) is not a valid Kubernetes name (RFC 1123 label); exported as \(name)",
+                    at: container.locations.container)
             }
             names[container.name] = name
             exported.append(container)
         }
         var documents = [namespaceDocument(namespace)]
         for group in PodGrouping.groups(of: exported) {
-            var builder = PodBuilder(project: namespace, group: group, names: names,
-                                     mapper: ContainerMapper(options: options, warnings: warnings))
+            var builder = PodBuilder(
+                project: namespace, group: group, names: names,
+                mapper: ContainerMapper(options: options, warnings: warnings))
             let object = try builder.workload(options.workload)
             warnings = builder.mapper.warnings
             let name = names[group.name] ?? group.name
             let kind = options.workload.kind
-            documents.append(ExportedDocument(fileName: "10-\(kind.lowercased())-\(name).yaml", kind: kind, name: name,
-                                              yaml: YAMLValue.map(object).emitted()))
+            documents.append(
+                ExportedDocument(
+                    fileName: "10-\(kind.lowercased())-\(name).yaml", kind: kind, name: name,
+                    yaml: YAMLValue.map(object).emitted()))
         }
         if options.strict, !warnings.lossy.isEmpty {
             throw DiagnosticsError(warnings.strictDiagnostics, category: .manifest)
@@ -53,11 +58,14 @@ public enum KubernetesExporter {
         let object: [String: YAMLValue] = [
             "apiVersion": .string("v1"),
             "kind": .string("Namespace"),
-            "metadata": .map(["name": .string(name),
-                              "labels": .map([partOfLabel: .string(name), nameLabel: .string(name)])]),
+            "metadata": .map([
+                "name": .string(name),
+                "labels": .map([partOfLabel: .string(name), nameLabel: .string(name)]),
+            ]),
         ]
-        return ExportedDocument(fileName: "00-namespace-\(name).yaml", kind: "Namespace", name: name,
-                                yaml: YAMLValue.map(object).emitted())
+        return ExportedDocument(
+            fileName: "00-namespace-\(name).yaml", kind: "Namespace", name: name,
+            yaml: YAMLValue.map(object).emitted())
     }
 }
 

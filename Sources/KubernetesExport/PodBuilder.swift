@@ -23,9 +23,10 @@ struct PodBuilder {
             hostNetwork = hostNetwork || mapped.hostNetwork
             if let value = mapped.hostname {
                 if let existing = hostname, existing.value != value {
-                    mapper.warnings.leftOut("hostname \(value) differs from \(existing.value) of container \(existing.container), "
-                                            + "which shares Pod \(podName) (one hostname per Pod); left out",
-                                            at: container.locations["hostname"])
+                    mapper.warnings.leftOut(
+                        "hostname \(value) differs from \(existing.value) of container \(existing.container), "
+                            + "which shares Pod \(podName) (one hostname per Pod); left out",
+                        at: container.locations["hostname"])
                 } else {
                     hostname = (value, container.name)
                 }
@@ -52,8 +53,10 @@ struct PodBuilder {
         case .deployment:
             object["apiVersion"] = .string("apps/v1")
             let selector = [KubernetesExporter.partOfLabel: project, KubernetesExporter.nameLabel: podName]
-            object["spec"] = .map(["replicas": .int(1), "selector": .map(["matchLabels": Self.stringMap(selector)]),
-                                   "template": template])
+            object["spec"] = .map([
+                "replicas": .int(1), "selector": .map(["matchLabels": Self.stringMap(selector)]),
+                "template": template,
+            ])
         case .job:
             object["apiVersion"] = .string("batch/v1")
             object["spec"] = .map(["backoffLimit": .int(0), "template": template])
@@ -62,13 +65,16 @@ struct PodBuilder {
     }
 
     /// Adds `entries`; a key another container of the Pod already set differently keeps the first value.
-    private mutating func merge(_ entries: [String: String], into target: inout [String: String], what: String,
-                                container: ContainerDefinition, pod: String) {
+    private mutating func merge(
+        _ entries: [String: String], into target: inout [String: String], what: String,
+        container: ContainerDefinition, pod: String
+    ) {
         for key in entries.keys.sorted() {
             let value = entries[key] ?? ""
             if let existing = target[key], existing != value {
-                mapper.warnings.leftOut("\(what) \(key)=\(value) conflicts with \(key)=\(existing) of another container "
-                                        + "in Pod \(pod) (labels are per Pod); left out", at: container.locations["labels"])
+                mapper.warnings.leftOut(
+                    "\(what) \(key)=\(value) conflicts with \(key)=\(existing) of another container "
+                        + "in Pod \(pod) (labels are per Pod); left out", at: container.locations["labels"])
             } else {
                 target[key] = value
             }

@@ -35,20 +35,26 @@ enum PodGrouping {
         var members: [String: [ContainerDefinition]] = [:]
         for container in containers { members[root(container.name), default: []].append(container) }
         return members.values.map { group in
-            let joined = Set(group.flatMap { $0.withNamespaces.compactMap { join -> String? in
-                guard podNamespaces.contains(join.type), case .container(let target) = join.target else { return nil }
-                return target
-            } })
-            let joiners = Set(group.filter { c in c.withNamespaces.contains { podNamespaces.contains($0.type) && $0.target.isContainer } }.map(\.name))
+            let joined = Set(
+                group.flatMap {
+                    $0.withNamespaces.compactMap { join -> String? in
+                        guard podNamespaces.contains(join.type), case .container(let target) = join.target else { return nil }
+                        return target
+                    }
+                })
+            let joiners = Set(
+                group.filter { c in c.withNamespaces.contains { podNamespaces.contains($0.type) && $0.target.isContainer } }.map(\.name))
             let ordered = group.sorted { a, b in
                 let ka = rank(a.name, joined: joined, joiners: joiners), kb = rank(b.name, joined: joined, joiners: joiners)
                 return ka != kb ? ka < kb : a.name < b.name
             }
             let groupNames = Set(group.map(\.name))
-            let sharesPID = group.contains { $0.withNamespaces.contains { join in
-                guard join.type == "pid", case .container(let target) = join.target else { return false }
-                return groupNames.contains(target)
-            } }
+            let sharesPID = group.contains {
+                $0.withNamespaces.contains { join in
+                    guard join.type == "pid", case .container(let target) = join.target else { return false }
+                    return groupNames.contains(target)
+                }
+            }
             return PodGroup(containers: ordered, sharesProcessNamespace: sharesPID)
         }.sorted { $0.name < $1.name }
     }

@@ -53,9 +53,10 @@ indirect enum YAMLValue: Hashable, Sendable {
     /// and is no YAML 1.1 keyword; double-quoted with escapes otherwise.
     static func quoted(_ text: String) -> String {
         if let first = text.unicodeScalars.first, first.isASCIILetter || first == "/",
-           text.unicodeScalars.last != ":",
-           text.unicodeScalars.allSatisfy({ $0.isASCIILetter || ("0"..."9").contains($0) || "_./@:-".unicodeScalars.contains($0) }),
-           !reservedWords.contains(text.lowercased()) {
+            text.unicodeScalars.last != ":",
+            text.unicodeScalars.allSatisfy({ $0.isASCIILetter || ("0"..."9").contains($0) || "_./@:-".unicodeScalars.contains($0) }),
+            !reservedWords.contains(text.lowercased())
+        {
             return text
         }
         var out = "\""

@@ -119,7 +119,9 @@ extension CanonicalContainer {
         c.args = args?.map(e)
         c.cwd = cwd.map(e)
         c.env = env.map(e)
-        c.mounts = mounts.map { CanonicalMount(type: e($0.type), source: $0.source.map(e), destination: e($0.destination), options: $0.options.map(e)) }
+        c.mounts = mounts.map {
+            CanonicalMount(type: e($0.type), source: $0.source.map(e), destination: e($0.destination), options: $0.options.map(e))
+        }
         c.withNs = withNs.map { CanonicalNamespace(type: e($0.type), path: $0.path.map(e), container: $0.container.map(e)) }
         c.checkpoint = checkpoint.map(e)
         c.labels = Dictionary(uniqueKeysWithValues: labels.map { ($0.key, e($0.value)) })

@@ -26,7 +26,8 @@ public struct HostValidator {
         }
         for (i, join) in c.withNamespaces.enumerated() {
             if case .path(let path) = join.target,
-               let problem = namespaceProblem(path: path, type: join.type.rawValue, at: c.locations["with-ns[\(i)]"]) {
+                let problem = namespaceProblem(path: path, type: join.type.rawValue, at: c.locations["with-ns[\(i)]"])
+            {
                 problems.append(problem)
             }
         }
@@ -69,7 +70,8 @@ public struct HostValidator {
             guard fm.fileExists(atPath: runtime, isDirectory: &isDirectory) else {
                 return ManifestDiagnostics.missingHostPath("runtime", runtime, at: loc)
             }
-            return !isDirectory.boolValue && fm.isExecutableFile(atPath: runtime) ? nil
+            return !isDirectory.boolValue && fm.isExecutableFile(atPath: runtime)
+                ? nil
                 : ManifestDiagnostics.runtimeNotExecutable(runtime, at: loc)
         }
         let found = searchPath.split(separator: ":").contains { dir in

@@ -89,8 +89,10 @@ struct ManifestDecoder {
         }
     }
 
-    private mutating func decodeList<T>(_ node: YAMLNode, field: String, expected: String,
-                                        _ item: (inout ManifestDecoder, YAMLNode) -> T?) -> Located<[Located<T>]>? {
+    private mutating func decodeList<T>(
+        _ node: YAMLNode, field: String, expected: String,
+        _ item: (inout ManifestDecoder, YAMLNode) -> T?
+    ) -> Located<[Located<T>]>? {
         guard let seq = reader.sequence(node, field: field, expected: expected) else { return nil }
         var items: [Located<T>] = []
         for element in seq.items {
@@ -119,8 +121,10 @@ struct ManifestDecoder {
                 Located(list.value.map { EnvEntryDescription.line($0) }, at: list.location)
             }
         default:
-            reader.diagnostics.append(ManifestDiagnostics.wrongType("env", expected: "a map or a list of \"K=V\" strings",
-                                                                    got: YAMLReader.describe(node), at: reader.location(node)))
+            reader.diagnostics.append(
+                ManifestDiagnostics.wrongType(
+                    "env", expected: "a map or a list of \"K=V\" strings",
+                    got: YAMLReader.describe(node), at: reader.location(node)))
             return nil
         }
     }
@@ -134,8 +138,10 @@ struct ManifestDecoder {
         case .string, .float:
             return Located(.text(s.text), at: s.location)
         case .bool, .null:
-            reader.diagnostics.append(ManifestDiagnostics.wrongType("memory-limit", expected: "bytes or a size such as 64m",
-                                                                    got: YAMLReader.describe(node), at: s.location))
+            reader.diagnostics.append(
+                ManifestDiagnostics.wrongType(
+                    "memory-limit", expected: "bytes or a size such as 64m",
+                    got: YAMLReader.describe(node), at: s.location))
             return nil
         }
     }

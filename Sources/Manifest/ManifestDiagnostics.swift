@@ -38,10 +38,14 @@ enum ManifestDiagnostics {
     // MARK: Project
 
     static func missingVersion(at loc: Loc) -> Diagnostic {
-        .error(at: loc, "missing required key `version`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))")
+        .error(
+            at: loc, "missing required key `version`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))"
+        )
     }
     static func unsupportedVersion(_ value: String, at loc: Loc) -> Diagnostic {
-        .error(at: loc, "unsupported version `\(value)`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))")
+        .error(
+            at: loc, "unsupported version `\(value)`; supported versions: \(ManifestRules.supportedVersions.map(String.init).joined(separator: ", "))"
+        )
     }
     static func invalidName(_ kind: NameKind, _ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "invalid \(kind.rawValue) name \(Names.quoted(value)): use \(kind.ruleInWords)")

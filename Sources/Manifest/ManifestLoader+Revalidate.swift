@@ -29,8 +29,8 @@ extension ManifestLoader {
         var problems: [String] = []
         for container in containers {
             guard let again = loaded.container(named: container.name),
-                  (try? ManifestRenderer.canonicalJSON(of: again)) == (try? ManifestRenderer.canonicalJSON(of: container)),
-                  again.pull == container.pull
+                (try? ManifestRenderer.canonicalJSON(of: again)) == (try? ManifestRenderer.canonicalJSON(of: container)),
+                again.pull == container.pull
             else {
                 problems.append("container \(container.name): the definition is not one the manifest rules produce")
                 continue

@@ -22,8 +22,10 @@ public enum ManifestLoader {
         try load(text: text, path: path, directory: directory, environment: environment, readDotEnv: true)
     }
 
-    static func load(text: String, path: String, directory: String, environment: [String: String],
-                     readDotEnv: Bool) throws -> ProjectManifest {
+    static func load(
+        text: String, path: String, directory: String, environment: [String: String],
+        readDotEnv: Bool
+    ) throws -> ProjectManifest {
         var diagnostics: [Diagnostic] = []
         var variables: [String: String] = [:]
         let dotenv = directory.hasSuffix("/") ? directory + ".env" : directory + "/.env"

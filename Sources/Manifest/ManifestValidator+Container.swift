@@ -31,12 +31,16 @@ extension ManifestValidator {
         c.hostname = checked(d.hostname, ValueRules.isValidHostname, ManifestDiagnostics.invalidHostname)
         c.memoryLimit = memoryLimit(d.memoryLimit)
         if let cpus = d.cpus {
-            if cpus.value > 0, cpus.value.isFinite { c.cpus = cpus.value } else {
+            if cpus.value > 0, cpus.value.isFinite {
+                c.cpus = cpus.value
+            } else {
                 diagnostics.append(ManifestDiagnostics.notPositive("cpus", formatNumber(cpus.value), at: cpus.location))
             }
         }
         if let pids = d.pidsLimit {
-            if pids.value > 0 { c.pidsLimit = pids.value } else {
+            if pids.value > 0 {
+                c.pidsLimit = pids.value
+            } else {
                 diagnostics.append(ManifestDiagnostics.notPositive("pids-limit", String(pids.value), at: pids.location))
             }
         }
@@ -59,12 +63,16 @@ extension ManifestValidator {
             }
         }
         if let pull = d.pull {
-            if let policy = PullPolicy(rawValue: pull.value) { c.pull = policy } else {
+            if let policy = PullPolicy(rawValue: pull.value) {
+                c.pull = policy
+            } else {
                 diagnostics.append(ManifestDiagnostics.invalidPull(pull.value, at: pull.location))
             }
         }
         if let snapshotter = d.snapshotter {
-            if ManifestRules.snapshotters.contains(snapshotter.value) { c.snapshotter = snapshotter.value } else {
+            if ManifestRules.snapshotters.contains(snapshotter.value) {
+                c.snapshotter = snapshotter.value
+            } else {
                 diagnostics.append(ManifestDiagnostics.invalidSnapshotter(snapshotter.value, at: snapshotter.location))
             }
         }
@@ -116,8 +124,10 @@ extension ManifestValidator {
         return ValueRules.absolute(value.value, in: directory)
     }
 
-    private mutating func checked(_ value: Located<String>?, _ isValid: (String) -> Bool,
-                                  _ problem: (String, SourceLocation) -> Diagnostic) -> String? {
+    private mutating func checked(
+        _ value: Located<String>?, _ isValid: (String) -> Bool,
+        _ problem: (String, SourceLocation) -> Diagnostic
+    ) -> String? {
         guard let value else { return nil }
         if !isValid(value.value) { diagnostics.append(problem(value.value, value.location)) }
         return value.value

@@ -23,8 +23,9 @@ struct ManifestValidator {
         }
         let containers = d.containers.map { validateContainer($0) }
         checkReferences(d.containers)
-        return ProjectManifest(version: Int(d.version?.value ?? 1), name: name, path: path, directory: directory,
-                               containers: containers)
+        return ProjectManifest(
+            version: Int(d.version?.value ?? 1), name: name, path: path, directory: directory,
+            containers: containers)
     }
 
     private mutating func checkVersion(_ d: ManifestDescription) {

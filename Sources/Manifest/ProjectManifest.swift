@@ -94,13 +94,15 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
 
-    public init(name: String, image: String? = nil, args: [String]? = nil, cwd: String? = nil, env: [String] = [],
-                envFiles: [String] = [], mounts: [MountDefinition] = [], withNamespaces: [NamespaceJoin] = [],
-                checkpoint: String? = nil, readonly: Bool = false, tty: Bool = false, netHost: Bool = false,
-                labels: [String: String] = [:], user: String? = nil, hostname: String? = nil, privileged: Bool = false,
-                memoryLimit: Int64? = nil, cpus: Double? = nil, pidsLimit: Int64? = nil, runtime: String = "runc",
-                snapshotter: String = "overlayfs", rootfs: String? = nil, noPivot: Bool = false, config: String? = nil,
-                dependsOn: [String] = [], locations: FieldLocations = FieldLocations()) {
+    public init(
+        name: String, image: String? = nil, args: [String]? = nil, cwd: String? = nil, env: [String] = [],
+        envFiles: [String] = [], mounts: [MountDefinition] = [], withNamespaces: [NamespaceJoin] = [],
+        checkpoint: String? = nil, readonly: Bool = false, tty: Bool = false, netHost: Bool = false,
+        labels: [String: String] = [:], user: String? = nil, hostname: String? = nil, privileged: Bool = false,
+        memoryLimit: Int64? = nil, cpus: Double? = nil, pidsLimit: Int64? = nil, runtime: String = "runc",
+        snapshotter: String = "overlayfs", rootfs: String? = nil, noPivot: Bool = false, config: String? = nil,
+        dependsOn: [String] = [], locations: FieldLocations = FieldLocations()
+    ) {
         self.name = name
         self.image = image
         self.args = args

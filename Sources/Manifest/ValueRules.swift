@@ -28,7 +28,8 @@ enum ValueRules {
             let digest = rest[rest.index(after: at)...]
             rest = rest[..<at]
             guard digest.hasPrefix("sha256:"), digest.count == 71,
-                  digest.dropFirst(7).allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                digest.dropFirst(7).allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+            else {
                 return "the digest must be `sha256:` followed by 64 lowercase hex digits"
             }
         }
@@ -37,23 +38,27 @@ enum ValueRules {
             let tag = rest[rest.index(after: colon)...]
             rest = rest[..<colon]
             guard let first = tag.first, first.isASCII, first.isLetter || first.isNumber || first == "_", tag.count <= 128,
-                  tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
+                tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
+            else {
                 return "the tag `\(tag)` must be letters, digits, `_`, `.` or `-`, at most 128 characters"
             }
         }
         var components = rest.split(separator: "/", omittingEmptySubsequences: false)
         if components.count > 1, let domain = components.first,
-           domain.contains(".") || domain.contains(":") || domain == "localhost" {
+            domain.contains(".") || domain.contains(":") || domain == "localhost"
+        {
             components.removeFirst()
             let hostAndPort = domain.split(separator: ":", omittingEmptySubsequences: false)
             guard hostAndPort.count <= 2, hostAndPort.last?.isEmpty == false,
-                  hostAndPort.count == 1 || hostAndPort[1].allSatisfy({ $0.isASCII && $0.isNumber }),
-                  hostAndPort[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-".contains($0)) }) else {
+                hostAndPort.count == 1 || hostAndPort[1].allSatisfy({ $0.isASCII && $0.isNumber }),
+                hostAndPort[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-".contains($0)) })
+            else {
                 return "the registry `\(domain)` is not a host name"
             }
         }
         for component in components where !isPathComponent(component) {
-            return component.isEmpty ? "it has an empty name component"
+            return component.isEmpty
+                ? "it has an empty name component"
                 : "the name component `\(component)` must be lowercase letters and digits separated by `.`, `_` or `-`"
         }
         return nil

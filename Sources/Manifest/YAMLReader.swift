@@ -111,7 +111,8 @@ struct YAMLReader {
                 return []
             }
         default:
-            diagnostics.append(ManifestDiagnostics.wrongType("<<", expected: "a map or a list of maps", got: Self.describe(value), at: location(value)))
+            diagnostics.append(
+                ManifestDiagnostics.wrongType("<<", expected: "a map or a list of maps", got: Self.describe(value), at: location(value)))
             return []
         }
     }
@@ -144,8 +145,11 @@ struct YAMLReader {
             var unset: Set<String> = []
             let text = try Interpolation.interpolate(s.string, variables: variables, unset: &unset)
             for name in unset.sorted() {
-                diagnostics.append(.warning(at: loc, "variable `\(name)` is not set; it is replaced by an empty string "
-                                            + "(set it in the environment or in .env, or write `${\(name):-default}`)"))
+                diagnostics.append(
+                    .warning(
+                        at: loc,
+                        "variable `\(name)` is not set; it is replaced by an empty string "
+                            + "(set it in the environment or in .env, or write `${\(name):-default}`)"))
             }
             return Scalar(text: text, kind: Self.kind(of: s, interpolated: text), node: s, location: loc)
         } catch let failure as Interpolation.Failure {
@@ -206,7 +210,9 @@ struct YAMLReader {
         var items: [Located<String>] = []
         for item in seq.items {
             guard case .scalar = item else {
-                diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a list of strings", got: "a list containing \(Self.describe(item))", at: location(item)))
+                diagnostics.append(
+                    ManifestDiagnostics.wrongType(
+                        field, expected: "a list of strings", got: "a list containing \(Self.describe(item))", at: location(item)))
                 continue
             }
             if let value = string(item, field: field, lenient: true) { items.append(value) }

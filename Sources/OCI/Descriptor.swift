@@ -8,8 +8,10 @@ public struct Descriptor: Codable, Hashable, Sendable {
     public var platform: Platform?
     public var artifactType: String?
 
-    public init(mediaType: MediaType, digest: Digest, size: Int64, annotations: [String: String]? = nil,
-                platform: Platform? = nil) {
+    public init(
+        mediaType: MediaType, digest: Digest, size: Int64, annotations: [String: String]? = nil,
+        platform: Platform? = nil
+    ) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size

@@ -25,7 +25,7 @@ public struct Digest: Hashable, Sendable, Comparable, Codable, CustomStringConve
         default: throw .malformed(string)
         }
         guard encoded.utf8.count == expectedLength,
-              encoded.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
+            encoded.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
         else { throw .malformed(string) }
         self.algorithm = algorithm
         self.encoded = encoded

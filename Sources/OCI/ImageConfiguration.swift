@@ -17,8 +17,10 @@ public struct ImageConfiguration: Codable, Hashable, Sendable {
         case osFeatures = "os.features"
     }
 
-    public init(architecture: String, os: String, variant: String? = nil, config: ExecutionConfig?,
-                rootfs: RootFS, history: [History]? = nil) {
+    public init(
+        architecture: String, os: String, variant: String? = nil, config: ExecutionConfig?,
+        rootfs: RootFS, history: [History]? = nil
+    ) {
         self.architecture = architecture
         self.os = os
         self.variant = variant
@@ -53,8 +55,10 @@ public struct ImageConfiguration: Codable, Hashable, Sendable {
             case stopSignal = "StopSignal"
         }
 
-        public init(user: String? = nil, env: [String]? = nil, entrypoint: [String]? = nil, cmd: [String]? = nil,
-                    workingDir: String? = nil, labels: [String: String]? = nil, stopSignal: String? = nil) {
+        public init(
+            user: String? = nil, env: [String]? = nil, entrypoint: [String]? = nil, cmd: [String]? = nil,
+            workingDir: String? = nil, labels: [String: String]? = nil, stopSignal: String? = nil
+        ) {
             self.user = user
             self.env = env
             self.entrypoint = entrypoint

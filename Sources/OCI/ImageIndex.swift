@@ -5,8 +5,10 @@ public struct ImageIndex: Codable, Hashable, Sendable {
     public var manifests: [Descriptor]
     public var annotations: [String: String]?
 
-    public init(schemaVersion: Int = 2, mediaType: MediaType? = .ociIndex, manifests: [Descriptor],
-                annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: MediaType? = .ociIndex, manifests: [Descriptor],
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.manifests = manifests
@@ -24,8 +26,10 @@ public struct ImageManifest: Codable, Hashable, Sendable {
     public var artifactType: String?
     public var subject: Descriptor?
 
-    public init(schemaVersion: Int = 2, mediaType: MediaType? = .ociManifest, config: Descriptor,
-                layers: [Descriptor], annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: MediaType? = .ociManifest, config: Descriptor,
+        layers: [Descriptor], annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.config = config

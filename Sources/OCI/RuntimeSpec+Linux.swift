@@ -13,8 +13,10 @@ public struct OCILinux: Codable, Hashable, Sendable {
     public var readonlyPaths: [String]?
     public var mountLabel: String?
 
-    public init(namespaces: [OCINamespace]? = nil, devices: [OCIDevice]? = nil, cgroupsPath: String? = nil,
-                resources: OCIResources? = nil, maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil) {
+    public init(
+        namespaces: [OCINamespace]? = nil, devices: [OCIDevice]? = nil, cgroupsPath: String? = nil,
+        resources: OCIResources? = nil, maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil
+    ) {
         self.namespaces = namespaces
         self.devices = devices
         self.cgroupsPath = cgroupsPath

@@ -14,9 +14,11 @@ public struct RuntimeSpec: Codable, Hashable, Sendable {
     /// The runtime-spec version Berth writes.
     public static let version = "1.2.0"
 
-    public init(ociVersion: String = RuntimeSpec.version, process: OCIProcess? = nil, root: OCIRoot? = nil,
-                hostname: String? = nil, mounts: [OCIMount]? = nil, annotations: [String: String]? = nil,
-                linux: OCILinux? = nil) {
+    public init(
+        ociVersion: String = RuntimeSpec.version, process: OCIProcess? = nil, root: OCIRoot? = nil,
+        hostname: String? = nil, mounts: [OCIMount]? = nil, annotations: [String: String]? = nil,
+        linux: OCILinux? = nil
+    ) {
         self.ociVersion = ociVersion
         self.process = process
         self.root = root
@@ -53,9 +55,11 @@ public struct OCIProcess: Codable, Hashable, Sendable {
     public var oomScoreAdj: Int?
     public var selinuxLabel: String?
 
-    public init(terminal: Bool? = nil, user: OCIUser = OCIUser(), args: [String]? = nil, env: [String]? = nil,
-                cwd: String = "/", capabilities: OCICapabilities? = nil, rlimits: [OCIRlimit]? = nil,
-                noNewPrivileges: Bool? = nil) {
+    public init(
+        terminal: Bool? = nil, user: OCIUser = OCIUser(), args: [String]? = nil, env: [String]? = nil,
+        cwd: String = "/", capabilities: OCICapabilities? = nil, rlimits: [OCIRlimit]? = nil,
+        noNewPrivileges: Bool? = nil
+    ) {
         self.terminal = terminal
         self.user = user
         self.args = args
@@ -96,8 +100,10 @@ public struct OCICapabilities: Codable, Hashable, Sendable {
     public var permitted: [String]?
     public var ambient: [String]?
 
-    public init(bounding: [String]? = nil, effective: [String]? = nil, inheritable: [String]? = nil,
-                permitted: [String]? = nil, ambient: [String]? = nil) {
+    public init(
+        bounding: [String]? = nil, effective: [String]? = nil, inheritable: [String]? = nil,
+        permitted: [String]? = nil, ambient: [String]? = nil
+    ) {
         self.bounding = bounding
         self.effective = effective
         self.inheritable = inheritable

@@ -5,8 +5,8 @@ import Foundation
 enum ChangeReasons {
     static func between(old: Data?, new: Data) -> [String] {
         guard let old,
-              let before = (try? JSONSerialization.jsonObject(with: old)) as? [String: Any],
-              let after = (try? JSONSerialization.jsonObject(with: new)) as? [String: Any]
+            let before = (try? JSONSerialization.jsonObject(with: old)) as? [String: Any],
+            let after = (try? JSONSerialization.jsonObject(with: new)) as? [String: Any]
         else { return [] }
         var reasons: [String] = []
         for key in Set(before.keys).union(after.keys).sorted() {
@@ -25,7 +25,8 @@ enum ChangeReasons {
 
     static func render(_ value: Any) -> String {
         if JSONSerialization.isValidJSONObject(value),
-           let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        {
             return String(decoding: data, as: UTF8.self)
         }
         if let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys, .withoutEscapingSlashes]) {

@@ -14,8 +14,10 @@ public struct Plan: Encodable, Hashable, Sendable {
     /// Containers recorded for the project but absent from the manifest.
     public var orphans: [PlannedOrphan]
 
-    public init(project: String, manifest: String, stateRevision: Int, containers: [PlannedContainer],
-                orphans: [PlannedOrphan]) {
+    public init(
+        project: String, manifest: String, stateRevision: Int, containers: [PlannedContainer],
+        orphans: [PlannedOrphan]
+    ) {
         self.project = project
         self.manifest = manifest
         self.stateRevision = stateRevision
@@ -95,9 +97,11 @@ public enum PlanAction: String, Codable, Hashable, Sendable {
 /// One container of the plan: what happens to it and why, the image and layers it needs, the ids it will
 /// have, and the validated definition the executor builds its spec from (nothing later re-reads the manifest).
 public struct PlannedContainer: Codable, Hashable, Sendable {
-    public init(name: String, action: PlanAction, reasons: [String], image: PlannedImage?, unpack: [PlannedLayer],
-                snapshotter: String, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
-                definition: ContainerDefinition) {
+    public init(
+        name: String, action: PlanAction, reasons: [String], image: PlannedImage?, unpack: [PlannedLayer],
+        snapshotter: String, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
+        definition: ContainerDefinition
+    ) {
         self.name = name
         self.action = action
         self.reasons = reasons

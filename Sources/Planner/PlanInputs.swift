@@ -27,9 +27,11 @@ public struct PlanInputs: Sendable {
     /// Host checks of the manifest (bind sources, env-files, runtimes on PATH): errors fail the plan.
     public var hostDiagnostics: [Diagnostic]
 
-    public init(project: String, stateRevision: Int = 0, observed: [String: ObservedContainer] = [:],
-                runtimeIDs: Set<String> = [], remote: [String: RemoteAnswer] = [:], criu: CriuStatus? = nil,
-                hostDiagnostics: [Diagnostic] = []) {
+    public init(
+        project: String, stateRevision: Int = 0, observed: [String: ObservedContainer] = [:],
+        runtimeIDs: Set<String> = [], remote: [String: RemoteAnswer] = [:], criu: CriuStatus? = nil,
+        hostDiagnostics: [Diagnostic] = []
+    ) {
         self.project = project
         self.stateRevision = stateRevision
         self.observed = observed
@@ -55,8 +57,10 @@ public struct PlanInputs: Sendable {
         /// Runs `criu check`; replaceable for tests of the planner's CRIU decisions.
         public var criuCheck: @Sendable () -> CriuStatus
 
-        public init(state: StateStore, images: ImageStore, registry: RegistryClient? = nil,
-                    observer: (any ContainerObserver)? = nil, criuCheck: @escaping @Sendable () -> CriuStatus = { CriuCheck.run() }) {
+        public init(
+            state: StateStore, images: ImageStore, registry: RegistryClient? = nil,
+            observer: (any ContainerObserver)? = nil, criuCheck: @escaping @Sendable () -> CriuStatus = { CriuCheck.run() }
+        ) {
             self.state = state
             self.images = images
             self.registry = registry
@@ -80,7 +84,7 @@ public struct PlanInputs: Sendable {
         inputs.hostDiagnostics = HostValidator.check(manifest)
         for container in manifest.containers {
             guard container.checkpoint == nil, let reference = container.image, inputs.remote[reference] == nil,
-                  let registry = sources.registry, needsRegistry(container, reference: reference, images: sources.images)
+                let registry = sources.registry, needsRegistry(container, reference: reference, images: sources.images)
             else { continue }
             do {
                 inputs.remote[reference] = .image(try registry.resolve(reference, store: sources.images))

@@ -20,7 +20,9 @@ public enum PlanRenderer {
             }
             if let pull = c.pull {
                 lines.append("    image     \(pull.reference) → \(pull.digest) (to pull)")
-                lines.append("    pull      \(pull.blobs) \(pull.blobs == 1 ? "blob" : "blobs"), \(byteCount(pull.bytes)); then unpack \(pull.layers) \(pull.layers == 1 ? "layer" : "layers") into \(c.snapshotter)")
+                lines.append(
+                    "    pull      \(pull.blobs) \(pull.blobs == 1 ? "blob" : "blobs"), \(byteCount(pull.bytes)); then unpack \(pull.layers) \(pull.layers == 1 ? "layer" : "layers") into \(c.snapshotter)"
+                )
             } else if let image = c.image {
                 lines.append("    image     \(image.reference) → \(image.digest) (\(image.platform))")
             } else if let rootfs = c.definition.rootfs {

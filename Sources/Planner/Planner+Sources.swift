@@ -14,8 +14,10 @@ extension Planner {
 
     /// Where a container's image comes from under its `pull:` policy, given what the registry answered
     /// (nil: not asked, registries off); nil after reporting a diagnostic.
-    func resolveImage(_ container: ContainerDefinition, reference: String, remote answer: PlanInputs.RemoteAnswer?,
-                      diagnostics: inout [Diagnostic]) throws -> ImageSource? {
+    func resolveImage(
+        _ container: ContainerDefinition, reference: String, remote answer: PlanInputs.RemoteAnswer?,
+        diagnostics: inout [Diagnostic]
+    ) throws -> ImageSource? {
         let location = container.locations["image"]
         let local = try images.lookup(reference)
         switch container.pull {
@@ -28,7 +30,8 @@ extension Planner {
         case .always:
             switch answer {
             case nil:
-                diagnostics.append(.error(at: container.locations["pull"], "`pull: always` needs a registry, and registries are off for this command"))
+                diagnostics.append(
+                    .error(at: container.locations["pull"], "`pull: always` needs a registry, and registries are off for this command"))
                 return nil
             case .image(let remote)?:
                 if let local, local.digest == remote.digest { return .local(local) }
@@ -59,8 +62,10 @@ extension Planner {
     }
 
     /// Plans a restore from a checkpoint image: its base image, what comes back, and the pre-flight checks.
-    func planRestore(_ container: ContainerDefinition, reference: String, criu: CriuStatus?,
-                     diagnostics: inout [Diagnostic]) throws -> (PlannedRestore, ResolvedImage)? {
+    func planRestore(
+        _ container: ContainerDefinition, reference: String, criu: CriuStatus?,
+        diagnostics: inout [Diagnostic]
+    ) throws -> (PlannedRestore, ResolvedImage)? {
         let location = container.locations["checkpoint"]
         let checkpoint: CheckpointImage
         let base: ResolvedImage
@@ -76,21 +81,27 @@ extension Planner {
             let wanted = (try? ImageReference(parsing: image).description) ?? image
             let recorded = (try? ImageReference(parsing: checkpoint.baseReference).description) ?? checkpoint.baseReference
             if wanted != recorded {
-                diagnostics.append(.error(at: container.locations["image"],
-                                          "`image` \(wanted) differs from the checkpoint's base image \(recorded); drop `image` or make them agree"))
+                diagnostics.append(
+                    .error(
+                        at: container.locations["image"],
+                        "`image` \(wanted) differs from the checkpoint's base image \(recorded); drop `image` or make them agree"))
                 ok = false
             }
         }
         if let runtime = checkpoint.runtime, Self.runtimeName(runtime) != Self.runtimeName(container.runtime) {
-            diagnostics.append(.error(at: container.locations["runtime"] ?? location,
-                                      "the checkpoint was made with runtime \(runtime), the container asks for \(container.runtime)"))
+            diagnostics.append(
+                .error(
+                    at: container.locations["runtime"] ?? location,
+                    "the checkpoint was made with runtime \(runtime), the container asks for \(container.runtime)"))
             ok = false
         }
         let process = container.restore.map { $0 == .process } ?? checkpoint.hasProcessState
         if process {
             if !checkpoint.hasProcessState {
-                diagnostics.append(.error(at: container.locations["restore"] ?? location,
-                                          "checkpoint \(reference) has no process state (made with --no-process); use `restore: filesystem`"))
+                diagnostics.append(
+                    .error(
+                        at: container.locations["restore"] ?? location,
+                        "checkpoint \(reference) has no process state (made with --no-process); use `restore: filesystem`"))
                 ok = false
             } else {
                 let criu = criu ?? CriuStatus(usable: false, output: "", message: "CRIU was not checked")
@@ -103,14 +114,18 @@ extension Planner {
         let overrides = Self.overrides(container)
         if process {
             for field in overrides where !Self.matchesCheckpoint(field, container, checkpoint.spec) {
-                diagnostics.append(.error(at: container.locations[field] ?? location,
-                                          "`\(field)` cannot change in a process restore: the process resumes as it was checkpointed; remove it, make it match, or use `restore: filesystem`"))
+                diagnostics.append(
+                    .error(
+                        at: container.locations[field] ?? location,
+                        "`\(field)` cannot change in a process restore: the process resumes as it was checkpointed; remove it, make it match, or use `restore: filesystem`"
+                    ))
                 ok = false
             }
         }
         guard ok else { return nil }
-        var restore = PlannedRestore(checkpoint: checkpoint.reference, digest: checkpoint.digest,
-                                     baseImage: base.reference, rwBytes: checkpoint.rwSize, process: process)
+        var restore = PlannedRestore(
+            checkpoint: checkpoint.reference, digest: checkpoint.digest,
+            baseImage: base.reference, rwBytes: checkpoint.rwSize, process: process)
         restore.overrides = process ? [] : overrides
         return (restore, base)
     }

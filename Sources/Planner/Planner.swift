@@ -56,10 +56,13 @@ public struct Planner: Sendable {
         for name in order {
             guard let container = manifest.container(named: name) else { continue }
             do {
-                let situation = self.situation(of: inputs.observed[container.name], isService: services.contains(container.name),
-                                               runtimeID: "\(project).\(container.name)", runtimeIDs: inputs.runtimeIDs)
-                if let item = try planContainer(container, project: project, situation: situation, inputs: inputs,
-                                                peers: planned, options: options, diagnostics: &diagnostics) {
+                let situation = self.situation(
+                    of: inputs.observed[container.name], isService: services.contains(container.name),
+                    runtimeID: "\(project).\(container.name)", runtimeIDs: inputs.runtimeIDs)
+                if let item = try planContainer(
+                    container, project: project, situation: situation, inputs: inputs,
+                    peers: planned, options: options, diagnostics: &diagnostics)
+                {
                     planned[container.name] = item
                 }
             } catch let error as any BerthError {
@@ -72,8 +75,9 @@ public struct Planner: Sendable {
         let orphans = records.values.filter { manifest.container(named: $0.name) == nil }
             .sorted { $0.name < $1.name }
             .map { PlannedOrphan(name: $0.name, status: $0.status.rawValue) }
-        return Plan(project: project, manifest: manifest.path, stateRevision: inputs.stateRevision,
-                    containers: order.compactMap { planned[$0] }, orphans: orphans)
+        return Plan(
+            project: project, manifest: manifest.path, stateRevision: inputs.stateRevision,
+            containers: order.compactMap { planned[$0] }, orphans: orphans)
     }
 
     func situation(of observed: ObservedContainer?, isService: Bool, runtimeID: String, runtimeIDs: Set<String>) -> Situation {
@@ -88,10 +92,11 @@ public struct Planner: Sendable {
         return Situation(observed: observed, snapshot: snapshot, isService: isService)
     }
 
-    private func planContainer(_ container: ContainerDefinition, project: String, situation: Situation, inputs: PlanInputs,
-                               peers: [String: PlannedContainer], options: Options,
-                               diagnostics: inout [Diagnostic]) throws -> PlannedContainer?
-    {
+    private func planContainer(
+        _ container: ContainerDefinition, project: String, situation: Situation, inputs: PlanInputs,
+        peers: [String: PlannedContainer], options: Options,
+        diagnostics: inout [Diagnostic]
+    ) throws -> PlannedContainer? {
         var image: PlannedImage?
         var unpack: [PlannedLayer] = []
         var imageDigest = "none"
@@ -106,22 +111,26 @@ public struct Planner: Sendable {
             case .none: return nil
             case .local(let local): resolved = local
             case .pull(let remote):
-                pull = PlannedPull(reference: remote.reference, digest: remote.digest, blobs: remote.missingBlobs.count,
-                                   bytes: remote.missingBytes, layers: remote.manifest.layers.count)
-                image = PlannedImage(reference: remote.reference, digest: remote.digest,
-                                     configDigest: remote.manifest.config.digest, platform: "pulled")
+                pull = PlannedPull(
+                    reference: remote.reference, digest: remote.digest, blobs: remote.missingBlobs.count,
+                    bytes: remote.missingBytes, layers: remote.manifest.layers.count)
+                image = PlannedImage(
+                    reference: remote.reference, digest: remote.digest,
+                    configDigest: remote.manifest.config.digest, platform: "pulled")
                 imageDigest = remote.digest.description
             }
         }
         if let resolved {
-            image = PlannedImage(reference: resolved.reference, digest: resolved.digest,
-                                 configDigest: resolved.manifest.config.digest,
-                                 platform: resolved.config.platform.description)
+            image = PlannedImage(
+                reference: resolved.reference, digest: resolved.digest,
+                configDigest: resolved.manifest.config.digest,
+                platform: resolved.config.platform.description)
             imageDigest = resolved.digest.description
             let store = try snapshots.store(for: container.snapshotter)
             unpack = try store.pendingLayers(for: resolved).map {
-                PlannedLayer(index: $0.index, digest: $0.descriptor.digest, diffID: $0.diffID, chainID: $0.chainID,
-                             mediaType: $0.descriptor.mediaType.rawValue, size: $0.descriptor.size)
+                PlannedLayer(
+                    index: $0.index, digest: $0.descriptor.digest, diffID: $0.diffID, chainID: $0.chainID,
+                    mediaType: $0.descriptor.mediaType.rawValue, size: $0.descriptor.size)
             }
         }
         if let restore { imageDigest += " checkpoint \(restore.digest)" }
@@ -131,10 +140,12 @@ public struct Planner: Sendable {
             if case .container(let name) = join.target { return peers[name] }
             return nil
         }
-        let hash = Self.configHash(canonical: canonical, imageDigest: imageDigest,
-                                   peerHashes: joined.map { "\($0.name)=\($0.configHash)" })
-        var (action, reasons) = Self.decide(situation, hash: hash, canonical: canonical,
-                                            imageDigest: image?.digest.description, options: options)
+        let hash = Self.configHash(
+            canonical: canonical, imageDigest: imageDigest,
+            peerHashes: joined.map { "\($0.name)=\($0.configHash)" })
+        var (action, reasons) = Self.decide(
+            situation, hash: hash, canonical: canonical,
+            imageDigest: image?.digest.description, options: options)
         // A peer started again in place keeps nothing of its old namespaces either: it has new ones.
         let movingPeers = joined.filter { $0.action != .unchanged }.map(\.name)
         if action == .unchanged, !movingPeers.isEmpty {
@@ -143,11 +154,12 @@ public struct Planner: Sendable {
         } else if action == .replace, reasons == ["configuration changed"], !movingPeers.isEmpty {
             reasons = movingPeers.map { "joins the namespaces of \($0), which is being recreated" }
         }
-        var planned = PlannedContainer(name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
-                                       snapshotter: container.rootfs == nil ? container.snapshotter : "none",
-                                       snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
-                                       runtime: container.runtime, runtimeID: "\(project).\(container.name)",
-                                       configHash: hash, definition: container)
+        var planned = PlannedContainer(
+            name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
+            snapshotter: container.rootfs == nil ? container.snapshotter : "none",
+            snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
+            runtime: container.runtime, runtimeID: "\(project).\(container.name)",
+            configHash: hash, definition: container)
         planned.pull = pull
         planned.restore = restore
         return planned
@@ -156,7 +168,8 @@ public struct Planner: Sendable {
     /// The one line shown when a manifest names an image the store does not have.
     public static func missingImageMessage(_ reference: String) -> String {
         let normalized = (try? ImageReference(parsing: reference).description) ?? reference
-        return "image \"\(normalized)\" is not in the store; import it first with `berth image import --rootfs DIR --tag \(normalized)` or `berth image import ARCHIVE`"
+        return
+            "image \"\(normalized)\" is not in the store; import it first with `berth image import --rootfs DIR --tag \(normalized)` or `berth image import ARCHIVE`"
     }
 
     static func configHash(canonical: Data, imageDigest: String, peerHashes: [String] = []) -> String {
@@ -175,9 +188,10 @@ public struct Planner: Sendable {
     /// stopped by hand or killed by a signal — exit status above 128, or no exit recorded); a job that
     /// ended on its own stays ended; a container without its monitor, or whose writable snapshot is gone
     /// or damaged, is replaced.
-    static func decide(_ situation: Situation, hash: String, canonical: Data, imageDigest: String?,
-                       options: Options) -> (PlanAction, [String])
-    {
+    static func decide(
+        _ situation: Situation, hash: String, canonical: Data, imageDigest: String?,
+        options: Options
+    ) -> (PlanAction, [String]) {
         guard let observed = situation.observed else {
             if situation.unrecordedInRuntime {
                 return (.replace, ["found in the runtime without a record (the state was lost), will replace"])

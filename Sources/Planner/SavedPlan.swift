@@ -56,26 +56,30 @@ public struct SavedPlan: Codable, Sendable {
             throw PlanError(code: "plan-file-unreadable", [.error(at: nil, "cannot read plan file \(path): \(SystemErrorText.of(error))")])
         }
         guard data.count <= maximumFileSize else {
-            throw PlanError(code: "plan-file-invalid", [.error(at: nil, "plan file \(path) is larger than \(maximumFileSize >> 20) MiB; it is not a Berth plan")])
+            throw PlanError(
+                code: "plan-file-invalid", [.error(at: nil, "plan file \(path) is larger than \(maximumFileSize >> 20) MiB; it is not a Berth plan")])
         }
         if let format = (try? JSONDecoder().decode(FormatOnly.self, from: data))?.format, format != currentFormat {
-            throw PlanError(code: "plan-file-invalid",
-                            [.error(at: nil, "plan file \(path) has format \(Names.quoted(format)); this berth reads \(currentFormat); plan again")])
+            throw PlanError(
+                code: "plan-file-invalid",
+                [.error(at: nil, "plan file \(path) has format \(Names.quoted(format)); this berth reads \(currentFormat); plan again")])
         }
         let saved: SavedPlan
         do {
             saved = try JSONDecoder().decode(SavedPlan.self, from: data)
         } catch {
-            throw PlanError(code: "plan-file-invalid",
-                            [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat)): \(Self.describe(error)); make one with `berth plan -o \(path)`")])
+            throw PlanError(
+                code: "plan-file-invalid",
+                [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat)): \(Self.describe(error)); make one with `berth plan -o \(path)`")])
         }
         guard saved.format == currentFormat else {
             throw PlanError(code: "plan-file-invalid", [.error(at: nil, "\(path) is not a Berth plan (\(currentFormat))")])
         }
         let problems = saved.problems()
         guard problems.isEmpty else {
-            throw PlanError(code: "plan-file-tampered",
-                            problems.map { .error(at: nil, "plan file \(path): \($0); refusing it (make a new one with `berth plan -o`)") })
+            throw PlanError(
+                code: "plan-file-tampered",
+                problems.map { .error(at: nil, "plan file \(path): \($0); refusing it (make a new one with `berth plan -o`)") })
         }
         return saved
     }
@@ -193,8 +197,9 @@ extension SavedPlan {
             if let pull = container.pull {
                 switch remote[pull.reference] {
                 case .image(let now)? where now.digest != pull.digest:
-                    problems.append("image \(pull.reference) of \(container.name) was \(pull.digest) in the registry when "
-                                    + "planned, now \(now.digest)")
+                    problems.append(
+                        "image \(pull.reference) of \(container.name) was \(pull.digest) in the registry when "
+                            + "planned, now \(now.digest)")
                 case .failed(let why)?:
                     problems.append("image \(pull.reference) of \(container.name) cannot be checked in its registry: \(why)")
                 default: break
@@ -202,10 +207,13 @@ extension SavedPlan {
                 continue
             }
             guard let image = container.image, container.restore == nil,
-                  let reference = container.definition.image else { continue }
+                let reference = container.definition.image
+            else { continue }
             let now = try images.lookup(reference)
             if now?.digest != image.digest {
-                problems.append("image \(image.reference) of \(container.name) was \(image.digest) when planned, now \(now.map { $0.digest.description } ?? "absent")")
+                problems.append(
+                    "image \(image.reference) of \(container.name) was \(image.digest) when planned, now \(now.map { $0.digest.description } ?? "absent")"
+                )
             }
         }
         return problems

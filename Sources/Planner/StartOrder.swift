@@ -15,8 +15,9 @@ enum StartOrder {
         while !remaining.isEmpty {
             let ready = remaining.filter { dependencies[$0, default: []].isSubset(of: done) }.sorted()
             guard !ready.isEmpty else {
-                throw PlanError(code: "dependency-cycle",
-                                [.error(at: nil, "dependency cycle between containers: \(remaining.sorted().joined(separator: ", "))")])
+                throw PlanError(
+                    code: "dependency-cycle",
+                    [.error(at: nil, "dependency cycle between containers: \(remaining.sorted().joined(separator: ", "))")])
             }
             order += ready
             done.formUnion(ready)

@@ -85,8 +85,10 @@ struct BlobDownloader: Sendable {
     }
 
     /// Streams the blob from byte `offset` on (all of it when the registry answers 200), verifying the whole.
-    private func download(_ blob: Descriptor, into partial: PartialBlob, from offset: Int64,
-                          hasher start: SHA256) async throws {
+    private func download(
+        _ blob: Descriptor, into partial: PartialBlob, from offset: Int64,
+        hasher start: SHA256
+    ) async throws {
         let range = offset > 0 ? ["Range": "bytes=\(offset)-"] : [:]
         let response = try await session.get("blobs/\(blob.digest)", headers: range)
         var received = offset
@@ -96,8 +98,9 @@ struct BlobDownloader: Sendable {
             guard Self.rangeStart(response.headers.first(name: "Content-Range")) == offset else {
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 try partial.truncate()
-                var error = RegistryError.protocolError("registry \(session.endpoint.registry) sent blob "
-                                                        + "\(blob.digest) from another offset than asked (\(offset))")
+                var error = RegistryError.protocolError(
+                    "registry \(session.endpoint.registry) sent blob "
+                        + "\(blob.digest) from another offset than asked (\(offset))")
                 error.isTransient = true
                 throw error
             }
@@ -110,14 +113,17 @@ struct BlobDownloader: Sendable {
         case 416:
             _ = try? await response.body.collect(upTo: 1 << 20)
             try partial.truncate()
-            var error = RegistryError.http("blob \(blob.digest) from byte \(offset)", status: 416,
-                                           registry: session.endpoint.registry)
+            var error = RegistryError.http(
+                "blob \(blob.digest) from byte \(offset)", status: 416,
+                registry: session.endpoint.registry)
             error.isTransient = true
             throw error
         case 404:
             _ = try? await response.body.collect(upTo: 1 << 20)
-            throw RegistryError("blob-unknown", "registry \(session.endpoint.registry) has no blob \(blob.digest) "
-                                + "of \(session.endpoint.repository)")
+            throw RegistryError(
+                "blob-unknown",
+                "registry \(session.endpoint.registry) has no blob \(blob.digest) "
+                    + "of \(session.endpoint.repository)")
         case let status:
             _ = try? await response.body.collect(upTo: 1 << 20)
             throw RegistryError.http("blob \(blob.digest)", status: status, registry: session.endpoint.registry)
@@ -143,15 +149,20 @@ struct BlobDownloader: Sendable {
             throw TransportErrors.classify(error, registry: session.endpoint.registry, host: session.endpoint.host)
         }
         guard received >= blob.size else {
-            var error = RegistryError("blob-truncated", "blob \(blob.digest) ended after \(received) of "
-                                      + "\(blob.size) bytes")
+            var error = RegistryError(
+                "blob-truncated",
+                "blob \(blob.digest) ended after \(received) of "
+                    + "\(blob.size) bytes")
             error.isTransient = true
             throw error
         }
         let actual = hasher.finalize().digestString
         guard received == blob.size, actual == blob.digest.description else {
-            throw RegistryError.digestMismatch(blob.digest.description, actual: received == blob.size ? actual
-                                               : "(more than \(blob.size) bytes)", size: received)
+            throw RegistryError.digestMismatch(
+                blob.digest.description,
+                actual: received == blob.size
+                    ? actual
+                    : "(more than \(blob.size) bytes)", size: received)
         }
     }
 
@@ -180,9 +191,11 @@ final class ProgressTracker: Sendable {
         completed.withLock { completed in
             completed[blob.digest] = bytes
             guard let callback else { return }
-            callback(PullProgress(digest: blob.digest, mediaType: blob.mediaType, state: state, completedBytes: bytes,
-                                  totalBytes: blob.size, overallCompletedBytes: completed.values.reduce(0, +),
-                                  overallTotalBytes: total))
+            callback(
+                PullProgress(
+                    digest: blob.digest, mediaType: blob.mediaType, state: state, completedBytes: bytes,
+                    totalBytes: blob.size, overallCompletedBytes: completed.values.reduce(0, +),
+                    overallTotalBytes: total))
         }
     }
 }

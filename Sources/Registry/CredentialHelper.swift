@@ -35,31 +35,38 @@ struct CredentialHelper {
     /// The credentials the helper holds for `registry`; nil when it has none.
     func get(registry: String) throws -> RegistryCredentials? {
         guard let executable = locate() else {
-            throw RegistryError("credential-helper-missing", "credential helper \(program) (named in \(configPath)) "
-                                + "is not on PATH; install it or remove it from \(configPath)", category: .usage)
+            throw RegistryError(
+                "credential-helper-missing",
+                "credential helper \(program) (named in \(configPath)) "
+                    + "is not on PATH; install it or remove it from \(configPath)", category: .usage)
         }
         let server = Self.serverAddress(for: registry)
         let result: Command.Output
         do {
             result = try Command(executable, ["get"], input: Data(server.utf8)).run()
         } catch {
-            throw RegistryError("credential-helper-failed", "cannot run credential helper \(executable)",
-                                underlying: error)
+            throw RegistryError(
+                "credential-helper-failed", "cannot run credential helper \(executable)",
+                underlying: error)
         }
         let stdout = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let stderr = String(decoding: result.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0 else {
             if stdout == Self.notFoundMessage || stderr == Self.notFoundMessage { return nil }
             let detail = [stderr, stdout].first { !$0.isEmpty } ?? "no output"
-            throw RegistryError("credential-helper-failed", "credential helper \(program) failed to get credentials "
-                                + "for \(server) (exit status \(result.status)): \(detail)")
+            throw RegistryError(
+                "credential-helper-failed",
+                "credential helper \(program) failed to get credentials "
+                    + "for \(server) (exit status \(result.status)): \(detail)")
         }
         let answer: Answer
         do {
             answer = try JSONDecoder().decode(Answer.self, from: result.stdout)
         } catch {
-            throw RegistryError("credential-helper-failed", "credential helper \(program) printed no valid "
-                                + "credentials JSON for \(server)", underlying: error)
+            throw RegistryError(
+                "credential-helper-failed",
+                "credential helper \(program) printed no valid "
+                    + "credentials JSON for \(server)", underlying: error)
         }
         let username = answer.username ?? ""
         let secret = answer.secret ?? ""

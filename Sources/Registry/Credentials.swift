@@ -39,8 +39,10 @@ struct AuthFile: Codable, Sendable {
 enum CredentialStore {
     /// The keys a registry may be filed under (Docker keeps docker.io under its v1 index URL).
     static func keys(for registry: String) -> [String] {
-        var keys = [registry, "https://\(registry)", "http://\(registry)", "https://\(registry)/v1/",
-                    "https://\(registry)/v2/"]
+        var keys = [
+            registry, "https://\(registry)", "http://\(registry)", "https://\(registry)/v1/",
+            "https://\(registry)/v2/",
+        ]
         if registry == "docker.io" {
             keys += ["https://index.docker.io/v1/", "index.docker.io", "registry-1.docker.io"]
         }
@@ -49,13 +51,15 @@ enum CredentialStore {
 
     static func lookup(registry: String, options: RegistryOptions) throws -> RegistryCredentials? {
         if let root = options.stateRoot, let file = try read(root + "/auth.json"),
-           let found = try fromAuths(file, path: root + "/auth.json", registry: registry) {
+            let found = try fromAuths(file, path: root + "/auth.json", registry: registry)
+        {
             return found
         }
         guard let path = options.dockerConfigPath, let file = try read(path) else { return nil }
         // With a helper configured its answer decides, "not found" included (docker then ignores `auths`).
         if let helper = helperName(file, registry: registry) {
-            let search = options.credentialHelperSearchPath ?? ProcessInfo.processInfo.environment["PATH"]
+            let search =
+                options.credentialHelperSearchPath ?? ProcessInfo.processInfo.environment["PATH"]
                 ?? "/usr/local/bin:/usr/bin:/bin"
             return try CredentialHelper(name: helper, configPath: path, searchPath: search).get(registry: registry)
         }
@@ -76,8 +80,9 @@ enum CredentialStore {
         do {
             return try JSONDecoder().decode(AuthFile.self, from: data)
         } catch {
-            throw RegistryError("credentials-invalid", "cannot read credentials file \(path); fix or remove it",
-                                category: .usage, underlying: error)
+            throw RegistryError(
+                "credentials-invalid", "cannot read credentials file \(path); fix or remove it",
+                category: .usage, underlying: error)
         }
     }
 
@@ -87,16 +92,21 @@ enum CredentialStore {
             var credentials: RegistryCredentials?
             if let encoded = entry.auth, !encoded.isEmpty {
                 guard let decoded = Data(base64Encoded: encoded).flatMap({ String(data: $0, encoding: .utf8) }),
-                      let colon = decoded.firstIndex(of: ":") else {
-                    throw RegistryError("credentials-invalid", "the `auth` entry for \(key) in \(path) is not "
-                                        + "base64 of user:password", category: .usage)
+                    let colon = decoded.firstIndex(of: ":")
+                else {
+                    throw RegistryError(
+                        "credentials-invalid",
+                        "the `auth` entry for \(key) in \(path) is not "
+                            + "base64 of user:password", category: .usage)
                 }
-                credentials = RegistryCredentials(username: String(decoded[..<colon]),
-                                                  password: String(decoded[decoded.index(after: colon)...]))
+                credentials = RegistryCredentials(
+                    username: String(decoded[..<colon]),
+                    password: String(decoded[decoded.index(after: colon)...]))
             }
             if let token = entry.identitytoken, !token.isEmpty {
-                credentials = RegistryCredentials(username: credentials?.username ?? "", password: "",
-                                                  identityToken: token)
+                credentials = RegistryCredentials(
+                    username: credentials?.username ?? "", password: "",
+                    identityToken: token)
             }
             if let credentials { return credentials }
         }

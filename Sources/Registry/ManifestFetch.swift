@@ -35,8 +35,10 @@ extension RegistrySession {
             } catch {
                 throw TransportErrors.classify(error, registry: self.endpoint.registry, host: self.endpoint.host)
             }
-            return (Data(body.readableBytesView), response.headers.first(name: "Content-Type"),
-                    response.headers.first(name: "Docker-Content-Digest"))
+            return (
+                Data(body.readableBytesView), response.headers.first(name: "Content-Type"),
+                response.headers.first(name: "Docker-Content-Digest")
+            )
         }
         let (data, contentType, headerDigest) = result
         let digest = try Hashing.digest(of: data)
@@ -46,8 +48,9 @@ extension RegistrySession {
             }
         }
         let mediaType = try Self.mediaType(of: data, contentType: contentType, name: displayName)
-        return FetchedDocument(descriptor: Descriptor(mediaType: mediaType, digest: digest, size: Int64(data.count)),
-                               data: data)
+        return FetchedDocument(
+            descriptor: Descriptor(mediaType: mediaType, digest: digest, size: Int64(data.count)),
+            data: data)
     }
 
     /// The document's media type: its `mediaType` field, else the Content-Type, else guessed from its shape.
@@ -61,8 +64,10 @@ extension RegistrySession {
             throw RegistryError.protocolError("the manifest of \(name) is not JSON")
         }
         if probe.schemaVersion == 1 {
-            throw RegistryError("manifest-unsupported", "image \(name) uses Docker schema 1 manifests, which Berth "
-                                + "does not pull; push it again with a current tool")
+            throw RegistryError(
+                "manifest-unsupported",
+                "image \(name) uses Docker schema 1 manifests, which Berth "
+                    + "does not pull; push it again with a current tool")
         }
         let header = contentType.map {
             MediaType(rawValue: String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces))
@@ -72,7 +77,8 @@ extension RegistrySession {
         if candidates.isEmpty || candidates.allSatisfy({ $0.rawValue == "application/json" }) {
             return probe.manifests != nil ? .ociIndex : .ociManifest
         }
-        throw RegistryError("manifest-unsupported",
-                            "image \(name) is a \(candidates[0]), not an image manifest or index")
+        throw RegistryError(
+            "manifest-unsupported",
+            "image \(name) is a \(candidates[0]), not an image manifest or index")
     }
 }

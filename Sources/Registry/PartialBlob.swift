@@ -32,7 +32,8 @@ final class PartialBlob {
             var held = stat()
             var current = stat()
             if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino,
-               held.st_dev == current.st_dev {
+                held.st_dev == current.st_dev
+            {
                 return PartialBlob(path: path, fd: fd)
             }
             close(fd)

@@ -17,15 +17,19 @@ public struct RegistryClient: Sendable {
     }
 
     /// Resolves `reference` to the manifest for `platform`, listing the blobs `store` still lacks (all when nil).
-    public func resolve(_ reference: String, platform: Platform = .host,
-                        store: ImageStore? = nil) throws -> RemoteImage {
+    public func resolve(
+        _ reference: String, platform: Platform = .host,
+        store: ImageStore? = nil
+    ) throws -> RemoteImage {
         try Self.blocking { try await resolveAsync(reference, platform: platform, store: store) }
     }
 
     /// Downloads the image for `platform` into `store` (skipping blobs already there) and names it `reference`.
     @discardableResult
-    public func pull(_ reference: String, into store: ImageStore, platform: Platform = .host,
-                     progress: (@Sendable (PullProgress) -> Void)? = nil) throws -> ResolvedImage {
+    public func pull(
+        _ reference: String, into store: ImageStore, platform: Platform = .host,
+        progress: (@Sendable (PullProgress) -> Void)? = nil
+    ) throws -> ResolvedImage {
         try Self.blocking { try await pullAsync(reference, into: store, platform: platform, progress: progress) }
     }
 
@@ -42,8 +46,10 @@ public struct RegistryClient: Sendable {
     }
 
     /// Async form of `resolve`.
-    public func resolveAsync(_ reference: String, platform: Platform = .host,
-                             store: ImageStore? = nil) async throws -> RemoteImage {
+    public func resolveAsync(
+        _ reference: String, platform: Platform = .host,
+        store: ImageStore? = nil
+    ) async throws -> RemoteImage {
         let name = try parse(reference)
         return try await withSession(name) { session in
             try await Resolution.resolve(name, platform: platform, session: session, store: store).image
@@ -52,13 +58,16 @@ public struct RegistryClient: Sendable {
 
     /// Async form of `pull`.
     @discardableResult
-    public func pullAsync(_ reference: String, into store: ImageStore, platform: Platform = .host,
-                          progress: (@Sendable (PullProgress) -> Void)? = nil) async throws -> ResolvedImage {
+    public func pullAsync(
+        _ reference: String, into store: ImageStore, platform: Platform = .host,
+        progress: (@Sendable (PullProgress) -> Void)? = nil
+    ) async throws -> ResolvedImage {
         let name = try parse(reference)
         return try await withSession(name) { session in
             let resolution = try await Resolution.resolve(name, platform: platform, session: session, store: store)
-            return try await resolution.pull(into: store, platform: platform, session: session, options: options,
-                                             progress: progress)
+            return try await resolution.pull(
+                into: store, platform: platform, session: session, options: options,
+                progress: progress)
         }
     }
 
@@ -68,8 +77,9 @@ public struct RegistryClient: Sendable {
         let stateRoot = try requireStateRoot()
         let probe = try parse(registry + "/berth-login-probe")
         try await withHTTPClient { client in
-            let session = RegistrySession(client: client, options: options, endpoint: RegistryEndpoint(probe),
-                                          credentials: credentials)
+            let session = RegistrySession(
+                client: client, options: options, endpoint: RegistryEndpoint(probe),
+                credentials: credentials)
             try await session.verifyCredentials()
         }
         try CredentialStore.save(credentials, registry: RegistryEndpoint(probe).registry, stateRoot: stateRoot)
@@ -87,8 +97,10 @@ public struct RegistryClient: Sendable {
         try ImageReference(parsing: reference)
     }
 
-    private func withSession<T: Sendable>(_ name: ImageReference,
-                                          _ body: @Sendable (RegistrySession) async throws -> T) async throws -> T {
+    private func withSession<T: Sendable>(
+        _ name: ImageReference,
+        _ body: @Sendable (RegistrySession) async throws -> T
+    ) async throws -> T {
         try await withHTTPClient { client in
             try await body(RegistrySession(client: client, options: options, endpoint: RegistryEndpoint(name)))
         }
@@ -98,8 +110,9 @@ public struct RegistryClient: Sendable {
     private func withHTTPClient<T: Sendable>(_ body: @Sendable (HTTPClient) async throws -> T) async throws -> T {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.additionalTrustRoots = options.extraCACertificates.map { .file($0) }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(30), read: .seconds(60)))
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(30), read: .seconds(60)))
         // Failures surface at once (a TLS or DNS error is not worth 30 s of reconnecting); `Retry` decides.
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)

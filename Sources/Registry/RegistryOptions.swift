@@ -19,10 +19,12 @@ public struct RegistryOptions: Sendable, Hashable {
     /// Where credential helpers are looked for, `PATH` style; nil for `$PATH`.
     var credentialHelperSearchPath: String?
 
-    public init(stateRoot: String? = nil,
-                dockerConfigPath: String? = RegistryOptions.defaultDockerConfigPath,
-                insecureRegistries: Set<String> = [], extraCACertificates: [String] = [],
-                maxAttempts: Int = 5, retryDelay: Duration = .milliseconds(500), parallelDownloads: Int = 4) {
+    public init(
+        stateRoot: String? = nil,
+        dockerConfigPath: String? = RegistryOptions.defaultDockerConfigPath,
+        insecureRegistries: Set<String> = [], extraCACertificates: [String] = [],
+        maxAttempts: Int = 5, retryDelay: Duration = .milliseconds(500), parallelDownloads: Int = 4
+    ) {
         self.stateRoot = stateRoot
         self.dockerConfigPath = dockerConfigPath
         self.insecureRegistries = insecureRegistries

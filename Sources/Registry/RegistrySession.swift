@@ -13,8 +13,10 @@ actor RegistrySession {
     private var challenge: AuthChallenge?
     private var credentials: RegistryCredentials?
 
-    init(client: HTTPClient, options: RegistryOptions, endpoint: RegistryEndpoint,
-         credentials: RegistryCredentials? = nil) {
+    init(
+        client: HTTPClient, options: RegistryOptions, endpoint: RegistryEndpoint,
+        credentials: RegistryCredentials? = nil
+    ) {
         self.client = client
         self.options = options
         self.endpoint = endpoint
@@ -30,8 +32,10 @@ actor RegistrySession {
             // Where plain HTTP may follow, a TLS failure is only explained once plain HTTP failed too.
             response = try await ping("https://\(endpoint.host)", diagnoseTLS: !mayUseHTTP)
             baseURL = "https://\(endpoint.host)"
-        } catch let error as RegistryError where mayUseHTTP
-                    && (error.code == "registry-tls" || error.code == "registry-unreachable") {
+        } catch let error as RegistryError
+            where mayUseHTTP
+            && (error.code == "registry-tls" || error.code == "registry-unreachable")
+        {
             do {
                 response = try await plainPing(afterHTTPSFailure: error)
             } catch let failure as RegistryError {
@@ -44,7 +48,7 @@ actor RegistrySession {
             return
         case 401:
             guard let header = response.headers.first(name: "WWW-Authenticate"),
-                  let parsed = AuthChallenge(header: header)
+                let parsed = AuthChallenge(header: header)
             else { throw RegistryError.unauthorized(endpoint.registry, repository: endpoint.repository, status: 401) }
             challenge = parsed
             // Looked up only when the registry asks, so an open registry never runs a credential helper.
@@ -104,17 +108,20 @@ actor RegistrySession {
                 throw RegistryError.unauthorized(endpoint.registry, repository: endpoint.repository, status: 401)
             }
             guard credentials.identityToken == nil else {
-                throw RegistryError("registry-unauthorized", "registry \(endpoint.registry) asks for a user name and "
-                                    + "password, but the configured credentials are an identity token (only usable "
-                                    + "with token authentication); log in with `berth login \(endpoint.registry)`",
-                                    category: .usage)
+                throw RegistryError(
+                    "registry-unauthorized",
+                    "registry \(endpoint.registry) asks for a user name and "
+                        + "password, but the configured credentials are an identity token (only usable "
+                        + "with token authentication); log in with `berth login \(endpoint.registry)`",
+                    category: .usage)
             }
             authorization = credentials.basicAuthorization
         case "bearer":
             authorization = "Bearer " + (try await fetchToken(challenge))
         default:
-            throw RegistryError.protocolError("registry \(endpoint.registry) asks for unsupported authentication "
-                                              + "\"\(challenge.scheme)\"")
+            throw RegistryError.protocolError(
+                "registry \(endpoint.registry) asks for unsupported authentication "
+                    + "\"\(challenge.scheme)\"")
         }
     }
 
@@ -143,20 +150,24 @@ actor RegistrySession {
             let response = try await self.execute(request)
             let body = try await response.body.collect(upTo: 1 << 20)
             if response.status.code == 401 || response.status.code == 403 {
-                throw RegistryError.unauthorized(self.endpoint.registry, repository: self.endpoint.repository,
-                                                 status: Int(response.status.code))
+                throw RegistryError.unauthorized(
+                    self.endpoint.registry, repository: self.endpoint.repository,
+                    status: Int(response.status.code))
             }
             try Retry.checkTransient(response, what: "a token", registry: self.endpoint.registry)
             guard response.status.code == 200 else {
-                throw RegistryError.http("a token from \(realm)", status: Int(response.status.code),
-                                         registry: self.endpoint.registry)
+                throw RegistryError.http(
+                    "a token from \(realm)", status: Int(response.status.code),
+                    registry: self.endpoint.registry)
             }
             return Data(body.readableBytesView)
         }
         guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: body),
-              let token = decoded.token ?? decoded.accessToken, !token.isEmpty else {
-            throw RegistryError.protocolError("token endpoint \(realm) of registry \(endpoint.registry) "
-                                              + "returned no token")
+            let token = decoded.token ?? decoded.accessToken, !token.isEmpty
+        else {
+            throw RegistryError.protocolError(
+                "token endpoint \(realm) of registry \(endpoint.registry) "
+                    + "returned no token")
         }
         return token
     }
@@ -169,8 +180,10 @@ actor RegistrySession {
             if let auth = credentials?.basicAuthorization { request.headers.add(name: "Authorization", value: auth) }
             return request
         }
-        var fields = [("grant_type", "refresh_token"), ("client_id", "berth"), ("refresh_token", identityToken),
-                      ("scope", "repository:\(endpoint.repository):pull")]
+        var fields = [
+            ("grant_type", "refresh_token"), ("client_id", "berth"), ("refresh_token", identityToken),
+            ("scope", "repository:\(endpoint.repository):pull"),
+        ]
         if let service = challenge.parameters["service"] { fields.append(("service", service)) }
         var unreserved = CharacterSet.alphanumerics
         unreserved.insert(charactersIn: "-._~")
@@ -186,8 +199,11 @@ actor RegistrySession {
 
     /// GET `path` under `/v2/<repository>/`, with auth and redirects; 401/403 become `registry-unauthorized`
     /// (after one token refresh), 429/5xx a retryable error. The caller reads (or drops) the body.
-    func get(_ path: String, accept: [String] = [], headers: [String: String] = [:]) async throws
-        -> HTTPClientResponse {
+    func get(
+        _ path: String, accept: [String] = [], headers: [String: String] = [:]
+    ) async throws
+        -> HTTPClientResponse
+    {
         try await connect()
         var refreshed = false
         while true {
@@ -201,7 +217,8 @@ actor RegistrySession {
                 if status == 401, !refreshed, challenge?.scheme == "bearer" {
                     refreshed = true
                     if let header = response.headers.first(name: "WWW-Authenticate"),
-                       let parsed = AuthChallenge(header: header) {
+                        let parsed = AuthChallenge(header: header)
+                    {
                         challenge = parsed
                     }
                     try await authenticate()
@@ -222,8 +239,9 @@ actor RegistrySession {
         for _ in 0..<5 {
             let response = try await execute(request)
             guard [301, 302, 303, 307, 308].contains(Int(response.status.code)),
-                  let location = response.headers.first(name: "Location"),
-                  let target = URL(string: location, relativeTo: URL(string: request.url)) else {
+                let location = response.headers.first(name: "Location"),
+                let target = URL(string: location, relativeTo: URL(string: request.url))
+            else {
                 return response
             }
             _ = try? await response.body.collect(upTo: 1 << 20)
@@ -233,8 +251,9 @@ actor RegistrySession {
             }
             request.url = next
         }
-        throw RegistryError.protocolError("registry \(endpoint.registry) redirected more than 5 times "
-                                          + "for \(request.url)")
+        throw RegistryError.protocolError(
+            "registry \(endpoint.registry) redirected more than 5 times "
+                + "for \(request.url)")
     }
 
     /// Runs one request, turning transport failures into registry errors (retryable where a retry can help).
@@ -252,7 +271,8 @@ actor RegistrySession {
     /// A TLS failure with the certificate problem spelled out (see `TLSDiagnosis`); other errors unchanged.
     private func diagnosed(_ error: RegistryError, url: String) async -> RegistryError {
         guard error.code == "registry-tls", let cause = error.underlying,
-              let components = URLComponents(string: url), let name = components.host else { return error }
+            let components = URLComponents(string: url), let name = components.host
+        else { return error }
         let bracketed = name.contains(":") && !name.hasPrefix("[") ? "[\(name)]" : name
         let host = bracketed + (components.port.map { ":\($0)" } ?? "")
         let finding = await TLSDiagnosis.problem(cause, host: host)

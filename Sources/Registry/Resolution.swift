@@ -8,21 +8,26 @@ struct Resolution: Sendable {
     var root: FetchedDocument
     var manifest: FetchedDocument
 
-    static func resolve(_ name: ImageReference, platform: Platform, session: RegistrySession,
-                        store: ImageStore?) async throws -> Resolution {
+    static func resolve(
+        _ name: ImageReference, platform: Platform, session: RegistrySession,
+        store: ImageStore?
+    ) async throws -> Resolution {
         let display = name.description
-        let root = try await session.fetchManifest(name.digest?.description ?? name.tag ?? "latest",
-                                                   expected: name.digest, displayName: display)
+        let root = try await session.fetchManifest(
+            name.digest?.description ?? name.tag ?? "latest",
+            expected: name.digest, displayName: display)
         var manifestDocument = root
         if root.descriptor.mediaType.isIndex {
             let index = try decode(ImageIndex.self, root.data, what: "image index of \(display)")
             let candidates = index.manifests.filter { $0.mediaType.isManifest }
             guard let chosen = choose(candidates, for: platform) else {
-                throw RegistryError.noPlatform(display, wanted: platform.description,
-                                               offered: candidates.compactMap { $0.platform?.description })
+                throw RegistryError.noPlatform(
+                    display, wanted: platform.description,
+                    offered: candidates.compactMap { $0.platform?.description })
             }
-            manifestDocument = try await session.fetchManifest(chosen.digest.description, expected: chosen.digest,
-                                                               displayName: "\(display) (\(platform))")
+            manifestDocument = try await session.fetchManifest(
+                chosen.digest.description, expected: chosen.digest,
+                displayName: "\(display) (\(platform))")
             manifestDocument.descriptor.platform = chosen.platform
             manifestDocument.descriptor.mediaType = chosen.mediaType
         }
@@ -30,9 +35,10 @@ struct Resolution: Sendable {
         let blobs = [manifest.config] + manifest.layers
         var seen = Set<Digest>()
         let missing = blobs.filter { seen.insert($0.digest).inserted && !(store?.hasBlob($0.digest) ?? false) }
-        let image = RemoteImage(reference: display, rootDescriptor: root.descriptor,
-                                manifestDescriptor: manifestDocument.descriptor, manifest: manifest,
-                                missingBlobs: missing)
+        let image = RemoteImage(
+            reference: display, rootDescriptor: root.descriptor,
+            manifestDescriptor: manifestDocument.descriptor, manifest: manifest,
+            missingBlobs: missing)
         return Resolution(image: image, root: root, manifest: manifestDocument)
     }
 
@@ -45,8 +51,10 @@ struct Resolution: Sendable {
     }
 
     /// Config first (checked against the platform), then the layers in parallel, then the manifests, then the name.
-    func pull(into store: ImageStore, platform: Platform, session: RegistrySession, options: RegistryOptions,
-              progress callback: (@Sendable (PullProgress) -> Void)?) async throws -> ResolvedImage {
+    func pull(
+        into store: ImageStore, platform: Platform, session: RegistrySession, options: RegistryOptions,
+        progress callback: (@Sendable (PullProgress) -> Void)?
+    ) async throws -> ResolvedImage {
         let manifest = image.manifest
         var seen = Set<Digest>()
         let blobs = ([manifest.config] + manifest.layers).filter { seen.insert($0.digest).inserted }
@@ -56,12 +64,14 @@ struct Resolution: Sendable {
         let configData = try Data(contentsOf: URL(fileURLWithPath: store.blobPath(manifest.config.digest)))
         let config = try Self.decode(ImageConfiguration.self, configData, what: "config of \(image.reference)")
         if !root.descriptor.mediaType.isIndex, !config.platform.matches(platform) {
-            throw RegistryError.noPlatform(image.reference, wanted: platform.description,
-                                           offered: [config.platform.description])
+            throw RegistryError.noPlatform(
+                image.reference, wanted: platform.description,
+                offered: [config.platform.description])
         }
         guard config.rootfs.diffIDs.count == manifest.layers.count else {
-            throw RegistryError.protocolError("image \(image.reference) has \(manifest.layers.count) layers but its "
-                                              + "config lists \(config.rootfs.diffIDs.count) diff IDs")
+            throw RegistryError.protocolError(
+                "image \(image.reference) has \(manifest.layers.count) layers but its "
+                    + "config lists \(config.rootfs.diffIDs.count) diff IDs")
         }
         try await downloader.fetchAll(Array(blobs.dropFirst()))
         var manifestDescriptor = self.manifest.descriptor

@@ -13,7 +13,8 @@ enum TLSDiagnosis {
         var advice: String
     }
 
-    static let trustAdvice = "if the certificate is right, trust its CA with --ca-cert FILE; if the registry speaks "
+    static let trustAdvice =
+        "if the certificate is right, trust its CA with --ca-cert FILE; if the registry speaks "
         + "plain HTTP, list it with --insecure-registry"
 
     /// The certificate problem behind `error` on `host` (`host[:port]`), e.g. "certificate has expired".
@@ -28,32 +29,39 @@ enum TLSDiagnosis {
         let hostnameMismatch = (error as? NIOSSLExtraError) == .failedToValidateHostname
         let renameAdvice = "use a registry name the certificate lists, or have the certificate reissued for \(host)"
         guard let leaf = chain?.first else {
-            return hostnameMismatch ? Finding(problem: "hostname mismatch: certificate is not for \(host)",
-                                              advice: renameAdvice)
+            return hostnameMismatch
+                ? Finding(
+                    problem: "hostname mismatch: certificate is not for \(host)",
+                    advice: renameAdvice)
                 : Finding(problem: "\(error)", advice: trustAdvice)
         }
         if leaf.notValidAfter < now {
-            return Finding(problem: "certificate has expired (not valid after \(date(leaf.notValidAfter)))",
-                           advice: "the registry's certificate must be renewed (or the system clock is wrong)")
+            return Finding(
+                problem: "certificate has expired (not valid after \(date(leaf.notValidAfter)))",
+                advice: "the registry's certificate must be renewed (or the system clock is wrong)")
         }
         if leaf.notValidBefore > now {
-            return Finding(problem: "certificate is not valid yet (not valid before \(date(leaf.notValidBefore)))",
-                           advice: "check the system clock")
+            return Finding(
+                problem: "certificate is not valid yet (not valid before \(date(leaf.notValidBefore)))",
+                advice: "check the system clock")
         }
         if hostnameMismatch {
             let names = names(leaf)
             let listed = names.isEmpty ? "no host name" : names.joined(separator: ", ")
-            return Finding(problem: "hostname mismatch: certificate is for \(listed), not \(host)",
-                           advice: renameAdvice)
+            return Finding(
+                problem: "hostname mismatch: certificate is for \(listed), not \(host)",
+                advice: renameAdvice)
         }
         if let failure = error as? NIOSSLError, case .handshakeFailed = failure {
             let subject = distinguished(leaf.subjectName)
             if leaf.subjectName == leaf.issuerName {
-                return Finding(problem: "certificate signed by unknown authority (self-signed certificate \(subject))",
-                               advice: trustAdvice)
+                return Finding(
+                    problem: "certificate signed by unknown authority (self-signed certificate \(subject))",
+                    advice: trustAdvice)
             }
-            return Finding(problem: "certificate signed by unknown authority (\(subject) issued by "
-                           + "\(distinguished(leaf.issuerName)))", advice: trustAdvice)
+            return Finding(
+                problem: "certificate signed by unknown authority (\(subject) issued by "
+                    + "\(distinguished(leaf.issuerName)))", advice: trustAdvice)
         }
         return Finding(problem: "\(error)", advice: trustAdvice)
     }

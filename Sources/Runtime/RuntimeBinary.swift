@@ -12,7 +12,9 @@ public enum RuntimeBinary {
     }
 
     /// The absolute path of the runtime's executable.
-    public static func locate(_ runtime: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"])
+    public static func locate(
+        _ runtime: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"]
+    )
         throws -> String
     {
         let name = programName(for: runtime)
@@ -28,7 +30,8 @@ public enum RuntimeBinary {
             let candidate = directory + "/" + name
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw RuntimeError(code: .notFound,
-                           message: "runtime \"\(runtime)\" not found in PATH; install it (apt-get install \(name)) or give an absolute path")
+        throw RuntimeError(
+            code: .notFound,
+            message: "runtime \"\(runtime)\" not found in PATH; install it (apt-get install \(name)) or give an absolute path")
     }
 }

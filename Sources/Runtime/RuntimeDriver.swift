@@ -95,8 +95,10 @@ public struct RuntimeDriver: Sendable {
         public var pidFile: String?
         public var detach: Bool
         public var noPivot: Bool
-        public init(bundle: String, imagePath: String, workPath: String? = nil, pidFile: String? = nil,
-                    detach: Bool = true, noPivot: Bool = false) {
+        public init(
+            bundle: String, imagePath: String, workPath: String? = nil, pidFile: String? = nil,
+            detach: Bool = true, noPivot: Bool = false
+        ) {
             self.bundle = bundle
             self.imagePath = imagePath
             self.workPath = workPath
@@ -165,8 +167,9 @@ public struct RuntimeDriver: Sendable {
         let lines = result.stderrText.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         for line in lines.reversed() {
             if let data = line.data(using: .utf8),
-               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-               let msg = object["msg"] as? String {
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let msg = object["msg"] as? String
+            {
                 return msg
             }
         }

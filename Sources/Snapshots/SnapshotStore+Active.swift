@@ -76,8 +76,10 @@ extension SnapshotStore {
     func committedLayers(of image: ResolvedImage) throws -> [LayerUnpack] {
         let layers = try layers(of: image)
         if let missing = layers.first(where: { !isCommitted($0.chainID) }) {
-            throw SnapshotError("image-not-unpacked", "image \(image.reference) layer \(missing.index) "
-                                + "(\(missing.diffID)) is not unpacked; unpack the image first")
+            throw SnapshotError(
+                "image-not-unpacked",
+                "image \(image.reference) layer \(missing.index) "
+                    + "(\(missing.diffID)) is not unpacked; unpack the image first")
         }
         return layers
     }
@@ -118,10 +120,11 @@ extension SnapshotStore {
         // Bytes, not graphemes: a combining mark must not hide a `/` or make `..` look like something else.
         let bytes = Array(key.utf8)
         guard !bytes.isEmpty, bytes != Array(".".utf8), bytes != Array("..".utf8),
-              !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ",") || $0 == 0 })
+            !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ",") || $0 == 0 })
         else {
-            throw SnapshotError("invalid-snapshot-key", "invalid snapshot key \"\(key)\": must be a plain name",
-                                category: .usage)
+            throw SnapshotError(
+                "invalid-snapshot-key", "invalid snapshot key \"\(key)\": must be a plain name",
+                category: .usage)
         }
     }
 }

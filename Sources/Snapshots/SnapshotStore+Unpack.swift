@@ -12,8 +12,10 @@ extension SnapshotStore {
     /// Concurrent callers (threads or processes) wait on one lock and then find the work done.
     /// `progress`, when given, is told about each layer as it is read.
     @discardableResult
-    public func unpack(_ image: ResolvedImage, from store: ImageStore,
-                       progress: UnpackProgress? = nil) throws -> [LayerUnpack] {
+    public func unpack(
+        _ image: ResolvedImage, from store: ImageStore,
+        progress: UnpackProgress? = nil
+    ) throws -> [LayerUnpack] {
         try withLock {
             try clearLeftovers()
             let pending = try pendingLayers(for: image)
@@ -33,8 +35,10 @@ extension SnapshotStore {
     /// Extracts all pending layers at once (they are independent on overlayfs), gives directories a layer
     /// only implied the attributes they have in the layers below, then commits the good ones in order
     /// and reports the first failure.
-    func unpackOverlay(_ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore,
-                       progress: UnpackProgress?) throws {
+    func unpackOverlay(
+        _ pending: [LayerUnpack], all: [LayerUnpack], image: ResolvedImage, store: ImageStore,
+        progress: UnpackProgress?
+    ) throws {
         let results = ResultSlots(count: pending.count)
         // As many layers at once as there are cores: decompressing keeps one busy.
         WorkerThreads.forEach(pending.count, limit: ProcessInfo.processInfo.activeProcessorCount) { i in
@@ -52,8 +56,9 @@ extension SnapshotStore {
                 let lowers = all[..<layer.index].reversed().map { layerPath($0.chainID) }
                 copyImpliedDirectoryAttributes(extracted.implicitDirectories, in: extracted.work + "/fs", from: lowers)
                 do {
-                    try copyUpHardlinkTargets(extracted.lowerHardlinks, in: extracted.work + "/fs", from: lowers,
-                                              context: Self.context(layer, image))
+                    try copyUpHardlinkTargets(
+                        extracted.lowerHardlinks, in: extracted.work + "/fs", from: lowers,
+                        context: Self.context(layer, image))
                 } catch {
                     try? removeTree(extracted.work)
                     firstError = error
@@ -105,12 +110,15 @@ extension SnapshotStore {
     }
 
     /// Extracts one layer into `tmp/` and checks its diff_id.
-    func extractLayer(_ layer: LayerUnpack, image: ResolvedImage, store: ImageStore,
-                      progress: UnpackProgress? = nil) throws -> Extracted {
+    func extractLayer(
+        _ layer: LayerUnpack, image: ResolvedImage, store: ImageStore,
+        progress: UnpackProgress? = nil
+    ) throws -> Extracted {
         let context = Self.context(layer, image)
         guard let compression = layer.descriptor.mediaType.layerCompression else {
-            throw SnapshotError("unsupported-layer-type",
-                                "\(context): no processor for media type \(layer.descriptor.mediaType)")
+            throw SnapshotError(
+                "unsupported-layer-type",
+                "\(context): no processor for media type \(layer.descriptor.mediaType)")
         }
         let blob = store.blobPath(layer.descriptor.digest)
         guard store.hasBlob(layer.descriptor.digest) else {
@@ -124,8 +132,9 @@ extension SnapshotStore {
                 try copyTree(from: layerPath(parent), to: fs)
             }
             let mode: WhiteoutMode = snapshotter == .overlayfs && layer.parent != nil ? .overlay : .apply
-            progress?.begin(layer.index, of: image.manifest.layers.count, digest: layer.descriptor.digest.description,
-                            total: layer.descriptor.size)
+            progress?.begin(
+                layer.index, of: image.manifest.layers.count, digest: layer.descriptor.digest.description,
+                total: layer.descriptor.size)
             var failed = true
             defer { progress?.end(layer.index, failed: failed) }
             let index = layer.index
@@ -134,12 +143,15 @@ extension SnapshotStore {
             let reader = try TarReader(path: blob, compression: TarCompression(compression), progress: onRead)
             let result = try TarExtractor.extract(reader, into: fs, whiteouts: mode)
             guard result.stream.digest == layer.diffID.description else {
-                throw SnapshotError("diffid-mismatch", "\(context): wrong diff id calculated on extraction "
-                                    + "\"\(result.stream.digest)\", expected \(layer.diffID)")
+                throw SnapshotError(
+                    "diffid-mismatch",
+                    "\(context): wrong diff id calculated on extraction "
+                        + "\"\(result.stream.digest)\", expected \(layer.diffID)")
             }
             failed = false
-            return Extracted(work: work, implicitDirectories: result.implicitDirectories,
-                             lowerHardlinks: result.lowerHardlinks)
+            return Extracted(
+                work: work, implicitDirectories: result.implicitDirectories,
+                lowerHardlinks: result.lowerHardlinks)
         } catch let error as SnapshotError {
             try? removeTree(work)
             throw error
@@ -157,8 +169,9 @@ extension SnapshotStore {
         do {
             try removeTree(committed)
             guard rename(work, committed) == 0 else {
-                throw SnapshotError.posix("\(Self.context(layer, image)): cannot commit snapshot \(layer.chainID)",
-                                          errno: errno)
+                throw SnapshotError.posix(
+                    "\(Self.context(layer, image)): cannot commit snapshot \(layer.chainID)",
+                    errno: errno)
             }
         } catch {
             try? removeTree(work)
@@ -171,17 +184,23 @@ extension SnapshotStore {
     /// then no longer share an inode, as after an overlay copy-up).
     func copyUpHardlinkTargets(_ links: [LowerHardlink], in fs: String, from lowers: [String], context: String) throws {
         for link in links {
-            guard let source = lowers.lazy.map({ $0 + "/" + link.target }).first(where: { path in
-                var st = stat()
-                return lstat(path, &st) == 0
-            }) else {
-                throw SnapshotError("unpack-failed", "\(context): hard link \"\(link.link)\" points at \"\(link.target)\", "
-                                    + "which is in neither this layer nor the layers below")
+            guard
+                let source = lowers.lazy.map({ $0 + "/" + link.target }).first(where: { path in
+                    var st = stat()
+                    return lstat(path, &st) == 0
+                })
+            else {
+                throw SnapshotError(
+                    "unpack-failed",
+                    "\(context): hard link \"\(link.link)\" points at \"\(link.target)\", "
+                        + "which is in neither this layer nor the layers below")
             }
             var st = stat()
             guard lstat(source, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
-                throw SnapshotError("unpack-failed", "\(context): hard link \"\(link.link)\" points at \"\(link.target)\", "
-                                    + "which is not a regular file in the layers below")
+                throw SnapshotError(
+                    "unpack-failed",
+                    "\(context): hard link \"\(link.link)\" points at \"\(link.target)\", "
+                        + "which is not a regular file in the layers below")
             }
             try copyTree(file: source, to: fs + "/" + link.link)
         }
@@ -205,8 +224,10 @@ extension SnapshotStore {
             throw SnapshotError("snapshot-copy", "cannot run cp to copy \(source)", underlying: error)
         }
         guard result.status == 0 else {
-            throw SnapshotError("snapshot-copy", "copying \(source) to \(target) failed: "
-                                + result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw SnapshotError(
+                "snapshot-copy",
+                "copying \(source) to \(target) failed: "
+                    + result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 }

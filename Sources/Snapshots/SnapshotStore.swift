@@ -40,8 +40,9 @@ public final class SnapshotStore: Sendable {
             directory = base
         }
         guard !directory.contains(":"), !directory.contains(",") else {
-            throw SnapshotError("snapshot-bad-root", "snapshot directory \(directory) must not contain ':' or ','",
-                                category: .usage)
+            throw SnapshotError(
+                "snapshot-bad-root", "snapshot directory \(directory) must not contain ':' or ','",
+                category: .usage)
         }
         self.snapshotter = snapshotter
     }
@@ -72,13 +73,16 @@ public final class SnapshotStore: Sendable {
         let layers = image.manifest.layers
         let diffIDs = image.diffIDs
         guard layers.count == diffIDs.count else {
-            throw SnapshotError("layer-count-mismatch", "image \(image.reference) (\(image.digest)) has \(layers.count) "
-                                + "layers in its manifest but \(diffIDs.count) diff_ids in its config")
+            throw SnapshotError(
+                "layer-count-mismatch",
+                "image \(image.reference) (\(image.digest)) has \(layers.count) "
+                    + "layers in its manifest but \(diffIDs.count) diff_ids in its config")
         }
         let chain = ChainID.chain(diffIDs)
         return layers.indices.map { i in
-            LayerUnpack(index: i, descriptor: layers[i], diffID: diffIDs[i], chainID: chain[i],
-                        parent: i == 0 ? nil : chain[i - 1])
+            LayerUnpack(
+                index: i, descriptor: layers[i], diffID: diffIDs[i], chainID: chain[i],
+                parent: i == 0 ? nil : chain[i - 1])
         }
     }
 

@@ -23,8 +23,10 @@ public final class UnpackProgress: Sendable {
     private let display = Mutex(Display())
 
     /// `write` receives terminal text (with `\r` and erase-line codes); `now` is a monotonic clock.
-    public init(interval: Duration = .milliseconds(100), now: @escaping @Sendable () -> Duration,
-                write: @escaping @Sendable (String) -> Void) {
+    public init(
+        interval: Duration = .milliseconds(100), now: @escaping @Sendable () -> Duration,
+        write: @escaping @Sendable (String) -> Void
+    ) {
         self.interval = interval
         self.now = now
         self.write = write
@@ -34,18 +36,21 @@ public final class UnpackProgress: Sendable {
     public static func standardErrorIfTerminal() -> UnpackProgress? {
         guard isatty(STDERR_FILENO) == 1 else { return nil }
         let origin = ContinuousClock.now
-        return UnpackProgress(now: { ContinuousClock.now - origin }, write: { text in
-            var bytes = Array(text.utf8)
-            _ = bytes.withUnsafeMutableBytes { Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-        })
+        return UnpackProgress(
+            now: { ContinuousClock.now - origin },
+            write: { text in
+                var bytes = Array(text.utf8)
+                _ = bytes.withUnsafeMutableBytes { Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            })
     }
 
     /// Layer `index` (0-based) of an image with `count` layers starts; `total` is its blob size.
     func begin(_ index: Int, of count: Int, digest: String, total: Int64) {
         display.withLock { display in
             let short = digest.split(separator: ":").last.map { String($0.prefix(12)) } ?? digest
-            display.layers[index] = Layer(name: "layer \(index + 1)/\(count) \(short)", total: total, done: 0,
-                                          started: now())
+            display.layers[index] = Layer(
+                name: "layer \(index + 1)/\(count) \(short)", total: total, done: 0,
+                started: now())
             draw(&display, force: true)
         }
     }
@@ -64,8 +69,9 @@ public final class UnpackProgress: Sendable {
             guard let layer = display.layers.removeValue(forKey: index) else { return }
             let elapsed = now() - layer.started
             let outcome = failed ? "failed after \(Self.bytes(layer.done))" : "\(Self.bytes(layer.total)) done"
-            write(Self.erase + "\(layer.name): \(outcome) in \(Self.seconds(elapsed)) "
-                  + "(\(Self.rate(failed ? layer.done : layer.total, elapsed)))\n")
+            write(
+                Self.erase + "\(layer.name): \(outcome) in \(Self.seconds(elapsed)) "
+                    + "(\(Self.rate(failed ? layer.done : layer.total, elapsed)))\n")
             display.lastDraw = nil
             if !display.layers.isEmpty { draw(&display, force: true) }
         }

@@ -24,8 +24,9 @@ enum BaseSpecFile {
             spec = try CanonicalJSON.decode(RuntimeSpec.self, from: data)
             raw = try CanonicalJSON.decode(JSONValue.self, from: data)
         } catch {
-            throw SpecError.invalidConfig(path, "not a valid OCI runtime spec (runtime-spec \(RuntimeSpec.version))",
-                                          at: location, cause: error)
+            throw SpecError.invalidConfig(
+                path, "not a valid OCI runtime spec (runtime-spec \(RuntimeSpec.version))",
+                at: location, cause: error)
         }
         let kept = try CanonicalJSON.decode(JSONValue.self, from: CanonicalJSON.encode(spec))
         let dropped = droppedKeys(raw, kept, path: "")

@@ -28,16 +28,20 @@ enum DefaultSpec {
     /// The seven default mounts, in containerd's order, with its exact options.
     static let mounts: [OCIMount] = [
         OCIMount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
-        OCIMount(destination: "/dev", type: "tmpfs", source: "tmpfs",
-                 options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-        OCIMount(destination: "/dev/pts", type: "devpts", source: "devpts",
-                 options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-        OCIMount(destination: "/dev/shm", type: "tmpfs", source: "shm",
-                 options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+        OCIMount(
+            destination: "/dev", type: "tmpfs", source: "tmpfs",
+            options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        OCIMount(
+            destination: "/dev/pts", type: "devpts", source: "devpts",
+            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        OCIMount(
+            destination: "/dev/shm", type: "tmpfs", source: "shm",
+            options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
         OCIMount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
         OCIMount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
-        OCIMount(destination: "/run", type: "tmpfs", source: "tmpfs",
-                 options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        OCIMount(
+            destination: "/run", type: "tmpfs", source: "tmpfs",
+            options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
     ]
 
     static let namespaces: [OCINamespace] = [
@@ -66,12 +70,14 @@ enum DefaultSpec {
     /// The complete default spec; `root.path` and `cgroupsPath` are set by the builder.
     static func make() -> RuntimeSpec {
         let caps = OCICapabilities(bounding: capabilities, effective: capabilities, permitted: capabilities)
-        let process = OCIProcess(user: OCIUser(uid: 0, gid: 0), cwd: "/", capabilities: caps,
-                                 rlimits: [OCIRlimit(type: "RLIMIT_NOFILE", hard: 1024, soft: 1024)],
-                                 noNewPrivileges: true)
+        let process = OCIProcess(
+            user: OCIUser(uid: 0, gid: 0), cwd: "/", capabilities: caps,
+            rlimits: [OCIRlimit(type: "RLIMIT_NOFILE", hard: 1024, soft: 1024)],
+            noNewPrivileges: true)
         let resources = OCIResources(devices: deviceRules, cpu: OCICPU(shares: 1024))
-        let linux = OCILinux(namespaces: namespaces, resources: resources, maskedPaths: maskedPaths,
-                             readonlyPaths: readonlyPaths)
+        let linux = OCILinux(
+            namespaces: namespaces, resources: resources, maskedPaths: maskedPaths,
+            readonlyPaths: readonlyPaths)
         return RuntimeSpec(process: process, root: OCIRoot(path: "rootfs"), mounts: mounts, linux: linux)
     }
 }

@@ -7,8 +7,10 @@ extension SpecBuilder {
 
     /// ctr's `--mount`: existing mounts whose cleaned destination equals a new destination are removed,
     /// then the new mounts are appended in manifest order. A bind mount without `bind`/`rbind` gets `rbind`.
-    static func applyMounts(_ definitions: [MountDefinition], locations: FieldLocations,
-                            to draft: inout SpecDraft) throws {
+    static func applyMounts(
+        _ definitions: [MountDefinition], locations: FieldLocations,
+        to draft: inout SpecDraft
+    ) throws {
         guard !definitions.isEmpty else { return }
         let destinations = Set(definitions.map(\.destination))
         draft.mounts.removeAll { destinations.contains(cleanPath($0.destination)) }
@@ -17,8 +19,10 @@ extension SpecBuilder {
             if definition.type == "bind", !options.contains("rbind"), !options.contains("bind") {
                 options.insert("rbind", at: 0)
             }
-            draft.mounts.append(OCIMount(destination: definition.destination, type: definition.type,
-                                         source: definition.source ?? definition.type, options: options))
+            draft.mounts.append(
+                OCIMount(
+                    destination: definition.destination, type: definition.type,
+                    source: definition.source ?? definition.type, options: options))
         }
     }
 
@@ -69,8 +73,10 @@ extension SpecBuilder {
 
     /// `with-ns`: each join replaces the namespace entry of its type in place, or is appended.
     /// `container: NAME` becomes `/proc/<pid>/ns/<file>` of that running peer.
-    static func applyNamespaceJoins(_ container: ContainerDefinition, peers: [String: Int32],
-                                    to draft: inout SpecDraft) throws {
+    static func applyNamespaceJoins(
+        _ container: ContainerDefinition, peers: [String: Int32],
+        to draft: inout SpecDraft
+    ) throws {
         let location = container.locations["with-ns"]
         for join in container.withNamespaces {
             let type = join.type

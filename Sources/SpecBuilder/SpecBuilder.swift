@@ -94,15 +94,18 @@ public enum SpecBuilder {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             return Environment.parseFile(String(decoding: data, as: UTF8.self))
         } catch {
-            throw SpecError.unreadable(path, what: "env-file", code: "unreadable-env-file",
-                                       at: container.locations["env-files"], cause: error)
+            throw SpecError.unreadable(
+                path, what: "env-file", code: "unreadable-env-file",
+                at: container.locations["env-files"], cause: error)
         }
     }
 
     /// containerd's `WithImageConfig` (Linux), except that an image user is not resolved when the
     /// manifest sets `user` (it would be replaced anyway, and an unresolvable image USER should not fail).
-    static func applyImageConfig(_ config: ImageConfiguration.ExecutionConfig?, container: ContainerDefinition,
-                                 fromFile: Bool, users: UserDatabase, to draft: inout SpecDraft) throws {
+    static func applyImageConfig(
+        _ config: ImageConfiguration.ExecutionConfig?, container: ContainerDefinition,
+        fromFile: Bool, users: UserDatabase, to draft: inout SpecDraft
+    ) throws {
         let imageEnv = config?.env ?? []
         draft.env = Environment.replaceOrAppend(imageEnv.isEmpty ? [DefaultSpec.pathVariable] : imageEnv, draft.env)
         let imageArgs = (config?.entrypoint ?? []) + (config?.cmd ?? [])
@@ -119,8 +122,10 @@ public enum SpecBuilder {
 
     /// `WithUser` then `WithAdditionalGIDs`: by the raw manifest string (`lookupKey`), or by the
     /// resolved uid for an image USER (nil), as containerd does.
-    static func applyUser(_ value: String, lookupKey: String?, users: UserDatabase, location: SourceLocation?,
-                          to draft: inout SpecDraft) throws {
+    static func applyUser(
+        _ value: String, lookupKey: String?, users: UserDatabase, location: SourceLocation?,
+        to draft: inout SpecDraft
+    ) throws {
         let resolver = UserResolver(database: users, location: location)
         let (uid, gid) = try resolver.resolve(value)
         draft.process.user.uid = uid

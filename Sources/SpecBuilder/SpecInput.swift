@@ -31,10 +31,12 @@ public struct SpecInput: Sendable {
     /// calling process has (a runtime cannot grant more), so this defaults to this process's CapEff.
     public var privilegedCapabilities: [String]
 
-    public init(project: String, stateRootID: String, container: ContainerDefinition, imageConfig: ImageConfiguration? = nil,
-                rootfsPath: String, peerPIDs: [String: Int32] = [:],
-                hostHostname: String = SpecInput.currentHostname(),
-                privilegedCapabilities: [String] = SpecInput.currentCapabilities()) {
+    public init(
+        project: String, stateRootID: String, container: ContainerDefinition, imageConfig: ImageConfiguration? = nil,
+        rootfsPath: String, peerPIDs: [String: Int32] = [:],
+        hostHostname: String = SpecInput.currentHostname(),
+        privilegedCapabilities: [String] = SpecInput.currentCapabilities()
+    ) {
         self.project = project
         self.stateRootID = stateRootID
         self.container = container
@@ -54,7 +56,7 @@ public struct SpecInput: Sendable {
 
     static func capabilities(fromStatus status: String) -> [String] {
         guard let line = status.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("CapEff:") }),
-              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
         else { return [] }
         return DefaultSpec.allCapabilities.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element)
     }

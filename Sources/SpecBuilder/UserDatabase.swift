@@ -56,7 +56,8 @@ final class UserDatabase {
     static func parseGroup(_ text: String) -> [GroupEntry] {
         lines(text).compactMap { fields in
             guard fields.count >= 3, let gid = Int(fields[2]) else { return nil }
-            let members = fields.count > 3
+            let members =
+                fields.count > 3
                 ? fields[3].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 : []
             return GroupEntry(name: fields[0], gid: gid, members: members)

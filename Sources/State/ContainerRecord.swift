@@ -31,10 +31,12 @@ public struct ContainerRecord: Codable, Hashable, Sendable, FetchableRecord, Per
     public var startedAt: String?
     public var finishedAt: String?
 
-    public init(project: String, name: String, runtimeID: String, configHash: String, specDigest: String? = nil,
-                imageReference: String? = nil, imageDigest: String? = nil, snapshotter: String, snapshotKey: String,
-                bundlePath: String, runtimeBinary: String, noPivot: Bool = false, status: ContainerStatus,
-                createdAt: String) {
+    public init(
+        project: String, name: String, runtimeID: String, configHash: String, specDigest: String? = nil,
+        imageReference: String? = nil, imageDigest: String? = nil, snapshotter: String, snapshotKey: String,
+        bundlePath: String, runtimeBinary: String, noPivot: Bool = false, status: ContainerStatus,
+        createdAt: String
+    ) {
         self.project = project
         self.name = name
         self.runtimeID = runtimeID

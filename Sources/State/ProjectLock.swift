@@ -10,8 +10,9 @@ public final class ProjectLock {
     public init(root: StateRoot, project: String) throws {
         let path = try root.lockFile(project: project)
         try root.guarded(root.locks, "create")
-        try? FileManager.default.createDirectory(atPath: root.locks, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
+        try? FileManager.default.createDirectory(
+            atPath: root.locks, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         do {
             lock = try FileLock(path: path)
         } catch {

@@ -19,7 +19,9 @@ public struct StateRoot: Hashable, Sendable {
     }
 
     /// `--state-root` if given, else `$BERTH_ROOT`, else `/var/lib/berth`; made absolute.
-    public static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func resolve(
+        option: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         -> StateRoot
     {
         let raw = option ?? environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
@@ -98,11 +100,13 @@ public struct StateRoot: Hashable, Sendable {
         var st = stat()
         if stat(directory, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
-            throw StateError("state-root-create-failed",
-                             "cannot create directory \(directory): \(SystemErrorText.of(error))")
+            throw StateError(
+                "state-root-create-failed",
+                "cannot create directory \(directory): \(SystemErrorText.of(error))")
         }
     }
 }

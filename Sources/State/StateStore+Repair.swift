@@ -29,8 +29,9 @@ extension StateStore {
         let target = "\(path).corrupt-\(stamp)"
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             guard rename(path + suffix, target + suffix) == 0 else {
-                throw StateError("state-move-failed",
-                                 "cannot move \(path + suffix) to \(target + suffix): \(SystemErrorText.errno)")
+                throw StateError(
+                    "state-move-failed",
+                    "cannot move \(path + suffix) to \(target + suffix): \(SystemErrorText.errno)")
             }
         }
         return target

@@ -53,13 +53,15 @@ public final class StateStore: Sendable {
             var info = statvfs()
             let directory = (path as NSString).deletingLastPathComponent
             if statvfs(directory, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
-                throw StateError("state-read-only",
-                                 "cannot open the state database \(path) for writing: \(directory) is on a Read-only file system "
-                                     + "(`ps` and `image ls` still work)")
+                throw StateError(
+                    "state-read-only",
+                    "cannot open the state database \(path) for writing: \(directory) is on a Read-only file system "
+                        + "(`ps` and `image ls` still work)")
             }
-            throw StateError("state-open-failed",
-                             "cannot open the state database \(path) (if it is damaged, `berth repair` moves it aside)",
-                             underlying: error)
+            throw StateError(
+                "state-open-failed",
+                "cannot open the state database \(path) (if it is damaged, `berth repair` moves it aside)",
+                underlying: error)
         }
     }
 
@@ -75,8 +77,9 @@ public final class StateStore: Sendable {
             return try open(path)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-state-\(getpid())").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             let copy = directory + "/state.db"
             for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try? FileManager.default.removeItem(atPath: copy + suffix)
@@ -154,20 +157,25 @@ public final class StateStore: Sendable {
     /// Inserts or replaces a container record (and its project) in one transaction.
     public func save(_ record: ContainerRecord, manifestPath: String) throws {
         try write { db in
-            try db.execute(sql: "INSERT INTO project (name, manifestPath) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET manifestPath = excluded.manifestPath",
-                           arguments: [record.project, manifestPath])
+            try db.execute(
+                sql: "INSERT INTO project (name, manifestPath) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET manifestPath = excluded.manifestPath",
+                arguments: [record.project, manifestPath])
             try record.save(db)
         }
     }
 
     /// Changes one container record in one transaction; returns nil when it does not exist.
     @discardableResult
-    public func update(project: String, name: String, _ change: @Sendable (inout ContainerRecord) -> Void) throws
+    public func update(
+        project: String, name: String, _ change: @Sendable (inout ContainerRecord) -> Void
+    ) throws
         -> ContainerRecord?
     {
         try write { db in
-            guard var record = try ContainerRecord.filter(Column("project") == project && Column("name") == name)
-                .fetchOne(db) else { return nil }
+            guard
+                var record = try ContainerRecord.filter(Column("project") == project && Column("name") == name)
+                    .fetchOne(db)
+            else { return nil }
             change(&record)
             try record.update(db)
             return record

@@ -55,8 +55,9 @@ extension ExtractState {
             if created.contains(childRelative) { continue }
             try prepareRemoval(of: childRelative)
             do { try FileManager.default.removeItem(atPath: dir + "/" + child) } catch {
-                throw TarError("archive-extract", "\(label): opaque \"\(relative)\" cannot remove \(child)",
-                               underlying: error)
+                throw TarError(
+                    "archive-extract", "\(label): opaque \"\(relative)\" cannot remove \(child)",
+                    underlying: error)
             }
         }
     }

@@ -34,12 +34,14 @@ final class HashingSink {
     /// Opens `archive` for writing into this sink.
     func open(_ archive: OpaquePointer) -> Int32 {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        return archive_write_open(archive, context, nil, { _, context, buffer, length in
-            guard let context else { return -1 }
-            let sink = Unmanaged<HashingSink>.fromOpaque(context).takeUnretainedValue()
-            let ok = sink.write(UnsafeRawBufferPointer(start: buffer, count: length))
-            return ok ? la_ssize_t(length) : -1
-        }, nil)
+        return archive_write_open(
+            archive, context, nil,
+            { _, context, buffer, length in
+                guard let context else { return -1 }
+                let sink = Unmanaged<HashingSink>.fromOpaque(context).takeUnretainedValue()
+                let ok = sink.write(UnsafeRawBufferPointer(start: buffer, count: length))
+                return ok ? la_ssize_t(length) : -1
+            }, nil)
     }
 }
 

@@ -18,8 +18,10 @@ final class HashingSource {
     /// Opens the stream on the calling thread (so a bad header throws here), then starts the producer.
     /// gzip goes through `inflater` (ISA-L when built in), anything else through libarchive's filters.
     /// `progress` is called on the producer thread with the compressed bytes read so far.
-    init(fd: Int32, compression: TarCompression, label: String, inflater: GzipInflater = .preferred,
-         progress: (@Sendable (Int64) -> Void)?) throws(TarError) {
+    init(
+        fd: Int32, compression: TarCompression, label: String, inflater: GzipInflater = .preferred,
+        progress: (@Sendable (Int64) -> Void)?
+    ) throws(TarError) {
         self.label = label
         let decoder: any StreamDecoder
         #if canImport(CISAL)
@@ -31,15 +33,20 @@ final class HashingSource {
         #else
         decoder = try LibarchiveDecoder(fd: fd, compression: compression, label: label)
         #endif
-        producer = Producer(decoder: decoder, progress: progress,
-                            pipe: BlockPipe(count: Self.blockCount, capacity: Self.blockSize))
+        producer = Producer(
+            decoder: decoder, progress: progress,
+            pipe: BlockPipe(count: Self.blockCount, capacity: Self.blockSize))
         var id = pthread_t()
         let context = Unmanaged.passRetained(producer).toOpaque()
-        guard pthread_create(&id, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<Producer>.fromOpaque(context).takeRetainedValue().run()
-            return nil
-        }, context) == 0 else {
+        guard
+            pthread_create(
+                &id, nil,
+                { context in
+                    guard let context else { return nil }
+                    Unmanaged<Producer>.fromOpaque(context).takeRetainedValue().run()
+                    return nil
+                }, context) == 0
+        else {
             Unmanaged<Producer>.fromOpaque(context).release()
             throw TarError.posix("archive-read", "\(label): cannot start the decompression thread", errno: errno)
         }

@@ -7,7 +7,6 @@ public enum TarErrorDomain: ErrorDomain {}
 /// A failure reading, writing or extracting a tar stream; the message names the archive and entry.
 public typealias TarError = ModuleError<TarErrorDomain>
 
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -31,13 +31,16 @@ public struct LowerHardlink: Hashable, Sendable {
 public enum TarExtractor {
     /// No ARCHIVE_EXTRACT_SECURE_SYMLINKS: ExtractState checks every parent directory itself, once per
     /// directory, where libarchive re-walks the whole absolute path (~50 syscalls) for every entry.
-    static let diskFlags: Int32 = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
+    static let diskFlags: Int32 =
+        ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
         | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT
 
     /// Extracts every entry of `reader` under `root`; returns the uncompressed stream's digest and size.
     @discardableResult
-    public static func extract(_ reader: TarReader, into root: String,
-                               whiteouts: WhiteoutMode) throws(TarError) -> ExtractSummary {
+    public static func extract(
+        _ reader: TarReader, into root: String,
+        whiteouts: WhiteoutMode
+    ) throws(TarError) -> ExtractSummary {
         guard let real = realpath(root, nil) else {
             throw TarError.posix("archive-extract", "cannot resolve \(root)", errno: errno)
         }
@@ -49,8 +52,9 @@ public enum TarExtractor {
             try state.apply(entry, reader: reader)
         }
         try disk.close()
-        return ExtractSummary(stream: try reader.finish(), implicitDirectories: state.implicitDirectories.sorted(),
-                              lowerHardlinks: state.lowerHardlinks)
+        return ExtractSummary(
+            stream: try reader.finish(), implicitDirectories: state.implicitDirectories.sorted(),
+            lowerHardlinks: state.lowerHardlinks)
     }
 }
 

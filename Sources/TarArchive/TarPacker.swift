@@ -29,7 +29,8 @@ public enum TarPacker {
             try writer.write(directory + "/" + name, as: name, into: archive)
         }
         guard archive_write_close(archive) == ARCHIVE_OK else {
-            throw sink.failure != 0 ? TarError.posix("archive-write", "writing \(output)", errno: sink.failure)
+            throw sink.failure != 0
+                ? TarError.posix("archive-write", "writing \(output)", errno: sink.failure)
                 : TarError.libarchive("archive-write", "finishing \(output)", archive)
         }
         guard fsync(fd) == 0 else { throw TarError.posix("archive-write", "fsync \(output)", errno: errno) }
@@ -42,8 +43,10 @@ public enum TarPacker {
     }
 
     /// Compresses `input` into `output` with gzip (no name, no timestamp) or zstd; `.none` copies.
-    public static func compress(file input: String, to output: String,
-                                compression: TarCompression) throws(TarError) -> StreamDigest {
+    public static func compress(
+        file input: String, to output: String,
+        compression: TarCompression
+    ) throws(TarError) -> StreamDigest {
         let inFD = open(input, O_RDONLY | O_CLOEXEC)
         guard inFD >= 0 else { throw TarError.posix("archive-read", "cannot open \(input)", errno: errno) }
         defer { close(inFD) }

@@ -13,22 +13,27 @@ public final class TarReader {
 
     /// Opens `path`; `compression` follows the media type (`.none` is never sniffed). `progress`, if
     /// given, is called from the decompression thread with the compressed bytes read so far.
-    public convenience init(path: String, compression: TarCompression,
-                            progress: (@Sendable (Int64) -> Void)? = nil) throws(TarError) {
+    public convenience init(
+        path: String, compression: TarCompression,
+        progress: (@Sendable (Int64) -> Void)? = nil
+    ) throws(TarError) {
         try self.init(path: path, compression: compression, inflater: .preferred, progress: progress)
     }
 
     /// As above, with gzip inflated by `inflater` (tests compare the inflaters built in).
-    init(path: String, compression: TarCompression, inflater: GzipInflater,
-         progress: (@Sendable (Int64) -> Void)?) throws(TarError) {
+    init(
+        path: String, compression: TarCompression, inflater: GzipInflater,
+        progress: (@Sendable (Int64) -> Void)?
+    ) throws(TarError) {
         ArchiveLocale.ensureUTF8()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TarError.posix("archive-open", "cannot open \(path)", errno: errno) }
         self.fd = fd
         self.label = path
         do {
-            source = try HashingSource(fd: fd, compression: compression, label: path, inflater: inflater,
-                                      progress: progress)
+            source = try HashingSource(
+                fd: fd, compression: compression, label: path, inflater: inflater,
+                progress: progress)
         } catch {
             close(fd)
             throw error
@@ -42,18 +47,20 @@ public final class TarReader {
         archive_read_support_format_tar(archive)
         archive_read_support_format_empty(archive)
         let context = Unmanaged.passUnretained(source).toOpaque()
-        let status = archive_read_open(archive, context, nil, { _, context, buffer in
-            guard let context, let buffer else { return -1 }
-            let source = Unmanaged<HashingSource>.fromOpaque(context).takeUnretainedValue()
-            do {
-                let block = try source.nextBlock()
-                buffer.pointee = block.baseAddress
-                return la_ssize_t(block.count)
-            } catch {
-                source.callbackError = error as? TarError
-                return -1
-            }
-        }, nil)
+        let status = archive_read_open(
+            archive, context, nil,
+            { _, context, buffer in
+                guard let context, let buffer else { return -1 }
+                let source = Unmanaged<HashingSource>.fromOpaque(context).takeUnretainedValue()
+                do {
+                    let block = try source.nextBlock()
+                    buffer.pointee = block.baseAddress
+                    return la_ssize_t(block.count)
+                } catch {
+                    source.callbackError = error as? TarError
+                    return -1
+                }
+            }, nil)
         guard status == ARCHIVE_OK else {
             // Every property is set, so deinit frees the reader and closes the file.
             throw source.callbackError ?? TarError.libarchive("archive-read", "\(path): not a tar stream", archive)

@@ -46,8 +46,10 @@ public final class TarWriter {
     }
 
     /// Adds one entry; `data` only for regular files, `link` for symlinks and hard links.
-    public func add(_ name: String, kind: TarEntry.Kind, mode: UInt32 = 0o644, uid: Int64 = 0, gid: Int64 = 0,
-                    data: Data = Data(), link: String? = nil, mtime: Int = 0) throws(TarError) {
+    public func add(
+        _ name: String, kind: TarEntry.Kind, mode: UInt32 = 0o644, uid: Int64 = 0, gid: Int64 = 0,
+        data: Data = Data(), link: String? = nil, mtime: Int = 0
+    ) throws(TarError) {
         guard let entry = archive_entry_new() else { throw TarError("archive-write", "cannot create entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)

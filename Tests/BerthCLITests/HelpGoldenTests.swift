@@ -29,8 +29,9 @@ import TestSupport
 /// The help texts in Golden/NAME (see `GoldenFile`).
 enum Golden {
     static func check(_ text: String, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        try GoldenFile.check(text, expected: Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"),
-                             source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)"),
-                             label: "Golden/\(name)", sourceLocation: sourceLocation)
+        try GoldenFile.check(
+            text, expected: Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"),
+            source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)"),
+            label: "Golden/\(name)", sourceLocation: sourceLocation)
     }
 }

@@ -42,7 +42,11 @@ struct WorkerThreadsTests {
     final class Tally: Sendable {
         struct Counts { var seen: [Int] = []; var running = 0; var peak = 0 }
         let counts = Mutex(Counts())
-        func enter(_ i: Int) { counts.withLock { $0.seen.append(i); $0.running += 1; $0.peak = max($0.peak, $0.running) } }
+        func enter(_ i: Int) {
+            counts.withLock {
+                $0.seen.append(i); $0.running += 1; $0.peak = max($0.peak, $0.running)
+            }
+        }
         func leave() { counts.withLock { $0.running -= 1 } }
     }
 

@@ -35,7 +35,10 @@ struct NamesTests {
 
     @Test func theErrorNamesTheSourceAndTheRuleAndEscapesTheValue() {
         let error = NameError(kind: .project, value: "../x\ny\0", source: "-p/--project-name")
-        #expect(error.message == #"invalid project name "../x\ny\0" (-p/--project-name): lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters (^[a-z0-9][a-z0-9_-]{0,62}$)"#)
+        #expect(
+            error.message
+                == #"invalid project name "../x\ny\0" (-p/--project-name): lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters (^[a-z0-9][a-z0-9_-]{0,62}$)"#
+        )
         #expect(error.category == ErrorCategory.usage)
         #expect(!error.message.contains("\n"))
     }
@@ -46,10 +49,11 @@ struct NamesTests {
         #expect(quoted.hasSuffix("…\""))
     }
 
-    @Test(arguments: [
-        ("Demo App", "demo-app"), ("_hidden.stack", "hidden-stack"), ("stack_1.2-x", "stack_1-2-x"), ("ÜBER", "ber"),
-        ("___", nil), ("", nil), ("..", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("Demo App", "demo-app"), ("_hidden.stack", "hidden-stack"), ("stack_1.2-x", "stack_1-2-x"), ("ÜBER", "ber"),
+            ("___", nil), ("", nil), ("..", nil),
+        ] as [(String, String?)])
     func directoryNamesAreNormalizedToValidProjectNames(_ raw: String, _ expected: String?) {
         #expect(Names.normalizedProjectName(raw) == expected)
     }

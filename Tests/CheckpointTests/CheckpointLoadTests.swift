@@ -17,10 +17,12 @@ struct CheckpointLoadTests {
     static let badCases = [
         BadCase(name: "absent", reference: "example.com/none:1", code: "checkpoint-not-found", words: "not in the image store"),
         BadCase(name: "plain image", reference: "example.com/base:1", code: "not-a-checkpoint", words: "not an OCI image index"),
-        BadCase(name: "index without rw or spec", reference: "example.com/multi:1", code: "not-a-checkpoint",
-                words: "no rw layer and no spec"),
-        BadCase(name: "no image name", reference: "example.com/nameless:1", code: "checkpoint-incomplete",
-                words: "image name not found"),
+        BadCase(
+            name: "index without rw or spec", reference: "example.com/multi:1", code: "not-a-checkpoint",
+            words: "no rw layer and no spec"),
+        BadCase(
+            name: "no image name", reference: "example.com/nameless:1", code: "checkpoint-incomplete",
+            words: "image name not found"),
     ]
 
     @Test("images that are not checkpoints are refused, naming what is missing", arguments: badCases)
@@ -28,12 +30,18 @@ struct CheckpointLoadTests {
         let fixture = try Fixture()
         let store = fixture.store
         let multi = ImageIndex(manifests: [fixture.base.manifestDescriptor])
-        try store.setIndexReference("example.com/multi:1", to: try store.storeBlob(try CanonicalJSON.encode(multi),
-                                                                                   mediaType: .ociIndex))
+        try store.setIndexReference(
+            "example.com/multi:1",
+            to: try store.storeBlob(
+                try CanonicalJSON.encode(multi),
+                mediaType: .ociIndex))
         let spec = try store.storeBlob(try CanonicalJSON.encode(fixture.spec), mediaType: .berthCheckpointSpec)
         let nameless = ImageIndex(manifests: [fixture.base.manifestDescriptor, spec])
-        try store.setIndexReference("example.com/nameless:1", to: try store.storeBlob(try CanonicalJSON.encode(nameless),
-                                                                                      mediaType: .ociIndex))
+        try store.setIndexReference(
+            "example.com/nameless:1",
+            to: try store.storeBlob(
+                try CanonicalJSON.encode(nameless),
+                mediaType: .ociIndex))
         let error = #expect(throws: CheckpointError.self) {
             try CheckpointImage.load(reference: bad.reference, store: store)
         }
@@ -45,8 +53,9 @@ struct CheckpointLoadTests {
     func containerdLayout() throws {
         let fixture = try Fixture()
         let store = fixture.store
-        let written = try CheckpointWriter(store: store).write(fixture.request(.overlayUpper(try fixture.makeUpper())),
-                                                               tag: "example.com/berth:1")
+        let written = try CheckpointWriter(store: store).write(
+            fixture.request(.overlayUpper(try fixture.makeUpper())),
+            tag: "example.com/berth:1")
         let rw = try #require(written.rwLayer)
         let json = try CanonicalJSON.encode(fixture.spec)
         let any = Self.field(1, Data("types.containerd.io/opencontainers/runtime-spec/1/Spec".utf8)) + Self.field(2, json)
@@ -55,13 +64,18 @@ struct CheckpointLoadTests {
         let options = try store.storeBlob(Data([0x08, 0x01]), mediaType: "application/vnd.containerd.container.checkpoint.options.v1+proto")
         var base = fixture.base.manifestDescriptor
         base.platform = Platform.host
-        let index = ImageIndex(manifests: [base, rw, criu, config, options], annotations: [
-            AnnotationKey.refName: "example.com/base:1",
-            "io.containerd.checkpoint.runtime": "io.containerd.runc.v2",
-            "io.containerd.checkpoint.snapshotter": "overlayfs",
-        ])
-        try store.setIndexReference("example.com/ctr:1", to: try store.storeBlob(try CanonicalJSON.encode(index),
-                                                                                 mediaType: .ociIndex))
+        let index = ImageIndex(
+            manifests: [base, rw, criu, config, options],
+            annotations: [
+                AnnotationKey.refName: "example.com/base:1",
+                "io.containerd.checkpoint.runtime": "io.containerd.runc.v2",
+                "io.containerd.checkpoint.snapshotter": "overlayfs",
+            ])
+        try store.setIndexReference(
+            "example.com/ctr:1",
+            to: try store.storeBlob(
+                try CanonicalJSON.encode(index),
+                mediaType: .ociIndex))
         let loaded = try CheckpointImage.load(reference: "example.com/ctr:1", store: store)
         #expect(loaded.spec == fixture.spec)
         #expect(loaded.runtime == "io.containerd.runc.v2")
@@ -77,10 +91,14 @@ struct CheckpointLoadTests {
         let fixture = try Fixture()
         let store = fixture.store
         let config = try store.storeBlob(Data([0x12, 0x40, 0x7b]), mediaType: .checkpointConfigProto)
-        let index = ImageIndex(manifests: [fixture.base.manifestDescriptor, config],
-                               annotations: [AnnotationKey.refName: "example.com/base:1"])
-        try store.setIndexReference("example.com/ctr:2", to: try store.storeBlob(try CanonicalJSON.encode(index),
-                                                                                 mediaType: .ociIndex))
+        let index = ImageIndex(
+            manifests: [fixture.base.manifestDescriptor, config],
+            annotations: [AnnotationKey.refName: "example.com/base:1"])
+        try store.setIndexReference(
+            "example.com/ctr:2",
+            to: try store.storeBlob(
+                try CanonicalJSON.encode(index),
+                mediaType: .ociIndex))
         let error = #expect(throws: CheckpointError.self) {
             try CheckpointImage.load(reference: "example.com/ctr:2", store: store)
         }
@@ -106,8 +124,9 @@ struct CheckpointBaseTests {
     func baseImage() throws {
         let fixture = try Fixture()
         let store = fixture.store
-        let checkpoint = try CheckpointWriter(store: store).write(fixture.request(.overlayUpper(try fixture.makeUpper())),
-                                                                  tag: "example.com/ckpt:base")
+        let checkpoint = try CheckpointWriter(store: store).write(
+            fixture.request(.overlayUpper(try fixture.makeUpper())),
+            tag: "example.com/ckpt:base")
         #expect(try checkpoint.baseImage(in: store) == fixture.base)
 
         try fixture.scratch.file("other/x", "another image\n")
@@ -127,8 +146,11 @@ struct CheckpointBaseTests {
         let store = fixture.store
         let spec = try store.storeBlob(try CanonicalJSON.encode(fixture.spec), mediaType: .berthCheckpointSpec)
         let index = ImageIndex(manifests: [spec], annotations: [AnnotationKey.refName: "example.com/elsewhere:2"])
-        try store.setIndexReference("example.com/ckpt:orphan", to: try store.storeBlob(try CanonicalJSON.encode(index),
-                                                                                       mediaType: .ociIndex))
+        try store.setIndexReference(
+            "example.com/ckpt:orphan",
+            to: try store.storeBlob(
+                try CanonicalJSON.encode(index),
+                mediaType: .ociIndex))
         let checkpoint = try CheckpointImage.load(reference: "example.com/ckpt:orphan", store: store)
         let error = #expect(throws: CheckpointError.self) { try checkpoint.baseImage(in: store) }
         #expect(error?.code == "checkpoint-base-missing")

@@ -11,13 +11,17 @@ struct CheckpointWriterTests {
     func overlayUpperDiff() throws {
         let fixture = try Fixture()
         let upper = try fixture.makeUpper()
-        let checkpoint = try CheckpointWriter(store: fixture.store).write(fixture.request(.overlayUpper(upper)),
-                                                                          tag: "example.com/ckpt:1")
+        let checkpoint = try CheckpointWriter(store: fixture.store).write(
+            fixture.request(.overlayUpper(upper)),
+            tag: "example.com/ckpt:1")
         let layer = try #require(checkpoint.rwLayer)
         #expect(layer.mediaType == .ociLayerGzip)
         let entries = try fixture.entries(layer)
-        #expect(entries.map(\.path) == [".wh.gone", "bin/", "bin/tool", "data/", "data/.wh..wh..opq", "data/new",
-                                        "etc/", "etc/conf"])
+        #expect(
+            entries.map(\.path) == [
+                ".wh.gone", "bin/", "bin/tool", "data/", "data/.wh..wh..opq", "data/new",
+                "etc/", "etc/conf",
+            ])
         let tool = try #require(entries.first { $0.path == "bin/tool" })
         #expect(tool.mode == 0o755)
         #expect(tool.kind == .regular)
@@ -96,8 +100,9 @@ struct CheckpointWriterTests {
     func missingUpper() throws {
         let fixture = try Fixture()
         let error = #expect(throws: CheckpointError.self) {
-            try CheckpointWriter(store: fixture.store).write(fixture.request(.overlayUpper("/nonexistent/upper")),
-                                                             tag: "example.com/ckpt:x")
+            try CheckpointWriter(store: fixture.store).write(
+                fixture.request(.overlayUpper("/nonexistent/upper")),
+                tag: "example.com/ckpt:x")
         }
         #expect(error?.code == "rw-source-missing")
         #expect(error?.message.contains("/nonexistent/upper") == true)

@@ -27,13 +27,17 @@ struct CriuCheckTests {
         var testDescription: String { words }
     }
 
-    @Test("criu check results are explained", arguments: [
-        Case(status: 0, output: "Looks good.", usable: true, words: "criu check passed"),
-        Case(status: 1, output: "Error (criu/vdso.c:613): vdso: Failed to fill self vdso symtable",
-             usable: false, words: "this kernel's CRIU cannot checkpoint processes"),
-        Case(status: 1, output: "Error (criu/cr-check.c:1): seccomp is not supported", usable: false,
-             words: "seccomp is not supported"),
-    ])
+    @Test(
+        "criu check results are explained",
+        arguments: [
+            Case(status: 0, output: "Looks good.", usable: true, words: "criu check passed"),
+            Case(
+                status: 1, output: "Error (criu/vdso.c:613): vdso: Failed to fill self vdso symtable",
+                usable: false, words: "this kernel's CRIU cannot checkpoint processes"),
+            Case(
+                status: 1, output: "Error (criu/cr-check.c:1): seccomp is not supported", usable: false,
+                words: "seccomp is not supported"),
+        ])
     func interpret(_ c: Case) {
         let status = CriuCheck.interpret(status: c.status, output: c.output)
         #expect(status.usable == c.usable)

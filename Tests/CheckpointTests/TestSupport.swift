@@ -29,8 +29,9 @@ final class Scratch {
 
     func file(_ relative: String, _ text: String, mode: Int = 0o644, mtime: Int = 1_700_000_000) throws {
         let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: full, contents: Data(text.utf8)) else { throw TestFailure("cannot write \(full)") }
         chmod(full, mode_t(mode))
         try setTime(relative, mtime)
@@ -93,8 +94,9 @@ struct Fixture {
         try scratch.file("base/data/old", "hidden by the opaque dir\n")
         try scratch.file("base/etc/conf", "original\n")
         base = try store.importRootfs(directory: scratch.path + "/base", reference: "example.com/base:1")
-        spec = RuntimeSpec(process: OCIProcess(args: ["/bin/sh", "-c", "sleep 1000"], env: ["A=1"], cwd: "/"),
-                           root: OCIRoot(path: "rootfs"), hostname: "web")
+        spec = RuntimeSpec(
+            process: OCIProcess(args: ["/bin/sh", "-c", "sleep 1000"], env: ["A=1"], cwd: "/"),
+            root: OCIRoot(path: "rootfs"), hostname: "web")
     }
 
     /// An overlay upper dir as a container would leave it: new and changed files, a whiteout, an opaque dir.
@@ -109,8 +111,9 @@ struct Fixture {
     }
 
     func request(_ rw: RWSource, criu: String? = nil) -> CheckpointRequest {
-        CheckpointRequest(container: "web", runtime: "runc", snapshotter: "overlayfs", baseImage: base, spec: spec,
-                          rw: rw, criuDirectory: criu)
+        CheckpointRequest(
+            container: "web", runtime: "runc", snapshotter: "overlayfs", baseImage: base, spec: spec,
+            rw: rw, criuDirectory: criu)
     }
 
     /// Entry paths of a stored layer blob, in archive order.

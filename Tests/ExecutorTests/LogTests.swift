@@ -57,11 +57,13 @@ private func scratch() throws -> String {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let log = dir + "/runtime.log"
-        try Data("""
-        {"level":"info","msg":"starting","time":"t"}
-        {"level":"error","msg":"runc run failed: exec: \\"nosuch\\": executable file not found in $PATH","time":"t"}
+        try Data(
+            """
+            {"level":"info","msg":"starting","time":"t"}
+            {"level":"error","msg":"runc run failed: exec: \\"nosuch\\": executable file not found in $PATH","time":"t"}
 
-        """.utf8).write(to: URL(fileURLWithPath: log))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: log))
         #expect(Monitor.runtimeFailure(runtimeLog: log, status: 1).contains("executable file not found"))
         #expect(Monitor.runtimeFailure(runtimeLog: dir + "/absent", status: 1).contains("status 1"))
     }

@@ -6,15 +6,17 @@ import Testing
 /// The monitor's command line: what the launcher writes is what the monitor reads back.
 struct MonitorRequestTests {
     static func record(noPivot: Bool, snapshotKey: String) -> ContainerRecord {
-        ContainerRecord(project: "web shop", name: "db", runtimeID: "web shop.db", configHash: "h",
-                        snapshotter: "overlayfs", snapshotKey: snapshotKey, bundlePath: "/var/lib/berth/c/db/bundle",
-                        runtimeBinary: "/usr/sbin/runc", noPivot: noPivot, status: .created, createdAt: "t")
+        ContainerRecord(
+            project: "web shop", name: "db", runtimeID: "web shop.db", configHash: "h",
+            snapshotter: "overlayfs", snapshotKey: snapshotKey, bundlePath: "/var/lib/berth/c/db/bundle",
+            runtimeBinary: "/usr/sbin/runc", noPivot: noPivot, status: .created, createdAt: "t")
     }
 
     @Test(arguments: [(false, "web shop.db"), (true, ""), (false, "--name")])
     func argumentsRoundTrip(noPivot: Bool, snapshotKey: String) throws {
-        let request = MonitorRequest(root: StateRoot(path: "/tmp/state root"),
-                                     record: Self.record(noPivot: noPivot, snapshotKey: snapshotKey))
+        let request = MonitorRequest(
+            root: StateRoot(path: "/tmp/state root"),
+            record: Self.record(noPivot: noPivot, snapshotKey: snapshotKey))
         let parsed = try #require(MonitorRequest(commandLine: ["/usr/bin/berth"] + request.arguments))
         #expect(parsed == request)
         #expect(request.arguments.contains("--no-pivot") == noPivot)
@@ -32,8 +34,9 @@ struct MonitorRequestTests {
 
 /// Warm monitors: the request travels on standard input; a monitor that gets none has nothing to do.
 struct MonitorInvocationTests {
-    let request = MonitorRequest(root: StateRoot(path: "/tmp/s"),
-                                 record: MonitorRequestTests.record(noPivot: true, snapshotKey: "p.c"))
+    let request = MonitorRequest(
+        root: StateRoot(path: "/tmp/s"),
+        record: MonitorRequestTests.record(noPivot: true, snapshotKey: "p.c"))
 
     @Test func warmMonitorReadsItsRequestFromItsInput() {
         let payload = Data(request.arguments.joined(separator: "\0").utf8)
@@ -47,8 +50,9 @@ struct MonitorInvocationTests {
     }
 
     @Test func garbledRequestIsNoMonitor() {
-        let invocation = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request"],
-                                           input: { Data("__monitor\0--project".utf8) })
+        let invocation = MonitorInvocation(
+            commandLine: ["berth", "__monitor", "--await-request"],
+            input: { Data("__monitor\0--project".utf8) })
         #expect(invocation == nil)
         #expect(MonitorInvocation(commandLine: ["berth", "ps"], input: { Data() }) == nil)
         #expect(MonitorInvocation(commandLine: ["berth"] + request.arguments, input: { Data() }) == .supervise(request))

@@ -23,8 +23,9 @@ import Testing
         Case(input: "localhost/x", normalized: "localhost/x:latest", name: "localhost/x", tag: "latest"),
         Case(input: "localhost:5000/a/b:t", normalized: "localhost:5000/a/b:t", name: "localhost:5000/a/b", tag: "t"),
         Case(input: "quay.io/org/img@" + digest, normalized: "quay.io/org/img@" + digest, name: "quay.io/org/img", tag: nil),
-        Case(input: "busybox:1@" + digest, normalized: "docker.io/library/busybox:1@" + digest,
-             name: "docker.io/library/busybox", tag: "1"),
+        Case(
+            input: "busybox:1@" + digest, normalized: "docker.io/library/busybox:1@" + digest,
+            name: "docker.io/library/busybox", tag: "1"),
     ]
 
     @Test(arguments: cases)

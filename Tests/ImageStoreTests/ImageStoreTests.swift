@@ -20,12 +20,14 @@ import Testing
         let dir = try Scratch()
         defer { dir.cleanup() }
         try dir.makeRootfs("rootfs")
-        let first = try ImageStore(root: dir.path + "/one").importRootfs(directory: dir.path + "/rootfs",
-                                                                         reference: "berth.local/busybox:demo")
+        let first = try ImageStore(root: dir.path + "/one").importRootfs(
+            directory: dir.path + "/rootfs",
+            reference: "berth.local/busybox:demo")
         // Change only times between imports: the digests must not move.
         utimes(dir.path + "/rootfs/etc/hostname", nil)
-        let second = try ImageStore(root: dir.path + "/two").importRootfs(directory: dir.path + "/rootfs",
-                                                                          reference: "berth.local/busybox:demo")
+        let second = try ImageStore(root: dir.path + "/two").importRootfs(
+            directory: dir.path + "/rootfs",
+            reference: "berth.local/busybox:demo")
         #expect(first.digest == second.digest)
         #expect(first.manifest.config.digest == second.manifest.config.digest)
         #expect(first.manifest.layers == second.manifest.layers)
@@ -37,8 +39,9 @@ import Testing
         #expect(indexOne == indexTwo)
         // A changed file changes the layer.
         try dir.write("rootfs/etc/hostname", "other\n")
-        let third = try ImageStore(root: dir.path + "/one").importRootfs(directory: dir.path + "/rootfs",
-                                                                         reference: "berth.local/busybox:demo")
+        let third = try ImageStore(root: dir.path + "/one").importRootfs(
+            directory: dir.path + "/rootfs",
+            reference: "berth.local/busybox:demo")
         #expect(third.diffIDs != first.diffIDs)
     }
 
@@ -103,8 +106,9 @@ import Testing
         try dir.makeRootfs("rootfs")
         let store = try ImageStore(root: dir.path + "/store")
         let image = try store.importRootfs(directory: dir.path + "/rootfs", reference: "berth.local/busybox:demo")
-        let (status, output) = try dir.run("/usr/bin/skopeo",
-                                           ["inspect", "oci:\(dir.path)/store:berth.local/busybox:demo"])
+        let (status, output) = try dir.run(
+            "/usr/bin/skopeo",
+            ["inspect", "oci:\(dir.path)/store:berth.local/busybox:demo"])
         #expect(status == 0)
         struct Inspect: Decodable {
             var Digest: String

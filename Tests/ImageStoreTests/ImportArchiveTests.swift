@@ -44,8 +44,12 @@ import Testing
         let dir = try Scratch()
         defer { dir.cleanup() }
         let (_, image) = try sourceStore(dir)
-        let (status, _) = try dir.run("/usr/bin/skopeo", ["copy", "oci:\(dir.path)/source:berth.local/busybox:demo",
-                                                          "oci:\(dir.path)/plain:v1"])
+        let (status, _) = try dir.run(
+            "/usr/bin/skopeo",
+            [
+                "copy", "oci:\(dir.path)/source:berth.local/busybox:demo",
+                "oci:\(dir.path)/plain:v1",
+            ])
         try #require(status == 0)
         let target = try ImageStore(root: dir.path + "/target")
         let named = try target.importArchive(path: dir.path + "/plain", name: "berth.local/imp")
@@ -59,8 +63,12 @@ import Testing
         let dir = try Scratch()
         defer { dir.cleanup() }
         let (_, image) = try sourceStore(dir)
-        let (status, _) = try dir.run("/usr/bin/skopeo", ["copy", "oci:\(dir.path)/source:berth.local/busybox:demo",
-                                                          "docker-archive:\(dir.path)/d.tar:alpine:saved"])
+        let (status, _) = try dir.run(
+            "/usr/bin/skopeo",
+            [
+                "copy", "oci:\(dir.path)/source:berth.local/busybox:demo",
+                "docker-archive:\(dir.path)/d.tar:alpine:saved",
+            ])
         try #require(status == 0)
         let target = try ImageStore(root: dir.path + "/target")
         let imported = try target.importArchive(path: dir.path + "/d.tar")
@@ -81,7 +89,8 @@ import Testing
         let layer = try TarWriter(path: layerPath)
         try layer.add("hello", kind: .regular, data: Data("hi\n".utf8))
         let diffID = try layer.finish()
-        let config = #"{"architecture":"\#(Platform.host.architecture)","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(diffID.digest)","\#(diffID.digest)"]}}"#
+        let config =
+            #"{"architecture":"\#(Platform.host.architecture)","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(diffID.digest)","\#(diffID.digest)"]}}"#
         let configHex = FileSystem.sha256Hex(Data(config.utf8))
         let manifest = #"[{"Config":"\#(configHex).json","RepoTags":["demo/app:1","demo/app:2"],"Layers":["aaa/layer.tar","bbb/layer.tar"]}]"#
         let archive = try TarWriter(path: dir.path + "/save.tar")
@@ -109,12 +118,17 @@ import Testing
         for digest in [image.digest, image.manifest.config.digest, image.manifest.layers[0].digest] {
             try writer.addFile("blobs/sha256/" + digest.encoded, from: source.blobPath(digest))
         }
-        let index = ImageIndex(manifests: [Descriptor(
-            mediaType: .ociManifest, digest: image.digest, size: image.manifestDescriptor.size,
-            annotations: [AnnotationKey.containerdImageName: "docker.io/library/busybox:latest",
-                          AnnotationKey.refName: "latest"])])
+        let index = ImageIndex(manifests: [
+            Descriptor(
+                mediaType: .ociManifest, digest: image.digest, size: image.manifestDescriptor.size,
+                annotations: [
+                    AnnotationKey.containerdImageName: "docker.io/library/busybox:latest",
+                    AnnotationKey.refName: "latest",
+                ])
+        ])
         try writer.add("index.json", kind: .regular, data: try CanonicalJSON.encode(index))
-        let manifest = #"[{"Config":"blobs/sha256/\#(image.manifest.config.digest.encoded)","RepoTags":["other:tag"],"Layers":["blobs/sha256/\#(image.manifest.layers[0].digest.encoded)"]}]"#
+        let manifest =
+            #"[{"Config":"blobs/sha256/\#(image.manifest.config.digest.encoded)","RepoTags":["other:tag"],"Layers":["blobs/sha256/\#(image.manifest.layers[0].digest.encoded)"]}]"#
         try writer.add("manifest.json", kind: .regular, data: Data(manifest.utf8))
         try writer.add("oci-layout", kind: .regular, data: Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
         try writer.finish()

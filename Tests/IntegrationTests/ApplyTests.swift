@@ -6,17 +6,18 @@ import Testing
     @Test func helloRunsAndItsOutputAndExitCodeComeBack() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-hello
-        containers:
-          hello:
-            image: berth.local/busybox:demo
-            cwd: /tmp
-            env:
-              GREETING: hi there
-            args: ["sh", "-c", "echo \\"$$GREETING\\"; pwd; echo to-stderr >&2"]
-        """, project: "it-hello")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-hello
+            containers:
+              hello:
+                image: berth.local/busybox:demo
+                cwd: /tmp
+                env:
+                  GREETING: hi there
+                args: ["sh", "-c", "echo \\"$$GREETING\\"; pwd; echo to-stderr >&2"]
+            """, project: "it-hello")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 0, "stderr: \(result.stderrText)")
         #expect(result.stdoutText == "hi there\n/tmp\n")
@@ -26,14 +27,15 @@ import Testing
     @Test func nonZeroExitCodeBecomesBerthsExitCode() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-exit
-        containers:
-          failing:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "echo about to fail; exit 42"]
-        """, project: "it-exit")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-exit
+            containers:
+              failing:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo about to fail; exit 42"]
+            """, project: "it-exit")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 42, "stderr: \(result.stderrText)")
         #expect(result.stdoutText == "about to fail\n")
@@ -46,14 +48,15 @@ import Testing
     @Test func secondApplyFindsTheImageUnpackedAndUnpacksAgainOnlyAfterTheSnapshotIsGone() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-unpack
-        containers:
-          once:
-            image: berth.local/busybox:demo
-            args: ["true"]
-        """, project: "it-unpack")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-unpack
+            containers:
+              once:
+                image: berth.local/busybox:demo
+                args: ["true"]
+            """, project: "it-unpack")
         let before = try fixture.run(["plan", "-f", manifest])
         #expect(before.stdoutText.contains("1 layer to unpack"), "\(before.stdoutText)\(before.stderrText)")
         let first = try fixture.run(["apply", "-f", manifest, "--wait"])
@@ -81,21 +84,22 @@ import Testing
     @Test func aContainerThatCannotStartIsReportedAndOnlyItsDependentsAreSkipped() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-broken
-        containers:
-          broken:
-            image: berth.local/busybox:demo
-            args: ["/no/such/binary"]
-          dependent:
-            image: berth.local/busybox:demo
-            depends-on: [broken]
-            args: ["true"]
-          independent:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "echo fine"]
-        """, project: "it-broken")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-broken
+            containers:
+              broken:
+                image: berth.local/busybox:demo
+                args: ["/no/such/binary"]
+              dependent:
+                image: berth.local/busybox:demo
+                depends-on: [broken]
+                args: ["true"]
+              independent:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo fine"]
+            """, project: "it-broken")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 1, "stderr: \(result.stderrText)")
         // The runtime's own message, and the dependent named as skipped because of it.
@@ -105,10 +109,11 @@ import Testing
         #expect(result.stdoutText.contains("independent | fine"))
         let ps = try fixture.run(["ps", "-p", "it-broken", "--format", "json"])
         let rows = try JSONSerialization.jsonObject(with: ps.stdout) as? [[String: Any]] ?? []
-        let status = Dictionary(uniqueKeysWithValues: rows.compactMap { row -> (String, String)? in
-            guard let name = row["name"] as? String, let status = row["status"] as? String else { return nil }
-            return (name, status)
-        })
+        let status = Dictionary(
+            uniqueKeysWithValues: rows.compactMap { row -> (String, String)? in
+                guard let name = row["name"] as? String, let status = row["status"] as? String else { return nil }
+                return (name, status)
+            })
         #expect(status == ["broken": "failed", "independent": "exited"])
         // Nothing of the failed container stays mounted.
         let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
@@ -117,14 +122,15 @@ import Testing
 
     @Test func missingImageFailsWithOneLineNamingItAndCreatesNothing() throws {
         let fixture = try BerthFixture()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-missing
-        containers:
-          web:
-            image: berth.local/nothing:here
-            args: ["true"]
-        """, project: "it-missing")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-missing
+            containers:
+              web:
+                image: berth.local/nothing:here
+                args: ["true"]
+            """, project: "it-missing")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 1)
         let lines = result.stderrText.split(separator: "\n")
@@ -133,8 +139,9 @@ import Testing
         #expect(result.stderrText.contains("berth image import"))
         #expect(result.stderrText.contains("berth.yaml:5:"))
         let ps = try fixture.run(["ps", "--format", "json"])
-        #expect(ps.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" ||
-                ps.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        #expect(
+            ps.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]"
+                || ps.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         let containers = (try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/containers")) ?? []
         #expect(containers.isEmpty)
     }
@@ -142,17 +149,18 @@ import Testing
     @Test func planIsByteIdenticalAcrossRunsAndChangesNothing() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-plan
-        containers:
-          b:
-            image: berth.local/busybox:demo
-            args: ["true"]
-          a:
-            image: berth.local/busybox:demo
-            args: ["true"]
-        """, project: "it-plan")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-plan
+            containers:
+              b:
+                image: berth.local/busybox:demo
+                args: ["true"]
+              a:
+                image: berth.local/busybox:demo
+                args: ["true"]
+            """, project: "it-plan")
         let first = try fixture.run(["plan", "-f", manifest, "--format", "json"])
         let second = try fixture.run(["plan", "-f", manifest, "--format", "json"])
         #expect(first.status == 0, "\(first.stderrText)")

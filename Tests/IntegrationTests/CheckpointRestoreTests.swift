@@ -5,13 +5,13 @@ import Testing
 /// `berth checkpoint` and a manifest's `checkpoint:` against real runc and overlayfs.
 @Suite(.serialized) struct CheckpointRestoreTests {
     let writer = """
-    version: 1
-    name: it-ckpt
-    containers:
-      writer:
-        image: berth.local/busybox:demo
-        args: ["sh", "-c", "echo kept > /data.txt; rm /etc/group; trap 'exit 0' TERM; sleep 300 & wait"]
-    """
+        version: 1
+        name: it-ckpt
+        containers:
+          writer:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "echo kept > /data.txt; rm /etc/group; trap 'exit 0' TERM; sleep 300 & wait"]
+        """
 
     func restoreManifest(_ extra: String) -> String {
         """
@@ -43,15 +43,18 @@ import Testing
     @Test func filesComeBackAndDeletedFilesStayDeleted() throws {
         let fixture = try BerthFixture()
         _ = try checkpointed(fixture)
-        let manifest = try fixture.manifest(restoreManifest("""
-            restore: filesystem
-            args: ["sh", "-c", "cat /data.txt; test ! -e /etc/group && echo group-still-gone"]
-        """), project: "it-ckpt-back", file: "restore.yaml")
+        let manifest = try fixture.manifest(
+            restoreManifest(
+                """
+                    restore: filesystem
+                    args: ["sh", "-c", "cat /data.txt; test ! -e /etc/group && echo group-still-gone"]
+                """), project: "it-ckpt-back", file: "restore.yaml")
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.stdoutText.contains("restore   berth.local/ckpt:1 → sha256:"), "\(plan.stdoutText)\(plan.stderrText)")
         #expect(plan.stdoutText.contains("files only"))
-        #expect(plan.stdoutText.contains("overrides args (from the manifest, on top of the checkpointed spec)"),
-                "\(plan.stdoutText)")
+        #expect(
+            plan.stdoutText.contains("overrides args (from the manifest, on top of the checkpointed spec)"),
+            "\(plan.stdoutText)")
         let result = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stdoutText == "kept\ngroup-still-gone\n")
@@ -94,8 +97,9 @@ import Testing
         let fixture = try BerthFixture()
         _ = try checkpointed(fixture)
         #expect(try fixture.run(["image", "tag", "berth.local/busybox:demo", "berth.local/other:1"]).status == 0)
-        let manifest = try fixture.manifest(restoreManifest("    image: berth.local/other:1"), project: "it-ckpt-back",
-                                            file: "restore.yaml")
+        let manifest = try fixture.manifest(
+            restoreManifest("    image: berth.local/other:1"), project: "it-ckpt-back",
+            file: "restore.yaml")
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.status == 1)
         #expect(plan.stderrText.contains("differs from the checkpoint's base image"), "\(plan.stderrText)")

@@ -39,7 +39,8 @@ import Testing
 
     @Test func ctrCheckpointRestoresItsFilesThroughTheManifest() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/containerd"),
-              FileManager.default.isExecutableFile(atPath: "/usr/bin/ctr") else {
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/ctr")
+        else {
             print("skipped: containerd is not installed (the Makefile's test target installs it)")
             return
         }
@@ -52,15 +53,19 @@ import Testing
         defer { containerd.stop() }
         let imported = try containerd.ctr(["images", "import", "--base-name", "berth.local/busybox", base])
         try #require(imported.status == 0, "\(imported.stderrText)")
-        let run = try containerd.ctr(["run", "-d", "berth.local/busybox:demo", "writer",
-                                      "sh", "-c", "echo from-containerd > /made.txt; rm /etc/group; sleep 300"])
+        let run = try containerd.ctr([
+            "run", "-d", "berth.local/busybox:demo", "writer",
+            "sh", "-c", "echo from-containerd > /made.txt; rm /etc/group; sleep 300",
+        ])
         try #require(run.status == 0, "\(run.stderrText)")
         // The files are written once the task runs; checkpoint (files only: no CRIU) after they exist.
         var made = false
         for _ in 0..<100 where !made {
             usleep(50_000)
-            let probe = try containerd.ctr(["tasks", "exec", "--exec-id", "probe-\(UUID().uuidString.prefix(6))",
-                                            "writer", "test", "-e", "/made.txt"])
+            let probe = try containerd.ctr([
+                "tasks", "exec", "--exec-id", "probe-\(UUID().uuidString.prefix(6))",
+                "writer", "test", "-e", "/made.txt",
+            ])
             made = probe.status == 0
         }
         try #require(made)
@@ -78,14 +83,15 @@ import Testing
         let images = try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]] ?? []
         let entry = images.first { ($0["reference"] as? String) == "berth.local/ctr-ckpt:1" }
         #expect((entry?["platforms"] as? [String])?.count == 1, "\(listed.stdoutText)")
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-ctr-ckpt
-        containers:
-          back:
-            checkpoint: berth.local/ctr-ckpt:1
-            args: ["sh", "-c", "cat /made.txt; test ! -e /etc/group && echo group-still-gone"]
-        """, project: "it-ctr-ckpt")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-ctr-ckpt
+            containers:
+              back:
+                checkpoint: berth.local/ctr-ckpt:1
+                args: ["sh", "-c", "cat /made.txt; test ! -e /etc/group && echo group-still-gone"]
+            """, project: "it-ctr-ckpt")
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.stdoutText.contains("restore   berth.local/ctr-ckpt:1 → sha256:"), "\(plan.stdoutText)\(plan.stderrText)")
         #expect(plan.stdoutText.contains("files only"), "\(plan.stdoutText)")

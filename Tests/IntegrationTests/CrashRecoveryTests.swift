@@ -4,20 +4,23 @@ import Testing
 /// `berth apply` killed at a named point (BERTH_CRASH_AT makes it exit there, as SIGKILL would)
 /// leaves state that the next apply repairs and converges from.
 @Suite(.serialized) struct CrashRecoveryTests {
-    @Test(arguments: ["apply-after-unpack", "apply-after-prepare", "apply-after-bundle", "apply-after-record",
-                      "unpack-before-commit", "unpack-after-commit"])
+    @Test(arguments: [
+        "apply-after-unpack", "apply-after-prepare", "apply-after-bundle", "apply-after-record",
+        "unpack-before-commit", "unpack-after-commit",
+    ])
     func nextApplyConverges(_ point: String) throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
         let project = "it-crash-\(point)"
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: \(project)
-        containers:
-          job:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "echo converged"]
-        """, project: project)
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: \(project)
+            containers:
+              job:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo converged"]
+            """, project: project)
         let crashed = try fixture.run(["apply", "-f", manifest, "--wait"], environment: ["BERTH_CRASH_AT": point])
         #expect(crashed.status == 86, "the crash point \(point) was not reached: \(crashed.stderrText)")
 

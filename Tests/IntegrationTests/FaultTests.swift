@@ -7,13 +7,13 @@ import Testing
 /// after the fault is gone succeeds.
 @Suite(.serialized) struct FaultTests {
     static let manifestText = """
-    version: 1
-    name: it-fault
-    containers:
-      job:
-        image: berth.local/busybox:demo
-        args: ["echo", "ran"]
-    """
+        version: 1
+        name: it-fault
+        containers:
+          job:
+            image: berth.local/busybox:demo
+            args: ["echo", "ran"]
+        """
 
     static func mount(_ arguments: [String]) throws {
         let result = try ProcessRunner().run("/bin/mount", arguments)

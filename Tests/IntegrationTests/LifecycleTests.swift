@@ -28,8 +28,9 @@ import Testing
     @Test func secondApplyChangesNothingAndKeepsThePids() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("version: 1\nname: it-idem\ncontainers:\n" + service("a") + service("b"),
-                                            project: "it-idem")
+        let manifest = try fixture.manifest(
+            "version: 1\nname: it-idem\ncontainers:\n" + service("a") + service("b"),
+            project: "it-idem")
         let first = try fixture.run(["apply", "-f", manifest])
         #expect(first.status == 0, "\(first.stderrText)")
         let before = try ps(fixture, "it-idem")
@@ -49,16 +50,19 @@ import Testing
     @Test func changedArgsReplaceOnlyThatContainerWithTheReason() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("version: 1\nname: it-change\ncontainers:\n" + service("a", args: "trap 'exit 0' TERM; sleep 301 & wait") + service("b"),
-                                            project: "it-change")
+        let manifest = try fixture.manifest(
+            "version: 1\nname: it-change\ncontainers:\n" + service("a", args: "trap 'exit 0' TERM; sleep 301 & wait") + service("b"),
+            project: "it-change")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         let before = try ps(fixture, "it-change")
         try Data(("version: 1\nname: it-change\ncontainers:\n" + service("a") + service("b")).utf8)
             .write(to: URL(fileURLWithPath: manifest))
         let plan = try fixture.run(["plan", "-f", manifest, "--detailed-exitcode"])
         #expect(plan.status == 2)
-        #expect(plan.stdoutText.contains(#"~ a: args changed ["sh","-c","trap 'exit 0' TERM; sleep 301 & wait"] → ["sh","-c","trap 'exit 0' TERM; sleep 300 & wait"]"#),
-                "\(plan.stdoutText)")
+        #expect(
+            plan.stdoutText.contains(
+                #"~ a: args changed ["sh","-c","trap 'exit 0' TERM; sleep 301 & wait"] → ["sh","-c","trap 'exit 0' TERM; sleep 300 & wait"]"#),
+            "\(plan.stdoutText)")
         #expect(plan.stdoutText.contains("= b: running"))
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         let after = try ps(fixture, "it-change")
@@ -72,20 +76,21 @@ import Testing
         try fixture.importBusybox()
         func text(_ serverArgs: String) -> String {
             "version: 1\nname: it-join\ncontainers:\n" + service("server", args: serverArgs) + """
-              client:
-                image: berth.local/busybox:demo
-                with-ns: [{type: network, container: server}]
-                args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
+                  client:
+                    image: berth.local/busybox:demo
+                    with-ns: [{type: network, container: server}]
+                    args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
 
-            """
+                """
         }
         let manifest = try fixture.manifest(text("trap 'exit 0' TERM; sleep 300 & wait"), project: "it-join")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         try Data(text("trap 'exit 0' TERM; sleep 299 & wait").utf8).write(to: URL(fileURLWithPath: manifest))
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.stdoutText.contains("~ server: args changed"), "\(plan.stdoutText)")
-        #expect(plan.stdoutText.contains("~ client: joins the namespaces of server, which is being recreated"),
-                "\(plan.stdoutText)")
+        #expect(
+            plan.stdoutText.contains("~ client: joins the namespaces of server, which is being recreated"),
+            "\(plan.stdoutText)")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         let rows = try ps(fixture, "it-join")
         let serverPID = try #require(rows["server"]?.pid)
@@ -112,8 +117,9 @@ import Testing
     @Test func orphansAreListedAndRemovedOnlyWithPrune() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("version: 1\nname: it-orphan\ncontainers:\n" + service("a") + service("old"),
-                                            project: "it-orphan")
+        let manifest = try fixture.manifest(
+            "version: 1\nname: it-orphan\ncontainers:\n" + service("a") + service("old"),
+            project: "it-orphan")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         try Data(("version: 1\nname: it-orphan\ncontainers:\n" + service("a")).utf8).write(to: URL(fileURLWithPath: manifest))
         let plan = try fixture.run(["plan", "-f", manifest])
@@ -129,14 +135,15 @@ import Testing
     @Test func stopStartLogsAndWait() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-verbs
-        containers:
-          counter:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "echo run >> /count; wc -l < /count; trap 'exit 3' TERM; sleep 300 & wait"]
-        """, project: "it-verbs")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-verbs
+            containers:
+              counter:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo run >> /count; wc -l < /count; trap 'exit 3' TERM; sleep 300 & wait"]
+            """, project: "it-verbs")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         let stop = try fixture.run(["stop", "-f", manifest, "counter"])
         #expect(stop.status == 0, "\(stop.stderrText)")
@@ -163,16 +170,18 @@ import Testing
     @Test func killedMonitorDoesNotMakePsLieAndDownCleansUp() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("version: 1\nname: it-monitor\ncontainers:\n" + service("a", args: "sleep 1"),
-                                            project: "it-monitor")
+        let manifest = try fixture.manifest(
+            "version: 1\nname: it-monitor\ncontainers:\n" + service("a", args: "sleep 1"),
+            project: "it-monitor")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         // SIGKILL the monitor of this container: the one ps names, and a berth monitor indeed.
         let listed = try fixture.run(["ps", "-p", "it-monitor", "--format", "json"])
         let rows = try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]] ?? []
         var killed = false
         if let monitor = rows.first?["monitorPid"] as? Int,
-           let cmdline = FileManager.default.contents(atPath: "/proc/\(monitor)/cmdline"),
-           String(decoding: cmdline, as: UTF8.self).contains("__monitor") {
+            let cmdline = FileManager.default.contents(atPath: "/proc/\(monitor)/cmdline"),
+            String(decoding: cmdline, as: UTF8.self).contains("__monitor")
+        {
             kill(Int32(monitor), SIGKILL)
             killed = true
         }
@@ -193,17 +202,18 @@ import Testing
     @Test func concurrentAppliesOfOneProjectConverge() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-concurrent
-        containers:
-          a:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
-          b:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
-        """, project: "it-concurrent")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-concurrent
+            containers:
+              a:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
+              b:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"]
+            """, project: "it-concurrent")
         let results = ResultsBox()
         DispatchQueue.concurrentPerform(iterations: 2) { _ in
             let result = try? fixture.run(["apply", "-f", manifest])

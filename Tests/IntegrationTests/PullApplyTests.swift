@@ -14,23 +14,26 @@ import Testing
 
         let registry = try LoopbackRegistry(directory: source.work + "/registry")
         defer { registry.stop() }
-        let pushed = try ProcessRunner().run("/usr/bin/skopeo", [
-            "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
-            "oci-archive:\(archive):berth.local/busybox:demo", "docker://\(registry.address)/busybox:demo",
-        ])
+        let pushed = try ProcessRunner().run(
+            "/usr/bin/skopeo",
+            [
+                "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
+                "oci-archive:\(archive):berth.local/busybox:demo", "docker://\(registry.address)/busybox:demo",
+            ])
         #expect(pushed.status == 0, "skopeo: \(pushed.stderrText)")
 
         // A fresh state root: the image is only in the registry.
         let fixture = try BerthFixture()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-pull
-        containers:
-          hello:
-            image: \(registry.address)/busybox:demo
-            pull: always
-            args: ["sh", "-c", "echo pulled and running"]
-        """, project: "it-pull")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-pull
+            containers:
+              hello:
+                image: \(registry.address)/busybox:demo
+                pull: always
+                args: ["sh", "-c", "echo pulled and running"]
+            """, project: "it-pull")
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.status == 0, "\(plan.stderrText)")
         #expect(plan.stdoutText.contains("(to pull)"), "\(plan.stdoutText)")
@@ -57,24 +60,27 @@ import Testing
         func push(_ tag: String) throws {
             let archive = source.work + "/\(UUID().uuidString.prefix(6)).tar"
             #expect(try source.run(["image", "export", tag, "-o", archive]).status == 0)
-            let pushed = try ProcessRunner().run("/usr/bin/skopeo", [
-                "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
-                "oci-archive:\(archive):\(tag)", "docker://\(registry.address)/app:v1",
-            ])
+            let pushed = try ProcessRunner().run(
+                "/usr/bin/skopeo",
+                [
+                    "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
+                    "oci-archive:\(archive):\(tag)", "docker://\(registry.address)/app:v1",
+                ])
             #expect(pushed.status == 0, "skopeo: \(pushed.stderrText)")
         }
         try push("berth.local/busybox:demo")
 
         let fixture = try BerthFixture()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-pull-saved
-        containers:
-          app:
-            image: \(registry.address)/app:v1
-            pull: always
-            args: ["true"]
-        """, project: "it-pull-saved")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-pull-saved
+            containers:
+              app:
+                image: \(registry.address)/app:v1
+                pull: always
+                args: ["true"]
+            """, project: "it-pull-saved")
         let planFile = fixture.work + "/plan.json"
         let planned = try fixture.run(["plan", "-f", manifest, "-o", planFile])
         #expect(planned.status == 0, "\(planned.stderrText)")
@@ -95,15 +101,16 @@ import Testing
 
     @Test func neverPolicyWithAMissingImageIsAPlanError() throws {
         let fixture = try BerthFixture()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-never
-        containers:
-          x:
-            image: 127.0.0.1:1/nothing:here
-            pull: never
-            args: ["true"]
-        """, project: "it-never")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-never
+            containers:
+              x:
+                image: 127.0.0.1:1/nothing:here
+                pull: never
+                args: ["true"]
+            """, project: "it-never")
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.status == 1)
         #expect(plan.stderrText.contains("`pull: never` forbids pulling it"), "\(plan.stderrText)")
@@ -120,10 +127,12 @@ extension PullApplyTests {
         #expect(try source.run(["image", "export", "berth.local/busybox:demo", "-o", archive]).status == 0)
         let registry = try LoopbackRegistry(directory: source.work + "/registry")
         defer { registry.stop() }
-        let pushed = try ProcessRunner().run("/usr/bin/skopeo", [
-            "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
-            "oci-archive:\(archive):berth.local/busybox:demo", "docker://\(registry.address)/busybox:demo",
-        ])
+        let pushed = try ProcessRunner().run(
+            "/usr/bin/skopeo",
+            [
+                "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
+                "oci-archive:\(archive):berth.local/busybox:demo", "docker://\(registry.address)/busybox:demo",
+            ])
         #expect(pushed.status == 0, "skopeo: \(pushed.stderrText)")
         let reference = "\(registry.address)/busybox:demo"
 
@@ -149,17 +158,22 @@ extension PullApplyTests {
 
         // apply shows the same display for the pulls it plans, on a terminal only.
         let applier = try BerthFixture()
-        let manifest = try applier.manifest("""
-        version: 1
-        name: it-pull-progress
-        containers:
-          hello:
-            image: \(reference)
-            pull: always
-            args: ["true"]
-        """, project: "it-pull-progress")
-        let applied = try ProcessRunner().run("/usr/bin/script", ["-q", "-e", "-c",
-            "\(applier.berth) apply -f \(manifest) --wait --state-root \(applier.root)", "/dev/null"])
+        let manifest = try applier.manifest(
+            """
+            version: 1
+            name: it-pull-progress
+            containers:
+              hello:
+                image: \(reference)
+                pull: always
+                args: ["true"]
+            """, project: "it-pull-progress")
+        let applied = try ProcessRunner().run(
+            "/usr/bin/script",
+            [
+                "-q", "-e", "-c",
+                "\(applier.berth) apply -f \(manifest) --wait --state-root \(applier.root)", "/dev/null",
+            ])
         #expect(applied.status == 0, "\(applied.stdoutText)")
         #expect(applied.stdoutText.contains("total "), "\(applied.stdoutText)")
 
@@ -182,16 +196,16 @@ final class LoopbackRegistry {
         try FileManager.default.createDirectory(atPath: directory + "/storage", withIntermediateDirectories: true)
         port = Int.random(in: 20000...40000)
         let config = """
-        version: 0.1
-        log:
-          level: error
-        storage:
-          filesystem:
-            rootdirectory: \(directory)/storage
-        http:
-          addr: 127.0.0.1:\(port)
+            version: 0.1
+            log:
+              level: error
+            storage:
+              filesystem:
+                rootdirectory: \(directory)/storage
+            http:
+              addr: 127.0.0.1:\(port)
 
-        """
+            """
         try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
         process.arguments = ["serve", directory + "/config.yml"]

@@ -4,13 +4,13 @@ import Testing
 /// `berth plan -o FILE` then `berth apply FILE`: exactly that plan, refused once the state or an image moved.
 @Suite(.serialized) struct SavedPlanTests {
     let manifestText = """
-    version: 1
-    name: it-saved
-    containers:
-      job:
-        image: berth.local/busybox:demo
-        args: ["sh", "-c", "echo planned"]
-    """
+        version: 1
+        name: it-saved
+        containers:
+          job:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "echo planned"]
+        """
 
     @Test func savedPlanIsCarriedOut() throws {
         let fixture = try BerthFixture()

@@ -85,8 +85,9 @@ import Testing
 
     @Test func aManifestNameWithADotIsRefusedWithItsLocation() throws {
         let fixture = try BerthFixture()
-        let manifest = try fixture.manifest("version: 1\nname: a.b\ncontainers:\n  c:\n    image: berth.local/busybox:demo\n",
-                                            project: "it-dotname")
+        let manifest = try fixture.manifest(
+            "version: 1\nname: a.b\ncontainers:\n  c:\n    image: berth.local/busybox:demo\n",
+            project: "it-dotname")
         let result = try fixture.run(["plan", "-f", manifest])
         #expect(result.status == 2)
         #expect(result.stderrText.contains("berth.yaml:2:7: error: invalid project name \"a.b\""), "\(result.stderrText)")
@@ -99,32 +100,39 @@ import Testing
         let somewhere = base + "/somewhere/victim"
         try FileManager.default.createDirectory(atPath: somewhere, withIntermediateDirectories: true)
         try Data("keep\n".utf8).write(to: URL(fileURLWithPath: somewhere + "/file.txt"))
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-plan
-        containers:
-          victim:
-            image: berth.local/busybox:demo
-            args: ["echo", "planned"]
-        """, project: "it-plan")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-plan
+            containers:
+              victim:
+                image: berth.local/busybox:demo
+                args: ["echo", "planned"]
+            """, project: "it-plan")
         let planPath = fixture.work + "/plan.json"
         #expect(try fixture.run(["plan", "-f", manifest, "-o", planPath]).status == 0)
         let original = try Data(contentsOf: URL(fileURLWithPath: planPath))
 
         let edits: [(String, (inout [String: Any]) -> Void)] = [
-            ("containers[0].name", { plan in
-                var containers = plan["containers"] as! [[String: Any]]
-                containers[0]["name"] = "../../../somewhere/victim"
-                plan["containers"] = containers
-            }),
+            (
+                "containers[0].name",
+                { plan in
+                    var containers = plan["containers"] as! [[String: Any]]
+                    containers[0]["name"] = "../../../somewhere/victim"
+                    plan["containers"] = containers
+                }
+            ),
             ("project", { plan in plan["project"] = "../../somewhere" }),
-            ("configHash", { plan in
-                var containers = plan["containers"] as! [[String: Any]]
-                var definition = containers[0]["definition"] as! [String: Any]
-                definition["args"] = ["sh", "-c", "echo tampered > /tampered"]
-                containers[0]["definition"] = definition
-                plan["containers"] = containers
-            }),
+            (
+                "configHash",
+                { plan in
+                    var containers = plan["containers"] as! [[String: Any]]
+                    var definition = containers[0]["definition"] as! [String: Any]
+                    definition["args"] = ["sh", "-c", "echo tampered > /tampered"]
+                    containers[0]["definition"] = definition
+                    plan["containers"] = containers
+                }
+            ),
         ]
         for (field, edit) in edits {
             var object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
@@ -151,14 +159,14 @@ import Testing
         try first.importBusybox()
         try second.importBusybox()
         let text = """
-        version: 1
-        name: it-roots
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            args: \(Self.sleeper)
-            memory-limit: 64m
-        """
+            version: 1
+            name: it-roots
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                args: \(Self.sleeper)
+                memory-limit: 64m
+            """
         let a = try first.manifest(text, project: "it-roots")
         let b = try second.manifest(text, project: "it-roots")
         #expect(try first.run(["apply", "-f", a]).status == 0)
@@ -217,14 +225,15 @@ import Testing
     @Test func aReplaceKilledHalfwayIsFinishedByTheNextApply() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-halfway
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            args: \(Self.sleeper)
-        """, project: "it-halfway")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-halfway
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                args: \(Self.sleeper)
+            """, project: "it-halfway")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         let crashed = try fixture.run(["apply", "-f", manifest, "--force-recreate"], environment: ["BERTH_CRASH_AT": "teardown-after-stop"])
         #expect(crashed.status == 86)
@@ -237,14 +246,15 @@ import Testing
     @Test func startUnpacksLayersThatWereRemoved() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-start-unpack
-        containers:
-          job:
-            image: berth.local/busybox:demo
-            args: ["sh", "-c", "echo ran >> /runs; cat /runs"]
-        """, project: "it-start-unpack")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-start-unpack
+            containers:
+              job:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo ran >> /runs; cat /runs"]
+            """, project: "it-start-unpack")
         #expect(try fixture.run(["apply", "-f", manifest, "--wait"]).status == 0)
         try FileManager.default.removeItem(atPath: fixture.root + "/snapshots/overlayfs/layers")
         let start = try fixture.run(["start", "-f", manifest, "job"])
@@ -258,14 +268,15 @@ import Testing
     @Test func aKilledMonitorIsShownAndReplacedAndStopStillUnmounts() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-unsupervised
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            args: \(Self.sleeper)
-        """, project: "it-unsupervised")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-unsupervised
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                args: \(Self.sleeper)
+            """, project: "it-unsupervised")
         #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
         let monitor = try #require(try ps(fixture, "it-unsupervised")["web"]?.monitorPid)
         kill(monitor, SIGKILL)
@@ -331,15 +342,16 @@ import Testing
     @Test func stateRootFilesAreNotWorldReadableAndNonRootIsTurnedAway() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
-        let manifest = try fixture.manifest("""
-        version: 1
-        name: it-modes
-        containers:
-          job:
-            image: berth.local/busybox:demo
-            args: ["true"]
-            env: {SECRET: "value"}
-        """, project: "it-modes")
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-modes
+            containers:
+              job:
+                image: berth.local/busybox:demo
+                args: ["true"]
+                env: {SECRET: "value"}
+            """, project: "it-modes")
         #expect(try fixture.run(["apply", "-f", manifest, "--wait"]).status == 0)
         func mode(_ path: String) throws -> Int {
             (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
@@ -349,7 +361,8 @@ import Testing
         #expect(try mode(fixture.root + "/containers/it-modes/job/bundle/config.json") & 0o077 == 0)
         #expect(try mode(fixture.root + "/containers/it-modes/job/container.log") & 0o077 == 0)
 
-        let nobody = try ProcessRunner().run("/usr/sbin/runuser", ["-u", "nobody", "--", fixture.berth, "ps", "--state-root", fixture.root + "-other"])
+        let nobody = try ProcessRunner().run(
+            "/usr/sbin/runuser", ["-u", "nobody", "--", fixture.berth, "ps", "--state-root", fixture.root + "-other"])
         #expect(nobody.status == 1)
         #expect(nobody.stderrText == "berth: error: berth must run as root (rootless mode is not supported yet)\n")
     }

@@ -27,8 +27,9 @@ import Testing
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }
             let kind = st.st_mode & S_IFMT
-            var entry = Entry(kind: kind, mode: st.st_mode & 0o7777, uid: st.st_uid, gid: st.st_gid,
-                              size: kind == S_IFREG ? Int64(st.st_size) : 0)
+            var entry = Entry(
+                kind: kind, mode: st.st_mode & 0o7777, uid: st.st_uid, gid: st.st_gid,
+                size: kind == S_IFREG ? Int64(st.st_size) : 0)
             if kind == S_IFREG { entry.content = FileManager.default.contents(atPath: path) }
             if kind == S_IFLNK { entry.link = try? FileManager.default.destinationOfSymbolicLink(atPath: path) }
             result[relative] = entry
@@ -46,14 +47,15 @@ import Testing
         let fixture = try BerthFixture()
         let w = fixture.work
         let script = BerthFixture.packageRoot + "/examples/images/busybox-rootfs.sh"
-        try sh("""
-        cd \(w); umoci init --layout L; umoci new --image L:base
-        umoci unpack --image L:base B >/dev/null 2>&1; \(script) \(w)/rootfs; cp -a \(w)/rootfs/. B/rootfs/
-        umoci repack --image L:v1 B; umoci unpack --image L:v1 C >/dev/null 2>&1
-        rm C/rootfs/usr/bin/wc; mkdir -p C/rootfs/data/sub; echo hi > C/rootfs/data/sub/f
-        ln C/rootfs/data/sub/f C/rootfs/data/hard; rm -rf C/rootfs/etc; mkdir C/rootfs/etc; echo new > C/rootfs/etc/only
-        umoci repack --image L:v2 C; umoci raw unpack --image L:v2 \(w)/reference >/dev/null 2>&1
-        """)
+        try sh(
+            """
+            cd \(w); umoci init --layout L; umoci new --image L:base
+            umoci unpack --image L:base B >/dev/null 2>&1; \(script) \(w)/rootfs; cp -a \(w)/rootfs/. B/rootfs/
+            umoci repack --image L:v1 B; umoci unpack --image L:v1 C >/dev/null 2>&1
+            rm C/rootfs/usr/bin/wc; mkdir -p C/rootfs/data/sub; echo hi > C/rootfs/data/sub/f
+            ln C/rootfs/data/sub/f C/rootfs/data/hard; rm -rf C/rootfs/etc; mkdir C/rootfs/etc; echo new > C/rootfs/etc/only
+            umoci repack --image L:v2 C; umoci raw unpack --image L:v2 \(w)/reference >/dev/null 2>&1
+            """)
         #expect(try fixture.run(["image", "import", w + "/L", "--name", "berth.local/umoci"]).status == 0)
         let unpacked = try fixture.run(["image", "unpack", "berth.local/umoci:v2", "--snapshotter", snapshotter])
         #expect(unpacked.stdoutText.contains("unpacked 2 of 2 layers"), "\(unpacked.stdoutText)\(unpacked.stderrText)")
@@ -73,8 +75,10 @@ import Testing
         let ours = Self.tree(view)
         let reference = Self.tree(w + "/reference")
         #expect(ours.count > 250)
-        #expect(Set(ours.keys) == Set(reference.keys),
-                "only in berth: \(Set(ours.keys).subtracting(reference.keys).sorted()), only in umoci: \(Set(reference.keys).subtracting(ours.keys).sorted())")
+        #expect(
+            Set(ours.keys) == Set(reference.keys),
+            "only in berth: \(Set(ours.keys).subtracting(reference.keys).sorted()), only in umoci: \(Set(reference.keys).subtracting(ours.keys).sorted())"
+        )
         for (path, entry) in reference.sorted(by: { $0.key < $1.key }) {
             #expect(ours[path] == entry, "\(path): berth \(ours[path].map(\.description) ?? "missing"), umoci \(entry)")
         }

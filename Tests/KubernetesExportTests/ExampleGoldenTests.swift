@@ -22,8 +22,9 @@ struct ExampleCase: CustomTestStringConvertible, Sendable {
     func exported() throws -> (text: String, result: ExportResult) {
         let directory = "\(examplesDirectory)/\(example)"
         let text = try String(contentsOfFile: directory + "/berth.yaml", encoding: .utf8)
-        let manifest = try ManifestLoader.load(text: text, path: "examples/\(example)/berth.yaml", directory: directory,
-                                               environment: [:])
+        let manifest = try ManifestLoader.load(
+            text: text, path: "examples/\(example)/berth.yaml", directory: directory,
+            environment: [:])
         let result = try KubernetesExporter.export(manifest, options: ExportOptions(workload: workload))
         let warnings = result.warnings.map { "# \($0.description)\n" }.joined()
         let output = (warnings + result.stream).replacingOccurrences(of: examplesDirectory, with: "<examples>")

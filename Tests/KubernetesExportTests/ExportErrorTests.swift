@@ -20,27 +20,35 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
 private let tables = ImageUserTables(passwd: "www:x:33:34::/:/bin/false\n", group: "staff:x:50:\n")
 
 let errorCases: [ErrorCase] = [
-    ErrorCase(name: "user-name-without-store", containers: "  app: {image: busybox, user: www}\n",
-              code: "user-unresolved", category: .runtime, location: "berth.yaml:4:31", mentions: ["www", "numeric uid"]),
-    ErrorCase(name: "user-name-image-not-unpacked", containers: "  app: {image: busybox, user: www}\n",
-              options: ExportOptions(userResolver: { _, _ in nil }),
-              code: "user-unresolved", category: .runtime, location: "berth.yaml:4:31", mentions: ["not unpacked"]),
-    ErrorCase(name: "unknown-user", containers: "  app: {image: busybox, user: nobody}\n",
-              options: ExportOptions(userResolver: { _, user in try tables.resolve(user) }),
-              code: "unknown-user", category: .manifest, location: "berth.yaml:4:31", mentions: ["nobody", "/etc/passwd"]),
-    ErrorCase(name: "unknown-group", containers: "  app: {image: busybox, user: \"www:wheel\"}\n",
-              options: ExportOptions(userResolver: { _, user in try tables.resolve(user) }),
-              code: "unknown-group", category: .manifest, location: "berth.yaml:4:31", mentions: ["wheel", "/etc/group"]),
-    ErrorCase(name: "group-file-missing", containers: "  app: {image: busybox, user: \"www:staff\"}\n",
-              options: ExportOptions(userResolver: { _, user in try ImageUserTables(passwd: "www:x:33:34\n", group: nil).resolve(user) }),
-              code: "unknown-group", category: .manifest, location: "berth.yaml:4:31", mentions: ["has no /etc/group"]),
-    ErrorCase(name: "uid-out-of-range", containers: "  app: {image: busybox, user: \"4294967296\"}\n",
-              code: "invalid-user", category: .manifest, location: "berth.yaml:4:31", mentions: ["out of range"]),
-    ErrorCase(name: "pinned-image-missing", containers: "  app: {image: busybox}\n",
-              options: ExportOptions(pinnedDigests: [:]),
-              code: "image-not-found", category: .runtime, location: "berth.yaml:4:16", mentions: ["busybox", "--pin-digests"]),
-    ErrorCase(name: "name-collision", containers: "  a-b: {image: busybox}\n  a_b: {image: busybox}\n",
-              code: "name-collision", category: .manifest, location: "berth.yaml:5:3", mentions: ["a-b", "a_b"]),
+    ErrorCase(
+        name: "user-name-without-store", containers: "  app: {image: busybox, user: www}\n",
+        code: "user-unresolved", category: .runtime, location: "berth.yaml:4:31", mentions: ["www", "numeric uid"]),
+    ErrorCase(
+        name: "user-name-image-not-unpacked", containers: "  app: {image: busybox, user: www}\n",
+        options: ExportOptions(userResolver: { _, _ in nil }),
+        code: "user-unresolved", category: .runtime, location: "berth.yaml:4:31", mentions: ["not unpacked"]),
+    ErrorCase(
+        name: "unknown-user", containers: "  app: {image: busybox, user: nobody}\n",
+        options: ExportOptions(userResolver: { _, user in try tables.resolve(user) }),
+        code: "unknown-user", category: .manifest, location: "berth.yaml:4:31", mentions: ["nobody", "/etc/passwd"]),
+    ErrorCase(
+        name: "unknown-group", containers: "  app: {image: busybox, user: \"www:wheel\"}\n",
+        options: ExportOptions(userResolver: { _, user in try tables.resolve(user) }),
+        code: "unknown-group", category: .manifest, location: "berth.yaml:4:31", mentions: ["wheel", "/etc/group"]),
+    ErrorCase(
+        name: "group-file-missing", containers: "  app: {image: busybox, user: \"www:staff\"}\n",
+        options: ExportOptions(userResolver: { _, user in try ImageUserTables(passwd: "www:x:33:34\n", group: nil).resolve(user) }),
+        code: "unknown-group", category: .manifest, location: "berth.yaml:4:31", mentions: ["has no /etc/group"]),
+    ErrorCase(
+        name: "uid-out-of-range", containers: "  app: {image: busybox, user: \"4294967296\"}\n",
+        code: "invalid-user", category: .manifest, location: "berth.yaml:4:31", mentions: ["out of range"]),
+    ErrorCase(
+        name: "pinned-image-missing", containers: "  app: {image: busybox}\n",
+        options: ExportOptions(pinnedDigests: [:]),
+        code: "image-not-found", category: .runtime, location: "berth.yaml:4:16", mentions: ["busybox", "--pin-digests"]),
+    ErrorCase(
+        name: "name-collision", containers: "  a-b: {image: busybox}\n  a_b: {image: busybox}\n",
+        code: "name-collision", category: .manifest, location: "berth.yaml:5:3", mentions: ["a-b", "a_b"]),
 ]
 
 @Suite("Export errors")

@@ -8,7 +8,8 @@ import Testing
 @Suite("Pod grouping")
 struct GroupingTests {
     private func container(_ name: String, _ joins: [(String, NamespaceJoin.Target)] = []) -> ContainerDefinition {
-        ContainerDefinition(name: name, image: "busybox", withNamespaces: joins.map { NamespaceJoin(type: NamespaceType(rawValue: $0.0), target: $0.1) })
+        ContainerDefinition(
+            name: name, image: "busybox", withNamespaces: joins.map { NamespaceJoin(type: NamespaceType(rawValue: $0.0), target: $0.1) })
     }
 
     @Test func sharedNetworkMakesOnePodWithTwoContainers() {

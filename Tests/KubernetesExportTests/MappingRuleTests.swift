@@ -35,112 +35,140 @@ let group = "root:x:0:\nstaff:x:50:www\n"
 
 let ruleCases: [RuleCase] = [
     RuleCase(name: "image", containers: "  web: {image: docker.io/library/nginx:1.27}\n"),
-    RuleCase(name: "image-pinned", containers: "  web: {image: \"nginx:1.27@sha256:\(String(repeating: "00", count: 32))\"}\n",
-             options: ExportOptions(pinnedDigests: ["nginx:1.27@sha256:\(String(repeating: "00", count: 32))": testDigest])),
-    RuleCase(name: "image-pinned-registry-port", containers: "  web: {image: \"localhost:5000/team/app:v2\"}\n",
-             options: ExportOptions(pinnedDigests: ["localhost:5000/team/app:v2": testDigest])),
-    RuleCase(name: "args-command", containers: """
-          sh:
-            image: busybox
-            args: [sh, -c, "echo $$HOME $$(id -u) $$$$ done$$"]
+    RuleCase(
+        name: "image-pinned", containers: "  web: {image: \"nginx:1.27@sha256:\(String(repeating: "00", count: 32))\"}\n",
+        options: ExportOptions(pinnedDigests: ["nginx:1.27@sha256:\(String(repeating: "00", count: 32))": testDigest])),
+    RuleCase(
+        name: "image-pinned-registry-port", containers: "  web: {image: \"localhost:5000/team/app:v2\"}\n",
+        options: ExportOptions(pinnedDigests: ["localhost:5000/team/app:v2": testDigest])),
+    RuleCase(
+        name: "args-command",
+        containers: """
+              sh:
+                image: busybox
+                args: [sh, -c, "echo $$HOME $$(id -u) $$$$ done$$"]
 
-        """),
+            """),
     RuleCase(name: "cwd", containers: "  app: {image: busybox, cwd: /srv/app}\n"),
-    RuleCase(name: "env-and-env-files", containers: """
-          app:
-            image: busybox
-            env-files: [./base.env, ./override.env]
-            env: {ZED: last, MIDDLE: "from env", PRICE: "$$(cost)"}
+    RuleCase(
+        name: "env-and-env-files",
+        containers: """
+              app:
+                image: busybox
+                env-files: [./base.env, ./override.env]
+                env: {ZED: last, MIDDLE: "from env", PRICE: "$$(cost)"}
 
-        """, files: ["base.env": "MIDDLE=from base\nALPHA=1\n", "override.env": "ALPHA=2\nBETA=two words\n"]),
-    RuleCase(name: "labels", containers: """
-          app:
-            image: busybox
-            labels:
-              tier: web
-              example.com/owner: team-a
-              note: "has spaces, so an annotation"
-              "bad key!": value
-              app.kubernetes.io/name: mine
+            """, files: ["base.env": "MIDDLE=from base\nALPHA=1\n", "override.env": "ALPHA=2\nBETA=two words\n"]),
+    RuleCase(
+        name: "labels",
+        containers: """
+              app:
+                image: busybox
+                labels:
+                  tier: web
+                  example.com/owner: team-a
+                  note: "has spaces, so an annotation"
+                  "bad key!": value
+                  app.kubernetes.io/name: mine
 
-        """, warnings: ["label app.kubernetes.io/name is set by the export",
-                        "label key \"bad key!\" is not a valid Kubernetes label key",
-                        "label note has a value Kubernetes rejects in labels"]),
+            """,
+        warnings: [
+            "label app.kubernetes.io/name is set by the export",
+            "label key \"bad key!\" is not a valid Kubernetes label key",
+            "label note has a value Kubernetes rejects in labels",
+        ]),
     RuleCase(name: "readonly", containers: "  app: {image: busybox, readonly: true}\n"),
     RuleCase(name: "user-uid-gid", containers: "  app: {image: busybox, user: \"65534:65534\"}\n"),
     RuleCase(name: "user-uid", containers: "  app: {image: busybox, user: \"1000\"}\n"),
-    RuleCase(name: "user-name", containers: "  app: {image: busybox, user: www}\n",
-             options: ExportOptions(userResolver: { _, user in try ImageUserTables(passwd: passwd, group: group).resolve(user) })),
-    RuleCase(name: "user-name-group", containers: "  app: {image: busybox, user: \"www:staff\"}\n",
-             options: ExportOptions(userResolver: { _, user in try ImageUserTables(passwd: passwd, group: group).resolve(user) })),
+    RuleCase(
+        name: "user-name", containers: "  app: {image: busybox, user: www}\n",
+        options: ExportOptions(userResolver: { _, user in try ImageUserTables(passwd: passwd, group: group).resolve(user) })),
+    RuleCase(
+        name: "user-name-group", containers: "  app: {image: busybox, user: \"www:staff\"}\n",
+        options: ExportOptions(userResolver: { _, user in try ImageUserTables(passwd: passwd, group: group).resolve(user) })),
     RuleCase(name: "privileged", containers: "  app: {image: busybox, privileged: true}\n"),
     RuleCase(name: "tty", containers: "  app: {image: busybox, tty: true}\n"),
     RuleCase(name: "net-host", containers: "  app: {image: busybox, net-host: true}\n"),
     RuleCase(name: "hostname", containers: "  app: {image: busybox, hostname: box-1}\n"),
     RuleCase(name: "resources", containers: "  app: {image: busybox, memory-limit: 64m, cpus: 1.5}\n"),
     RuleCase(name: "resources-whole-cpu", containers: "  app: {image: busybox, memory-limit: 1000, cpus: 2}\n"),
-    RuleCase(name: "bind-mount", containers: """
-          app:
-            image: busybox
-            mounts:
-              - {type: bind, source: ./data, destination: /data, options: [rbind, ro]}
-              - type=bind,src=./cache,dst=/cache,options=rbind:rw
+    RuleCase(
+        name: "bind-mount",
+        containers: """
+              app:
+                image: busybox
+                mounts:
+                  - {type: bind, source: ./data, destination: /data, options: [rbind, ro]}
+                  - type=bind,src=./cache,dst=/cache,options=rbind:rw
 
-        """, files: ["data/file": "x", "cache/file": "y"],
+            """, files: ["data/file": "x", "cache/file": "y"],
         warnings: ["bind mount of", "bind mount of"]),
-    RuleCase(name: "tmpfs", containers: """
-          app:
-            image: busybox
-            mounts:
-              - type=tmpfs,dst=/scratch,options=size=16m:mode=1777
-              - {type: tmpfs, destination: /run, options: [size=1g, noexec]}
-              - {type: tmpfs, destination: /small}
+    RuleCase(
+        name: "tmpfs",
+        containers: """
+              app:
+                image: busybox
+                mounts:
+                  - type=tmpfs,dst=/scratch,options=size=16m:mode=1777
+                  - {type: tmpfs, destination: /run, options: [size=1g, noexec]}
+                  - {type: tmpfs, destination: /small}
 
-        """, warnings: ["tmpfs mount options noexec at /run cannot be expressed"]),
+            """, warnings: ["tmpfs mount options noexec at /run cannot be expressed"]),
     RuleCase(name: "workload-pod", containers: "  app: {image: busybox}\n", options: ExportOptions(workload: .pod)),
     RuleCase(name: "workload-job", containers: "  app: {image: busybox, args: [\"true\"]}\n", options: ExportOptions(workload: .job)),
-    RuleCase(name: "group-network", containers: """
-          web: {image: nginx}
-          sidecar:
-            image: busybox
-            with-ns: [{type: network, container: web}]
-          other: {image: busybox}
+    RuleCase(
+        name: "group-network",
+        containers: """
+              web: {image: nginx}
+              sidecar:
+                image: busybox
+                with-ns: [{type: network, container: web}]
+              other: {image: busybox}
 
-        """),
-    RuleCase(name: "group-pid", containers: """
-          app: {image: busybox, hostname: shared}
-          debugger:
-            image: busybox
-            with-ns: [{type: pid, container: app}, {type: uts, container: app}]
+            """),
+    RuleCase(
+        name: "group-pid",
+        containers: """
+              app: {image: busybox, hostname: shared}
+              debugger:
+                image: busybox
+                with-ns: [{type: pid, container: app}, {type: uts, container: app}]
 
-        """),
-    RuleCase(name: "group-chain", containers: """
-          a: {image: busybox}
-          b:
-            image: busybox
-            with-ns: [{type: ipc, container: a}]
-          c:
-            image: busybox
-            with-ns: [{type: network, container: b}]
-            hostname: other
-          d: {image: busybox, hostname: mine}
+            """),
+    RuleCase(
+        name: "group-chain",
+        containers: """
+              a: {image: busybox}
+              b:
+                image: busybox
+                with-ns: [{type: ipc, container: a}]
+              c:
+                image: busybox
+                with-ns: [{type: network, container: b}]
+                hostname: other
+              d: {image: busybox, hostname: mine}
 
-        """),
-    RuleCase(name: "group-conflicts", containers: """
-          app: {image: busybox, hostname: one, labels: {tier: web, team: a}}
-          helper:
-            image: busybox
-            hostname: two
-            labels: {tier: cache, team: a}
-            with-ns: [{type: uts, container: app}]
+            """),
+    RuleCase(
+        name: "group-conflicts",
+        containers: """
+              app: {image: busybox, hostname: one, labels: {tier: web, team: a}}
+              helper:
+                image: busybox
+                hostname: two
+                labels: {tier: cache, team: a}
+                with-ns: [{type: uts, container: app}]
 
-        """, warnings: ["hostname two differs from one of container app", "label tier=cache conflicts with tier=web"]),
-    RuleCase(name: "cpus-rounded", containers: "  app: {image: busybox, cpus: 0.3333}\n",
-             warnings: ["cpus 0.3333 rounded to 333m"]),
-    RuleCase(name: "hostname-invalid", containers: "  app: {image: busybox, hostname: Box.example.com}\n",
-             warnings: ["hostname \"Box.example.com\" is not a valid Kubernetes Pod hostname"]),
-    RuleCase(name: "name-sanitized", containers: "  my_app.v2: {image: busybox}\n",
-             warnings: ["container name my_app.v2 is not a valid Kubernetes name (RFC 1123 label); exported as my-app-v2"]),
+            """, warnings: ["hostname two differs from one of container app", "label tier=cache conflicts with tier=web"]),
+    RuleCase(
+        name: "cpus-rounded", containers: "  app: {image: busybox, cpus: 0.3333}\n",
+        warnings: ["cpus 0.3333 rounded to 333m"]),
+    RuleCase(
+        name: "hostname-invalid", containers: "  app: {image: busybox, hostname: Box.example.com}\n",
+        warnings: ["hostname \"Box.example.com\" is not a valid Kubernetes Pod hostname"]),
+    RuleCase(
+        name: "name-sanitized", containers: "  my_app.v2: {image: busybox}\n",
+        warnings: ["container name my_app.v2 is not a valid Kubernetes name (RFC 1123 label); exported as my-app-v2"]),
 ]
 
 @Suite("Mapping rules")
@@ -150,8 +178,9 @@ struct MappingRuleTests {
         let scratch = try TempDirectory()
         defer { scratch.remove() }
         for (name, text) in testCase.files {
-            try FileManager.default.createDirectory(atPath: scratch.path + "/" + ((name as NSString).deletingLastPathComponent),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: scratch.path + "/" + ((name as NSString).deletingLastPathComponent),
+                withIntermediateDirectories: true)
             try scratch.write(name, text)
         }
         let result = try testCase.export(in: scratch.path)
@@ -183,8 +212,9 @@ struct MappingRuleTests {
             let caseDirectory = scratch.path + "/" + testCase.name
             try FileManager.default.createDirectory(atPath: caseDirectory + "/out", withIntermediateDirectories: true)
             for (name, text) in testCase.files {
-                try FileManager.default.createDirectory(atPath: caseDirectory + "/" + ((name as NSString).deletingLastPathComponent),
-                                                        withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: caseDirectory + "/" + ((name as NSString).deletingLastPathComponent),
+                    withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: URL(fileURLWithPath: caseDirectory + "/" + name))
             }
             for document in try testCase.export(in: caseDirectory).documents {

@@ -33,9 +33,10 @@ let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponen
 /// The export goldens in Golden/NAME.yaml (see `GoldenFile`).
 enum Golden {
     static func check(_ text: String, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        try GoldenFile.check(text, expected: Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Golden"),
-                             source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).yaml"),
-                             label: "Golden/\(name).yaml", sourceLocation: sourceLocation)
+        try GoldenFile.check(
+            text, expected: Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Golden"),
+            source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).yaml"),
+            label: "Golden/\(name).yaml", sourceLocation: sourceLocation)
     }
 }
 

@@ -73,7 +73,8 @@ struct UnsupportedFieldTests {
     @Test func strictKeepsAdvisoryWarnings() throws {
         let scratch = try TempDirectory()
         defer { scratch.remove() }
-        let manifest = try loadManifest("""
+        let manifest = try loadManifest(
+            """
             version: 1
             name: binds
             containers:
@@ -83,9 +84,10 @@ struct UnsupportedFieldTests {
 
             """, in: scratch.path)
         let result = try KubernetesExporter.export(manifest, options: ExportOptions(strict: true))
-        #expect(result.warnings.map(\.description) == [
-            "berth.yaml:6:14: warning: bind mount of /srv becomes a hostPath volume, which ties the Pod to a node that has this path",
-        ])
+        #expect(
+            result.warnings.map(\.description) == [
+                "berth.yaml:6:14: warning: bind mount of /srv becomes a hostPath volume, which ties the Pod to a node that has this path"
+            ])
     }
 
     @Test func strictPassesACleanManifest() throws {

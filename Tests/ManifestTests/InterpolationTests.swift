@@ -30,14 +30,17 @@ import Testing
         Case(input: "$$", expected: .success("$")),
         Case(input: "$${NAME}", expected: .success("${NAME}")),
         Case(input: "cost: $$5", expected: .success("cost: $5")),
-        Case(input: "${UNSET:?set UNSET to a port}",
-             expected: .failure(.init(message: "required variable `UNSET` is missing a value: set UNSET to a port"))),
+        Case(
+            input: "${UNSET:?set UNSET to a port}",
+            expected: .failure(.init(message: "required variable `UNSET` is missing a value: set UNSET to a port"))),
         Case(input: "${EMPTY:?}", expected: .failure(.init(message: "required variable `EMPTY` is missing a value"))),
         Case(input: "${EMPTY?ok when empty}", expected: .success("")),
         Case(input: "${UNSET?gone}", expected: .failure(.init(message: "required variable `UNSET` is missing a value: gone"))),
         Case(input: "price $5", expected: .failure(.init(message: "invalid interpolation in `price $5`: use `$$` for a literal `$`"))),
         Case(input: "trailing $", expected: .failure(.init(message: "invalid interpolation in `trailing $`: use `$$` for a literal `$`"))),
-        Case(input: "${NAME", expected: .failure(.init(message: "invalid interpolation in `${NAME`: expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+` after `${NAME`"))),
+        Case(
+            input: "${NAME",
+            expected: .failure(.init(message: "invalid interpolation in `${NAME`: expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+` after `${NAME`"))),
         Case(input: "${}", expected: .failure(.init(message: "invalid interpolation in `${}`: expected a variable name after `${`"))),
         Case(input: "${UNSET:-open", expected: .failure(.init(message: "invalid interpolation in `${UNSET:-open`: missing `}`"))),
     ]
@@ -59,20 +62,21 @@ import Testing
     @Test(arguments: unsetCases)
     func unsetVariablesAreCollected(_ input: String, _ expected: Set<String>) throws {
         var unset: Set<String> = []
-        _ = try Interpolation.interpolate(input, variables: Self.variables,
-                                          unset: &unset)
+        _ = try Interpolation.interpolate(
+            input, variables: Self.variables,
+            unset: &unset)
         #expect(unset == expected)
     }
 
     @Test func anUnsetVariableIsAWarningAtItsValueNotAnError() throws {
         let text = """
-        version: 1
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            env:
-              TOKEN: "${NOT_SET_ANYWHERE}"
-        """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                env:
+                  TOKEN: "${NOT_SET_ANYWHERE}"
+            """
         let manifest = try Support.load(text, environment: [:])
         #expect(manifest.container(named: "web")?.env == ["TOKEN="])
         #expect(manifest.warnings.count == 1)
@@ -84,12 +88,12 @@ import Testing
 
     @Test func keysAreNotInterpolatedButValuesAre() throws {
         let text = """
-        version: 1
-        containers:
-          web:
-            image: berth.local/busybox:${TAG:-demo}
-            labels: {"${KEY}": "${VALUE}"}
-        """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:${TAG:-demo}
+                labels: {"${KEY}": "${VALUE}"}
+            """
         let web = try #require(try Support.load(text, environment: ["KEY": "k", "VALUE": "v"]).container(named: "web"))
         #expect(web.image == "berth.local/busybox:demo")
         #expect(web.labels == ["${KEY}": "v"])
@@ -97,22 +101,23 @@ import Testing
 
     @Test func typedFieldsTakeInterpolatedNumbersAndBooleans() throws {
         let text = """
-        version: 1
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            cpus: ${CPUS}
-            pids-limit: "${PIDS}"
-            tty: ${TTY}
-            memory-limit: ${MEM}
-        """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                cpus: ${CPUS}
+                pids-limit: "${PIDS}"
+                tty: ${TTY}
+                memory-limit: ${MEM}
+            """
         let env = ["CPUS": "0.25", "PIDS": "12", "TTY": "true", "MEM": "2k"]
         let web = try #require(try Support.load(text, environment: env).container(named: "web"))
         #expect(web.cpus == 0.25)
         #expect(web.pidsLimit == 12)
         #expect(web.tty)
         #expect(web.memoryLimit == 2048)
-        #expect(Support.diagnostics(text, environment: env.merging(["CPUS": "lots"]) { $1 })
+        #expect(
+            Support.diagnostics(text, environment: env.merging(["CPUS": "lots"]) { $1 })
                 == ["berth.yaml:5:11: error: `cpus`: expected a number, got a string"])
     }
 
@@ -121,12 +126,12 @@ import Testing
         defer { dir.remove() }
         try dir.write(".env", "# defaults\nexport TAG=from-dotenv\nIMAGE_NAME='berth.local/busybox'\nCMD=\"echo hi\"\n")
         let text = """
-        version: 1
-        containers:
-          web:
-            image: ${IMAGE_NAME}:${TAG}
-            args: ["${CMD}"]
-        """
+            version: 1
+            containers:
+              web:
+                image: ${IMAGE_NAME}:${TAG}
+                args: ["${CMD}"]
+            """
         let fromFile = try #require(try Support.load(text, directory: dir.path).container(named: "web"))
         #expect(fromFile.image == "berth.local/busybox:from-dotenv")
         #expect(fromFile.args == ["echo hi"])
@@ -139,9 +144,10 @@ import Testing
         defer { dir.remove() }
         try dir.write(".env", "GOOD=1\nnot a pair\n")
         let lines = Support.diagnostics("version: 1\ncontainers: {}\n", directory: dir.path)
-        #expect(lines == [
-            "\(dir.path)/.env:2:1: error: line `not a pair` is not `KEY=VALUE`",
-            "berth.yaml:2:13: error: no containers defined; add at least one under `containers`",
-        ])
+        #expect(
+            lines == [
+                "\(dir.path)/.env:2:1: error: line `not a pair` is not `KEY=VALUE`",
+                "berth.yaml:2:13: error: no containers defined; add at least one under `containers`",
+            ])
     }
 }

@@ -6,26 +6,27 @@ import Testing
 @Suite struct LoaderTests {
     @Test func fiveDifferentMistakesAreAllReportedSortedByPosition() {
         let text = """
-        version: 1
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            withns: [network:/var/run/netns/blue]
-            cpus: -1
-            memory-limit: 12q
-            mounts:
-              - {type: tmpfs, destination: scratch}
-          db:
-            depends-on: [web, cache]
-        """
-        #expect(Support.diagnostics(text) == [
-            "berth.yaml:5:5: error: unknown key `withns` in container `web`; did you mean `with-ns`?",
-            "berth.yaml:6:11: error: `cpus` must be greater than 0, got -1",
-            "berth.yaml:7:19: error: invalid `memory-limit` `12q`: expected a positive number of bytes with an optional k, m or g suffix (e.g. 64m)",
-            "berth.yaml:9:36: error: mount destination must be an absolute path, got `scratch`",
-            "berth.yaml:10:3: error: container `db` needs `image`, `rootfs` or `checkpoint`",
-            "berth.yaml:11:23: error: `depends-on` names container `cache`, which is not defined in this manifest",
-        ])
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                withns: [network:/var/run/netns/blue]
+                cpus: -1
+                memory-limit: 12q
+                mounts:
+                  - {type: tmpfs, destination: scratch}
+              db:
+                depends-on: [web, cache]
+            """
+        #expect(
+            Support.diagnostics(text) == [
+                "berth.yaml:5:5: error: unknown key `withns` in container `web`; did you mean `with-ns`?",
+                "berth.yaml:6:11: error: `cpus` must be greater than 0, got -1",
+                "berth.yaml:7:19: error: invalid `memory-limit` `12q`: expected a positive number of bytes with an optional k, m or g suffix (e.g. 64m)",
+                "berth.yaml:9:36: error: mount destination must be an absolute path, got `scratch`",
+                "berth.yaml:10:3: error: container `db` needs `image`, `rootfs` or `checkpoint`",
+                "berth.yaml:11:23: error: `depends-on` names container `cache`, which is not defined in this manifest",
+            ])
     }
 
     @Test func diagnosticsErrorHasTheManifestCategory() throws {
@@ -46,15 +47,17 @@ import Testing
     @Test func loadFromPathResolvesRelativePathsAgainstTheManifestDirectory() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
-        let file = try dir.write("My Project!/berth.yaml", """
-        version: 1
-        containers:
-          web:
-            rootfs: ./rootfs
-            config: ../spec.json
-            env-files: app.env
-            mounts: ["type=bind,src=data/./in,dst=/in"]
-        """)
+        let file = try dir.write(
+            "My Project!/berth.yaml",
+            """
+            version: 1
+            containers:
+              web:
+                rootfs: ./rootfs
+                config: ../spec.json
+                env-files: app.env
+                mounts: ["type=bind,src=data/./in,dst=/in"]
+            """)
         let manifest = try ManifestLoader.load(path: file, environment: [:])
         let projectDir = dir.path + "/My Project!"
         #expect(manifest.name == "my-project-")
@@ -87,22 +90,23 @@ import Testing
         if let expected = c.expected {
             #expect(try Support.load(text, directory: c.directory).name == expected)
         } else {
-            #expect(Support.diagnostics(text, directory: c.directory)
+            #expect(
+                Support.diagnostics(text, directory: c.directory)
                     == ["berth.yaml:1:1: error: cannot derive a project name from directory `\(c.directory)`; set `name`"])
         }
     }
 
     @Test func containerLocationsPointAtEachFieldAndItem() throws {
         let text = """
-        version: 1
-        containers:
-          web:
-            image: berth.local/busybox:demo
-            mounts:
-              - {type: tmpfs, destination: /a}
-              - type=tmpfs,dst=/b
-            runtime: crun
-        """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                mounts:
+                  - {type: tmpfs, destination: /a}
+                  - type=tmpfs,dst=/b
+                runtime: crun
+            """
         let web = try #require(try Support.load(text).container(named: "web"))
         #expect(web.locations.container == SourceLocation(file: "berth.yaml", line: 3, column: 3))
         #expect(web.locations["image"] == SourceLocation(file: "berth.yaml", line: 4, column: 12))
@@ -113,20 +117,21 @@ import Testing
 
     @Test func duplicateKeysAreAllReportedAndAliasesAreAllowed() {
         let text = """
-        version: 1
-        version: 1
-        containers:
-          web: &w
-            image: berth.local/busybox:demo
-            image: berth.local/busybox:demo
-          web2: *w
-          web: {image: berth.local/busybox:demo}
-        """
-        #expect(Support.diagnostics(text) == [
-            "berth.yaml:2:1: error: duplicate key `version` (first defined at line 1, column 1)",
-            "berth.yaml:6:5: error: duplicate key `image` (first defined at line 5, column 5)",
-            "berth.yaml:8:3: error: duplicate key `web` (first defined at line 4, column 3)",
-        ])
+            version: 1
+            version: 1
+            containers:
+              web: &w
+                image: berth.local/busybox:demo
+                image: berth.local/busybox:demo
+              web2: *w
+              web: {image: berth.local/busybox:demo}
+            """
+        #expect(
+            Support.diagnostics(text) == [
+                "berth.yaml:2:1: error: duplicate key `version` (first defined at line 1, column 1)",
+                "berth.yaml:6:5: error: duplicate key `image` (first defined at line 5, column 5)",
+                "berth.yaml:8:3: error: duplicate key `web` (first defined at line 4, column 3)",
+            ])
     }
 }
 
@@ -147,13 +152,13 @@ import Testing
 
     @Test func mergeKeysLetOwnKeysWin() throws {
         let text = """
-        version: 1
-        x-base: &base {image: berth.local/busybox:demo, tty: true, hostname: base}
-        containers:
-          web:
-            <<: *base
-            hostname: web
-        """
+            version: 1
+            x-base: &base {image: berth.local/busybox:demo, tty: true, hostname: base}
+            containers:
+              web:
+                <<: *base
+                hostname: web
+            """
         let web = try #require(try Support.load(text).container(named: "web"))
         #expect(web.hostname == "web")
         #expect(web.tty)

@@ -10,12 +10,15 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(line: "type=bind,src=/a,dst=/b,options=rbind:ro",
-             expected: .success(.init(type: "bind", source: "/a", destination: "/b", options: ["rbind", "ro"]))),
-        Case(line: "type=bind,source=/a,destination=/b",
-             expected: .success(.init(type: "bind", source: "/a", destination: "/b"))),
-        Case(line: "type=tmpfs,dst=/t,options=size=64m:uid=0",
-             expected: .success(.init(type: "tmpfs", destination: "/t", options: ["size=64m", "uid=0"]))),
+        Case(
+            line: "type=bind,src=/a,dst=/b,options=rbind:ro",
+            expected: .success(.init(type: "bind", source: "/a", destination: "/b", options: ["rbind", "ro"]))),
+        Case(
+            line: "type=bind,source=/a,destination=/b",
+            expected: .success(.init(type: "bind", source: "/a", destination: "/b"))),
+        Case(
+            line: "type=tmpfs,dst=/t,options=size=64m:uid=0",
+            expected: .success(.init(type: "tmpfs", destination: "/t", options: ["size=64m", "uid=0"]))),
         Case(line: "\"src=/a,b\",dst=/c", expected: .success(.init(source: "/a,b", destination: "/c"))),
         Case(line: "\"src=say \"\"hi\"\"\",dst=/c", expected: .success(.init(source: "say \"hi\"", destination: "/c"))),
         Case(line: "dst=/c\nsrc=/ignored", expected: .success(.init(destination: "/c"))),

@@ -5,19 +5,19 @@ import Testing
 
 @Suite struct RendererTests {
     static let text = """
-    version: 1
-    name: render
-    containers:
-      zeta:
-        image: berth.local/busybox:demo
-        labels: {b: "2", a: "1", c: "3"}
-        env: {Z: last, A: first, M: middle}
-        env-files: [./one.env, ./two.env]
-      alpha:
-        image: berth.local/busybox:demo
-        cpus: 2
-        memory-limit: 1g
-    """
+        version: 1
+        name: render
+        containers:
+          zeta:
+            image: berth.local/busybox:demo
+            labels: {b: "2", a: "1", c: "3"}
+            env: {Z: last, A: first, M: middle}
+            env-files: [./one.env, ./two.env]
+          alpha:
+            image: berth.local/busybox:demo
+            cpus: 2
+            memory-limit: 1g
+        """
 
     @Test func renderingIsByteIdenticalAcrossRunsAndLoads() throws {
         let dir = try TempDirectory()
@@ -58,7 +58,10 @@ import Testing
     @Test func canonicalJSONIsSortedCompactAndChangesWithTheConfig() throws {
         let base = ContainerDefinition(name: "web", image: "berth.local/busybox:demo", env: ["B=2", "A=1"], labels: ["z": "1", "a": "2"])
         let json = String(decoding: try ManifestRenderer.canonicalJSON(of: base), as: UTF8.self)
-        #expect(json == #"{"depends-on":[],"env":["B=2","A=1"],"image":"berth.local/busybox:demo","labels":{"a":"2","z":"1"},"mounts":[],"net-host":false,"no-pivot":false,"privileged":false,"readonly":false,"runtime":"runc","snapshotter":"overlayfs","tty":false,"with-ns":[]}"#)
+        #expect(
+            json
+                == #"{"depends-on":[],"env":["B=2","A=1"],"image":"berth.local/busybox:demo","labels":{"a":"2","z":"1"},"mounts":[],"net-host":false,"no-pivot":false,"privileged":false,"readonly":false,"runtime":"runc","snapshotter":"overlayfs","tty":false,"with-ns":[]}"#
+        )
         var changed = base
         changed.readonly = true
         #expect(try ManifestRenderer.canonicalJSON(of: changed) != ManifestRenderer.canonicalJSON(of: base))
@@ -90,10 +93,11 @@ import Testing
         defer { dir.remove() }
         let file = try dir.write("bad.env", "A=1\nNOEQUALS\n=novalue\n")
         let error = try #require(throws: DiagnosticsError.self) { try EnvFile.parse(path: file) }
-        #expect(error.diagnostics.map(\.description) == [
-            "\(file):2:1: error: line `NOEQUALS` is not `KEY=VALUE`",
-            "\(file):3:1: error: line `=novalue` is not `KEY=VALUE`",
-        ])
+        #expect(
+            error.diagnostics.map(\.description) == [
+                "\(file):2:1: error: line `NOEQUALS` is not `KEY=VALUE`",
+                "\(file):3:1: error: line `=novalue` is not `KEY=VALUE`",
+            ])
     }
 
     @Test func aMissingFileIsAnErrorNamingIt() throws {

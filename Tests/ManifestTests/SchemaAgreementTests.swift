@@ -13,8 +13,9 @@ import Testing
     }
 
     @Test func pythonHasJSONSchemaAndYAML() throws {
-        #expect(FileManager.default.isExecutableFile(atPath: SchemaValidator.python),
-                "\(SchemaValidator.python) is missing; install python3, python3-jsonschema and python3-yaml")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: SchemaValidator.python),
+            "\(SchemaValidator.python) is missing; install python3, python3-jsonschema and python3-yaml")
         _ = try SchemaValidator.errors(for: [])
     }
 

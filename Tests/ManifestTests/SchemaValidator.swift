@@ -7,24 +7,24 @@ enum SchemaValidator {
     static var schemaPath: String { Support.packageRoot.appendingPathComponent("schemas/berth.schema.json").path }
 
     private static let script = """
-    import json, sys
-    try:
-        import jsonschema, yaml
-    except ImportError as e:
-        print("MISSING: " + str(e) + " (apt-get install python3-jsonschema python3-yaml)", file=sys.stderr)
-        sys.exit(3)
-    schema = json.load(open(sys.argv[1]))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    result = {}
-    for path in sys.argv[2:]:
+        import json, sys
         try:
-            doc = yaml.safe_load(open(path))
-            result[path] = [e.message for e in validator.iter_errors(doc)]
-        except yaml.YAMLError as e:
-            result[path] = ["yaml: " + str(e).splitlines()[0]]
-    print(json.dumps(result))
-    """
+            import jsonschema, yaml
+        except ImportError as e:
+            print("MISSING: " + str(e) + " (apt-get install python3-jsonschema python3-yaml)", file=sys.stderr)
+            sys.exit(3)
+        schema = json.load(open(sys.argv[1]))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        validator = jsonschema.Draft202012Validator(schema)
+        result = {}
+        for path in sys.argv[2:]:
+            try:
+                doc = yaml.safe_load(open(path))
+                result[path] = [e.message for e in validator.iter_errors(doc)]
+            except yaml.YAMLError as e:
+                result[path] = ["yaml: " + str(e).splitlines()[0]]
+        print(json.dumps(result))
+        """
 
     /// Schema errors per file (empty list: the file is valid). Fails the test if python or its modules are missing.
     static func errors(for files: [String]) throws -> [String: [String]] {

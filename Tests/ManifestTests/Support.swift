@@ -25,22 +25,29 @@ enum Support {
     }
 
     /// Compares `actual` with the golden file in the source tree (see `GoldenFile`).
-    static func expectGolden(_ actual: String, sourceFolder: String, name: String,
-                             sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    static func expectGolden(
+        _ actual: String, sourceFolder: String, name: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
         let golden = packageRoot.appendingPathComponent("Tests/ManifestTests/Fixtures/\(sourceFolder)/\(name)")
-        try GoldenFile.check(actual, expected: golden, source: golden, label: "golden \(sourceFolder)/\(name)",
-                             sourceLocation: sourceLocation)
+        try GoldenFile.check(
+            actual, expected: golden, source: golden, label: "golden \(sourceFolder)/\(name)",
+            sourceLocation: sourceLocation)
     }
 
     /// Loads manifest text as `name` in a fixed, machine-independent directory.
-    static func load(_ text: String, name: String = "berth.yaml", directory: String = "/project",
-                     environment: [String: String] = [:]) throws -> ProjectManifest {
+    static func load(
+        _ text: String, name: String = "berth.yaml", directory: String = "/project",
+        environment: [String: String] = [:]
+    ) throws -> ProjectManifest {
         try ManifestLoader.load(text: text, path: name, directory: directory, environment: environment)
     }
 
     /// The diagnostics `load` reports, one `file:line:col: error: message` per line; empty when it loads.
-    static func diagnostics(_ text: String, name: String = "berth.yaml", directory: String = "/project",
-                            environment: [String: String] = [:]) -> [String] {
+    static func diagnostics(
+        _ text: String, name: String = "berth.yaml", directory: String = "/project",
+        environment: [String: String] = [:]
+    ) -> [String] {
         do {
             _ = try load(text, name: name, directory: directory, environment: environment)
             return []
@@ -68,8 +75,9 @@ struct TempDirectory {
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
         let file = path + "/" + name
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }

@@ -73,11 +73,11 @@ import Testing
 @Suite struct ImageDocumentTests {
     @Test func imageConfigDecodesTheSpecsKeys() throws {
         let json = """
-        {"architecture":"amd64","os":"linux","config":{"User":"app","Env":["PATH=/bin"],"Entrypoint":["/e"],
-         "Cmd":["c"],"WorkingDir":"/w","Labels":{"a":"b"},"StopSignal":"SIGINT","ExposedPorts":{"80/tcp":{}}},
-         "rootfs":{"type":"layers","diff_ids":["sha256:\(String(repeating: "1", count: 64))"]},
-         "history":[{"created_by":"x","empty_layer":true}]}
-        """
+            {"architecture":"amd64","os":"linux","config":{"User":"app","Env":["PATH=/bin"],"Entrypoint":["/e"],
+             "Cmd":["c"],"WorkingDir":"/w","Labels":{"a":"b"},"StopSignal":"SIGINT","ExposedPorts":{"80/tcp":{}}},
+             "rootfs":{"type":"layers","diff_ids":["sha256:\(String(repeating: "1", count: 64))"]},
+             "history":[{"created_by":"x","empty_layer":true}]}
+            """
         let config = try JSONDecoder().decode(ImageConfiguration.self, from: Data(json.utf8))
         #expect(config.config?.user == "app")
         #expect(config.config?.entrypoint == ["/e"])
@@ -88,18 +88,25 @@ import Testing
     }
 
     @Test func canonicalJSONSortsKeysAndIsStable() throws {
-        let descriptor = Descriptor(mediaType: .ociManifest, digest: try Digest(sha256Hex: String(repeating: "c", count: 64)),
-                                    size: 7, annotations: ["z": "1", "a": "2", "org.opencontainers.image.ref.name": "x/y:1"])
+        let descriptor = Descriptor(
+            mediaType: .ociManifest, digest: try Digest(sha256Hex: String(repeating: "c", count: 64)),
+            size: 7, annotations: ["z": "1", "a": "2", "org.opencontainers.image.ref.name": "x/y:1"])
         let data = try CanonicalJSON.encode(descriptor)
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text == #"{"annotations":{"a":"2","org.opencontainers.image.ref.name":"x/y:1","z":"1"},"digest":"sha256:\#(String(repeating: "c", count: 64))","mediaType":"application/vnd.oci.image.manifest.v1+json","size":7}"#)
+        #expect(
+            text
+                == #"{"annotations":{"a":"2","org.opencontainers.image.ref.name":"x/y:1","z":"1"},"digest":"sha256:\#(String(repeating: "c", count: 64))","mediaType":"application/vnd.oci.image.manifest.v1+json","size":7}"#
+        )
         #expect(try CanonicalJSON.encode(descriptor) == data)
         #expect(try CanonicalJSON.encodePretty(descriptor).last == 0x0A)
     }
 
     @Test func indexRoundTrips() throws {
-        let index = ImageIndex(manifests: [Descriptor(mediaType: .ociManifest, digest: try Digest(sha256Hex: String(repeating: "d", count: 64)),
-                                                      size: 1, platform: Platform(architecture: "arm64", os: "linux", variant: "v8"))])
+        let index = ImageIndex(manifests: [
+            Descriptor(
+                mediaType: .ociManifest, digest: try Digest(sha256Hex: String(repeating: "d", count: 64)),
+                size: 1, platform: Platform(architecture: "arm64", os: "linux", variant: "v8"))
+        ])
         let decoded = try JSONDecoder().decode(ImageIndex.self, from: try CanonicalJSON.encode(index))
         #expect(decoded == index)
     }
@@ -121,7 +128,9 @@ import Testing
     @Test func nilFieldsAreLeftOut() throws {
         let spec = RuntimeSpec(process: OCIProcess(args: ["true"]), root: OCIRoot(path: "rootfs"))
         let text = String(decoding: try CanonicalJSON.encode(spec), as: UTF8.self)
-        #expect(text == #"{"ociVersion":"1.2.0","process":{"args":["true"],"cwd":"\/","user":{"gid":0,"uid":0}},"root":{"path":"rootfs"}}"#
+        #expect(
+            text
+                == #"{"ociVersion":"1.2.0","process":{"args":["true"],"cwd":"\/","user":{"gid":0,"uid":0}},"root":{"path":"rootfs"}}"#
                 .replacingOccurrences(of: "\\/", with: "/"))
     }
 

@@ -49,8 +49,9 @@ import Testing
         var changed = Self.base
         m.change(&changed)
         #expect(try hash(changed) != hash(Self.base), "\(m.field) is not part of the config hash")
-        let reasons = ChangeReasons.between(old: try ManifestRenderer.canonicalJSON(of: Self.base),
-                                            new: try ManifestRenderer.canonicalJSON(of: changed))
+        let reasons = ChangeReasons.between(
+            old: try ManifestRenderer.canonicalJSON(of: Self.base),
+            new: try ManifestRenderer.canonicalJSON(of: changed))
         #expect(reasons.contains { $0.hasPrefix(m.field + " ") }, "no reason names \(m.field): \(reasons)")
     }
 

@@ -14,23 +14,34 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "independent containers start by name",
-             containers: [ContainerDefinition(name: "b"), ContainerDefinition(name: "a")], expected: ["a", "b"]),
-        Case(name: "depends-on comes first",
-             containers: [ContainerDefinition(name: "a", dependsOn: ["z"]), ContainerDefinition(name: "z")],
-             expected: ["z", "a"]),
-        Case(name: "a namespace join orders like a dependency",
-             containers: [ContainerDefinition(name: "a", withNamespaces: [NamespaceJoin(type: "network", target: .container("m"))]),
-                          ContainerDefinition(name: "m")],
-             expected: ["m", "a"]),
-        Case(name: "a path join does not order",
-             containers: [ContainerDefinition(name: "b", withNamespaces: [NamespaceJoin(type: "network", target: .path("/run/netns/x"))]),
-                          ContainerDefinition(name: "a")],
-             expected: ["a", "b"]),
-        Case(name: "chains",
-             containers: [ContainerDefinition(name: "a", dependsOn: ["b"]), ContainerDefinition(name: "b", dependsOn: ["c"]),
-                          ContainerDefinition(name: "c")],
-             expected: ["c", "b", "a"]),
+        Case(
+            name: "independent containers start by name",
+            containers: [ContainerDefinition(name: "b"), ContainerDefinition(name: "a")], expected: ["a", "b"]),
+        Case(
+            name: "depends-on comes first",
+            containers: [ContainerDefinition(name: "a", dependsOn: ["z"]), ContainerDefinition(name: "z")],
+            expected: ["z", "a"]),
+        Case(
+            name: "a namespace join orders like a dependency",
+            containers: [
+                ContainerDefinition(name: "a", withNamespaces: [NamespaceJoin(type: "network", target: .container("m"))]),
+                ContainerDefinition(name: "m"),
+            ],
+            expected: ["m", "a"]),
+        Case(
+            name: "a path join does not order",
+            containers: [
+                ContainerDefinition(name: "b", withNamespaces: [NamespaceJoin(type: "network", target: .path("/run/netns/x"))]),
+                ContainerDefinition(name: "a"),
+            ],
+            expected: ["a", "b"]),
+        Case(
+            name: "chains",
+            containers: [
+                ContainerDefinition(name: "a", dependsOn: ["b"]), ContainerDefinition(name: "b", dependsOn: ["c"]),
+                ContainerDefinition(name: "c"),
+            ],
+            expected: ["c", "b", "a"]),
     ]
 
     @Test(arguments: cases)
@@ -52,11 +63,12 @@ import Testing
     @Test func namesEachChangedField() {
         let old = Data(#"{"args":["sh"],"cwd":"/","image":"x"}"#.utf8)
         let new = Data(#"{"args":["sh","-c","true"],"image":"x","tty":true}"#.utf8)
-        #expect(ChangeReasons.between(old: old, new: new) == [
-            #"args changed ["sh"] → ["sh","-c","true"]"#,
-            #"cwd removed (was "/")"#,
-            "tty set to true",
-        ])
+        #expect(
+            ChangeReasons.between(old: old, new: new) == [
+                #"args changed ["sh"] → ["sh","-c","true"]"#,
+                #"cwd removed (was "/")"#,
+                "tty set to true",
+            ])
     }
 
     @Test func noOldConfigGivesNoReasons() {
@@ -66,9 +78,10 @@ import Testing
 
 @Suite struct DecisionTests {
     func record(_ status: ContainerStatus, hash: String = "h", pid: Int32? = nil, exitCode: Int32? = nil) -> ContainerRecord {
-        var r = ContainerRecord(project: "p", name: "c", runtimeID: "p.c", configHash: hash, snapshotter: "overlayfs",
-                                snapshotKey: "p.c", bundlePath: "/b", runtimeBinary: "/usr/sbin/runc", status: status,
-                                createdAt: "t")
+        var r = ContainerRecord(
+            project: "p", name: "c", runtimeID: "p.c", configHash: hash, snapshotter: "overlayfs",
+            snapshotKey: "p.c", bundlePath: "/b", runtimeBinary: "/usr/sbin/runc", status: status,
+            createdAt: "t")
         r.pid = pid
         r.exitCode = exitCode ?? (status == .exited ? 0 : nil)
         r.configJSON = #"{"args":["a"]}"#
@@ -97,36 +110,53 @@ import Testing
 
     static let cases: [Case] = [
         Case(label: "new", situation: .init(observed: nil), action: .create, reason: "new container"),
-        Case(label: "in the runtime without a record", situation: .init(observed: nil, unrecordedInRuntime: true),
-             action: .replace, reason: "found in the runtime without a record (the state was lost), will replace"),
-        Case(label: "running and supervised", situation: .init(observed: .init(record: record(.running))),
-             action: .unchanged, reason: "running"),
-        Case(label: "running without its monitor", situation: .init(observed: .init(record: record(.running), supervised: false)),
-             action: .replace, reason: "running without its monitor (unsupervised: its end and output are not recorded), will replace"),
-        Case(label: "stopped by hand", situation: .init(observed: .init(record: record(.stopped))),
-             action: .start, reason: "not running (stopped), will start"),
-        Case(label: "killed job", situation: .init(observed: .init(record: record(.exited, exitCode: 137))),
-             action: .start, reason: "not running (exited 137), will start"),
-        Case(label: "job whose end was not recorded", situation: .init(observed: .init(record: {
-                var r = record(.exited)
-                r.exitCode = nil
-                return r
-            }())),
-             action: .start, reason: "not running (exited without a recorded status), will start"),
-        Case(label: "job that finished", situation: .init(observed: .init(record: record(.exited, exitCode: 0))),
-             action: .unchanged, reason: "exited with code 0"),
-        Case(label: "job that failed on its own", situation: .init(observed: .init(record: record(.exited, exitCode: 3))),
-             action: .unchanged, reason: "exited with code 3"),
-        Case(label: "service that exited 0", situation: .init(observed: .init(record: record(.exited, exitCode: 0)), isService: true),
-             action: .start, reason: "not running (exited 0), will start"),
-        Case(label: "snapshot missing", situation: .init(observed: .init(record: record(.running)), snapshot: .missing),
-             action: .replace, reason: "writable snapshot missing, will recreate"),
-        Case(label: "snapshot damaged", situation: .init(observed: .init(record: record(.stopped)), snapshot: .damaged("its upper directory is missing")),
-             action: .replace, reason: "writable snapshot damaged (its upper directory is missing), will recreate"),
-        Case(label: "failed start", situation: .init(observed: .init(record: record(.failed))),
-             action: .replace, reason: "last start failed: unknown reason"),
-        Case(label: "created, never started", situation: .init(observed: .init(record: record(.created))),
-             action: .replace, reason: "created but never started"),
+        Case(
+            label: "in the runtime without a record", situation: .init(observed: nil, unrecordedInRuntime: true),
+            action: .replace, reason: "found in the runtime without a record (the state was lost), will replace"),
+        Case(
+            label: "running and supervised", situation: .init(observed: .init(record: record(.running))),
+            action: .unchanged, reason: "running"),
+        Case(
+            label: "running without its monitor", situation: .init(observed: .init(record: record(.running), supervised: false)),
+            action: .replace, reason: "running without its monitor (unsupervised: its end and output are not recorded), will replace"),
+        Case(
+            label: "stopped by hand", situation: .init(observed: .init(record: record(.stopped))),
+            action: .start, reason: "not running (stopped), will start"),
+        Case(
+            label: "killed job", situation: .init(observed: .init(record: record(.exited, exitCode: 137))),
+            action: .start, reason: "not running (exited 137), will start"),
+        Case(
+            label: "job whose end was not recorded",
+            situation: .init(
+                observed: .init(
+                    record: {
+                        var r = record(.exited)
+                        r.exitCode = nil
+                        return r
+                    }())),
+            action: .start, reason: "not running (exited without a recorded status), will start"),
+        Case(
+            label: "job that finished", situation: .init(observed: .init(record: record(.exited, exitCode: 0))),
+            action: .unchanged, reason: "exited with code 0"),
+        Case(
+            label: "job that failed on its own", situation: .init(observed: .init(record: record(.exited, exitCode: 3))),
+            action: .unchanged, reason: "exited with code 3"),
+        Case(
+            label: "service that exited 0", situation: .init(observed: .init(record: record(.exited, exitCode: 0)), isService: true),
+            action: .start, reason: "not running (exited 0), will start"),
+        Case(
+            label: "snapshot missing", situation: .init(observed: .init(record: record(.running)), snapshot: .missing),
+            action: .replace, reason: "writable snapshot missing, will recreate"),
+        Case(
+            label: "snapshot damaged",
+            situation: .init(observed: .init(record: record(.stopped)), snapshot: .damaged("its upper directory is missing")),
+            action: .replace, reason: "writable snapshot damaged (its upper directory is missing), will recreate"),
+        Case(
+            label: "failed start", situation: .init(observed: .init(record: record(.failed))),
+            action: .replace, reason: "last start failed: unknown reason"),
+        Case(
+            label: "created, never started", situation: .init(observed: .init(record: record(.created))),
+            action: .replace, reason: "created but never started"),
     ]
 
     @Test(arguments: cases)
@@ -142,8 +172,9 @@ import Testing
 
     @Test func changedConfigIsReplacedWithFieldReasonsBeforeAnythingElse() {
         let changed = Data(#"{"args":["b"]}"#.utf8)
-        let (action, reasons) = Planner.decide(.init(observed: .init(record: record(.running)), snapshot: .missing),
-                                               hash: "other", canonical: changed, imageDigest: nil, options: .init())
+        let (action, reasons) = Planner.decide(
+            .init(observed: .init(record: record(.running)), snapshot: .missing),
+            hash: "other", canonical: changed, imageDigest: nil, options: .init())
         #expect(action == .replace)
         #expect(reasons == [#"args changed ["a"] → ["b"]"#])
     }
@@ -160,8 +191,9 @@ import Testing
 @Suite struct PlanRendererTests {
     static func samplePlan() throws -> Plan {
         let digest = try Digest(sha256Hex: String(repeating: "a", count: 64))
-        let layer = PlannedLayer(index: 0, digest: digest, diffID: digest, chainID: digest,
-                                 mediaType: MediaType.ociLayerGzip.rawValue, size: 1_234_567)
+        let layer = PlannedLayer(
+            index: 0, digest: digest, diffID: digest, chainID: digest,
+            mediaType: MediaType.ociLayerGzip.rawValue, size: 1_234_567)
         let container = PlannedContainer(
             name: "hello", action: .create, reasons: ["new container"],
             image: PlannedImage(reference: "berth.local/busybox:demo", digest: digest, configDigest: digest, platform: "linux/amd64"),
@@ -173,17 +205,18 @@ import Testing
     @Test func textShowsImageDigestLayersSnapshotRuntimeAndSummary() throws {
         let text = PlanRenderer.text(try Self.samplePlan())
         let a64 = String(repeating: "a", count: 64)
-        #expect(text == """
-        project hello (berth.yaml)
-        + hello: new container
-            image     berth.local/busybox:demo → sha256:\(a64) (linux/amd64)
-            unpack    1 layer, 1.2 MB into overlayfs
-              layer 0 sha256:\(a64) (1.2 MB) → chain aaaaaaaaaaaa
-            snapshot  hello/hello on overlayfs
-            runtime   runc
-        Plan: 1 to create, 0 to replace, 0 unchanged; 1 layer to unpack.
+        #expect(
+            text == """
+                project hello (berth.yaml)
+                + hello: new container
+                    image     berth.local/busybox:demo → sha256:\(a64) (linux/amd64)
+                    unpack    1 layer, 1.2 MB into overlayfs
+                      layer 0 sha256:\(a64) (1.2 MB) → chain aaaaaaaaaaaa
+                    snapshot  hello/hello on overlayfs
+                    runtime   runc
+                Plan: 1 to create, 0 to replace, 0 unchanged; 1 layer to unpack.
 
-        """)
+                """)
     }
 
     @Test func jsonIsStableAndLeavesOutTheStateRevision() throws {

@@ -11,8 +11,9 @@ import Testing
     }
 
     @Test func aProcessRestoreAcceptsOnlyWhatTheCheckpointAlreadyHas() {
-        let spec = RuntimeSpec(process: OCIProcess(args: ["sh", "-c", "serve"], env: ["A=1", "B=2"], cwd: "/srv"),
-                               hostname: "web")
+        let spec = RuntimeSpec(
+            process: OCIProcess(args: ["sh", "-c", "serve"], env: ["A=1", "B=2"], cwd: "/srv"),
+            hostname: "web")
         let same = ContainerDefinition(name: "web", args: ["sh", "-c", "serve"], cwd: "/srv", env: ["A=1"], hostname: "web")
         for field in Planner.overrides(same) {
             #expect(Planner.matchesCheckpoint(field, same, spec), "\(field) matches the checkpoint")

@@ -14,8 +14,9 @@ import Testing
     }
 
     static func hash(of container: PlannedContainer) throws -> String {
-        Planner.configHash(canonical: try ManifestRenderer.canonicalJSON(of: container.definition),
-                           imageDigest: container.image?.digest.description ?? "none")
+        Planner.configHash(
+            canonical: try ManifestRenderer.canonicalJSON(of: container.definition),
+            imageDigest: container.image?.digest.description ?? "none")
     }
 
     static func roundTrip(_ plan: Plan, edit: (inout [String: Any]) -> Void = { _ in }) throws -> SavedPlan {
@@ -61,32 +62,38 @@ import Testing
     }
 
     static let tampers: [Tamper] = [
-        Tamper(label: "container name escaping the root", names: "containers[0].name",
-               edit: editContainer { $0["name"] = "../../../somewhere/victim" }),
-        Tamper(label: "container name and definition name both edited", names: "containers[0].runtimeID",
-               edit: editContainer { c in
-                   c["name"] = "victim"
-                   var d = c["definition"] as! [String: Any]
-                   d["name"] = "victim"
-                   c["definition"] = d
-               }),
+        Tamper(
+            label: "container name escaping the root", names: "containers[0].name",
+            edit: editContainer { $0["name"] = "../../../somewhere/victim" }),
+        Tamper(
+            label: "container name and definition name both edited", names: "containers[0].runtimeID",
+            edit: editContainer { c in
+                c["name"] = "victim"
+                var d = c["definition"] as! [String: Any]
+                d["name"] = "victim"
+                c["definition"] = d
+            }),
         Tamper(label: "project escaping the root", names: "project", edit: { $0["project"] = "../../decoy" }),
         Tamper(label: "project with a dot", names: "project", edit: { $0["project"] = "a.b" }),
         Tamper(label: "empty project", names: "project", edit: { $0["project"] = "" }),
         Tamper(label: "runtime id", names: "containers[0].runtimeID", edit: editContainer { $0["runtimeID"] = "other.hello" }),
         Tamper(label: "snapshot key", names: "containers[0].snapshotKey", edit: editContainer { $0["snapshotKey"] = "../x" }),
         Tamper(label: "snapshotter", names: "containers[0].snapshotter", edit: editContainer { $0["snapshotter"] = "native" }),
-        Tamper(label: "edited args", names: "containers[0].configHash",
-               edit: editDefinition { $0["args"] = ["sh", "-c", "rm -rf /"] }),
+        Tamper(
+            label: "edited args", names: "containers[0].configHash",
+            edit: editDefinition { $0["args"] = ["sh", "-c", "rm -rf /"] }),
         Tamper(label: "edited env", names: "containers[0].configHash", edit: editDefinition { $0["env"] = ["A=2"] }),
-        Tamper(label: "relative bind source", names: "definitions",
-               edit: editDefinition { $0["mounts"] = [["type": "bind", "source": "../etc", "destination": "/x", "options": ["rbind"]]] }),
-        Tamper(label: "unknown runtime", names: "definitions", edit: editContainer { c in
-            c["runtime"] = "../../bin/sh"
-            var d = c["definition"] as! [String: Any]
-            d["runtime"] = "../../bin/sh"
-            c["definition"] = d
-        }),
+        Tamper(
+            label: "relative bind source", names: "definitions",
+            edit: editDefinition { $0["mounts"] = [["type": "bind", "source": "../etc", "destination": "/x", "options": ["rbind"]]] }),
+        Tamper(
+            label: "unknown runtime", names: "definitions",
+            edit: editContainer { c in
+                c["runtime"] = "../../bin/sh"
+                var d = c["definition"] as! [String: Any]
+                d["runtime"] = "../../bin/sh"
+                c["definition"] = d
+            }),
         Tamper(label: "hostile orphan", names: "orphans[0].name", edit: { $0["orphans"] = [["name": "..", "status": "exited"]] }),
         Tamper(label: "other format version", names: "format", edit: { $0["format"] = "berth-plan/v0" }),
         Tamper(label: "missing field", names: "containers[0]", edit: editContainer { $0.removeValue(forKey: "configHash") }),

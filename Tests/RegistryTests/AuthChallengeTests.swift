@@ -10,19 +10,25 @@ struct AuthChallengeTests {
     }
 
     static let cases: [Case] = [
-        Case(header: #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull""#,
-             scheme: "bearer",
-             parameters: ["realm": "https://auth.docker.io/token", "service": "registry.docker.io",
-                          "scope": "repository:library/alpine:pull"]),
+        Case(
+            header: #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull""#,
+            scheme: "bearer",
+            parameters: [
+                "realm": "https://auth.docker.io/token", "service": "registry.docker.io",
+                "scope": "repository:library/alpine:pull",
+            ]),
         Case(header: #"Basic realm="Registry Realm""#, scheme: "basic", parameters: ["realm": "Registry Realm"]),
-        Case(header: #"Bearer realm="https://r.example/token", scope="repository:a/b:pull,push""#, scheme: "bearer",
-             parameters: ["realm": "https://r.example/token", "scope": "repository:a/b:pull,push"]),
+        Case(
+            header: #"Bearer realm="https://r.example/token", scope="repository:a/b:pull,push""#, scheme: "bearer",
+            parameters: ["realm": "https://r.example/token", "scope": "repository:a/b:pull,push"]),
         Case(header: "Basic", scheme: "basic", parameters: [:]),
-        Case(header: #"Bearer realm=unquoted,service="s\"q""#, scheme: "bearer",
-             parameters: ["realm": "unquoted", "service": "s\"q"]),
+        Case(
+            header: #"Bearer realm=unquoted,service="s\"q""#, scheme: "bearer",
+            parameters: ["realm": "unquoted", "service": "s\"q"]),
         // A combining mark right after the opening quote or `=` forms one Character with it; scalars keep them apart.
-        Case(header: "Bearer realm=\"\u{301}https://r.example/token\",service=\u{301}s", scheme: "bearer",
-             parameters: ["realm": "\u{301}https://r.example/token", "service": "\u{301}s"]),
+        Case(
+            header: "Bearer realm=\"\u{301}https://r.example/token\",service=\u{301}s", scheme: "bearer",
+            parameters: ["realm": "\u{301}https://r.example/token", "service": "\u{301}s"]),
         Case(header: "Bearer realm=\"a\\\"\u{301}b\"", scheme: "bearer", parameters: ["realm": "a\"\u{301}b"]),
     ]
 

@@ -9,12 +9,14 @@ import Testing
 struct AuthTests {
     @Test func tlsAndBasicAuthWithLogin() async throws {
         let temp = try TempDirectory()
-        let registry = try RegistryServer(directory: temp.path + "/registry", tls: true,
-                                          htpasswd: (user: "berth", password: "s3cret"))
+        let registry = try RegistryServer(
+            directory: temp.path + "/registry", tls: true,
+            htpasswd: (user: "berth", password: "s3cret"))
         defer { registry.stop() }
         try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1", files: ["etc/a": "tls\n"])
-        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "private:v1",
-                          credentials: "berth:s3cret")
+        try registry.push(
+            layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "private:v1",
+            credentials: "berth:s3cret")
         let state = temp.path + "/state"
         let reference = "\(registry.address)/private:v1"
         let store = try ImageStore(root: temp.path + "/store")
@@ -35,14 +37,16 @@ struct AuthTests {
         #expect(anonymous?.message.contains("berth login \(registry.address)") == true)
 
         let wrong = await #expect(throws: RegistryError.self) {
-            try await client.loginAsync(registry: registry.address,
-                                        credentials: RegistryCredentials(username: "berth", password: "nope"))
+            try await client.loginAsync(
+                registry: registry.address,
+                credentials: RegistryCredentials(username: "berth", password: "nope"))
         }
         #expect(wrong?.code == "registry-unauthorized")
         #expect(!FileManager.default.fileExists(atPath: state + "/auth.json"))
 
-        try await client.loginAsync(registry: registry.address,
-                                    credentials: RegistryCredentials(username: "berth", password: "s3cret"))
+        try await client.loginAsync(
+            registry: registry.address,
+            credentials: RegistryCredentials(username: "berth", password: "s3cret"))
         let attributes = try FileManager.default.attributesOfItem(atPath: state + "/auth.json")
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let pulled = try await client.pullAsync(reference, into: store)
@@ -59,10 +63,12 @@ struct AuthTests {
         defer { tokens.stop() }
         let registry = try RegistryServer(directory: temp.path + "/registry", extraConfig: tokens.registryConfig)
         defer { registry.stop() }
-        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
-                                        files: ["etc/t": "token\n"])
-        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "team/app:v1",
-                          credentials: "berth:t0ken")
+        let source = try Fixtures.image(
+            layout: temp.path + "/layout", reference: "fixture:v1",
+            files: ["etc/t": "token\n"])
+        try registry.push(
+            layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "team/app:v1",
+            credentials: "berth:t0ken")
         let state = temp.path + "/state"
         let client = RegistryClient(options: Fixtures.options(stateRoot: state))
         let reference = "\(registry.address)/team/app:v1"
@@ -74,8 +80,9 @@ struct AuthTests {
         #expect(anonymous?.code == "registry-unauthorized")
         #expect(anonymous?.message.contains("berth login \(registry.address)") == true)
 
-        try await client.loginAsync(registry: registry.address,
-                                    credentials: RegistryCredentials(username: "berth", password: "t0ken"))
+        try await client.loginAsync(
+            registry: registry.address,
+            credentials: RegistryCredentials(username: "berth", password: "t0ken"))
         let pulled = try await client.pullAsync(reference, into: store)
         #expect(pulled.digest == source.digest)
         #expect(pulled.config == source.config)
@@ -135,10 +142,12 @@ struct AuthTests {
         let config = temp.path + "/config.json"
         let docker = Data("docker:one".utf8).base64EncodedString()
         try #"{"auths":{"ghcr.io":{"auth":"\#(docker)"}}}"#.write(toFile: config, atomically: true, encoding: .utf8)
-        try CredentialStore.save(RegistryCredentials(username: "berth", password: "two"), registry: "ghcr.io",
-                                 stateRoot: temp.path + "/state")
+        try CredentialStore.save(
+            RegistryCredentials(username: "berth", password: "two"), registry: "ghcr.io",
+            stateRoot: temp.path + "/state")
         let options = RegistryOptions(stateRoot: temp.path + "/state", dockerConfigPath: config)
-        #expect(try CredentialStore.lookup(registry: "ghcr.io", options: options)
+        #expect(
+            try CredentialStore.lookup(registry: "ghcr.io", options: options)
                 == RegistryCredentials(username: "berth", password: "two"))
     }
 }

@@ -37,8 +37,9 @@ struct CredentialHelperTests {
         func options(config: String, stateRoot: String? = nil) throws -> RegistryOptions {
             let path = temp.path + "/config.json"
             try config.write(toFile: path, atomically: true, encoding: .utf8)
-            var options = RegistryOptions(stateRoot: stateRoot, dockerConfigPath: path, maxAttempts: 2,
-                                          retryDelay: .milliseconds(50))
+            var options = RegistryOptions(
+                stateRoot: stateRoot, dockerConfigPath: path, maxAttempts: 2,
+                retryDelay: .milliseconds(50))
             options.credentialHelperSearchPath = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
             return options
         }
@@ -74,39 +75,48 @@ struct CredentialHelperTests {
     static let userOnly = Data("user:".utf8).base64EncodedString()
 
     static let lookupCases: [LookupCase] = [
-        LookupCase(description: "credHelpers wins over credsStore and auths",
-                   config: #"{"auths":{"quay.io":{"auth":"\#(fileAuth)"}},"credsStore":"b","credHelpers":{"quay.io":"a"}}"#,
-                   registry: "quay.io", expected: RegistryCredentials(username: "a-user", password: "a-secret"),
-                   asked: "quay.io"),
-        LookupCase(description: "credsStore wins over auths",
-                   config: #"{"auths":{"quay.io":{"auth":"\#(fileAuth)"}},"credsStore":"b"}"#,
-                   registry: "quay.io", expected: RegistryCredentials(username: "b-user", password: "b-secret"),
-                   asked: "quay.io"),
-        LookupCase(description: "credHelpers of another registry do not apply",
-                   config: #"{"auths":{"quay.io":{"auth":"\#(fileAuth)"}},"credHelpers":{"ghcr.io":"a"}}"#,
-                   registry: "quay.io", expected: RegistryCredentials(username: "file", password: "pw"), asked: nil),
-        LookupCase(description: "docker.io is asked for under its v1 index URL",
-                   config: #"{"credsStore":"a"}"#, registry: "docker.io",
-                   expected: RegistryCredentials(username: "a-user", password: "a-secret"),
-                   asked: "https://index.docker.io/v1/"),
-        LookupCase(description: "credHelpers keyed by docker.io's index URL",
-                   config: #"{"credsStore":"a","credHelpers":{"https://index.docker.io/v1/":"b"}}"#,
-                   registry: "docker.io", expected: RegistryCredentials(username: "b-user", password: "b-secret"),
-                   asked: "https://index.docker.io/v1/"),
-        LookupCase(description: "a registry with a port is asked for as host:port",
-                   config: #"{"credsStore":"a"}"#, registry: "127.0.0.1:5000",
-                   expected: RegistryCredentials(username: "a-user", password: "a-secret"), asked: "127.0.0.1:5000"),
-        LookupCase(description: "not found in the helper is anonymous, auths notwithstanding",
-                   config: #"{"auths":{"unknown.example":{"auth":"\#(fileAuth)"}},"credsStore":"a"}"#,
-                   registry: "unknown.example", expected: nil, asked: "unknown.example"),
-        LookupCase(description: "an identitytoken entry in auths is an identity token",
-                   config: #"{"auths":{"quay.io":{"auth":"\#(userOnly)","identitytoken":"idt"}}}"#,
-                   registry: "quay.io", expected: RegistryCredentials(username: "user", password: "", identityToken: "idt"),
-                   asked: nil),
-        LookupCase(description: "user <token> is an identity token",
-                   config: #"{"credsStore":"b"}"#, registry: "token.example",
-                   expected: RegistryCredentials(username: "", password: "", identityToken: "refresh-b"),
-                   asked: "token.example"),
+        LookupCase(
+            description: "credHelpers wins over credsStore and auths",
+            config: #"{"auths":{"quay.io":{"auth":"\#(fileAuth)"}},"credsStore":"b","credHelpers":{"quay.io":"a"}}"#,
+            registry: "quay.io", expected: RegistryCredentials(username: "a-user", password: "a-secret"),
+            asked: "quay.io"),
+        LookupCase(
+            description: "credsStore wins over auths",
+            config: #"{"auths":{"quay.io":{"auth":"\#(fileAuth)"}},"credsStore":"b"}"#,
+            registry: "quay.io", expected: RegistryCredentials(username: "b-user", password: "b-secret"),
+            asked: "quay.io"),
+        LookupCase(
+            description: "credHelpers of another registry do not apply",
+            config: #"{"auths":{"quay.io":{"auth":"\#(fileAuth)"}},"credHelpers":{"ghcr.io":"a"}}"#,
+            registry: "quay.io", expected: RegistryCredentials(username: "file", password: "pw"), asked: nil),
+        LookupCase(
+            description: "docker.io is asked for under its v1 index URL",
+            config: #"{"credsStore":"a"}"#, registry: "docker.io",
+            expected: RegistryCredentials(username: "a-user", password: "a-secret"),
+            asked: "https://index.docker.io/v1/"),
+        LookupCase(
+            description: "credHelpers keyed by docker.io's index URL",
+            config: #"{"credsStore":"a","credHelpers":{"https://index.docker.io/v1/":"b"}}"#,
+            registry: "docker.io", expected: RegistryCredentials(username: "b-user", password: "b-secret"),
+            asked: "https://index.docker.io/v1/"),
+        LookupCase(
+            description: "a registry with a port is asked for as host:port",
+            config: #"{"credsStore":"a"}"#, registry: "127.0.0.1:5000",
+            expected: RegistryCredentials(username: "a-user", password: "a-secret"), asked: "127.0.0.1:5000"),
+        LookupCase(
+            description: "not found in the helper is anonymous, auths notwithstanding",
+            config: #"{"auths":{"unknown.example":{"auth":"\#(fileAuth)"}},"credsStore":"a"}"#,
+            registry: "unknown.example", expected: nil, asked: "unknown.example"),
+        LookupCase(
+            description: "an identitytoken entry in auths is an identity token",
+            config: #"{"auths":{"quay.io":{"auth":"\#(userOnly)","identitytoken":"idt"}}}"#,
+            registry: "quay.io", expected: RegistryCredentials(username: "user", password: "", identityToken: "idt"),
+            asked: nil),
+        LookupCase(
+            description: "user <token> is an identity token",
+            config: #"{"credsStore":"b"}"#, registry: "token.example",
+            expected: RegistryCredentials(username: "", password: "", identityToken: "refresh-b"),
+            asked: "token.example"),
     ]
 
     @Test(arguments: lookupCases)
@@ -126,12 +136,14 @@ struct CredentialHelperTests {
     }
 
     static let failureCases: [FailureCase] = [
-        FailureCase(description: "a failing helper is named with its stderr", config: #"{"credsStore":"a"}"#,
-                    registry: "broken.example", code: "credential-helper-failed",
-                    mentions: ["docker-credential-a", "keychain locked: boom", "broken.example", "exit status 2"]),
-        FailureCase(description: "a helper not on PATH is named", config: #"{"credHelpers":{"ghcr.io":"nosuch"}}"#,
-                    registry: "ghcr.io", code: "credential-helper-missing",
-                    mentions: ["docker-credential-nosuch", "config.json"]),
+        FailureCase(
+            description: "a failing helper is named with its stderr", config: #"{"credsStore":"a"}"#,
+            registry: "broken.example", code: "credential-helper-failed",
+            mentions: ["docker-credential-a", "keychain locked: boom", "broken.example", "exit status 2"]),
+        FailureCase(
+            description: "a helper not on PATH is named", config: #"{"credHelpers":{"ghcr.io":"nosuch"}}"#,
+            registry: "ghcr.io", code: "credential-helper-missing",
+            mentions: ["docker-credential-nosuch", "config.json"]),
     ]
 
     @Test(arguments: failureCases)
@@ -149,15 +161,18 @@ struct CredentialHelperTests {
 
     @Test func helperAnswersPasswordAndIdentityTokenForATokenRegistry() async throws {
         let temp = try TempDirectory()
-        let tokens = try TokenServer(directory: temp.path + "/token", user: "berth", password: "t0ken",
-                                     refreshToken: "refresh-good")
+        let tokens = try TokenServer(
+            directory: temp.path + "/token", user: "berth", password: "t0ken",
+            refreshToken: "refresh-good")
         defer { tokens.stop() }
         let registry = try RegistryServer(directory: temp.path + "/registry", extraConfig: tokens.registryConfig)
         defer { registry.stop() }
-        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
-                                        files: ["etc/h": "helper\n"])
-        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "team/app:v1",
-                          credentials: "berth:t0ken")
+        let source = try Fixtures.image(
+            layout: temp.path + "/layout", reference: "fixture:v1",
+            files: ["etc/h": "helper\n"])
+        try registry.push(
+            layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "team/app:v1",
+            credentials: "berth:t0ken")
         let helpers = try HelperDirectory(names: ["store"])
         let options = try helpers.options(config: #"{"credsStore":"store"}"#, stateRoot: temp.path + "/state")
         let reference = "\(registry.address)/team/app:v1"
@@ -186,8 +201,9 @@ struct CredentialHelperTests {
         let temp = try TempDirectory()
         let registry = try RegistryServer(directory: temp.path + "/registry")
         defer { registry.stop() }
-        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
-                                        files: ["etc/o": "open\n"])
+        let source = try Fixtures.image(
+            layout: temp.path + "/layout", reference: "fixture:v1",
+            files: ["etc/o": "open\n"])
         try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "app:v1")
         let helpers = try HelperDirectory(names: ["a"])
         let options = try helpers.options(config: #"{"credsStore":"a","credHelpers":{"\#(registry.address)":"gone"}}"#)

@@ -15,10 +15,12 @@ struct EndpointTests {
 
     static let cases: [Case] = [
         Case(reference: "alpine", registry: "docker.io", host: "registry-1.docker.io", repository: "library/alpine"),
-        Case(reference: "bitnami/redis:7", registry: "docker.io", host: "registry-1.docker.io",
-             repository: "bitnami/redis"),
-        Case(reference: "ghcr.io/org/tool@sha256:" + String(repeating: "a", count: 64), registry: "ghcr.io",
-             host: "ghcr.io", repository: "org/tool"),
+        Case(
+            reference: "bitnami/redis:7", registry: "docker.io", host: "registry-1.docker.io",
+            repository: "bitnami/redis"),
+        Case(
+            reference: "ghcr.io/org/tool@sha256:" + String(repeating: "a", count: 64), registry: "ghcr.io",
+            host: "ghcr.io", repository: "org/tool"),
         Case(reference: "localhost:5000/x/y:z", registry: "localhost:5000", host: "localhost:5000", repository: "x/y"),
     ]
 
@@ -61,10 +63,12 @@ struct EndpointTests {
     }
 
     static let typeCases: [TypeCase] = [
-        TypeCase(body: #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
-                 contentType: nil, expected: .ociIndex),
-        TypeCase(body: #"{"schemaVersion":2,"config":{},"layers":[]}"#,
-                 contentType: "application/vnd.docker.distribution.manifest.v2+json", expected: .dockerManifest),
+        TypeCase(
+            body: #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+            contentType: nil, expected: .ociIndex),
+        TypeCase(
+            body: #"{"schemaVersion":2,"config":{},"layers":[]}"#,
+            contentType: "application/vnd.docker.distribution.manifest.v2+json", expected: .dockerManifest),
         TypeCase(body: #"{"schemaVersion":2,"manifests":[]}"#, contentType: "application/json", expected: .ociIndex),
         TypeCase(body: #"{"schemaVersion":2,"layers":[]}"#, contentType: nil, expected: .ociManifest),
         TypeCase(body: #"{"schemaVersion":1,"fsLayers":[]}"#, contentType: nil, expected: nil),

@@ -21,8 +21,10 @@ enum Fixtures {
     /// A one-layer image of a small directory (plus `bigBytes` of random data when asked), named `reference`
     /// in the layout at `layout`.
     @discardableResult
-    static func image(layout: String, reference: String, files: [String: String],
-                      bigBytes: Int = 0) throws -> ResolvedImage {
+    static func image(
+        layout: String, reference: String, files: [String: String],
+        bigBytes: Int = 0
+    ) throws -> ResolvedImage {
         let rootfs = layout + "-rootfs-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: rootfs) }
         try FileManager.default.createDirectory(atPath: rootfs + "/etc", withIntermediateDirectories: true)
@@ -39,29 +41,34 @@ enum Fixtures {
 
     /// Adds to the layout an index naming `host` and a copy of it for `other` (same layer, config with
     /// the other architecture), named `reference`; returns the index descriptor.
-    static func multiPlatformIndex(layout: String, host: ResolvedImage, other: Platform,
-                                   reference: String) throws -> Descriptor {
+    static func multiPlatformIndex(
+        layout: String, host: ResolvedImage, other: Platform,
+        reference: String
+    ) throws -> Descriptor {
         let store = try ImageStore(root: layout)
         var config = host.config
         config.architecture = other.architecture
         config.os = other.os
         config.variant = other.variant
         let configData = try CanonicalJSON.encode(config)
-        let configDescriptor = Descriptor(mediaType: .ociConfig, digest: try Hashing.digest(of: configData),
-                                          size: Int64(configData.count))
+        let configDescriptor = Descriptor(
+            mediaType: .ociConfig, digest: try Hashing.digest(of: configData),
+            size: Int64(configData.count))
         try store.storeBlob(configData, as: configDescriptor)
         let manifest = ImageManifest(config: configDescriptor, layers: host.manifest.layers)
         let manifestData = try CanonicalJSON.encode(manifest)
-        let manifestDescriptor = Descriptor(mediaType: .ociManifest, digest: try Hashing.digest(of: manifestData),
-                                            size: Int64(manifestData.count), platform: other)
+        let manifestDescriptor = Descriptor(
+            mediaType: .ociManifest, digest: try Hashing.digest(of: manifestData),
+            size: Int64(manifestData.count), platform: other)
         try store.storeBlob(manifestData, as: manifestDescriptor)
         var hostEntry = host.manifestDescriptor
         hostEntry.platform = host.config.platform
         hostEntry.annotations = nil
         let index = ImageIndex(manifests: [manifestDescriptor, hostEntry])
         let indexData = try CanonicalJSON.encode(index)
-        let indexDescriptor = Descriptor(mediaType: .ociIndex, digest: try Hashing.digest(of: indexData),
-                                         size: Int64(indexData.count))
+        let indexDescriptor = Descriptor(
+            mediaType: .ociIndex, digest: try Hashing.digest(of: indexData),
+            size: Int64(indexData.count))
         try store.storeBlob(indexData, as: indexDescriptor)
         try store.setReference(reference, to: indexDescriptor)
         return indexDescriptor
@@ -69,8 +76,9 @@ enum Fixtures {
 
     /// Options for tests: no Docker config, loopback over HTTP, quick retries.
     static func options(stateRoot: String, extraCA: [String] = [], attempts: Int = 3) -> RegistryOptions {
-        RegistryOptions(stateRoot: stateRoot, dockerConfigPath: nil, extraCACertificates: extraCA,
-                        maxAttempts: attempts, retryDelay: .milliseconds(50))
+        RegistryOptions(
+            stateRoot: stateRoot, dockerConfigPath: nil, extraCACertificates: extraCA,
+            maxAttempts: attempts, retryDelay: .milliseconds(50))
     }
 }
 

@@ -11,8 +11,9 @@ struct PullTests {
         let temp = try TempDirectory()
         let registry = try RegistryServer(directory: temp.path + "/registry")
         defer { registry.stop() }
-        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
-                                        files: ["etc/hello": "hello from the registry\n"])
+        let source = try Fixtures.image(
+            layout: temp.path + "/layout", reference: "fixture:v1",
+            files: ["etc/hello": "hello from the registry\n"])
         try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "team/app:v1")
         let store = try ImageStore(root: temp.path + "/store")
         let client = RegistryClient(options: Fixtures.options(stateRoot: temp.path + "/state"))
@@ -65,8 +66,9 @@ struct PullTests {
         #expect(pulled.digest == host.digest)
         #expect(pulled.config == host.config)
 
-        let riscv = try await client.pullAsync(reference, into: try ImageStore(root: temp.path + "/store2"),
-                                               platform: other)
+        let riscv = try await client.pullAsync(
+            reference, into: try ImageStore(root: temp.path + "/store2"),
+            platform: other)
         #expect(riscv.config.architecture == "riscv64")
         #expect(riscv.manifest.layers == host.manifest.layers)
 
@@ -81,8 +83,9 @@ struct PullTests {
 
         try registry.push(layout: layout, refName: "docker.io/library/fixture:host", to: "single:v1")
         let single = await #expect(throws: RegistryError.self) {
-            try await client.pullAsync("\(registry.address)/single:v1", into: try ImageStore(root: temp.path + "/store3"),
-                                       platform: other)
+            try await client.pullAsync(
+                "\(registry.address)/single:v1", into: try ImageStore(root: temp.path + "/store3"),
+                platform: other)
         }
         #expect(single?.code == "platform-not-found")
         #expect(single?.message.contains("offered: \(Platform.host)") == true)
@@ -108,8 +111,9 @@ struct PullTests {
         let temp = try TempDirectory()
         let registry = try RegistryServer(directory: temp.path + "/registry")
         defer { registry.stop() }
-        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1",
-                                        files: ["etc/a": "original content\n"])
+        let source = try Fixtures.image(
+            layout: temp.path + "/layout", reference: "fixture:v1",
+            files: ["etc/a": "original content\n"])
         try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "app:v1")
         let layer = try #require(source.manifest.layers.first)
         let dataPath = registry.blobDataPath(hex: layer.digest.encoded)
@@ -133,8 +137,9 @@ struct PullTests {
         let temp = try TempDirectory()
         let registry = try RegistryServer(directory: temp.path + "/registry")
         defer { registry.stop() }
-        let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:big",
-                                        files: ["etc/a": "a\n"], bigBytes: 48 << 20)
+        let source = try Fixtures.image(
+            layout: temp.path + "/layout", reference: "fixture:big",
+            files: ["etc/a": "a\n"], bigBytes: 48 << 20)
         try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:big", to: "big:v1")
         let layer = try #require(source.manifest.layers.first)
         let client = RegistryClient(options: Fixtures.options(stateRoot: temp.path + "/state", attempts: 2))
@@ -143,16 +148,19 @@ struct PullTests {
 
         let killer = RegistryKiller(registry)
         let error = await #expect(throws: RegistryError.self) {
-            try await client.pullAsync(reference, into: store, progress: { event in
-                if event.digest == layer.digest, event.state == .downloading { killer.killOnce() }
-            })
+            try await client.pullAsync(
+                reference, into: store,
+                progress: { event in
+                    if event.digest == layer.digest, event.state == .downloading { killer.killOnce() }
+                })
         }
         #expect(error?.code == "registry-unreachable" || error?.code == "blob-truncated")
         #expect(store.hasBlob(source.manifest.config.digest))
         #expect(!store.hasBlob(layer.digest))
         // Only the layer's partial file stays in ingest/, and it is no blob.
         let partial = store.partialIngestPath(for: layer.digest)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest")
                 == [(partial as NSString).lastPathComponent])
         let kept = try #require(try FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber).int64Value
         #expect(kept > 0)
@@ -176,8 +184,9 @@ extension PullTests {
         let registry = try RegistryServer(directory: temp.path + "/registry")
         defer { registry.stop() }
         let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1", files: ["etc/d": "d\n"])
-        try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "docker:v1",
-                          dockerFormat: true)
+        try registry.push(
+            layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "docker:v1",
+            dockerFormat: true)
         let client = RegistryClient(options: Fixtures.options(stateRoot: temp.path + "/state"))
         let store = try ImageStore(root: temp.path + "/store")
         let pulled = try await client.pullAsync("\(registry.address)/docker:v1", into: store)
@@ -198,8 +207,9 @@ extension PullTests {
         let source = try Fixtures.image(layout: temp.path + "/layout", reference: "fixture:v1", files: ["etc/a": "a\n"])
         try registry.push(layout: temp.path + "/layout", refName: "docker.io/library/fixture:v1", to: "app:v1")
         registry.stop()
-        let options = RegistryOptions(stateRoot: temp.path + "/state", dockerConfigPath: nil, maxAttempts: 6,
-                                      retryDelay: .milliseconds(200))
+        let options = RegistryOptions(
+            stateRoot: temp.path + "/state", dockerConfigPath: nil, maxAttempts: 6,
+            retryDelay: .milliseconds(200))
         let store = try ImageStore(root: temp.path + "/store")
         let reference = "\(registry.address)/app:v1"
         async let pulled = RegistryClient(options: options).pullAsync(reference, into: store)
@@ -208,11 +218,13 @@ extension PullTests {
         #expect(try await pulled.digest == source.digest)
 
         registry.stop()
-        let failing = RegistryOptions(stateRoot: temp.path + "/state", dockerConfigPath: nil, maxAttempts: 2,
-                                      retryDelay: .milliseconds(10))
+        let failing = RegistryOptions(
+            stateRoot: temp.path + "/state", dockerConfigPath: nil, maxAttempts: 2,
+            retryDelay: .milliseconds(10))
         let error = await #expect(throws: RegistryError.self) {
-            try await RegistryClient(options: failing).pullAsync("\(registry.address)/app:v1",
-                                                                 into: try ImageStore(root: temp.path + "/store2"))
+            try await RegistryClient(options: failing).pullAsync(
+                "\(registry.address)/app:v1",
+                into: try ImageStore(root: temp.path + "/store2"))
         }
         #expect(error?.code == "registry-unreachable")
         #expect(error?.message.contains(registry.address) == true)

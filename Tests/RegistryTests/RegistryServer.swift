@@ -14,27 +14,29 @@ final class RegistryServer {
 
     /// Writes the config (and certificate and htpasswd file when asked) and starts the registry. With `tls`,
     /// a self-signed certificate for `certificateNames` (subjectAltName syntax), valid now or long expired.
-    init(directory: String, tls: Bool = false, certificateNames: String = "IP:127.0.0.1", expired: Bool = false,
-         htpasswd: (user: String, password: String)? = nil, extraConfig: String = "") throws {
+    init(
+        directory: String, tls: Bool = false, certificateNames: String = "IP:127.0.0.1", expired: Bool = false,
+        htpasswd: (user: String, password: String)? = nil, extraConfig: String = ""
+    ) throws {
         self.directory = directory
         self.port = try Self.freePort()
         self.tls = tls
         self.htpasswd = htpasswd != nil
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
         var config = """
-        version: 0.1
-        log:
-          level: error
-        storage:
-          filesystem:
-            rootdirectory: \(storage)
-          maintenance:
-            uploadpurging:
-              enabled: false
-        http:
-          addr: 127.0.0.1:\(port)
+            version: 0.1
+            log:
+              level: error
+            storage:
+              filesystem:
+                rootdirectory: \(storage)
+              maintenance:
+                uploadpurging:
+                  enabled: false
+            http:
+              addr: 127.0.0.1:\(port)
 
-        """
+            """
         if tls {
             try Self.makeCertificate(directory: directory, names: certificateNames, expired: expired)
             config += "  tls:\n    certificate: \(certificate)\n    key: \(directory)/key.pem\n"
@@ -53,9 +55,13 @@ final class RegistryServer {
     static func makeCertificate(directory: String, names: String, expired: Bool) throws {
         let common = names.split(separator: ",").first.map { String($0.split(separator: ":").last ?? "") } ?? "berth"
         guard expired else {
-            try Shell.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                                               "-subj", "/CN=\(common)", "-addext", "subjectAltName=\(names)",
-                                               "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem"])
+            try Shell.run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=\(common)", "-addext", "subjectAltName=\(names)",
+                    "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+                ])
             return
         }
         let ca = directory + "/ca"
@@ -76,13 +82,21 @@ final class RegistryServer {
         commonName = supplied
 
         """.write(toFile: ca + "/ca.cnf", atomically: true, encoding: .utf8)
-        try Shell.run("/usr/bin/openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(common)",
-                                           "-addext", "subjectAltName=\(names)", "-keyout", directory + "/key.pem",
-                                           "-out", ca + "/request.csr"])
-        try Shell.run("/usr/bin/openssl", ["ca", "-batch", "-config", ca + "/ca.cnf", "-selfsign",
-                                           "-keyfile", directory + "/key.pem", "-in", ca + "/request.csr",
-                                           "-startdate", "20200101000000Z", "-enddate", "20200102000000Z",
-                                           "-out", directory + "/cert.pem"])
+        try Shell.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(common)",
+                "-addext", "subjectAltName=\(names)", "-keyout", directory + "/key.pem",
+                "-out", ca + "/request.csr",
+            ])
+        try Shell.run(
+            "/usr/bin/openssl",
+            [
+                "ca", "-batch", "-config", ca + "/ca.cnf", "-selfsign",
+                "-keyfile", directory + "/key.pem", "-in", ca + "/request.csr",
+                "-startdate", "20200101000000Z", "-enddate", "20200102000000Z",
+                "-out", directory + "/cert.pem",
+            ])
     }
 
     /// Starts the registry process and waits until its port accepts connections.
@@ -118,8 +132,10 @@ final class RegistryServer {
 
     /// Pushes `oci:<layout>:<refName>` to `repository:tag` with skopeo, keeping digests.
     /// With `dockerFormat`, skopeo converts the manifest to Docker schema 2 (so its digest changes).
-    func push(layout: String, refName: String, to repositoryTag: String, all: Bool = false,
-              credentials: String? = nil, dockerFormat: Bool = false) throws {
+    func push(
+        layout: String, refName: String, to repositoryTag: String, all: Bool = false,
+        credentials: String? = nil, dockerFormat: Bool = false
+    ) throws {
         var arguments = ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"]
         arguments += dockerFormat ? ["--format", "v2s2"] : ["--preserve-digests"]
         if all { arguments.append("--all") }

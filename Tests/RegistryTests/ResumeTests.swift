@@ -11,16 +11,20 @@ struct ResumeTests {
     /// A layout with one image whose layer holds a few MiB of random bytes, and the layer's descriptor.
     static func source(_ temp: TempDirectory) throws -> (layout: String, image: ResolvedImage, layer: Descriptor) {
         let layout = temp.path + "/layout"
-        let image = try Fixtures.image(layout: layout, reference: "fixture:v1", files: ["etc/r": "resume\n"],
-                                       bigBytes: 3 << 20)
+        let image = try Fixtures.image(
+            layout: layout, reference: "fixture:v1", files: ["etc/r": "resume\n"],
+            bigBytes: 3 << 20)
         return (layout, image, try #require(image.manifest.layers.first))
     }
 
-    static func server(_ temp: TempDirectory, _ image: ResolvedImage, layout: String, cutting: Descriptor?,
-                       honourRange: Bool = true) throws -> RangeServer {
-        try RangeServer(directory: temp.path, layout: layout, tag: "v1", manifest: image.digest.description,
-                        mediaType: image.manifestDescriptor.mediaType.rawValue,
-                        cutting: cutting?.digest.description, honourRange: honourRange)
+    static func server(
+        _ temp: TempDirectory, _ image: ResolvedImage, layout: String, cutting: Descriptor?,
+        honourRange: Bool = true
+    ) throws -> RangeServer {
+        try RangeServer(
+            directory: temp.path, layout: layout, tag: "v1", manifest: image.digest.description,
+            mediaType: image.manifestDescriptor.mediaType.rawValue,
+            cutting: cutting?.digest.description, honourRange: honourRange)
     }
 
     static func offset(_ range: String) -> Int64? {

@@ -18,29 +18,35 @@ struct TLSTests {
     }
 
     static let cases = [
-        CertificateCase(description: "untrusted self-signed certificate", names: "IP:127.0.0.1", trusted: false,
-                        mentions: ["certificate signed by unknown authority", "self-signed certificate CN=127.0.0.1"],
-                        advice: "trust its CA with --ca-cert FILE"),
-        CertificateCase(description: "certificate for another host", names: "DNS:wrong.example,DNS:alt.example",
-                        trusted: true,
-                        mentions: ["hostname mismatch: certificate is for wrong.example, alt.example, not 127.0.0.1"],
-                        advice: "use a registry name the certificate lists"),
-        CertificateCase(description: "expired certificate", names: "IP:127.0.0.1", expired: true, trusted: true,
-                        mentions: ["certificate has expired (not valid after 2020-01-02T00:00:00Z)"],
-                        advice: "the registry's certificate must be renewed"),
+        CertificateCase(
+            description: "untrusted self-signed certificate", names: "IP:127.0.0.1", trusted: false,
+            mentions: ["certificate signed by unknown authority", "self-signed certificate CN=127.0.0.1"],
+            advice: "trust its CA with --ca-cert FILE"),
+        CertificateCase(
+            description: "certificate for another host", names: "DNS:wrong.example,DNS:alt.example",
+            trusted: true,
+            mentions: ["hostname mismatch: certificate is for wrong.example, alt.example, not 127.0.0.1"],
+            advice: "use a registry name the certificate lists"),
+        CertificateCase(
+            description: "expired certificate", names: "IP:127.0.0.1", expired: true, trusted: true,
+            mentions: ["certificate has expired (not valid after 2020-01-02T00:00:00Z)"],
+            advice: "the registry's certificate must be renewed"),
     ]
 
     @Test(arguments: cases)
     func certificateProblemIsNamed(_ c: CertificateCase) async throws {
         let temp = try TempDirectory()
-        let registry = try RegistryServer(directory: temp.path + "/registry", tls: true, certificateNames: c.names,
-                                          expired: c.expired)
+        let registry = try RegistryServer(
+            directory: temp.path + "/registry", tls: true, certificateNames: c.names,
+            expired: c.expired)
         defer { registry.stop() }
-        let options = Fixtures.options(stateRoot: temp.path + "/state", extraCA: c.trusted ? [registry.certificate] : [],
-                                       attempts: 1)
+        let options = Fixtures.options(
+            stateRoot: temp.path + "/state", extraCA: c.trusted ? [registry.certificate] : [],
+            attempts: 1)
         let error = await #expect(throws: RegistryError.self) {
-            try await RegistryClient(options: options).pullAsync("\(registry.address)/app:v1",
-                                                                 into: try ImageStore(root: temp.path + "/store"))
+            try await RegistryClient(options: options).pullAsync(
+                "\(registry.address)/app:v1",
+                into: try ImageStore(root: temp.path + "/store"))
         }
         #expect(error?.code == "registry-tls")
         #expect(error?.underlying != nil)
@@ -52,8 +58,10 @@ struct TLSTests {
         #expect(message.contains(c.advice), "\(message) lacks \(c.advice)")
     }
 
-    @Test(arguments: [("registry.example.com", "registry.example.com 443"), ("127.0.0.1:5000", "127.0.0.1 5000"),
-                      ("[::1]:5000", "::1 5000"), ("[::1]", "::1 443")])
+    @Test(arguments: [
+        ("registry.example.com", "registry.example.com 443"), ("127.0.0.1:5000", "127.0.0.1 5000"),
+        ("[::1]:5000", "::1 5000"), ("[::1]", "::1 443"),
+    ])
     func hostAndPortOfAnAddress(_ address: String, _ expected: String) {
         let (host, port) = TLSDiagnosis.split(address)
         #expect("\(host) \(port)" == expected)

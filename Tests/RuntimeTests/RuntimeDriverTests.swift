@@ -13,23 +13,30 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "create", build: { $0.createArguments(id: "p.web", .init(bundle: "/b", pidFile: "/b/pid")) },
-             expected: ["--root", "/state/runtime", "create", "--bundle", "/b", "--pid-file", "/b/pid", "p.web"]),
-        Case(name: "create no-pivot", build: { $0.createArguments(id: "x", .init(bundle: "/b", noPivot: true)) },
-             expected: ["--root", "/state/runtime", "create", "--bundle", "/b", "--no-pivot", "x"]),
-        Case(name: "run", build: { $0.runArguments(id: "x", .init(bundle: "/b", pidFile: "/p")) },
-             expected: ["--root", "/state/runtime", "run", "--bundle", "/b", "--pid-file", "/p", "x"]),
+        Case(
+            name: "create", build: { $0.createArguments(id: "p.web", .init(bundle: "/b", pidFile: "/b/pid")) },
+            expected: ["--root", "/state/runtime", "create", "--bundle", "/b", "--pid-file", "/b/pid", "p.web"]),
+        Case(
+            name: "create no-pivot", build: { $0.createArguments(id: "x", .init(bundle: "/b", noPivot: true)) },
+            expected: ["--root", "/state/runtime", "create", "--bundle", "/b", "--no-pivot", "x"]),
+        Case(
+            name: "run", build: { $0.runArguments(id: "x", .init(bundle: "/b", pidFile: "/p")) },
+            expected: ["--root", "/state/runtime", "run", "--bundle", "/b", "--pid-file", "/p", "x"]),
         Case(name: "start", build: { $0.startArguments(id: "x") }, expected: ["--root", "/state/runtime", "start", "x"]),
         Case(name: "state", build: { $0.stateArguments(id: "x") }, expected: ["--root", "/state/runtime", "state", "x"]),
         Case(name: "list", build: { $0.listArguments() }, expected: ["--root", "/state/runtime", "list", "--format", "json"]),
-        Case(name: "kill all", build: { $0.killArguments(id: "x", signal: "KILL", all: true) },
-             expected: ["--root", "/state/runtime", "kill", "--all", "x", "KILL"]),
-        Case(name: "delete force", build: { $0.deleteArguments(id: "x", force: true) },
-             expected: ["--root", "/state/runtime", "delete", "--force", "x"]),
-        Case(name: "checkpoint", build: { $0.checkpointArguments(id: "x", .init(imagePath: "/i", workPath: "/w", leaveRunning: true)) },
-             expected: ["--root", "/state/runtime", "checkpoint", "--image-path", "/i", "--work-path", "/w", "--leave-running", "x"]),
-        Case(name: "restore", build: { $0.restoreArguments(id: "x", .init(bundle: "/b", imagePath: "/i", pidFile: "/p")) },
-             expected: ["--root", "/state/runtime", "restore", "--bundle", "/b", "--image-path", "/i", "--pid-file", "/p", "--detach", "x"]),
+        Case(
+            name: "kill all", build: { $0.killArguments(id: "x", signal: "KILL", all: true) },
+            expected: ["--root", "/state/runtime", "kill", "--all", "x", "KILL"]),
+        Case(
+            name: "delete force", build: { $0.deleteArguments(id: "x", force: true) },
+            expected: ["--root", "/state/runtime", "delete", "--force", "x"]),
+        Case(
+            name: "checkpoint", build: { $0.checkpointArguments(id: "x", .init(imagePath: "/i", workPath: "/w", leaveRunning: true)) },
+            expected: ["--root", "/state/runtime", "checkpoint", "--image-path", "/i", "--work-path", "/w", "--leave-running", "x"]),
+        Case(
+            name: "restore", build: { $0.restoreArguments(id: "x", .init(bundle: "/b", imagePath: "/i", pidFile: "/p")) },
+            expected: ["--root", "/state/runtime", "restore", "--bundle", "/b", "--image-path", "/i", "--pid-file", "/p", "--detach", "x"]),
     ]
 
     @Test(arguments: cases)
@@ -46,9 +53,9 @@ import Testing
 @Suite struct RuntimeMessageTests {
     @Test func lastJSONMessageWins() {
         let stderr = """
-        {"level":"warning","msg":"first","time":"t"}
-        {"level":"error","msg":"container \\"x\\" does not exist","time":"t"}
-        """
+            {"level":"warning","msg":"first","time":"t"}
+            {"level":"error","msg":"container \\"x\\" does not exist","time":"t"}
+            """
         let result = CommandResult(status: 1, stdout: Data(), stderr: Data(stderr.utf8))
         #expect(RuntimeDriver.runtimeMessage(result) == "container \"x\" does not exist")
     }

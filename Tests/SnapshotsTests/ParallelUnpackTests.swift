@@ -9,8 +9,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/three:1", layers: SnapshotStoreTests.layers,
-                                  wrongDiffID: 2)
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/three:1", layers: SnapshotStoreTests.layers,
+            wrongDiffID: 2)
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
         let error = #expect(throws: SnapshotError.self) { try snapshots.unpack(image, from: store) }
         #expect(error?.code == "diffid-mismatch")
@@ -23,18 +24,24 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/implied:1", layers: [
-            [LayerEntry(name: "tmp/", kind: .directory, mode: 0o1777),
-             LayerEntry(name: "opt/", kind: .directory, mode: 0o750, uid: 1000)],
-            [.file("tmp/x", "x"), .file("opt/y", "y"), .file("new/deep/z", "z")],
-        ])
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/implied:1",
+            layers: [
+                [
+                    LayerEntry(name: "tmp/", kind: .directory, mode: 0o1777),
+                    LayerEntry(name: "opt/", kind: .directory, mode: 0o750, uid: 1000),
+                ],
+                [.file("tmp/x", "x"), .file("opt/y", "y"), .file("new/deep/z", "z")],
+            ])
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
         try snapshots.unpack(image, from: store)
         try snapshots.prepare(key: "c", image: image, rootfs: scratch.path + "/mnt")
         defer { try? snapshots.release(key: "c", rootfs: scratch.path + "/mnt", removeData: true) }
         struct Case { var path: String; var mode: mode_t; var uid: uid_t }
-        for item in [Case(path: "tmp", mode: 0o1777, uid: 0), Case(path: "opt", mode: 0o750, uid: 1000),
-                     Case(path: "new", mode: 0o755, uid: 0), Case(path: "new/deep", mode: 0o755, uid: 0)] {
+        for item in [
+            Case(path: "tmp", mode: 0o1777, uid: 0), Case(path: "opt", mode: 0o750, uid: 1000),
+            Case(path: "new", mode: 0o755, uid: 0), Case(path: "new/deep", mode: 0o755, uid: 0),
+        ] {
             var st = stat()
             #expect(lstat(scratch.path + "/mnt/" + item.path, &st) == 0)
             #expect(st.st_mode & 0o7777 == item.mode, "\(item.path)")
@@ -48,11 +55,15 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/links:1", layers: [
-            [.dir("bin/"), LayerEntry(name: "bin/busybox", data: "BB", mode: 0o755)],
-            [.dir("bin/"), LayerEntry(name: "bin/sh", kind: .hardlink, link: "bin/busybox"), .file("bin/local", "L"),
-             LayerEntry(name: "bin/local2", kind: .hardlink, link: "bin/local")],
-        ])
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/links:1",
+            layers: [
+                [.dir("bin/"), LayerEntry(name: "bin/busybox", data: "BB", mode: 0o755)],
+                [
+                    .dir("bin/"), LayerEntry(name: "bin/sh", kind: .hardlink, link: "bin/busybox"), .file("bin/local", "L"),
+                    LayerEntry(name: "bin/local2", kind: .hardlink, link: "bin/local"),
+                ],
+            ])
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: kind)
         try snapshots.unpack(image, from: store)
         try snapshots.prepare(key: "c", image: image, rootfs: scratch.path + "/mnt")
@@ -69,9 +80,11 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/links:2", layers: [
-            [.dir("bin/")], [LayerEntry(name: "bin/sh", kind: .hardlink, link: "bin/missing")],
-        ])
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/links:2",
+            layers: [
+                [.dir("bin/")], [LayerEntry(name: "bin/sh", kind: .hardlink, link: "bin/missing")],
+            ])
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
         let error = #expect(throws: SnapshotError.self) { try snapshots.unpack(image, from: store) }
         #expect(error?.message.contains("bin/missing") == true)

@@ -9,8 +9,10 @@ import Testing
     /// Three layers exercising a whiteout, an opaque directory and an added file.
     static let layers: [[LayerEntry]] = [
         [.dir("etc/"), .file("etc/a", "a0"), .file("etc/b", "b0"), .dir("d/"), .file("d/x", "x0"), .file("d/y", "y0")],
-        [.dir("etc/"), .file("etc/.wh.b", ""), .dir("d/"), .file("d/.wh..wh..opq", ""), .file("d/z", "z1"),
-         .file("new", "n1")],
+        [
+            .dir("etc/"), .file("etc/.wh.b", ""), .dir("d/"), .file("d/.wh..wh..opq", ""), .file("d/z", "z1"),
+            .file("new", "n1"),
+        ],
         [.dir("etc/"), .file("etc/c", "c2"), .file("etc/a", "a2")],
     ]
 
@@ -137,8 +139,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/bad:1", layers: [Self.layers[0]],
-                                  wrongDiffID: 0)
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/bad:1", layers: [Self.layers[0]],
+            wrongDiffID: 0)
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: kind)
         let error = #expect(throws: SnapshotError.self) { try snapshots.unpack(image, from: store) }
         #expect(error?.code == "diffid-mismatch")
@@ -155,9 +158,13 @@ import Testing
         let outside = scratch.path + "/outside"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/evil:1", layers: [[
-            LayerEntry(name: "evil", kind: .symlink, link: outside), .file("evil/pwned", "gotcha"),
-        ]])
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/evil:1",
+            layers: [
+                [
+                    LayerEntry(name: "evil", kind: .symlink, link: outside), .file("evil/pwned", "gotcha"),
+                ]
+            ])
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
         let error = #expect(throws: SnapshotError.self) { try snapshots.unpack(image, from: store) }
         #expect((error?.underlying as? TarError)?.code == "archive-unsafe-path")
@@ -169,8 +176,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/one:1", layers: [Self.layers[0]],
-                                  compression: .zstd)
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/one:1", layers: [Self.layers[0]],
+            compression: .zstd)
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
         let leftover = snapshots.directory + "/tmp/" + image.diffIDs[0].encoded + "-1/fs/etc"
         try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: true)
@@ -185,8 +193,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/plain:1", layers: [Self.layers[0]],
-                                  compression: compression)
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/plain:1", layers: [Self.layers[0]],
+            compression: compression)
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: .overlayfs)
         #expect(try snapshots.unpack(image, from: store).count == 1)
         #expect(scratch.read("snapshots/overlayfs/layers/\(image.diffIDs[0].encoded)/fs/etc/a") == "a0")

@@ -53,16 +53,19 @@ struct LayerEntry: Sendable {
 
 /// Builds an image from tar layers (gzip unless asked otherwise) straight into the store.
 /// `wrongDiffID` puts a wrong diff_id for that layer into the config.
-func makeImage(_ store: ImageStore, scratch: Scratch, name: String, layers: [[LayerEntry]],
-               compression: TarCompression = .gzip, wrongDiffID: Int? = nil) throws -> ResolvedImage {
+func makeImage(
+    _ store: ImageStore, scratch: Scratch, name: String, layers: [[LayerEntry]],
+    compression: TarCompression = .gzip, wrongDiffID: Int? = nil
+) throws -> ResolvedImage {
     var descriptors: [Descriptor] = []
     var diffIDs: [Digest] = []
     for (i, entries) in layers.enumerated() {
         let tarPath = scratch.path + "/layer-\(UUID().uuidString).tar"
         let writer = try TarWriter(path: tarPath)
         for entry in entries {
-            try writer.add(entry.name, kind: entry.kind, mode: entry.mode ?? (entry.kind == .directory ? 0o755 : 0o644),
-                           uid: entry.uid, gid: entry.uid, data: Data(entry.data.utf8), link: entry.link)
+            try writer.add(
+                entry.name, kind: entry.kind, mode: entry.mode ?? (entry.kind == .directory ? 0o755 : 0o644),
+                uid: entry.uid, gid: entry.uid, data: Data(entry.data.utf8), link: entry.link)
         }
         let tar = try writer.finish()
         let packed = tarPath + ".c"
@@ -70,12 +73,15 @@ func makeImage(_ store: ImageStore, scratch: Scratch, name: String, layers: [[La
         let data = try Data(contentsOf: URL(fileURLWithPath: packed))
         let mediaType: MediaType = compression == .zstd ? .ociLayerZstd : compression == .none ? .ociLayer : .ociLayerGzip
         descriptors.append(try store.writeBlob(data, mediaType: mediaType))
-        diffIDs.append(i == wrongDiffID ? try Digest(parsing: "sha256:" + String(repeating: "e", count: 64))
-                                        : try Digest(parsing: tar.digest))
+        diffIDs.append(
+            i == wrongDiffID
+                ? try Digest(parsing: "sha256:" + String(repeating: "e", count: 64))
+                : try Digest(parsing: tar.digest))
     }
     let host = Platform.host
-    let config = ImageConfiguration(architecture: host.architecture, os: host.os, variant: host.variant, config: nil,
-                                    rootfs: .init(diffIDs: diffIDs))
+    let config = ImageConfiguration(
+        architecture: host.architecture, os: host.os, variant: host.variant, config: nil,
+        rootfs: .init(diffIDs: diffIDs))
     let configDescriptor = try store.writeBlob(try CanonicalJSON.encode(config), mediaType: .ociConfig)
     let manifest = ImageManifest(config: configDescriptor, layers: descriptors)
     let manifestDescriptor = try store.writeBlob(try CanonicalJSON.encode(manifest), mediaType: .ociManifest)

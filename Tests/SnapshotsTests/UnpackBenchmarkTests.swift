@@ -38,8 +38,9 @@ import Testing
             diffIDs += part.diffIDs
         }
         let host = Platform.host
-        let config = ImageConfiguration(architecture: host.architecture, os: host.os, variant: host.variant, config: nil,
-                                        rootfs: .init(diffIDs: diffIDs))
+        let config = ImageConfiguration(
+            architecture: host.architecture, os: host.os, variant: host.variant, config: nil,
+            rootfs: .init(diffIDs: diffIDs))
         let configDescriptor = try store.writeBlob(try CanonicalJSON.encode(config), mediaType: .ociConfig)
         let manifest = ImageManifest(config: configDescriptor, layers: layers)
         let manifestDescriptor = try store.writeBlob(try CanonicalJSON.encode(manifest), mediaType: .ociManifest)
@@ -67,8 +68,9 @@ import Testing
                 let checkTime = try clock.measure {
                     for _ in 0..<100 { pending = try snapshots.pendingLayers(for: image) }
                 }
-                print("bench image=\(label) snapshotter=\(kind.rawValue) unpack_seconds=\(seconds(unpackTime)) "
-                      + "pending_check_ms_per_call=\(milliseconds(checkTime / 100))")
+                print(
+                    "bench image=\(label) snapshotter=\(kind.rawValue) unpack_seconds=\(seconds(unpackTime)) "
+                        + "pending_check_ms_per_call=\(milliseconds(checkTime / 100))")
                 #expect(pending.isEmpty)
                 #expect(checkTime / 100 < .milliseconds(5))
             }

@@ -35,24 +35,35 @@ import Testing
     static let erase = "\r\u{1B}[K"
 
     static let cases: [Case] = [
-        Case(name: "one layer, updates throttled to one per 100 ms, final line",
-             events: [(0, .begin(0, total: 8 * mib)), (50, .advance(0, done: 1 * mib)), (100, .advance(0, done: 2 * mib)),
-                      (150, .advance(0, done: 3 * mib)), (1000, .advance(0, done: 8 * mib)), (2000, .end(0, failed: false))],
-             expected: [erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/8.0 MiB -- MiB/s",
-                        erase + "layer 1/2 aaaaaaaaaaaa 2.0 MiB/8.0 MiB 20.0 MiB/s",
-                        erase + "layer 1/2 aaaaaaaaaaaa 8.0 MiB/8.0 MiB 8.0 MiB/s",
-                        erase + "layer 1/2 aaaaaaaaaaaa: 8.0 MiB done in 2.0 s (4.0 MiB/s)\n"]),
-        Case(name: "two layers in parallel share the status line; a failure says how far it got",
-             events: [(0, .begin(0, total: 4 * mib)), (0, .begin(1, total: 2 * mib)), (500, .advance(1, done: 1 * mib)),
-                      (1000, .end(1, failed: true)), (2000, .end(0, failed: false))],
-             expected: [erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB -- MiB/s",
-                        erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB -- MiB/s  layer 2/2 bbbbbbbbbbbb 0.0 MiB/2.0 MiB -- MiB/s",
-                        erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB 0.0 MiB/s  layer 2/2 bbbbbbbbbbbb 1.0 MiB/2.0 MiB 2.0 MiB/s",
-                        erase + "layer 2/2 bbbbbbbbbbbb: failed after 1.0 MiB in 1.0 s (1.0 MiB/s)\n",
-                        erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB 0.0 MiB/s",
-                        erase + "layer 1/2 aaaaaaaaaaaa: 4.0 MiB done in 2.0 s (2.0 MiB/s)\n"]),
-        Case(name: "an end for a layer never begun writes nothing",
-             events: [(0, .end(3, failed: false))], expected: []),
+        Case(
+            name: "one layer, updates throttled to one per 100 ms, final line",
+            events: [
+                (0, .begin(0, total: 8 * mib)), (50, .advance(0, done: 1 * mib)), (100, .advance(0, done: 2 * mib)),
+                (150, .advance(0, done: 3 * mib)), (1000, .advance(0, done: 8 * mib)), (2000, .end(0, failed: false)),
+            ],
+            expected: [
+                erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/8.0 MiB -- MiB/s",
+                erase + "layer 1/2 aaaaaaaaaaaa 2.0 MiB/8.0 MiB 20.0 MiB/s",
+                erase + "layer 1/2 aaaaaaaaaaaa 8.0 MiB/8.0 MiB 8.0 MiB/s",
+                erase + "layer 1/2 aaaaaaaaaaaa: 8.0 MiB done in 2.0 s (4.0 MiB/s)\n",
+            ]),
+        Case(
+            name: "two layers in parallel share the status line; a failure says how far it got",
+            events: [
+                (0, .begin(0, total: 4 * mib)), (0, .begin(1, total: 2 * mib)), (500, .advance(1, done: 1 * mib)),
+                (1000, .end(1, failed: true)), (2000, .end(0, failed: false)),
+            ],
+            expected: [
+                erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB -- MiB/s",
+                erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB -- MiB/s  layer 2/2 bbbbbbbbbbbb 0.0 MiB/2.0 MiB -- MiB/s",
+                erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB 0.0 MiB/s  layer 2/2 bbbbbbbbbbbb 1.0 MiB/2.0 MiB 2.0 MiB/s",
+                erase + "layer 2/2 bbbbbbbbbbbb: failed after 1.0 MiB in 1.0 s (1.0 MiB/s)\n",
+                erase + "layer 1/2 aaaaaaaaaaaa 0.0 MiB/4.0 MiB 0.0 MiB/s",
+                erase + "layer 1/2 aaaaaaaaaaaa: 4.0 MiB done in 2.0 s (2.0 MiB/s)\n",
+            ]),
+        Case(
+            name: "an end for a layer never begun writes nothing",
+            events: [(0, .end(3, failed: false))], expected: []),
     ]
 
     @Test(arguments: cases) func rendersLines(_ item: Case) {

@@ -11,9 +11,11 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let store = try ImageStore(root: scratch.path + "/store")
-        let image = try makeImage(store, scratch: scratch, name: "berth.local/four:1", layers: [
-            [.file("a", "1")], [.file("b", "2")], [.file("c", "3")], [.file("d", "4")],
-        ])
+        let image = try makeImage(
+            store, scratch: scratch, name: "berth.local/four:1",
+            layers: [
+                [.file("a", "1")], [.file("b", "2")], [.file("c", "3")], [.file("d", "4")],
+            ])
         let snapshots = try SnapshotStore(root: scratch.path + "/snapshots", snapshotter: kind)
         #expect(try snapshots.unpack(image, from: store).count == 4)
         let clock = ContinuousClock()

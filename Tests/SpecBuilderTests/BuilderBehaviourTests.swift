@@ -9,8 +9,9 @@ import Testing
 @Suite("Builder behaviour")
 struct BuilderBehaviourTests {
     private func input(_ container: ContainerDefinition, rootfs: String) -> SpecInput {
-        SpecInput(project: "p", stateRootID: "0123456789ab", container: container, imageConfig: Fixtures.image(), rootfsPath: rootfs,
-                  hostHostname: "h", privilegedCapabilities: DefaultSpec.allCapabilities)
+        SpecInput(
+            project: "p", stateRootID: "0123456789ab", container: container, imageConfig: Fixtures.image(), rootfsPath: rootfs,
+            hostHostname: "h", privilegedCapabilities: DefaultSpec.allCapabilities)
     }
 
     @Test func sameInputGivesSameBytesWhateverTheLabelOrder() throws {

@@ -68,7 +68,7 @@ enum Command {
         try process.run()
         let deadline = DispatchTime.now() + .seconds(timeout)
         guard let stdout = outReader.text(waitingUntil: deadline),
-              let stderr = errReader.text(waitingUntil: deadline)
+            let stderr = errReader.text(waitingUntil: deadline)
         else {
             process.terminate()
             throw CommandError.timedOut(([name] + arguments).joined(separator: " "), seconds: timeout)

@@ -14,8 +14,9 @@ struct EnvMergeCase: CustomTestStringConvertible, Sendable {
 @Suite("Environment")
 struct EnvironmentTests {
     static let mergeCases: [EnvMergeCase] = [
-        EnvMergeCase(name: "replace in place keeps order", base: ["PATH=p", "LANG=C"], overrides: ["LANG=en", "PATH=/x"],
-                     expected: ["PATH=/x", "LANG=en"]),
+        EnvMergeCase(
+            name: "replace in place keeps order", base: ["PATH=p", "LANG=C"], overrides: ["LANG=en", "PATH=/x"],
+            expected: ["PATH=/x", "LANG=en"]),
         EnvMergeCase(name: "unknown keys append", base: ["A=1"], overrides: ["B=2", "C=3"], expected: ["A=1", "B=2", "C=3"]),
         EnvMergeCase(name: "unknown key twice duplicates", base: [], overrides: ["A=1", "A=2"], expected: ["A=1", "A=2"]),
         EnvMergeCase(name: "bare key unsets", base: ["A=1", "B=2"], overrides: ["A"], expected: ["B=2"]),
@@ -23,8 +24,9 @@ struct EnvironmentTests {
         EnvMergeCase(name: "unset then set again", base: ["A=1", "B=2"], overrides: ["A", "A=3"], expected: ["A=3", "B=2"]),
         EnvMergeCase(name: "value with equals", base: ["A=1"], overrides: ["A=x=y"], expected: ["A=x=y"]),
         EnvMergeCase(name: "empty value is a set", base: ["A=1"], overrides: ["A="], expected: ["A="]),
-        EnvMergeCase(name: "containerd example", base: ["PATH=p", "LANG=C"],
-                     overrides: ["A=1", "LANG=en", "B=2", "PATH=/x"], expected: ["PATH=/x", "LANG=en", "A=1", "B=2"]),
+        EnvMergeCase(
+            name: "containerd example", base: ["PATH=p", "LANG=C"],
+            overrides: ["A=1", "LANG=en", "B=2", "PATH=/x"], expected: ["PATH=/x", "LANG=en", "A=1", "B=2"]),
     ]
 
     @Test(arguments: mergeCases)
@@ -41,8 +43,10 @@ struct EnvironmentTests {
         var container = Manifest.ContainerDefinition(name: "c", args: ["/bin/true"], rootfs: "/nonexistent")
         container.envFiles = ["/nonexistent/berth/app.env"]
         let error = try #require(throws: SpecError.self) {
-            try SpecBuilder.build(SpecInput(project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: "/nonexistent",
-                                            hostHostname: "h"))
+            try SpecBuilder.build(
+                SpecInput(
+                    project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: "/nonexistent",
+                    hostHostname: "h"))
         }
         #expect(error.code == "unreadable-env-file")
         #expect(error.message.contains("/nonexistent/berth/app.env"))

@@ -65,89 +65,133 @@ let goldenCases: [GoldenCase] = [
     GoldenCase(name: "args-replace-entrypoint-and-cmd", container: web { $0.args = ["/bin/echo", "hi"] }),
     GoldenCase(name: "cwd", container: web { $0.cwd = "/work" }),
     GoldenCase(name: "env-overrides-image", container: web { $0.env = ["LANG=en_US.UTF-8", "B=2", "PATH=/x"] }),
-    GoldenCase(name: "env-file-env-and-image-env",
-               container: web { $0.env = ["LANG=en", "B=2", "PATH=/x"] },
-               envFiles: [("a.env", "# comment\nA=1\n\nFROM_FILE=file\n"), ("b.env", "FROM_FILE=second\nC=3\n")]),
+    GoldenCase(
+        name: "env-file-env-and-image-env",
+        container: web { $0.env = ["LANG=en", "B=2", "PATH=/x"] },
+        envFiles: [("a.env", "# comment\nA=1\n\nFROM_FILE=file\n"), ("b.env", "FROM_FILE=second\nC=3\n")]),
     GoldenCase(name: "user-name", container: web { $0.user = "app" }),
     GoldenCase(name: "user-uid-gid", container: web { $0.user = "1000:50" }),
     GoldenCase(name: "user-uid-without-entry", container: web { $0.user = "4242" }),
     GoldenCase(name: "image-user", container: web(), image: Fixtures.image(user: "www")),
-    GoldenCase(name: "user-overrides-image-user", container: web { $0.user = "app" },
-               image: Fixtures.image(user: "nosuchuser")),
+    GoldenCase(
+        name: "user-overrides-image-user", container: web { $0.user = "app" },
+        image: Fixtures.image(user: "nosuchuser")),
     GoldenCase(name: "user-name-group", container: web { $0.user = "app:staff" }),
     GoldenCase(name: "tty", container: web { $0.tty = true }),
-    GoldenCase(name: "tty-and-env-term", container: web { $0.tty = true; $0.env = ["TERM=vt100"] }),
+    GoldenCase(
+        name: "tty-and-env-term",
+        container: web {
+            $0.tty = true; $0.env = ["TERM=vt100"]
+        }),
     GoldenCase(name: "readonly", container: web { $0.readonly = true }),
     GoldenCase(name: "hostname", container: web { $0.hostname = "berth-web" }),
-    GoldenCase(name: "mount-bind", container: web {
-        $0.mounts = [MountDefinition(type: "bind", source: "/srv/data", destination: "/data", options: ["ro", "rprivate"])]
-    }),
-    GoldenCase(name: "mount-tmpfs", container: web {
-        $0.mounts = [MountDefinition(type: "tmpfs", destination: "/scratch", options: ["size=64m", "mode=1777"])]
-    }),
-    GoldenCase(name: "mount-replaces-dev-shm", container: web {
-        $0.mounts = [MountDefinition(type: "tmpfs", source: "shm", destination: "/dev/shm",
-                                     options: ["nosuid", "nodev", "size=1g"])]
-    }),
+    GoldenCase(
+        name: "mount-bind",
+        container: web {
+            $0.mounts = [MountDefinition(type: "bind", source: "/srv/data", destination: "/data", options: ["ro", "rprivate"])]
+        }),
+    GoldenCase(
+        name: "mount-tmpfs",
+        container: web {
+            $0.mounts = [MountDefinition(type: "tmpfs", destination: "/scratch", options: ["size=64m", "mode=1777"])]
+        }),
+    GoldenCase(
+        name: "mount-replaces-dev-shm",
+        container: web {
+            $0.mounts = [
+                MountDefinition(
+                    type: "tmpfs", source: "shm", destination: "/dev/shm",
+                    options: ["nosuid", "nodev", "size=1g"])
+            ]
+        }),
     GoldenCase(name: "net-host", container: web { $0.netHost = true }),
-    GoldenCase(name: "with-ns-path", container: web {
-        $0.withNamespaces = [NamespaceJoin(type: "network", target: .path("/run/netns/blue"))]
-    }),
-    GoldenCase(name: "with-ns-container", container: web {
-        $0.withNamespaces = [NamespaceJoin(type: "network", target: .container("db")),
-                             NamespaceJoin(type: "mount", target: .container("db")),
-                             NamespaceJoin(type: "cgroup", target: .container("db"))]
-    }, peers: ["db": 4242]),
-    GoldenCase(name: "with-ns-peer-not-running", container: web {
-        $0.withNamespaces = [NamespaceJoin(type: "ipc", target: .container("db"))]
-    }, peers: ["cache": 7], errorCode: "peer-not-running", errorMentions: ["\"db\"", "ipc"]),
+    GoldenCase(
+        name: "with-ns-path",
+        container: web {
+            $0.withNamespaces = [NamespaceJoin(type: "network", target: .path("/run/netns/blue"))]
+        }),
+    GoldenCase(
+        name: "with-ns-container",
+        container: web {
+            $0.withNamespaces = [
+                NamespaceJoin(type: "network", target: .container("db")),
+                NamespaceJoin(type: "mount", target: .container("db")),
+                NamespaceJoin(type: "cgroup", target: .container("db")),
+            ]
+        }, peers: ["db": 4242]),
+    GoldenCase(
+        name: "with-ns-peer-not-running",
+        container: web {
+            $0.withNamespaces = [NamespaceJoin(type: "ipc", target: .container("db"))]
+        }, peers: ["cache": 7], errorCode: "peer-not-running", errorMentions: ["\"db\"", "ipc"]),
     GoldenCase(name: "privileged", container: web { $0.privileged = true }),
-    GoldenCase(name: "privileged-readonly", container: web { $0.privileged = true; $0.readonly = true }),
+    GoldenCase(
+        name: "privileged-readonly",
+        container: web {
+            $0.privileged = true; $0.readonly = true
+        }),
     GoldenCase(name: "memory-limit", container: web { $0.memoryLimit = 268_435_456 }),
     GoldenCase(name: "cpus", container: web { $0.cpus = 1.5 }),
     GoldenCase(name: "pids-limit", container: web { $0.pidsLimit = 64 }),
-    GoldenCase(name: "labels", container: web { $0.labels = ["tier": "front", "org.opencontainers.image.title": "mine"] },
-               image: Fixtures.image(labels: ["org.opencontainers.image.title": "nginx", "vendor": "acme",
-                                              "containerd.io/gc.ref.content": "x", "io.cri-containerd.kind": "y"],
-                                     stopSignal: "SIGQUIT")),
-    GoldenCase(name: "labels-rootfs", container: {
-        var c = rootfsContainer
-        c.labels = ["tier": "tools"]
-        return c
-    }(), image: nil),
-    GoldenCase(name: "rootfs-with-user", container: {
-        var c = rootfsContainer
-        c.user = "app"
-        return c
-    }(), image: nil),
-    GoldenCase(name: "config-base", container: web {
-        $0.env = ["LANG=manifest"]
-        $0.labels = ["shared": "manifest"]
-        $0.mounts = [MountDefinition(type: "bind", source: "/srv/data", destination: "/data", options: ["ro"])]
-    }, image: Fixtures.image(entrypoint: nil, cmd: nil, workingDir: nil), baseConfig: baseConfigJSON),
-    GoldenCase(name: "config-base-unknown-field", container: web(),
-               baseConfig: #"{"ociVersion": "1.0.2", "process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "scheduler": {"policy": "SCHED_OTHER"}}}"#,
-               errorCode: "invalid-config", errorMentions: ["process.scheduler"]),
-    GoldenCase(name: "no-command", container: web(), image: Fixtures.image(entrypoint: nil, cmd: nil),
-               errorCode: "no-command", errorMentions: ["args"]),
-    GoldenCase(name: "unknown-user", container: web { $0.user = "ghost" },
-               errorCode: "unknown-user", errorMentions: ["ghost", "/etc/passwd"]),
-    GoldenCase(name: "everything", container: web {
-        $0.args = ["/bin/sh", "-c", "exec nginx"]
-        $0.cwd = "/srv/www"
-        $0.env = ["MODE=prod"]
-        $0.mounts = [MountDefinition(type: "bind", source: "/srv/data", destination: "/data", options: ["rbind", "ro"]),
-                     MountDefinition(type: "tmpfs", destination: "/run", options: ["size=16m"])]
-        $0.withNamespaces = [NamespaceJoin(type: "ipc", target: .container("db"))]
-        $0.readonly = true
-        $0.tty = true
-        $0.labels = ["tier": "front"]
-        $0.user = "www:staff"
-        $0.hostname = "web-1"
-        $0.memoryLimit = 1 << 30
-        $0.cpus = 0.5
-        $0.pidsLimit = 128
-    }, peers: ["db": 99], envFiles: [("web.env", "FROM_FILE=1\n")]),
+    GoldenCase(
+        name: "labels", container: web { $0.labels = ["tier": "front", "org.opencontainers.image.title": "mine"] },
+        image: Fixtures.image(
+            labels: [
+                "org.opencontainers.image.title": "nginx", "vendor": "acme",
+                "containerd.io/gc.ref.content": "x", "io.cri-containerd.kind": "y",
+            ],
+            stopSignal: "SIGQUIT")),
+    GoldenCase(
+        name: "labels-rootfs",
+        container: {
+            var c = rootfsContainer
+            c.labels = ["tier": "tools"]
+            return c
+        }(), image: nil),
+    GoldenCase(
+        name: "rootfs-with-user",
+        container: {
+            var c = rootfsContainer
+            c.user = "app"
+            return c
+        }(), image: nil),
+    GoldenCase(
+        name: "config-base",
+        container: web {
+            $0.env = ["LANG=manifest"]
+            $0.labels = ["shared": "manifest"]
+            $0.mounts = [MountDefinition(type: "bind", source: "/srv/data", destination: "/data", options: ["ro"])]
+        }, image: Fixtures.image(entrypoint: nil, cmd: nil, workingDir: nil), baseConfig: baseConfigJSON),
+    GoldenCase(
+        name: "config-base-unknown-field", container: web(),
+        baseConfig: #"{"ociVersion": "1.0.2", "process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "scheduler": {"policy": "SCHED_OTHER"}}}"#,
+        errorCode: "invalid-config", errorMentions: ["process.scheduler"]),
+    GoldenCase(
+        name: "no-command", container: web(), image: Fixtures.image(entrypoint: nil, cmd: nil),
+        errorCode: "no-command", errorMentions: ["args"]),
+    GoldenCase(
+        name: "unknown-user", container: web { $0.user = "ghost" },
+        errorCode: "unknown-user", errorMentions: ["ghost", "/etc/passwd"]),
+    GoldenCase(
+        name: "everything",
+        container: web {
+            $0.args = ["/bin/sh", "-c", "exec nginx"]
+            $0.cwd = "/srv/www"
+            $0.env = ["MODE=prod"]
+            $0.mounts = [
+                MountDefinition(type: "bind", source: "/srv/data", destination: "/data", options: ["rbind", "ro"]),
+                MountDefinition(type: "tmpfs", destination: "/run", options: ["size=16m"]),
+            ]
+            $0.withNamespaces = [NamespaceJoin(type: "ipc", target: .container("db"))]
+            $0.readonly = true
+            $0.tty = true
+            $0.labels = ["tier": "front"]
+            $0.user = "www:staff"
+            $0.hostname = "web-1"
+            $0.memoryLimit = 1 << 30
+            $0.cpus = 0.5
+            $0.pidsLimit = 128
+        }, peers: ["db": 99], envFiles: [("web.env", "FROM_FILE=1\n")]),
 ]
 
 @Suite("Golden config.json")
@@ -163,9 +207,10 @@ struct GoldenSpecTests {
         if let base = testCase.baseConfig {
             container.config = try dir.write("base-config.json", base)
         }
-        let input = SpecInput(project: "demo", stateRootID: "0123456789ab", container: container, imageConfig: testCase.image,
-                              rootfsPath: rootfs, peerPIDs: testCase.peers, hostHostname: "build-host",
-                              privilegedCapabilities: DefaultSpec.allCapabilities)
+        let input = SpecInput(
+            project: "demo", stateRootID: "0123456789ab", container: container, imageConfig: testCase.image,
+            rootfsPath: rootfs, peerPIDs: testCase.peers, hostHostname: "build-host",
+            privilegedCapabilities: DefaultSpec.allCapabilities)
         if let code = testCase.errorCode {
             let error = try #require(throws: SpecError.self) { try SpecBuilder.build(input) }
             #expect(error.code == code)

@@ -83,8 +83,9 @@ struct RuncIntegrationTests {
     static let project = "spectest\(getpid())"
 
     static func image() -> ImageConfiguration {
-        ImageConfiguration(architecture: "amd64", os: "linux",
-                           config: .init(env: ["PATH=/bin", "IMAGE_VAR=1"], cmd: ["sh"]), rootfs: .init(diffIDs: []))
+        ImageConfiguration(
+            architecture: "amd64", os: "linux",
+            config: .init(env: ["PATH=/bin", "IMAGE_VAR=1"], cmd: ["sh"]), rootfs: .init(diffIDs: []))
     }
 
     /// Removes the per-project cgroup directories runc leaves behind (it removes only the leaf).
@@ -117,8 +118,10 @@ struct RuncIntegrationTests {
         container.withNamespaces = [NamespaceJoin(type: "network", target: .path(netns.path))]
         container.readonly = true
         container.hostname = "berth-it"
-        let spec = try SpecBuilder.build(SpecInput(project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
-                                                   rootfsPath: bundle.rootfs, hostHostname: "unused"))
+        let spec = try SpecBuilder.build(
+            SpecInput(
+                project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
+                rootfsPath: bundle.rootfs, hostHostname: "unused"))
         let result = try bundle.run(spec, id: "berth-spec-root-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")
         let lines = result.stdout.split(whereSeparator: \.isNewline).map(String.init)
@@ -127,8 +130,10 @@ struct RuncIntegrationTests {
         #expect(lines.contains("CapEff:\t00000000a80425fb"), "\(result.stdout)")
         let mounts = lines.map { $0.split(separator: " ").map(String.init) }.filter { $0.count >= 4 }
         func mount(_ destination: String) -> [String]? { mounts.last { $0[1] == destination } }
-        for (destination, type) in [("/proc", "proc"), ("/dev", "tmpfs"), ("/dev/pts", "devpts"), ("/dev/shm", "tmpfs"),
-                                    ("/dev/mqueue", "mqueue"), ("/sys", "sysfs"), ("/run", "tmpfs")] {
+        for (destination, type) in [
+            ("/proc", "proc"), ("/dev", "tmpfs"), ("/dev/pts", "devpts"), ("/dev/shm", "tmpfs"),
+            ("/dev/mqueue", "mqueue"), ("/sys", "sysfs"), ("/run", "tmpfs"),
+        ] {
             #expect(mount(destination)?[2] == type, "\(destination) should be mounted as \(type)")
         }
         #expect(mount("/sys")?[3].split(separator: ",").first == "ro")
@@ -156,9 +161,11 @@ struct RuncIntegrationTests {
         var container = ContainerDefinition(name: "user-\(getpid())", image: "busybox", args: ["sh", "-c", script])
         container.user = "app"
         container.withNamespaces = [NamespaceJoin(type: "network", target: .container("peer"))]
-        let spec = try SpecBuilder.build(SpecInput(project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
-                                                   rootfsPath: bundle.rootfs, peerPIDs: ["peer": peer.pid],
-                                                   hostHostname: "unused"))
+        let spec = try SpecBuilder.build(
+            SpecInput(
+                project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
+                rootfsPath: bundle.rootfs, peerPIDs: ["peer": peer.pid],
+                hostHostname: "unused"))
         let result = try bundle.run(spec, id: "berth-spec-user-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")
         let lines = result.stdout.split(whereSeparator: \.isNewline).map(String.init)
@@ -181,10 +188,15 @@ struct RuncIntegrationTests {
         container.privileged = true
         container.readonly = true
         container.netHost = true
-        container.mounts = [MountDefinition(type: "tmpfs", source: "shm", destination: "/dev/shm",
-                                            options: ["nosuid", "nodev", "size=1m"])]
-        let spec = try SpecBuilder.build(SpecInput(project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
-                                                   rootfsPath: bundle.rootfs, hostHostname: "the-host"))
+        container.mounts = [
+            MountDefinition(
+                type: "tmpfs", source: "shm", destination: "/dev/shm",
+                options: ["nosuid", "nodev", "size=1m"])
+        ]
+        let spec = try SpecBuilder.build(
+            SpecInput(
+                project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
+                rootfsPath: bundle.rootfs, hostHostname: "the-host"))
         let result = try bundle.run(spec, id: "berth-spec-priv-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")
         let lines = result.stdout.split(whereSeparator: \.isNewline).map(String.init)

@@ -27,8 +27,9 @@ final class TempDirectory {
     @discardableResult
     func write(_ relative: String, _ text: String) throws -> String {
         let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: full))
         return full
     }
@@ -41,8 +42,9 @@ final class TempDirectory {
 
     func symlink(_ relative: String, to target: String) throws {
         let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: target)
     }
 }
@@ -74,23 +76,28 @@ enum Fixtures {
         return dir.path + "/rootfs"
     }
 
-    static func image(user: String? = nil, env: [String]? = ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"],
-                      entrypoint: [String]? = ["/docker-entrypoint.sh"], cmd: [String]? = ["nginx", "-g", "daemon off;"],
-                      workingDir: String? = "/srv", labels: [String: String]? = nil,
-                      stopSignal: String? = nil) -> ImageConfiguration {
-        ImageConfiguration(architecture: "amd64", os: "linux",
-                           config: .init(user: user, env: env, entrypoint: entrypoint, cmd: cmd,
-                                         workingDir: workingDir, labels: labels, stopSignal: stopSignal),
-                           rootfs: .init(diffIDs: []))
+    static func image(
+        user: String? = nil, env: [String]? = ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"],
+        entrypoint: [String]? = ["/docker-entrypoint.sh"], cmd: [String]? = ["nginx", "-g", "daemon off;"],
+        workingDir: String? = "/srv", labels: [String: String]? = nil,
+        stopSignal: String? = nil
+    ) -> ImageConfiguration {
+        ImageConfiguration(
+            architecture: "amd64", os: "linux",
+            config: .init(
+                user: user, env: env, entrypoint: entrypoint, cmd: cmd,
+                workingDir: workingDir, labels: labels, stopSignal: stopSignal),
+            rootfs: .init(diffIDs: []))
     }
 }
 
 /// The generated specs in Golden/NAME.json (see `GoldenFile`).
 enum Golden {
     static func check(_ data: Data, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        try GoldenFile.check(String(decoding: data, as: UTF8.self),
-                             expected: Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Golden"),
-                             source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).json"),
-                             label: "Golden/\(name).json", sourceLocation: sourceLocation)
+        try GoldenFile.check(
+            String(decoding: data, as: UTF8.self),
+            expected: Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Golden"),
+            source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).json"),
+            label: "Golden/\(name).json", sourceLocation: sourceLocation)
     }
 }

@@ -30,36 +30,47 @@ let userCases: [UserCase] = [
     UserCase(name: "name:group", user: "app:staff", uid: 1000, gid: 50, additionalGids: [50]),
     UserCase(name: "uid:group", user: "1000:audio", uid: 1000, gid: 29, additionalGids: [29]),
     UserCase(name: "name:gid ignores passwd gid", user: "www:7", uid: 33, gid: 7, additionalGids: [7]),
-    UserCase(name: "unknown name", user: "ghost", errorCode: "unknown-user",
-             errorMentions: ["\"ghost\"", "/etc/passwd", "no entry"]),
-    UserCase(name: "unknown group", user: "app:ghosts", errorCode: "unknown-group",
-             errorMentions: ["\"ghosts\"", "/etc/group"]),
-    UserCase(name: "missing passwd with name", user: "app", passwd: nil, errorCode: "unknown-user",
-             errorMentions: ["/etc/passwd does not exist"]),
+    UserCase(
+        name: "unknown name", user: "ghost", errorCode: "unknown-user",
+        errorMentions: ["\"ghost\"", "/etc/passwd", "no entry"]),
+    UserCase(
+        name: "unknown group", user: "app:ghosts", errorCode: "unknown-group",
+        errorMentions: ["\"ghosts\"", "/etc/group"]),
+    UserCase(
+        name: "missing passwd with name", user: "app", passwd: nil, errorCode: "unknown-user",
+        errorMentions: ["/etc/passwd does not exist"]),
     UserCase(name: "missing passwd with uid", user: "1000", passwd: nil, uid: 1000, gid: 0, additionalGids: [0]),
     UserCase(name: "missing group file", user: "app", group: nil, uid: 1000, gid: 1000, additionalGids: [1000]),
-    UserCase(name: "missing group file with group name", user: "app:staff", group: nil, errorCode: "unknown-group",
-             errorMentions: ["/etc/group does not exist"]),
-    UserCase(name: "supplementary groups exclude own-name group", user: "app",
-             group: "app:x:1000:app\nwheel:x:10:app\ndocker:x:999:other,app\n",
-             uid: 1000, gid: 1000, additionalGids: [1000, 10, 999]),
-    UserCase(name: "primary gid already supplementary keeps file order", user: "app",
-             group: "wheel:x:10:app\nappgroup:x:1000:app\n", uid: 1000, gid: 1000, additionalGids: [10, 1000]),
+    UserCase(
+        name: "missing group file with group name", user: "app:staff", group: nil, errorCode: "unknown-group",
+        errorMentions: ["/etc/group does not exist"]),
+    UserCase(
+        name: "supplementary groups exclude own-name group", user: "app",
+        group: "app:x:1000:app\nwheel:x:10:app\ndocker:x:999:other,app\n",
+        uid: 1000, gid: 1000, additionalGids: [1000, 10, 999]),
+    UserCase(
+        name: "primary gid already supplementary keeps file order", user: "app",
+        group: "wheel:x:10:app\nappgroup:x:1000:app\n", uid: 1000, gid: 1000, additionalGids: [10, 1000]),
     UserCase(name: "uid out of range", user: "2147483648", errorCode: "invalid-user", errorMentions: ["out of range"]),
     UserCase(name: "negative uid", user: "-1", errorCode: "invalid-user", errorMentions: ["out of range"]),
-    UserCase(name: "gid out of range", user: "0:99999999999999999999", errorCode: "invalid-user",
-             errorMentions: ["gid out of range"]),
-    UserCase(name: "max uid accepted", user: "2147483647:2147483647", uid: 2_147_483_647, gid: 2_147_483_647,
-             additionalGids: [2_147_483_647]),
+    UserCase(
+        name: "gid out of range", user: "0:99999999999999999999", errorCode: "invalid-user",
+        errorMentions: ["gid out of range"]),
+    UserCase(
+        name: "max uid accepted", user: "2147483647:2147483647", uid: 2_147_483_647, gid: 2_147_483_647,
+        additionalGids: [2_147_483_647]),
     UserCase(name: "too many colons", user: "a:b:c", errorCode: "invalid-user", errorMentions: ["a:b:c"]),
     UserCase(name: "empty group part", user: "app:", errorCode: "invalid-user", errorMentions: ["empty group"]),
-    UserCase(name: "image user resolved by uid for groups", user: "", imageUser: "app",
-             uid: 1000, gid: 1000, additionalGids: [1000, 10, 50]),
-    UserCase(name: "image uid:gid gets groups of the uid's name", user: "", imageUser: "1000:1000",
-             uid: 1000, gid: 1000, additionalGids: [1000, 10, 50]),
-    UserCase(name: "comments and blank lines skipped", user: "app",
-             passwd: "# users\n\nroot:x:0:0::/root:/bin/sh\n  \napp:x:1000:1000::/home/app:/bin/sh\n",
-             uid: 1000, gid: 1000, additionalGids: [1000, 10, 50]),
+    UserCase(
+        name: "image user resolved by uid for groups", user: "", imageUser: "app",
+        uid: 1000, gid: 1000, additionalGids: [1000, 10, 50]),
+    UserCase(
+        name: "image uid:gid gets groups of the uid's name", user: "", imageUser: "1000:1000",
+        uid: 1000, gid: 1000, additionalGids: [1000, 10, 50]),
+    UserCase(
+        name: "comments and blank lines skipped", user: "app",
+        passwd: "# users\n\nroot:x:0:0::/root:/bin/sh\n  \napp:x:1000:1000::/home/app:/bin/sh\n",
+        uid: 1000, gid: 1000, additionalGids: [1000, 10, 50]),
 ]
 
 @Suite("User resolution")
@@ -72,9 +83,10 @@ struct UserResolutionTests {
         if let group = testCase.group { try dir.write("rootfs/etc/group", group) }
         var container = ContainerDefinition(name: "u", image: "img", args: ["/bin/true"])
         if !testCase.user.isEmpty { container.user = testCase.user }
-        let input = SpecInput(project: "p", stateRootID: "0123456789ab", container: container,
-                              imageConfig: Fixtures.image(user: testCase.imageUser),
-                              rootfsPath: (rootfs as NSString).deletingLastPathComponent, hostHostname: "h")
+        let input = SpecInput(
+            project: "p", stateRootID: "0123456789ab", container: container,
+            imageConfig: Fixtures.image(user: testCase.imageUser),
+            rootfsPath: (rootfs as NSString).deletingLastPathComponent, hostHostname: "h")
         if let code = testCase.errorCode {
             let error = try #require(throws: SpecError.self) { try SpecBuilder.build(input) }
             #expect(error.code == code)
@@ -99,8 +111,10 @@ struct UserResolutionTests {
         try dir.symlink("rootfs/etc/group", to: "../../../../outside/group")
         var container = ContainerDefinition(name: "u", args: ["/bin/true"], rootfs: dir.path + "/rootfs")
         container.user = "app"
-        let spec = try SpecBuilder.build(SpecInput(project: "p", stateRootID: "0123456789ab", container: container,
-                                                   rootfsPath: dir.path + "/rootfs", hostHostname: "h"))
+        let spec = try SpecBuilder.build(
+            SpecInput(
+                project: "p", stateRootID: "0123456789ab", container: container,
+                rootfsPath: dir.path + "/rootfs", hostHostname: "h"))
         #expect(spec.process?.user.uid == 1000)
         #expect(spec.process?.user.additionalGids == [1000])
     }
@@ -112,8 +126,10 @@ struct UserResolutionTests {
         var container = ContainerDefinition(name: "u", args: ["/bin/true"], rootfs: dir.path + "/rootfs")
         container.user = "app"
         let error = try #require(throws: SpecError.self) {
-            try SpecBuilder.build(SpecInput(project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: dir.path + "/rootfs",
-                                            hostHostname: "h"))
+            try SpecBuilder.build(
+                SpecInput(
+                    project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: dir.path + "/rootfs",
+                    hostHostname: "h"))
         }
         #expect(error.code == "file-too-large")
         #expect(error.message.contains("/etc/passwd"))

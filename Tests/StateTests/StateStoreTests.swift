@@ -9,9 +9,10 @@ private func scratch() throws -> String {
 }
 
 private func record(_ name: String, project: String = "p") -> ContainerRecord {
-    ContainerRecord(project: project, name: name, runtimeID: "\(project).\(name)", configHash: "sha256:1",
-                    snapshotter: "overlayfs", snapshotKey: "\(project)/\(name)", bundlePath: "/b/\(name)",
-                    runtimeBinary: "/usr/sbin/runc", status: .created, createdAt: "2026-01-01T00:00:00Z")
+    ContainerRecord(
+        project: project, name: name, runtimeID: "\(project).\(name)", configHash: "sha256:1",
+        snapshotter: "overlayfs", snapshotKey: "\(project)/\(name)", bundlePath: "/b/\(name)",
+        runtimeBinary: "/usr/sbin/runc", status: .created, createdAt: "2026-01-01T00:00:00Z")
 }
 
 @Suite struct StateStoreTests {
@@ -22,7 +23,9 @@ private func record(_ name: String, project: String = "p") -> ContainerRecord {
         #expect(try state.revision() == 0)
         try state.save(record("web"), manifestPath: "/m/berth.yaml")
         #expect(try state.revision() == 1)
-        let updated = try state.update(project: "p", name: "web") { $0.status = .running; $0.pid = 42 }
+        let updated = try state.update(project: "p", name: "web") {
+            $0.status = .running; $0.pid = 42
+        }
         #expect(updated?.status == .running)
         #expect(try state.revision() == 2)
         #expect(try state.container(project: "p", name: "web")?.pid == 42)
@@ -126,8 +129,10 @@ private final class LockFlag: @unchecked Sendable {
         #expect(try root.bundle(project: "p", name: "c") == "/r/containers/p/c/bundle")
     }
 
-    @Test(arguments: [("..", "store"), ("../../decoy", "victim"), ("p", ".."), ("p", "../x"), ("", "c"), ("p", ""),
-                      ("UPPER", "c"), ("a.b", "c"), ("p/q", "c"), ("p", "c\0")])
+    @Test(arguments: [
+        ("..", "store"), ("../../decoy", "victim"), ("p", ".."), ("p", "../x"), ("", "c"), ("p", ""),
+        ("UPPER", "c"), ("a.b", "c"), ("p/q", "c"), ("p", "c\0"),
+    ])
     func containerPathsAreRefusedForNamesOutsideTheRules(_ project: String, _ name: String) {
         let root = StateRoot(path: "/r")
         #expect(throws: (any Error).self) { try root.containerDirectory(project: project, name: name) }

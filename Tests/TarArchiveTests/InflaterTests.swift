@@ -8,14 +8,14 @@ import Testing
 @Suite struct InflaterTests {
     /// How a test stream is made from the tar (or tars) it holds.
     enum Shape: String, CaseIterable, CustomTestStringConvertible {
-        case emptyStream      // gzip of zero bytes: no tar at all
-        case emptyTar         // a tar with no entries (two zero blocks)
-        case small            // a few entries of every kind, one member
-        case multiMiB         // 6 MiB: incompressible (stored blocks) and repetitive data, one member
-        case libarchiveGzip   // the multi-MiB tar compressed by libarchive's writer instead of gzip(1)
-        case multiMember      // one tar cut at odd offsets into three members, one with a file name header
-        case concatenated     // two whole .tar.gz files one after the other (`cat a.tar.gz b.tar.gz`)
-        case trailingZeros    // one member followed by 1 KiB of zero bytes
+        case emptyStream  // gzip of zero bytes: no tar at all
+        case emptyTar  // a tar with no entries (two zero blocks)
+        case small  // a few entries of every kind, one member
+        case multiMiB  // 6 MiB: incompressible (stored blocks) and repetitive data, one member
+        case libarchiveGzip  // the multi-MiB tar compressed by libarchive's writer instead of gzip(1)
+        case multiMember  // one tar cut at odd offsets into three members, one with a file name header
+        case concatenated  // two whole .tar.gz files one after the other (`cat a.tar.gz b.tar.gz`)
+        case trailingZeros  // one member followed by 1 KiB of zero bytes
         var testDescription: String { rawValue }
     }
 
@@ -32,8 +32,9 @@ import Testing
         let dir = try Scratch()
         defer { dir.cleanup() }
         let made = try make(shape, in: dir)
-        let expected = StreamDigest(digest: "sha256:" + hex(SHA256.hash(data: made.uncompressed)),
-                                    size: Int64(made.uncompressed.count))
+        let expected = StreamDigest(
+            digest: "sha256:" + hex(SHA256.hash(data: made.uncompressed)),
+            size: Int64(made.uncompressed.count))
         var trees: [GzipInflater: [String: String]] = [:]
         for inflater in GzipInflater.allCases {
             let root = dir.path + "/root-" + inflater.rawValue
@@ -73,21 +74,23 @@ import Testing
         let made = try make(.multiMember, in: dir)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: made.file))
         let first = made.memberEnds[0], second = made.memberEnds[1]
-        let keep = switch cut {
-        case .afterTheHeader: 12
-        case .half: first / 2
-        case .insideTheTrailer: first - 3
-        case .insideTheSecondHeader: first + 5
-        case .insideTheSecondMember: first + (second - first) / 2
-        case .insideTheSecondTrailer: second - 6
-        }
+        let keep =
+            switch cut {
+            case .afterTheHeader: 12
+            case .half: first / 2
+            case .insideTheTrailer: first - 3
+            case .insideTheSecondHeader: first + 5
+            case .insideTheSecondMember: first + (second - first) / 2
+            case .insideTheSecondTrailer: second - 6
+            }
         try bytes.prefix(keep).write(to: URL(fileURLWithPath: dir.path + "/cut.tar.gz"))
         for inflater in GzipInflater.allCases {
             let root = dir.path + "/root-" + inflater.rawValue
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let error = #expect(throws: TarError.self, "\(inflater)") {
-                let reader = try TarReader(path: dir.path + "/cut.tar.gz", compression: .gzip, inflater: inflater,
-                                           progress: nil)
+                let reader = try TarReader(
+                    path: dir.path + "/cut.tar.gz", compression: .gzip, inflater: inflater,
+                    progress: nil)
                 try TarExtractor.extract(reader, into: root, whiteouts: .apply)
             }
             #expect(error?.code == "archive-read", "\(inflater): \(error?.message ?? "")")

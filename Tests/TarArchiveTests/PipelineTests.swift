@@ -30,22 +30,26 @@ import Testing
         var testDescription: String { "\(compression)" }
     }
 
-    @Test(arguments: [Case(compression: .none, file: "big.tar"), Case(compression: .gzip, file: "big.tar.gz"),
-                      Case(compression: .zstd, file: "big.tar.zst")])
+    @Test(arguments: [
+        Case(compression: .none, file: "big.tar"), Case(compression: .gzip, file: "big.tar.gz"),
+        Case(compression: .zstd, file: "big.tar.zst"),
+    ])
     func longStreamsKeepDigestAndContent(_ item: Case) throws {
         let dir = try Scratch()
         defer { dir.cleanup() }
         let contents = try makeBigTar(dir, files: 12, size: (HashingSource.blockSize * 3) / 4 + 17)
         if item.compression != .none {
-            _ = try TarPacker.compress(file: dir.path + "/big.tar", to: dir.path + "/" + item.file,
-                                       compression: item.compression)
+            _ = try TarPacker.compress(
+                file: dir.path + "/big.tar", to: dir.path + "/" + item.file,
+                compression: item.compression)
         }
         let tarSize = try #require(dir.info("big.tar")).st_size
         let expected = try sha256sum(dir.path + "/big.tar")
         try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
         let seen = Progress()
-        let reader = try TarReader(path: dir.path + "/" + item.file, compression: item.compression,
-                                   progress: { seen.record($0) })
+        let reader = try TarReader(
+            path: dir.path + "/" + item.file, compression: item.compression,
+            progress: { seen.record($0) })
         let summary = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .overlay)
         #expect(summary.stream == StreamDigest(digest: expected, size: Int64(tarSize)))
         for (name, data) in contents {

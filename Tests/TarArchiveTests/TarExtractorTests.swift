@@ -14,8 +14,9 @@ import Testing
     func makeTar(_ path: String, _ entries: [Entry]) throws {
         let writer = try TarWriter(path: path)
         for entry in entries {
-            try writer.add(entry.name, kind: entry.kind, mode: entry.kind == .directory ? 0o755 : 0o644,
-                           data: Data(entry.data.utf8), link: entry.link)
+            try writer.add(
+                entry.name, kind: entry.kind, mode: entry.kind == .directory ? 0o755 : 0o644,
+                data: Data(entry.data.utf8), link: entry.link)
         }
         try writer.finish()
     }
@@ -44,16 +45,22 @@ import Testing
             [Entry(name: "evil", kind: .symlink, link: "../outside"), Entry(name: "evil/.wh.secret", kind: .regular)]
         },
         UnsafeCase(description: "checked directory replaced by a symlink, then written through") { _ in
-            [Entry(name: "a/", kind: .directory), Entry(name: "a/x", kind: .regular),
-             Entry(name: "a", kind: .symlink, link: "../outside"), Entry(name: "a/pwned", kind: .regular)]
+            [
+                Entry(name: "a/", kind: .directory), Entry(name: "a/x", kind: .regular),
+                Entry(name: "a", kind: .symlink, link: "../outside"), Entry(name: "a/pwned", kind: .regular),
+            ]
         },
         UnsafeCase(description: "implied directory replaced by a symlink, then written below") { _ in
-            [Entry(name: "a/b/x", kind: .regular), Entry(name: "a/b", kind: .symlink, link: "../../outside"),
-             Entry(name: "a/b/pwned", kind: .regular)]
+            [
+                Entry(name: "a/b/x", kind: .regular), Entry(name: "a/b", kind: .symlink, link: "../../outside"),
+                Entry(name: "a/b/pwned", kind: .regular),
+            ]
         },
         UnsafeCase(description: "checked directory replaced by a symlink, then hard-linked through") { _ in
-            [Entry(name: "a/", kind: .directory), Entry(name: "a/x", kind: .regular),
-             Entry(name: "a", kind: .symlink, link: "../outside"), Entry(name: "h", kind: .hardlink, link: "a/secret")]
+            [
+                Entry(name: "a/", kind: .directory), Entry(name: "a/x", kind: .regular),
+                Entry(name: "a", kind: .symlink, link: "../outside"), Entry(name: "h", kind: .hardlink, link: "a/secret"),
+            ]
         },
         UnsafeCase(description: "dot-slash names through a symlink") { _ in
             [Entry(name: "./evil", kind: .symlink, link: "../outside"), Entry(name: "./evil/pwned", kind: .regular)]
@@ -85,12 +92,14 @@ import Testing
         try dir.write("outside/secret", "keep me")
         try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
         let outside = dir.path + "/outside"
-        try makeTar(dir.path + "/t.tar", [
-            Entry(name: "/", kind: .directory),
-            Entry(name: outside + "/pwned", kind: .regular, data: "inside"),
-            Entry(name: "//etc/passwd", kind: .regular, data: "root"),
-            Entry(name: "h", kind: .hardlink, link: "/etc/passwd"),
-        ])
+        try makeTar(
+            dir.path + "/t.tar",
+            [
+                Entry(name: "/", kind: .directory),
+                Entry(name: outside + "/pwned", kind: .regular, data: "inside"),
+                Entry(name: "//etc/passwd", kind: .regular, data: "root"),
+                Entry(name: "h", kind: .hardlink, link: "/etc/passwd"),
+            ])
         for mode in [WhiteoutMode.apply, .overlay] {
             let root = dir.path + "/root-\(mode)"
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -107,13 +116,15 @@ import Testing
         let dir = try Scratch()
         defer { dir.cleanup() }
         try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
-        try makeTar(dir.path + "/t.tar", [
-            Entry(name: "./etc/", kind: .directory),
-            Entry(name: "etc/passwd", kind: .regular, data: "root:x:0:0\n"),
-            Entry(name: "etc/hard", kind: .hardlink, link: "etc/passwd"),
-            Entry(name: "etc/soft", kind: .symlink, link: "/etc/passwd"),
-            Entry(name: "a/../b", kind: .regular, data: "b"),
-        ])
+        try makeTar(
+            dir.path + "/t.tar",
+            [
+                Entry(name: "./etc/", kind: .directory),
+                Entry(name: "etc/passwd", kind: .regular, data: "root:x:0:0\n"),
+                Entry(name: "etc/hard", kind: .hardlink, link: "etc/passwd"),
+                Entry(name: "etc/soft", kind: .symlink, link: "/etc/passwd"),
+                Entry(name: "a/../b", kind: .regular, data: "b"),
+            ])
         let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
         let result = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
         let check = try TarReader(path: dir.path + "/t.tar", compression: .none)
@@ -130,12 +141,14 @@ import Testing
         let dir = try Scratch()
         defer { dir.cleanup() }
         try FileManager.default.createDirectory(atPath: dir.path + "/root", withIntermediateDirectories: true)
-        try makeTar(dir.path + "/t.tar", [
-            Entry(name: "d/", kind: .directory),
-            Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
-            Entry(name: "d/new", kind: .regular),
-            Entry(name: ".wh.gone", kind: .regular, data: ""),
-        ])
+        try makeTar(
+            dir.path + "/t.tar",
+            [
+                Entry(name: "d/", kind: .directory),
+                Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
+                Entry(name: "d/new", kind: .regular),
+                Entry(name: ".wh.gone", kind: .regular, data: ""),
+            ])
         let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
         _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .overlay)
         let marker = try #require(dir.info("root/gone"))
@@ -155,15 +168,17 @@ import Testing
         try dir.write("root/keep", "lower")
         try dir.write("root/d/lower1", "lower")
         try dir.write("root/d/sub/lower2", "lower")
-        try makeTar(dir.path + "/t.tar", [
-            Entry(name: "d/", kind: .directory),
-            Entry(name: "d/early", kind: .regular),
-            Entry(name: "d/implied/file", kind: .regular),
-            Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
-            Entry(name: "d/late", kind: .regular),
-            Entry(name: ".wh.gone", kind: .regular, data: ""),
-            Entry(name: ".wh.never-existed", kind: .regular, data: ""),
-        ])
+        try makeTar(
+            dir.path + "/t.tar",
+            [
+                Entry(name: "d/", kind: .directory),
+                Entry(name: "d/early", kind: .regular),
+                Entry(name: "d/implied/file", kind: .regular),
+                Entry(name: "d/.wh..wh..opq", kind: .regular, data: ""),
+                Entry(name: "d/late", kind: .regular),
+                Entry(name: ".wh.gone", kind: .regular, data: ""),
+                Entry(name: ".wh.never-existed", kind: .regular, data: ""),
+            ])
         let reader = try TarReader(path: dir.path + "/t.tar", compression: .none)
         _ = try TarExtractor.extract(reader, into: dir.path + "/root", whiteouts: .apply)
         #expect(dir.tree("root") == ["d", "d/early", "d/implied", "d/implied/file", "d/late", "keep"])

@@ -40,8 +40,9 @@ import Testing
         let listed = try ProcessRunnerShim.run("/bin/tar", ["-tf", dir.path + "/t.tar"])
         for name in names { #expect(listed.contains(name), "\(listed)") }
         try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
-        try TarExtractor.extract(try TarReader(path: dir.path + "/t.tar", compression: .none), into: dir.path + "/out",
-                                 whiteouts: .apply)
+        try TarExtractor.extract(
+            try TarReader(path: dir.path + "/t.tar", compression: .none), into: dir.path + "/out",
+            whiteouts: .apply)
         for name in names { #expect(dir.read("out/" + name) == name) }
     }
 

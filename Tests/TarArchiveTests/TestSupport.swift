@@ -14,8 +14,9 @@ struct Scratch {
 
     func write(_ relative: String, _ text: String, mode: Int = 0o644) throws {
         let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: full))
         chmod(full, mode_t(mode))
     }

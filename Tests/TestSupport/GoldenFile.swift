@@ -9,8 +9,10 @@ public enum GoldenFile {
 
     /// Compares `actual` with the golden at `expected` (nil when the test bundle lacks it), or writes `actual`
     /// to `source`, the golden's place in the source tree, when recording. `label` names the golden in messages.
-    public static func check(_ actual: String, expected: URL?, source: URL, label: String,
-                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+    public static func check(
+        _ actual: String, expected: URL?, source: URL, label: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         if recording {
             try Data(actual.utf8).write(to: source, options: .atomic)
             return
@@ -19,7 +21,8 @@ public enum GoldenFile {
             Issue.record("missing golden file \(label); run with BERTH_RECORD=1 to record it", sourceLocation: sourceLocation)
             return
         }
-        #expect(actual == text, "output differs from \(label) (re-record with BERTH_RECORD=1 if intended)",
-                sourceLocation: sourceLocation)
+        #expect(
+            actual == text, "output differs from \(label) (re-record with BERTH_RECORD=1 if intended)",
+            sourceLocation: sourceLocation)
     }
 }

@@ -25,8 +25,9 @@ struct ExportKubernetes: ParsableCommand {
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
 
-    @Option(name: [.customShort("o"), .long],
-            help: ArgumentHelp("A directory for one file per object, or - for standard output.", valueName: "dir"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("A directory for one file per object, or - for standard output.", valueName: "dir"))
     var output: String = "-"
 
     @Option(help: "The workload kind per Pod: pod, deployment (one replica) or job.")

@@ -3,7 +3,8 @@ import ImageStore
 
 /// `berth image export REF -o FILE`.
 struct ImageExport: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write an image as an OCI archive (the same bytes on every run).")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write an image as an OCI archive (the same bytes on every run).")
     @OptionGroup(title: "State") var global: GlobalOptions
     @Argument(help: "The image reference.") var reference: String
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The archive to write.", valueName: "file")) var output: String

@@ -8,11 +8,11 @@ struct ImageImport: ParsableCommand {
         commandName: "import",
         abstract: "Import an image: an OCI layout directory, an OCI archive, a `docker save` archive, or a rootfs directory.",
         discussion: """
-        With --rootfs, the directory is packed into a one-layer image: the same contents give the same layer, \
-        config and manifest digests on every run and every machine. Archives are named as containerd names them \
-        (io.containerd.image.name, else the ref.name tag under --name, docker archives by their RepoTags); \
-        every blob is verified on the way in, and a mismatch imports nothing.
-        """)
+            With --rootfs, the directory is packed into a one-layer image: the same contents give the same layer, \
+            config and manifest digests on every run and every machine. Archives are named as containerd names them \
+            (io.containerd.image.name, else the ref.name tag under --name, docker archives by their RepoTags); \
+            every blob is verified on the way in, and a mismatch imports nothing.
+            """)
 
     @OptionGroup(title: "State") var global: GlobalOptions
 

@@ -5,7 +5,8 @@ import OCI
 
 /// `berth image inspect REF`.
 struct ImageInspect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print an image's manifest digest, manifest and config as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Print an image's manifest digest, manifest and config as JSON.")
     @OptionGroup(title: "State") var global: GlobalOptions
     @Argument(help: "The image reference.") var reference: String
 
@@ -18,8 +19,10 @@ struct ImageInspect: ParsableCommand {
 
     func run() throws {
         let image = try Context(global).images.resolve(reference)
-        let data = try CanonicalJSON.encodePretty(Inspection(reference: image.reference, digest: image.digest,
-                                                             manifest: image.manifest, config: image.config))
+        let data = try CanonicalJSON.encodePretty(
+            Inspection(
+                reference: image.reference, digest: image.digest,
+                manifest: image.manifest, config: image.config))
         FileHandle.standardOutput.write(data)
     }
 }

@@ -29,8 +29,10 @@ struct ImageList: ParsableCommand {
         case .text:
             var table = [["REFERENCE", "DIGEST", "SIZE", "PLATFORMS"]]
             for row in rows {
-                table.append([row.reference, row.digest, PlanRenderer.byteCount(row.size),
-                              row.platforms.isEmpty ? "-" : row.platforms.joined(separator: ",")])
+                table.append([
+                    row.reference, row.digest, PlanRenderer.byteCount(row.size),
+                    row.platforms.isEmpty ? "-" : row.platforms.joined(separator: ","),
+                ])
             }
             print(renderTable(table), terminator: "")
         }

@@ -10,7 +10,9 @@ struct ImagePull: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Pull an image from its registry into the store, verifying every blob.",
-        discussion: "References are normalized as docker does (`alpine` is docker.io/library/alpine:latest). Blobs already in the store are not fetched again, and a blob cut off midway continues from the bytes already received (HTTP Range), so an interrupted pull resumes.")
+        discussion:
+            "References are normalized as docker does (`alpine` is docker.io/library/alpine:latest). Blobs already in the store are not fetched again, and a blob cut off midway continues from the bytes already received (HTTP Range), so an interrupted pull resumes."
+    )
 
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Registry") var registry: RegistryFlags
@@ -34,8 +36,9 @@ struct ImagePull: ParsableCommand {
         let wanted = platform.flatMap(Platform.init(parsing:)) ?? .host
         let image: ResolvedImage
         do {
-            image = try registry.client(root: context.root).pull(reference, into: context.images, platform: wanted,
-                                                                 progress: progress)
+            image = try registry.client(root: context.root).pull(
+                reference, into: context.images, platform: wanted,
+                progress: progress)
         } catch {
             display?.finish()
             throw error

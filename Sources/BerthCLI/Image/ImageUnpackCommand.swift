@@ -3,7 +3,8 @@ import ImageStore
 
 /// `berth image unpack REF`: pre-warm a machine, as `ctr` users do.
 struct ImageUnpack: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unpack", abstract: "Unpack an image's layers into a snapshotter without running anything.")
+    static let configuration = CommandConfiguration(
+        commandName: "unpack", abstract: "Unpack an image's layers into a snapshotter without running anything.")
     @OptionGroup(title: "State") var global: GlobalOptions
     @Argument(help: "The image reference.") var reference: String
     @Option(help: "overlayfs or native.") var snapshotter: String = "overlayfs"

@@ -23,8 +23,10 @@ final class PullProgressDisplay: @unchecked Sendable {
     private let output: @Sendable (String) -> Void
     private let now: @Sendable () -> Double
 
-    init(output: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
-         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    init(
+        output: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.output = output
         self.now = now
     }
@@ -43,8 +45,9 @@ final class PullProgressDisplay: @unchecked Sendable {
             if changed || time - lastDraw >= 0.1 { draw(at: time) }
         } else {
             order.append(progress.digest)
-            blobs[progress.digest] = Blob(progress: progress, startBytes: progress.completedBytes, startTime: time,
-                                          endTime: progress.state == .downloading ? nil : time)
+            blobs[progress.digest] = Blob(
+                progress: progress, startBytes: progress.completedBytes, startTime: time,
+                endTime: progress.state == .downloading ? nil : time)
             draw(at: time)
         }
     }
@@ -74,7 +77,8 @@ final class PullProgressDisplay: @unchecked Sendable {
             guard let blob = blobs[digest] else { continue }
             let p = blob.progress
             last = p
-            var line = "\(p.digest.shortID)  \(p.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+            var line =
+                "\(p.digest.shortID)  \(p.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
                 + "\(PlanRenderer.byteCount(p.completedBytes)) / \(PlanRenderer.byteCount(p.totalBytes))"
             if p.state != .present {
                 let bytes = p.completedBytes - blob.startBytes
@@ -84,9 +88,10 @@ final class PullProgressDisplay: @unchecked Sendable {
             lines.append(line)
         }
         if let last {
-            lines.append("total         \(PlanRenderer.byteCount(last.overallCompletedBytes)) / "
-                         + "\(PlanRenderer.byteCount(last.overallTotalBytes))  "
-                         + Self.rate(downloaded, seconds: time - (started ?? time)))
+            lines.append(
+                "total         \(PlanRenderer.byteCount(last.overallCompletedBytes)) / "
+                    + "\(PlanRenderer.byteCount(last.overallTotalBytes))  "
+                    + Self.rate(downloaded, seconds: time - (started ?? time)))
         }
         return lines
     }

@@ -19,9 +19,11 @@ public func fuzzAuthChallenge(_ start: UnsafePointer<UInt8>, _ count: Int) -> CI
         fail("parameter name \"\(name)\"", header)
     }
     guard isToken(challenge.scheme), challenge.parameters.keys.allSatisfy(isToken) else { return 0 }
-    let written = challenge.scheme + " " + challenge.parameters.sorted { $0.key < $1.key }.map { name, value in
-        name + "=\"" + quotedStringContent(value) + "\""
-    }.joined(separator: ", ")
+    let written =
+        challenge.scheme + " "
+        + challenge.parameters.sorted { $0.key < $1.key }.map { name, value in
+            name + "=\"" + quotedStringContent(value) + "\""
+        }.joined(separator: ", ")
     guard let again = AuthChallenge(header: written), again == challenge else {
         fail("\(challenge) written as \(written) parses to \(String(describing: AuthChallenge(header: written)))", header)
     }
@@ -41,10 +43,11 @@ private func quotedStringContent(_ value: String) -> String {
 
 /// RFC 9110 `token`: one or more tchar.
 private func isToken(_ text: String) -> Bool {
-    !text.isEmpty && text.utf8.allSatisfy { byte in
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            || "!#$%&'*+-.^_`|~".utf8.contains(byte)
-    }
+    !text.isEmpty
+        && text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
 }
 
 private func fail(_ what: String, _ header: String) -> Never {

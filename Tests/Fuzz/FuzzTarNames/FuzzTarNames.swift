@@ -22,7 +22,8 @@ public func fuzzTarNames(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 
 private func extract(mode: WhiteoutMode) {
     guard let reader = try? TarReader(path: Scratch.input, compression: .none),
-          let disk = try? DiskWriter(label: reader.label) else { return }
+        let disk = try? DiskWriter(label: reader.label)
+    else { return }
     var state = ExtractState(root: Scratch.realRoot, label: reader.label, mode: mode, disk: disk)
     while true {
         let entry: OpaquePointer
@@ -95,14 +96,17 @@ private enum Scratch {
         // Run as root (extraction sets owners), so modes the layer set cannot stop the removal.
         try? FileManager.default.removeItem(atPath: base)
         guard mkdir(base, 0o700) == 0, mkdir(base + "/up1", 0o755) == 0, mkdir(base + "/up1/up2", 0o755) == 0,
-              mkdir(root, 0o755) == 0, mkdir(outside, 0o755) == 0,
-              FileManager.default.createFile(atPath: sentinel, contents: Data("sentinel".utf8)),
-              symlink("../../../outside", root + "/escape") == 0 else { setupFailed(base) }
+            mkdir(root, 0o755) == 0, mkdir(outside, 0o755) == 0,
+            FileManager.default.createFile(atPath: sentinel, contents: Data("sentinel".utf8)),
+            symlink("../../../outside", root + "/escape") == 0
+        else { setupFailed(base) }
     }
 
     static func checkOutside() {
-        let expected: [(String, [String])] = [(base, ["input.tar", "outside", "up1"]), (base + "/up1", ["up2"]),
-                                              (base + "/up1/up2", ["root"]), (outside, ["sentinel"])]
+        let expected: [(String, [String])] = [
+            (base, ["input.tar", "outside", "up1"]), (base + "/up1", ["up2"]),
+            (base + "/up1/up2", ["root"]), (outside, ["sentinel"]),
+        ]
         for (directory, names) in expected {
             let found = (try? FileManager.default.contentsOfDirectory(atPath: directory).sorted()) ?? []
             if found != names { fail("the extraction changed \(directory), outside the root: it holds \(found)") }
