@@ -85,9 +85,18 @@ public struct Command: Sendable {
         let envp = environment.map { $0.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { for entry in envp ?? [] { free(entry) } }
         var pid: pid_t = 0
-        let status =
-            envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
-            ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        var status: Int32 = 0
+        // ETXTBSY: the program file is still open for writing somewhere — typically a script just written
+        // while another thread's child, forked in between, still holds the inherited descriptor until it
+        // execs. That passes within milliseconds; retry briefly instead of failing (as shells do not, but
+        // a supervisor that starts helpers written moments ago must).
+        for attempt in 0..<50 {
+            status =
+                envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
+                ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            guard status == ETXTBSY, attempt < 49 else { break }
+            usleep(10_000)
+        }
         guard status == 0 else { throw launchError(status) }
         // The read ends of stdout and stderr pass to the caller; every other end closes here (`opened`).
         guard let outputs else { return Child(pid: pid, stdout: nil, stderr: nil) }
