@@ -71,7 +71,8 @@ public enum PathGuard {
         return p.count > r.count + 1 && p.starts(with: r) && p[r.count] == UInt8(ascii: "/")
     }
 
-    static func realPath(_ path: String) -> String? {
+    /// The real path of `path` (symlinks resolved), or nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

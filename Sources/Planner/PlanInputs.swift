@@ -1,4 +1,3 @@
-import BerthSystem
 import Checkpoint
 import Diagnostics
 import Foundation
@@ -72,7 +71,6 @@ public struct PlanInputs: Sendable {
     /// Looks at the world for planning `manifest` as `project`: each outside call made once, and only
     /// when the manifest needs it.
     public static func gather(for manifest: ProjectManifest, project: String, from sources: Sources) throws -> PlanInputs {
-        try Names.validateProject(project)
         let records = try sources.state.containers(project: project)
         var inputs = PlanInputs(project: project, stateRevision: try sources.state.revision())
         for record in records {
@@ -114,12 +112,5 @@ public struct PlanInputs: Sendable {
         guard let reference = container.checkpoint, container.restore != .filesystem else { return false }
         if container.restore == .process { return true }
         return (try? CheckpointImage.load(reference: reference, store: images))?.hasProcessState ?? false
-    }
-}
-
-extension Names {
-    /// The project name rule, for a name that reached the planner.
-    static func validateProject(_ project: String) throws {
-        try validate(project, .project, source: "project")
     }
 }

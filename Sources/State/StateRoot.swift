@@ -32,7 +32,7 @@ public struct StateRoot: Hashable, Sendable {
     /// A short, stable identity of this root (12 hex digits of the SHA-256 of its real path), part of every
     /// host-global name Berth makes (cgroups), so that two state roots never share one.
     public var identity: String {
-        let real = PathGuardRealPath.resolve(path) ?? path
+        let real = PathGuard.realPath(path) ?? path
         return Hex.encode(SHA256.hash(data: Data(real.utf8)).prefix(6))
     }
 
@@ -108,13 +108,5 @@ public struct StateRoot: Hashable, Sendable {
                 "state-root-create-failed",
                 "cannot create directory \(directory): \(SystemErrorText.of(error))")
         }
-    }
-}
-
-enum PathGuardRealPath {
-    static func resolve(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }
