@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "Planner",
             dependencies: [
-                "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry",
+                "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry", "SpecBuilder",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
@@ -141,7 +141,7 @@ let package = Package(
             name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
         .testTarget(name: "StateTests", dependencies: ["State"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),

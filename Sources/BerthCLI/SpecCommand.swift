@@ -24,7 +24,7 @@ struct SpecCommand: ParsableCommand {
             throw CLIError(message: "no container \(name) in \(manifest.file); containers: \(loaded.containers.map(\.name).joined(separator: ", "))")
         }
         let project = manifest.projectName ?? loaded.name
-        let spec = try context.engine(registry: nil).spec(of: container, project: project)
+        let spec = try context.engine(registry: nil).spec(of: container, in: loaded, project: project)
         FileHandle.standardOutput.write(try SpecBuilder.encode(spec))
     }
 }

@@ -43,25 +43,37 @@ public struct Engine: Sendable {
     }
 
     /// The config.json `apply` would write for `container` of `project`, made without creating anything:
-    /// the image's layers are viewed read-only (for user lookups), and the input is assembled as `apply`
-    /// assembles it (a checkpoint's spec as the base, peers' pids for `with-ns` container joins).
-    public func spec(of container: ContainerDefinition, project: String) throws -> RuntimeSpec {
+    /// the container is planned as `apply` plans it (from the store only: no registry is asked), its image's
+    /// layers are viewed read-only (for user lookups), and the input is assembled as `apply` assembles it
+    /// (a checkpoint's spec as the base, peers' pids for `with-ns` container joins).
+    public func spec(of container: ContainerDefinition, in manifest: ProjectManifest, project: String) throws -> RuntimeSpec {
+        var single = manifest
+        single.containers = [container]
+        var offline = self
+        offline.registry = nil
+        let plan = try offline.plan(single, project: project, options: .init(storeOnly: true))
+        guard let planned = plan.containers.first else {
+            throw ExecutorError("no-container", "no container \(container.name) in the plan")
+        }
         var baseSpec: RuntimeSpec?
         var image: ResolvedImage?
-        if let reference = container.checkpoint {
-            let checkpoint = try CheckpointImage.load(reference: reference, store: images)
+        if let restore = planned.restore {
+            let checkpoint = try CheckpointImage.load(reference: restore.checkpoint, store: images)
             baseSpec = checkpoint.spec
             image = try checkpoint.baseImage(in: images)
-        } else if let reference = container.image {
+        } else if let reference = planned.image?.reference {
             image = try images.resolve(reference)
         }
-        let view = try image.flatMap { try RootfsView(image: $0, snapshots: snapshots.store(for: container.snapshotter)) }
+        let view = try image.flatMap { image in
+            try planned.snapshotter.flatMap { try RootfsView(image: image, snapshots: snapshots.store(for: $0)) }
+        }
         defer { view?.close() }
+        let resolved = planned.resolved
         return try SpecBuilder.build(
             try SpecAssembly.input(
-                project: project, definition: container, root: root, state: state,
+                project: project, container: resolved, root: root, state: state,
                 imageConfig: image?.config, baseSpec: baseSpec,
-                rootfsPath: container.rootfs ?? view?.path ?? "/nonexistent"))
+                rootfsPath: resolved.usesHostRootfs ? resolved.rootPath : view?.path ?? "/nonexistent"))
     }
 
     /// What `apply` carries out: a manifest to plan now, or a plan saved earlier.

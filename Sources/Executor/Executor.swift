@@ -183,14 +183,13 @@ public struct Executor: Sendable {
     }
 
     private func create(_ planned: PlannedContainer, project: String, manifestPath: String) throws -> Int {
-        let definition = planned.definition
         let directory = try root.containerDirectory(project: project, name: planned.name)
         let bundle = try root.bundle(project: project, name: planned.name)
         let rootfs = bundle + "/rootfs"
-        if !planned.snapshotKey.isEmpty {
+        if let snapshotter = planned.snapshotter {
             // Left by an interrupted earlier attempt: unmount and drop it before the directory goes,
             // so nothing is removed through a mounted rootfs.
-            let store = try snapshots.store(for: planned.snapshotter)
+            let store = try snapshots.store(for: snapshotter)
             if store.isPrepared(key: planned.snapshotKey) {
                 try store.release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
             }
@@ -219,7 +218,7 @@ public struct Executor: Sendable {
             }
             checkpoint = loaded
             resolved = try loaded.baseImage(in: images)
-        } else if let reference = definition.image {
+        } else if let reference = planned.image?.reference {
             if let pull = planned.pull {
                 guard let registry else {
                     throw ExecutorError("no-registry", "\(reference) must be pulled, but registries are off for this command")
@@ -235,8 +234,8 @@ public struct Executor: Sendable {
             }
             resolved = try images.resolve(reference)
         }
-        if let image = resolved {
-            let store = try snapshots.store(for: planned.snapshotter)
+        if let image = resolved, let snapshotter = planned.snapshotter {
+            let store = try snapshots.store(for: snapshotter)
             // Unpack on demand: whatever is still missing now, not what the plan saw.
             unpacked = try store.unpack(image, from: images, progress: .standardErrorIfTerminal()).count
             CrashPoint.hit("apply-after-unpack")
@@ -257,12 +256,12 @@ public struct Executor: Sendable {
                 throw error
             }
         }
-        let rootfsPath = definition.rootfs ?? rootfs
+        let rootfsPath = planned.resolved.usesHostRootfs ? planned.resolved.rootPath : rootfs
         let record: ContainerRecord
         do {
             let spec = try SpecBuilder.build(
                 try SpecAssembly.input(
-                    project: project, definition: definition, root: root,
+                    project: project, container: planned.resolved, root: root,
                     state: state, imageConfig: imageConfig, baseSpec: baseSpec,
                     rootfsPath: rootfsPath))
             let specData = try SpecBuilder.encode(spec)
@@ -274,8 +273,8 @@ public struct Executor: Sendable {
                 project: project, name: planned.name, runtimeID: planned.runtimeID,
                 configHash: planned.configHash, specDigest: Self.sha256(specData),
                 imageReference: resolved?.reference, imageDigest: resolved?.digest.description,
-                snapshotter: planned.snapshotter, snapshotKey: planned.snapshotKey,
-                bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.definition.noPivot,
+                snapshotter: planned.snapshotterName, snapshotKey: planned.snapshotKey,
+                bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.resolved.noPivot,
                 status: .created, createdAt: Timestamp.now())
             made.configJSON = configJSON
             try state.save(made, manifestPath: manifestPath)
@@ -290,8 +289,8 @@ public struct Executor: Sendable {
     }
 
     private func releaseRootfs(_ planned: PlannedContainer, rootfs: String) throws {
-        guard !planned.snapshotKey.isEmpty else { return }
-        try snapshots.store(for: planned.snapshotter).release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
+        guard let snapshotter = planned.snapshotter else { return }
+        try snapshots.store(for: snapshotter).release(key: planned.snapshotKey, rootfs: rootfs, removeData: true)
     }
 
     /// Outcomes written from parallel starts.

@@ -38,7 +38,7 @@ public struct Lifecycle: Sendable {
         }
         var unpacked = 0
         if !record.snapshotKey.isEmpty, let reference = record.imageReference {
-            let store = try snapshots.store(for: record.snapshotter)
+            let store = try snapshots.store(named: record.snapshotter)
             switch store.condition(key: record.snapshotKey) {
             case .present: break
             case .missing:

@@ -1,3 +1,4 @@
+import OCI
 import CLinuxShims
 import Foundation
 import Runtime

@@ -1,3 +1,4 @@
+import OCI
 import BerthSystem
 import Foundation
 import Runtime

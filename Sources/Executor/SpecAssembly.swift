@@ -4,12 +4,13 @@ import OCI
 import SpecBuilder
 import State
 
-/// The one way a container's spec input is put together, for `apply` and for `berth spec` alike: the
-/// validated definition, the image configuration (or a checkpoint's spec as the base), the prepared rootfs,
-/// and the pids of the project's running containers for `with-ns` container joins, read from the state.
+/// The one way a container's spec input is put together, for `apply`, checkpoint restores and `berth spec`
+/// alike: the planned container's resolved decisions, the image configuration (or a checkpoint's spec as the
+/// base), the prepared rootfs, and the pids of the project's running containers for `with-ns` container
+/// joins, read from the state.
 public enum SpecAssembly {
     public static func input(
-        project: String, definition: ContainerDefinition, root: StateRoot, state: StateStore,
+        project: String, container: ResolvedContainer, root: StateRoot, state: StateStore,
         imageConfig: ImageConfiguration?, baseSpec: RuntimeSpec? = nil,
         rootfsPath: String
     ) throws -> SpecInput {
@@ -17,7 +18,7 @@ public enum SpecAssembly {
             if record.status == .running, let pid = record.pid { result[record.name] = pid }
         }
         var input = SpecInput(
-            project: project, stateRootID: root.identity, container: definition,
+            project: project, stateRootID: root.identity, container: container,
             imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
         return input

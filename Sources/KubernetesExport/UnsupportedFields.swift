@@ -27,7 +27,7 @@ enum UnsupportedFields {
                 "`runtime` \(c.runtime) cannot be expressed in Kubernetes (the node's default runtime is used); left out",
                 at: c.locations["runtime"])
         }
-        if c.snapshotter != "overlayfs" {
+        if c.snapshotter != .overlayfs {
             warnings.leftOut(
                 "`snapshotter` \(c.snapshotter) cannot be expressed in Kubernetes (the node chooses); left out",
                 at: c.locations["snapshotter"])

@@ -76,7 +76,7 @@ struct CanonicalContainer: Codable, Equatable {
         cpus = c.cpus.map(PlainDouble.init)
         pidsLimit = c.pidsLimit
         runtime = c.runtime
-        snapshotter = c.snapshotter
+        snapshotter = c.snapshotter.rawValue
         pull = c.pull.rawValue
         restore = c.restore?.rawValue
         rootfs = c.rootfs

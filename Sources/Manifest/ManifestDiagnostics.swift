@@ -86,6 +86,9 @@ enum ManifestDiagnostics {
     static func notPositive(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "`\(field)` must be greater than 0, got \(value)")
     }
+    static func tooLarge(_ field: String, _ value: String, limit: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` \(value) is too large: at most \(limit) (the kernel's CFS quota limit is about 1.7e8 CPUs)")
+    }
     static func invalidRuntime(_ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "invalid `runtime` `\(value)`: use `runc`, `crun` or an absolute path to an OCI runtime binary")
     }

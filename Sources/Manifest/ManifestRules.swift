@@ -20,7 +20,7 @@ enum ManifestRules {
     static let namespaceTypes = NamespaceType.all.map(\.rawValue)
     /// Kernel short names (as in /proc/PID/ns) mapped to OCI names, to suggest the right spelling.
     static let namespaceAliases = ["net": "network", "mnt": "mount"]
-    static let snapshotters = ["overlayfs", "native"]
+    static let snapshotters = SnapshotterKind.allCases.map(\.rawValue)
     /// When the image is pulled from its registry: when missing from the store (default), always, never.
     static let pullPolicies = PullPolicy.allCases.map(\.rawValue)
     /// What a `checkpoint:` brings back: the files only, or the files and the process (CRIU).

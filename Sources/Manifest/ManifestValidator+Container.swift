@@ -1,3 +1,4 @@
+import OCI
 import BerthSystem
 import Diagnostics
 
@@ -31,8 +32,11 @@ extension ManifestValidator {
         c.hostname = checked(d.hostname, ValueRules.isValidHostname, ManifestDiagnostics.invalidHostname)
         c.memoryLimit = memoryLimit(d.memoryLimit)
         if let cpus = d.cpus {
-            if cpus.value > 0, cpus.value.isFinite {
+            if cpus.value > 0, cpus.value.isFinite, cpus.value <= ValueRules.maxCPUs {
                 c.cpus = cpus.value
+            } else if cpus.value > ValueRules.maxCPUs {
+                diagnostics.append(
+                    ManifestDiagnostics.tooLarge("cpus", formatNumber(cpus.value), limit: formatNumber(ValueRules.maxCPUs), at: cpus.location))
             } else {
                 diagnostics.append(ManifestDiagnostics.notPositive("cpus", formatNumber(cpus.value), at: cpus.location))
             }
@@ -70,8 +74,8 @@ extension ManifestValidator {
             }
         }
         if let snapshotter = d.snapshotter {
-            if ManifestRules.snapshotters.contains(snapshotter.value) {
-                c.snapshotter = snapshotter.value
+            if let kind = SnapshotterKind(rawValue: snapshotter.value) {
+                c.snapshotter = kind
             } else {
                 diagnostics.append(ManifestDiagnostics.invalidSnapshotter(snapshotter.value, at: snapshotter.location))
             }

@@ -79,7 +79,7 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     /// `runc`, `crun`, or an absolute path to an OCI runtime binary.
     public var runtime: String
     /// `overlayfs` or `native`.
-    public var snapshotter: String
+    public var snapshotter: SnapshotterKind
     /// When to pull the image from its registry.
     /// Not part of the config hash: it says how to get the image, not what runs.
     public var pull: PullPolicy = .missing
@@ -100,7 +100,7 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
         checkpoint: String? = nil, readonly: Bool = false, tty: Bool = false, netHost: Bool = false,
         labels: [String: String] = [:], user: String? = nil, hostname: String? = nil, privileged: Bool = false,
         memoryLimit: Int64? = nil, cpus: Double? = nil, pidsLimit: Int64? = nil, runtime: String = "runc",
-        snapshotter: String = "overlayfs", rootfs: String? = nil, noPivot: Bool = false, config: String? = nil,
+        snapshotter: SnapshotterKind = .overlayfs, rootfs: String? = nil, noPivot: Bool = false, config: String? = nil,
         dependsOn: [String] = [], locations: FieldLocations = FieldLocations()
     ) {
         self.name = name

@@ -2,6 +2,9 @@ import BerthSystem
 
 /// Pure checks and conversions of single manifest values (no locations, no diagnostics).
 enum ValueRules {
+    /// The most `cpus` Berth accepts; its CFS quota (`cpus` × 100000 µs) stays below the kernel's limit (2^44 µs).
+    static let maxCPUs: Double = 100_000_000
+
     /// Bytes from `64m`, `1g`, `512k`, `4096` (k/m/g are powers of 1024; a trailing `b` is allowed).
     static func bytes(_ text: String) -> Int64? {
         var digits = Substring(text.lowercased())

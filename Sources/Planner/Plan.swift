@@ -1,5 +1,6 @@
 import Manifest
 import OCI
+import SpecBuilder
 
 /// What `apply` will do, decided before anything changes: a pure value, printable and deterministic
 /// (no timestamps, no host paths, containers in start order).
@@ -95,11 +96,11 @@ public enum PlanAction: String, Codable, Hashable, Sendable {
 }
 
 /// One container of the plan: what happens to it and why, the image and layers it needs, the ids it will
-/// have, and the validated definition the executor builds its spec from (nothing later re-reads the manifest).
+/// have, and the resolved container its spec is built from (nothing later re-reads the manifest).
 public struct PlannedContainer: Codable, Hashable, Sendable {
     public init(
         name: String, action: PlanAction, reasons: [String], image: PlannedImage?, unpack: [PlannedLayer],
-        snapshotter: String, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
+        snapshotter: SnapshotterKind?, snapshotKey: String, runtime: String, runtimeID: String, configHash: String,
         definition: ContainerDefinition
     ) {
         self.name = name
@@ -113,6 +114,7 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
         self.runtimeID = runtimeID
         self.configHash = configHash
         self.definition = definition
+        self.resolved = ResolvedContainer(resolving: definition)
     }
 
     public var name: String
@@ -122,7 +124,8 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     public var image: PlannedImage?
     /// Layers that must be unpacked first (empty when the image is already unpacked).
     public var unpack: [PlannedLayer]
-    public var snapshotter: String
+    /// The snapshotter the image is unpacked into; nil for a `rootfs:` container (printed as `none`).
+    public var snapshotter: SnapshotterKind?
     /// The key of the container's writable snapshot.
     public var snapshotKey: String
     /// The runtime as the manifest names it.
@@ -131,8 +134,14 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     public var runtimeID: String
     /// Hash of everything that, when changed, makes the container be replaced.
     public var configHash: String
-    /// The validated manifest entry; the executor reads it, so nothing after the planner re-reads the manifest.
-    public var definition: ContainerDefinition
+    /// The validated manifest entry the decisions were made from: what the change hash covers and what a
+    /// saved plan carries (and is checked against when it is read back).
+    public var definition: ContainerDefinition {
+        didSet { resolved = ResolvedContainer(resolving: definition) }
+    }
+    /// The decisions the spec is built from, derived from `definition` whenever it is set (a saved plan never
+    /// carries them, so a saved plan cannot say one thing in its definition and another in its spec inputs).
+    public private(set) var resolved: ResolvedContainer
     /// Set when the image must first be pulled from its registry.
     public var pull: PlannedPull?
     /// Set when the container is restored from a checkpoint image.
@@ -147,6 +156,32 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     /// printed plan leaves it out, as it holds host paths).
     public static let includeDefinition = CodingUserInfoKey(rawValue: "berth.plan.includeDefinition")
 
+    /// The snapshotter's name as plans print it: `none` for a `rootfs:` container.
+    public var snapshotterName: String { snapshotter?.rawValue ?? "none" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name), action: try c.decode(PlanAction.self, forKey: .action),
+            reasons: try c.decode([String].self, forKey: .reasons), image: try c.decodeIfPresent(PlannedImage.self, forKey: .image),
+            unpack: try c.decode([PlannedLayer].self, forKey: .unpack), snapshotter: try Self.decodeSnapshotter(c),
+            snapshotKey: try c.decode(String.self, forKey: .snapshotKey), runtime: try c.decode(String.self, forKey: .runtime),
+            runtimeID: try c.decode(String.self, forKey: .runtimeID), configHash: try c.decode(String.self, forKey: .configHash),
+            definition: try c.decode(ContainerDefinition.self, forKey: .definition))
+        pull = try c.decodeIfPresent(PlannedPull.self, forKey: .pull)
+        restore = try c.decodeIfPresent(PlannedRestore.self, forKey: .restore)
+    }
+
+    private static func decodeSnapshotter(_ c: KeyedDecodingContainer<CodingKeys>) throws -> SnapshotterKind? {
+        let name = try c.decode(String.self, forKey: .snapshotter)
+        if name == "none" { return nil }
+        guard let kind = SnapshotterKind(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .snapshotter, in: c, debugDescription: "unknown snapshotter \"\(name)\"; use overlayfs, native or none")
+        }
+        return kind
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
@@ -154,7 +189,7 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
         try c.encode(reasons, forKey: .reasons)
         try c.encodeIfPresent(image, forKey: .image)
         try c.encode(unpack, forKey: .unpack)
-        try c.encode(snapshotter, forKey: .snapshotter)
+        try c.encode(snapshotterName, forKey: .snapshotter)
         try c.encode(snapshotKey, forKey: .snapshotKey)
         try c.encode(runtime, forKey: .runtime)
         try c.encode(runtimeID, forKey: .runtimeID)

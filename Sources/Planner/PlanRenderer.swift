@@ -21,7 +21,7 @@ public enum PlanRenderer {
             if let pull = c.pull {
                 lines.append("    image     \(pull.reference) → \(pull.digest) (to pull)")
                 lines.append(
-                    "    pull      \(pull.blobs) \(pull.blobs == 1 ? "blob" : "blobs"), \(byteCount(pull.bytes)); then unpack \(pull.layers) \(pull.layers == 1 ? "layer" : "layers") into \(c.snapshotter)"
+                    "    pull      \(pull.blobs) \(pull.blobs == 1 ? "blob" : "blobs"), \(byteCount(pull.bytes)); then unpack \(pull.layers) \(pull.layers == 1 ? "layer" : "layers") into \(c.snapshotterName)"
                 )
             } else if let image = c.image {
                 lines.append("    image     \(image.reference) → \(image.digest) (\(image.platform))")
@@ -30,16 +30,16 @@ public enum PlanRenderer {
             }
             if c.image != nil, c.pull == nil {
                 if c.unpack.isEmpty {
-                    lines.append("    unpack    none (already unpacked on \(c.snapshotter))")
+                    lines.append("    unpack    none (already unpacked on \(c.snapshotterName))")
                 } else {
                     let total = c.unpack.reduce(Int64(0)) { $0 + $1.size }
                     let noun = c.unpack.count == 1 ? "layer" : "layers"
-                    lines.append("    unpack    \(c.unpack.count) \(noun), \(byteCount(total)) into \(c.snapshotter)")
+                    lines.append("    unpack    \(c.unpack.count) \(noun), \(byteCount(total)) into \(c.snapshotterName)")
                     for layer in c.unpack {
                         lines.append("      layer \(layer.index) \(layer.digest) (\(byteCount(layer.size))) → chain \(layer.chainID.shortID)")
                     }
                 }
-                lines.append("    snapshot  \(c.snapshotKey) on \(c.snapshotter)")
+                lines.append("    snapshot  \(c.snapshotKey) on \(c.snapshotterName)")
             }
             lines.append("    runtime   \(c.runtime)")
         }

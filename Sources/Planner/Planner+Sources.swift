@@ -15,11 +15,18 @@ extension Planner {
     /// Where a container's image comes from under its `pull:` policy, given what the registry answered
     /// (nil: not asked, registries off); nil after reporting a diagnostic.
     func resolveImage(
-        _ container: ContainerDefinition, reference: String, remote answer: PlanInputs.RemoteAnswer?,
+        _ container: ContainerDefinition, reference: String, remote answer: PlanInputs.RemoteAnswer?, storeOnly: Bool,
         diagnostics: inout [Diagnostic]
     ) throws -> ImageSource? {
         let location = container.locations["image"]
         let local = try images.lookup(reference)
+        if storeOnly {
+            guard let local else {
+                diagnostics.append(.error(at: location, Self.missingImageMessage(reference)))
+                return nil
+            }
+            return .local(local)
+        }
         switch container.pull {
         case .never:
             guard let local else {

@@ -35,9 +35,13 @@ public struct Planner: Sendable {
     public struct Options: Sendable {
         /// Replace containers even when nothing changed.
         public var forceRecreate: Bool
+        /// Plan from the image store alone (`berth spec`): an image in the store is used whatever the
+        /// pull policy; one that is missing is an error, never a pull.
+        public var storeOnly: Bool
 
-        public init(forceRecreate: Bool = false) {
+        public init(forceRecreate: Bool = false, storeOnly: Bool = false) {
             self.forceRecreate = forceRecreate
+            self.storeOnly = storeOnly
         }
     }
 
@@ -86,7 +90,7 @@ public struct Planner: Sendable {
         }
         let record = observed.record
         var snapshot = WritableSnapshotCondition.present
-        if !record.snapshotKey.isEmpty, let store = try? snapshots.store(for: record.snapshotter) {
+        if !record.snapshotKey.isEmpty, let store = try? snapshots.store(named: record.snapshotter) {
             snapshot = store.condition(key: record.snapshotKey)
         }
         return Situation(observed: observed, snapshot: snapshot, isService: isService)
@@ -107,7 +111,9 @@ public struct Planner: Sendable {
             guard let planned = try planRestore(container, reference: reference, criu: inputs.criu, diagnostics: &diagnostics) else { return nil }
             (restore, resolved) = planned
         } else if let reference = container.image {
-            switch try resolveImage(container, reference: reference, remote: inputs.remote[reference], diagnostics: &diagnostics) {
+            switch try resolveImage(
+                container, reference: reference, remote: inputs.remote[reference], storeOnly: options.storeOnly, diagnostics: &diagnostics)
+            {
             case .none: return nil
             case .local(let local): resolved = local
             case .pull(let remote):
@@ -156,7 +162,7 @@ public struct Planner: Sendable {
         }
         var planned = PlannedContainer(
             name: container.name, action: action, reasons: reasons, image: image, unpack: unpack,
-            snapshotter: container.rootfs == nil ? container.snapshotter : "none",
+            snapshotter: container.rootfs == nil ? container.snapshotter : nil,
             snapshotKey: container.rootfs == nil ? "\(project).\(container.name)" : "",
             runtime: container.runtime, runtimeID: "\(project).\(container.name)",
             configHash: hash, definition: container)

@@ -126,7 +126,7 @@ public struct SavedPlan: Codable, Sendable {
                 ("definition.name", c.definition.name, c.name),
                 ("runtimeID", c.runtimeID, id),
                 ("snapshotKey", c.snapshotKey, hasImage ? id : ""),
-                ("snapshotter", c.snapshotter, hasImage ? c.definition.snapshotter : "none"),
+                ("snapshotter", c.snapshotterName, hasImage ? c.definition.snapshotter.rawValue : "none"),
                 ("runtime", c.runtime, c.definition.runtime),
             ]
             for (name, value, wanted) in expected where value != wanted {

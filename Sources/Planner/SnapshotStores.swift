@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Snapshots
 import Synchronization
 
@@ -11,16 +12,23 @@ public final class SnapshotStores: Sendable {
         self.root = root
     }
 
-    /// The store for a manifest `snapshotter:` value (validated by the manifest loader).
-    public func store(for name: String) throws -> SnapshotStore {
-        guard let kind = SnapshotterKind(rawValue: name) else {
-            throw PlanError(code: "unknown-snapshotter", [.error(at: nil, "unknown snapshotter \"\(name)\"; use overlayfs or native")])
-        }
-        return try stores.withLock { stores in
+    /// The store for `kind`.
+    public func store(for kind: SnapshotterKind) throws -> SnapshotStore {
+        try stores.withLock { stores in
             if let store = stores[kind] { return store }
             let store = try SnapshotStore(root: root, snapshotter: kind)
             stores[kind] = store
             return store
         }
+    }
+}
+
+extension SnapshotStores {
+    /// The store for a snapshotter named in a container record or by the user (`image unpack --snapshotter`).
+    public func store(named name: String) throws -> SnapshotStore {
+        guard let kind = SnapshotterKind(rawValue: name) else {
+            throw PlanError(code: "unknown-snapshotter", [.error(at: nil, "unknown snapshotter \"\(name)\"; use overlayfs or native")])
+        }
+        return try store(for: kind)
     }
 }

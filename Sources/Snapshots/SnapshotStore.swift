@@ -3,14 +3,6 @@ import Foundation
 import ImageStore
 import OCI
 
-/// Which snapshotter lays out the layers.
-public enum SnapshotterKind: String, Sendable, Hashable, CaseIterable {
-    /// One directory per layer, stacked with an overlay mount; whiteouts stored as overlay markers.
-    case overlayfs
-    /// Each snapshot is a full copy of its parent with the layer applied.
-    case native
-}
-
 /// One layer that still has to be extracted, with its place in the chain.
 public struct LayerUnpack: Hashable, Sendable {
     public var index: Int

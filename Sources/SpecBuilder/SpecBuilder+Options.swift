@@ -6,24 +6,12 @@ extension SpecBuilder {
     static let reservedLabelPrefixes = ["containerd.io/", "io.cri-containerd"]
 
     /// ctr's `--mount`: existing mounts whose cleaned destination equals a new destination are removed,
-    /// then the new mounts are appended in manifest order. A bind mount without `bind`/`rbind` gets `rbind`.
-    static func applyMounts(
-        _ definitions: [MountDefinition], locations: FieldLocations,
-        to draft: inout SpecDraft
-    ) throws {
-        guard !definitions.isEmpty else { return }
-        let destinations = Set(definitions.map(\.destination))
+    /// then the new mounts are appended in manifest order.
+    static func applyMounts(_ mounts: [OCIMount], to draft: inout SpecDraft) {
+        guard !mounts.isEmpty else { return }
+        let destinations = Set(mounts.map(\.destination))
         draft.mounts.removeAll { destinations.contains(cleanPath($0.destination)) }
-        for definition in definitions {
-            var options = definition.options
-            if definition.type == "bind", !options.contains("rbind"), !options.contains("bind") {
-                options.insert("rbind", at: 0)
-            }
-            draft.mounts.append(
-                OCIMount(
-                    destination: definition.destination, type: definition.type,
-                    source: definition.source ?? definition.type, options: options))
-        }
+        draft.mounts.append(contentsOf: mounts)
     }
 
     /// ctr's `--privileged` (`WithPrivileged` + `WithAllDevicesAllowed`): every capability the caller
@@ -58,27 +46,23 @@ extension SpecBuilder {
         draft.env = Environment.replaceOrAppend(draft.env, ["HOSTNAME=\(hostname)"])
     }
 
-    /// `cpus`: CFS quota `cpus × 100000` over a 100000 µs period (ignored when not positive, as ctr).
-    static func applyCPUs(_ container: ContainerDefinition, to draft: inout SpecDraft) throws {
-        guard let cpus = container.cpus else { return }
-        let quota = cpus * 100_000
-        guard quota.isFinite, quota < Double(Int64.max) else {
-            throw SpecError.invalidValue("cpus", "cpus \(cpus) is not a usable number of CPUs", at: container.locations["cpus"])
-        }
+    /// `cpus`: the CFS quota over ctr's 100000 µs period.
+    static func applyCPUQuota(_ quota: Int64?, to draft: inout SpecDraft) {
+        guard let quota else { return }
         var cpu = draft.resources.cpu ?? OCICPU()
-        cpu.quota = Int64(quota)
-        cpu.period = 100_000
+        cpu.quota = quota
+        cpu.period = UInt64(ResolvedContainer.cpuPeriod)
         draft.resources.cpu = cpu
     }
 
     /// `with-ns`: each join replaces the namespace entry of its type in place, or is appended.
     /// `container: NAME` becomes `/proc/<pid>/ns/<file>` of that running peer.
     static func applyNamespaceJoins(
-        _ container: ContainerDefinition, peers: [String: Int32],
+        _ container: ResolvedContainer, peers: [String: Int32],
         to draft: inout SpecDraft
     ) throws {
         let location = container.locations["with-ns"]
-        for join in container.withNamespaces {
+        for join in container.namespaceJoins {
             let type = join.type
             let path: String
             switch join.target {
@@ -100,7 +84,7 @@ extension SpecBuilder {
     }
 
     /// `memory-limit` (bytes, when not 0, as ctr) and `pids-limit`.
-    static func applyLimits(_ container: ContainerDefinition, to draft: inout SpecDraft) {
+    static func applyLimits(_ container: ResolvedContainer, to draft: inout SpecDraft) {
         if let limit = container.memoryLimit {
             var memory = draft.resources.memory ?? OCIMemory()
             memory.limit = limit

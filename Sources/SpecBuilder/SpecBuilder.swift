@@ -1,6 +1,5 @@
 import Diagnostics
 import Foundation
-import Manifest
 import OCI
 
 /// Turns one planned container into the OCI runtime spec (config.json) runc runs, as containerd's
@@ -31,45 +30,45 @@ public enum SpecBuilder {
     /// Builds the spec, or throws a `SpecError` naming the value that did not resolve.
     public static func build(_ input: SpecInput) throws -> RuntimeSpec {
         let container = input.container
-        let fromFile = container.config != nil || input.baseSpec != nil
+        let fromFile = container.baseSpecFile != nil || input.baseSpec != nil
         var draft: SpecDraft
         if let base = input.baseSpec {
             draft = SpecDraft(base)
-        } else if let path = container.config {
+        } else if let path = container.baseSpecFile {
             draft = SpecDraft(try BaseSpecFile.load(path, at: container.locations["config"]))
         } else {
             draft = SpecDraft(DefaultSpec.make())
         }
         draft.linux.cgroupsPath = cgroupsPath(stateRootID: input.stateRootID, project: input.project, container: container.name)
-        draft.root.path = container.rootfs ?? "rootfs"
+        draft.root.path = container.rootPath
 
         var env = draft.env
         for file in container.envFiles {
             env = Environment.replaceOrAppend(env, try readEnvFile(file, container: container))
         }
         draft.env = Environment.replaceOrAppend(env, container.env)
-        try applyMounts(container.mounts, locations: container.locations, to: &draft)
+        applyMounts(container.mounts, to: &draft)
 
         let users = UserDatabase(rootfsPath: input.rootfsPath)
         if let image = input.imageConfig {
             try applyImageConfig(image.config, container: container, fromFile: fromFile, users: users, to: &draft)
         }
-        if container.readonly { draft.root.readonly = true }
-        if let args = container.args, !args.isEmpty { draft.process.args = args }
-        if let cwd = container.cwd, !cwd.isEmpty { draft.process.cwd = cwd }
+        if container.readonlyRoot { draft.root.readonly = true }
+        if let args = container.args { draft.process.args = args }
+        if let cwd = container.cwd { draft.process.cwd = cwd }
         if let user = container.user {
             try applyUser(user, lookupKey: user, users: users, location: container.locations["user"], to: &draft)
         }
-        if container.tty {
+        if container.terminal {
             draft.process.terminal = true
             draft.env.append("TERM=xterm")
         }
         if container.privileged { applyPrivileged(capabilities: input.privilegedCapabilities, to: &draft) }
-        if container.netHost { applyNetHost(hostname: input.hostHostname, to: &draft) }
-        try applyCPUs(container, to: &draft)
+        if container.hostNetwork { applyNetHost(hostname: input.hostHostname, to: &draft) }
+        applyCPUQuota(container.cpuQuota, to: &draft)
         try applyNamespaceJoins(container, peers: input.peerPIDs, to: &draft)
         applyLimits(container, to: &draft)
-        if let hostname = container.hostname, !hostname.isEmpty { draft.base.hostname = hostname }
+        if let hostname = container.hostname { draft.base.hostname = hostname }
         applyAnnotations(image: input.imageConfig, labels: container.labels, to: &draft)
 
         if (draft.process.args ?? []).isEmpty {
@@ -89,7 +88,7 @@ public enum SpecBuilder {
         "/berth/\(stateRootID)/\(project)/\(container)"
     }
 
-    static func readEnvFile(_ path: String, container: ContainerDefinition) throws -> [String] {
+    static func readEnvFile(_ path: String, container: ResolvedContainer) throws -> [String] {
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             return Environment.parseFile(String(decoding: data, as: UTF8.self))
@@ -103,7 +102,7 @@ public enum SpecBuilder {
     /// containerd's `WithImageConfig` (Linux), except that an image user is not resolved when the
     /// manifest sets `user` (it would be replaced anyway, and an unresolvable image USER should not fail).
     static func applyImageConfig(
-        _ config: ImageConfiguration.ExecutionConfig?, container: ContainerDefinition,
+        _ config: ImageConfiguration.ExecutionConfig?, container: ResolvedContainer,
         fromFile: Bool, users: UserDatabase, to draft: inout SpecDraft
     ) throws {
         let imageEnv = config?.env ?? []

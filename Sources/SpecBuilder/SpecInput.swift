@@ -1,5 +1,4 @@
 import Foundation
-import Manifest
 import OCI
 
 #if canImport(Glibc)
@@ -14,8 +13,8 @@ public struct SpecInput: Sendable {
     /// The state root's identity (`StateRoot.identity`); part of the cgroups path, so that two state roots
     /// never share a cgroup.
     public var stateRootID: String
-    /// The validated manifest entry.
-    public var container: ContainerDefinition
+    /// The container as the plan decided it.
+    public var container: ResolvedContainer
     /// The resolved image configuration; nil for `rootfs:` containers (no image) and checkpoint restores.
     public var imageConfig: ImageConfiguration?
     /// A spec to start from instead of the default spec or the `config:` file: a checkpoint's spec, on
@@ -32,7 +31,7 @@ public struct SpecInput: Sendable {
     public var privilegedCapabilities: [String]
 
     public init(
-        project: String, stateRootID: String, container: ContainerDefinition, imageConfig: ImageConfiguration? = nil,
+        project: String, stateRootID: String, container: ResolvedContainer, imageConfig: ImageConfiguration? = nil,
         rootfsPath: String, peerPIDs: [String: Int32] = [:],
         hostHostname: String = SpecInput.currentHostname(),
         privilegedCapabilities: [String] = SpecInput.currentCapabilities()

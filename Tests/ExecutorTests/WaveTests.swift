@@ -7,7 +7,7 @@ import Testing
 @Suite struct WaveTests {
     func planned(_ name: String, dependsOn: [String] = [], joins: [String] = []) -> PlannedContainer {
         PlannedContainer(
-            name: name, action: .create, reasons: [], image: nil, unpack: [], snapshotter: "overlayfs",
+            name: name, action: .create, reasons: [], image: nil, unpack: [], snapshotter: .overlayfs,
             snapshotKey: "p.\(name)", runtime: "runc", runtimeID: "p.\(name)", configHash: "h",
             definition: ContainerDefinition(
                 name: name,

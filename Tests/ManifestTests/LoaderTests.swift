@@ -29,6 +29,23 @@ import Testing
             ])
     }
 
+    @Test func cpusOutOfRangeAreRefusedWithTheirLocation() {
+        let text = """
+            version: 1
+            containers:
+              a: {image: i, cpus: 1e300}
+              b: {image: i, cpus: .inf}
+              c: {image: i, cpus: 0}
+              d: {image: i, cpus: 100000000}
+            """
+        #expect(
+            Support.diagnostics(text) == [
+                "berth.yaml:3:23: error: `cpus` 1e+300 is too large: at most 100000000 (the kernel's CFS quota limit is about 1.7e8 CPUs)",
+                "berth.yaml:4:23: error: `cpus` inf is too large: at most 100000000 (the kernel's CFS quota limit is about 1.7e8 CPUs)",
+                "berth.yaml:5:23: error: `cpus` must be greater than 0, got 0",
+            ])
+    }
+
     @Test func diagnosticsErrorHasTheManifestCategory() throws {
         let error = try #require(throws: DiagnosticsError.self) { try Support.load("version: 3\ncontainers: {}\n") }
         #expect(error.category == .manifest)

@@ -33,7 +33,7 @@ import Testing
         Mutation(field: "cpus") { $0.cpus = 0.5 },
         Mutation(field: "pids-limit") { $0.pidsLimit = 10 },
         Mutation(field: "runtime") { $0.runtime = "crun" },
-        Mutation(field: "snapshotter") { $0.snapshotter = "native" },
+        Mutation(field: "snapshotter") { $0.snapshotter = .native },
         Mutation(field: "rootfs") { $0.rootfs = "/srv/rootfs" },
         Mutation(field: "no-pivot") { $0.noPivot = true },
         Mutation(field: "config") { $0.config = "/srv/config.json" },

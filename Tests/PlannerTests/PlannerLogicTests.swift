@@ -197,7 +197,7 @@ import Testing
         let container = PlannedContainer(
             name: "hello", action: .create, reasons: ["new container"],
             image: PlannedImage(reference: "berth.local/busybox:demo", digest: digest, configDigest: digest, platform: "linux/amd64"),
-            unpack: [layer], snapshotter: "overlayfs", snapshotKey: "hello/hello", runtime: "runc", runtimeID: "hello.hello",
+            unpack: [layer], snapshotter: .overlayfs, snapshotKey: "hello/hello", runtime: "runc", runtimeID: "hello.hello",
             configHash: "sha256:x", definition: ContainerDefinition(name: "hello", image: "berth.local/busybox:demo"))
         return Plan(project: "hello", manifest: "berth.yaml", stateRevision: 3, containers: [container], orphans: [])
     }

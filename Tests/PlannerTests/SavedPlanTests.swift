@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import SpecBuilder
 import Testing
 @testable import Planner
 
@@ -35,6 +36,10 @@ import Testing
         let loaded = try Self.roundTrip(plan)
         #expect(loaded.plan == plan)
         #expect(loaded.plan.stateRevision == 3)
+        // The spec inputs are not in the file: they are derived again from the definition read back.
+        #expect(!(try String(decoding: SavedPlan(plan).encoded(), as: UTF8.self)).contains("resolved"))
+        #expect(loaded.plan.containers[0].resolved.env == ["A=1"])
+        #expect(loaded.plan.containers[0].resolved == ResolvedContainer(resolving: loaded.plan.containers[0].definition))
     }
 
     struct Tamper: CustomTestStringConvertible, Sendable {

@@ -10,7 +10,8 @@ import Testing
 struct BuilderBehaviourTests {
     private func input(_ container: ContainerDefinition, rootfs: String) -> SpecInput {
         SpecInput(
-            project: "p", stateRootID: "0123456789ab", container: container, imageConfig: Fixtures.image(), rootfsPath: rootfs,
+            project: "p", stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), imageConfig: Fixtures.image(),
+            rootfsPath: rootfs,
             hostHostname: "h", privilegedCapabilities: DefaultSpec.allCapabilities)
     }
 
@@ -68,16 +69,15 @@ struct BuilderBehaviourTests {
         #expect(error.message.contains("too many symlinks"))
     }
 
-    @Test func cpusThatOverflowAreRejected() throws {
+    @Test func cpusBecomeAQuotaOverTheDefaultPeriod() throws {
         let dir = try TempDirectory("cpus")
         let rootfs = try Fixtures.rootfs(in: dir)
-        for bad in [Double.infinity, 1e300] {
-            var container = ContainerDefinition(name: "c", image: "img")
-            container.cpus = bad
-            let error = try #require(throws: SpecError.self) { try SpecBuilder.build(input(container, rootfs: rootfs)) }
-            #expect(error.code == "invalid-cpus")
-        }
-        // `cpus` ≤ 0 and a bind mount without a source never get here: the manifest validator refuses them
-        // (Tests/ManifestTests/Fixtures/invalid).
+        var container = ContainerDefinition(name: "c", image: "img")
+        container.cpus = 1.5
+        let spec = try SpecBuilder.build(input(container, rootfs: rootfs))
+        #expect(spec.linux?.resources?.cpu?.quota == 150_000)
+        #expect(spec.linux?.resources?.cpu?.period == 100_000)
+        // `cpus` ≤ 0 or too large for the kernel's quota and a bind mount without a source never get here: the
+        // manifest validator refuses them (LoaderTests.cpusOutOfRangeAreRefusedWithTheirLocation).
     }
 }

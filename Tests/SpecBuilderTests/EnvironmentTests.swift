@@ -45,7 +45,7 @@ struct EnvironmentTests {
         let error = try #require(throws: SpecError.self) {
             try SpecBuilder.build(
                 SpecInput(
-                    project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: "/nonexistent",
+                    project: "p", stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), rootfsPath: "/nonexistent",
                     hostHostname: "h"))
         }
         #expect(error.code == "unreadable-env-file")

@@ -208,7 +208,7 @@ struct GoldenSpecTests {
             container.config = try dir.write("base-config.json", base)
         }
         let input = SpecInput(
-            project: "demo", stateRootID: "0123456789ab", container: container, imageConfig: testCase.image,
+            project: "demo", stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), imageConfig: testCase.image,
             rootfsPath: rootfs, peerPIDs: testCase.peers, hostHostname: "build-host",
             privilegedCapabilities: DefaultSpec.allCapabilities)
         if let code = testCase.errorCode {

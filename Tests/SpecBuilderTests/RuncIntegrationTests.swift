@@ -120,7 +120,7 @@ struct RuncIntegrationTests {
         container.hostname = "berth-it"
         let spec = try SpecBuilder.build(
             SpecInput(
-                project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
+                project: Self.project, stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), imageConfig: Self.image(),
                 rootfsPath: bundle.rootfs, hostHostname: "unused"))
         let result = try bundle.run(spec, id: "berth-spec-root-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")
@@ -163,7 +163,7 @@ struct RuncIntegrationTests {
         container.withNamespaces = [NamespaceJoin(type: "network", target: .container("peer"))]
         let spec = try SpecBuilder.build(
             SpecInput(
-                project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
+                project: Self.project, stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), imageConfig: Self.image(),
                 rootfsPath: bundle.rootfs, peerPIDs: ["peer": peer.pid],
                 hostHostname: "unused"))
         let result = try bundle.run(spec, id: "berth-spec-user-\(getpid())")
@@ -195,7 +195,7 @@ struct RuncIntegrationTests {
         ]
         let spec = try SpecBuilder.build(
             SpecInput(
-                project: Self.project, stateRootID: "0123456789ab", container: container, imageConfig: Self.image(),
+                project: Self.project, stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), imageConfig: Self.image(),
                 rootfsPath: bundle.rootfs, hostHostname: "the-host"))
         let result = try bundle.run(spec, id: "berth-spec-priv-\(getpid())")
         #expect(result.status == 0, "runc failed: \(result.stderr)")

@@ -84,7 +84,7 @@ struct UserResolutionTests {
         var container = ContainerDefinition(name: "u", image: "img", args: ["/bin/true"])
         if !testCase.user.isEmpty { container.user = testCase.user }
         let input = SpecInput(
-            project: "p", stateRootID: "0123456789ab", container: container,
+            project: "p", stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container),
             imageConfig: Fixtures.image(user: testCase.imageUser),
             rootfsPath: (rootfs as NSString).deletingLastPathComponent, hostHostname: "h")
         if let code = testCase.errorCode {
@@ -113,7 +113,7 @@ struct UserResolutionTests {
         container.user = "app"
         let spec = try SpecBuilder.build(
             SpecInput(
-                project: "p", stateRootID: "0123456789ab", container: container,
+                project: "p", stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container),
                 rootfsPath: dir.path + "/rootfs", hostHostname: "h"))
         #expect(spec.process?.user.uid == 1000)
         #expect(spec.process?.user.additionalGids == [1000])
@@ -128,7 +128,7 @@ struct UserResolutionTests {
         let error = try #require(throws: SpecError.self) {
             try SpecBuilder.build(
                 SpecInput(
-                    project: "p", stateRootID: "0123456789ab", container: container, rootfsPath: dir.path + "/rootfs",
+                    project: "p", stateRootID: "0123456789ab", container: ResolvedContainer(resolving: container), rootfsPath: dir.path + "/rootfs",
                     hostHostname: "h"))
         }
         #expect(error.code == "file-too-large")

@@ -12,7 +12,7 @@ struct ImageUnpack: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let image = try context.images.resolve(reference)
-        let unpacked = try context.snapshots.store(for: snapshotter)
+        let unpacked = try context.snapshots.store(named: snapshotter)
             .unpack(image, from: context.images, progress: .standardErrorIfTerminal())
         print("\(image.reference): unpacked \(unpacked.count) of \(image.manifest.layers.count) layers into \(snapshotter)")
     }
