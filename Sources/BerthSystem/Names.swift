@@ -8,11 +8,13 @@ public enum NameKind: String, Sendable, CaseIterable {
     case project
     /// A container of a project: `[a-z0-9][a-z0-9_.-]*`, at most 63 characters.
     case container
+    /// A network of a project: the project rule (`[a-z0-9][a-z0-9_-]*`, at most 63 characters).
+    case network
 
     /// The rule, as shown in errors and the README.
     public var rule: String {
         switch self {
-        case .project: return "^[a-z0-9][a-z0-9_-]{0,62}$"
+        case .project, .network: return "^[a-z0-9][a-z0-9_-]{0,62}$"
         case .container: return "^[a-z0-9][a-z0-9_.-]{0,62}$"
         }
     }
@@ -20,14 +22,14 @@ public enum NameKind: String, Sendable, CaseIterable {
     /// The rule in words.
     public var ruleInWords: String {
         switch self {
-        case .project: return "lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters"
+        case .project, .network: return "lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters"
         case .container: return "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters"
         }
     }
 
     fileprivate func allows(_ c: Unicode.Scalar) -> Bool {
         switch self {
-        case .project: return Names.isLowerAlnum(c) || c == "_" || c == "-"
+        case .project, .network: return Names.isLowerAlnum(c) || c == "_" || c == "-"
         case .container: return Names.isLowerAlnum(c) || c == "_" || c == "-" || c == "."
         }
     }

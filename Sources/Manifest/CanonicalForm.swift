@@ -7,6 +7,8 @@ struct CanonicalManifest: Codable, Equatable {
     var version: Int
     var name: String
     var containers: [String: CanonicalContainer]
+    /// The declared networks (the implicit default network is not written); nil when there are none.
+    var networks: [String: CanonicalNetwork]?
 
     init(_ m: ProjectManifest) throws {
         version = m.version
@@ -14,6 +16,35 @@ struct CanonicalManifest: Codable, Equatable {
         var containers: [String: CanonicalContainer] = [:]
         for c in m.containers { containers[c.name] = try CanonicalContainer(c) }
         self.containers = containers
+        let declared = m.networks.filter { $0.location != nil }
+        networks = declared.isEmpty ? nil : Dictionary(uniqueKeysWithValues: declared.map { ($0.name, CanonicalNetwork($0)) })
+    }
+}
+
+struct CanonicalNetwork: Codable, Equatable {
+    var subnet: String?
+    var gateway: String?
+    var isInternal: Bool?
+    var external: String?
+
+    enum CodingKeys: String, CodingKey {
+        case subnet, gateway, isInternal = "internal", external
+    }
+
+    init(_ n: NetworkDefinition) {
+        subnet = n.subnet?.description
+        gateway = n.gateway?.description
+        isInternal = n.isInternal ? true : nil
+        external = n.external
+    }
+}
+
+struct CanonicalMembership: Codable, Equatable {
+    var aliases: [String]?
+    var ipv4Address: String?
+
+    enum CodingKeys: String, CodingKey {
+        case aliases, ipv4Address = "ipv4-address"
     }
 }
 
@@ -44,12 +75,21 @@ struct CanonicalContainer: Codable, Equatable {
     var noPivot: Bool
     var config: String?
     var dependsOn: [String]
+    // Networking: written only when set, so a manifest without networking keeps its form and its hash.
+    var ports: [String]?
+    var expose: [String]?
+    var networks: [String: CanonicalMembership]?
+    var netNone: Bool?
+    var dns: [String]?
+    var dnsSearch: [String]?
+    var extraHosts: [String]?
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
-        case runtime, snapshotter, rootfs, config, pull, restore
+        case runtime, snapshotter, rootfs, config, pull, restore, ports, expose, networks, dns
         case withNs = "with-ns", netHost = "net-host", memoryLimit = "memory-limit", pidsLimit = "pids-limit"
-        case noPivot = "no-pivot", dependsOn = "depends-on"
+        case noPivot = "no-pivot", dependsOn = "depends-on", netNone = "net-none", dnsSearch = "dns-search"
+        case extraHosts = "extra-hosts"
     }
 
     init(_ c: ContainerDefinition) throws {
@@ -83,6 +123,19 @@ struct CanonicalContainer: Codable, Equatable {
         noPivot = c.noPivot
         config = c.config
         dependsOn = c.dependsOn
+        ports = c.ports.isEmpty ? nil : c.ports.map(\.shortForm)
+        expose = c.expose.isEmpty ? nil : c.expose.map { "\($0.port)/\($0.proto.rawValue)" }
+        networks =
+            c.networks.isEmpty
+            ? nil
+            : Dictionary(
+                uniqueKeysWithValues: c.networks.map {
+                    ($0.network, CanonicalMembership(aliases: $0.aliases.isEmpty ? nil : $0.aliases, ipv4Address: $0.ipv4Address?.description))
+                })
+        netNone = c.netNone ? true : nil
+        dns = c.dns.isEmpty ? nil : c.dns
+        dnsSearch = c.dnsSearch.isEmpty ? nil : c.dnsSearch
+        extraHosts = c.extraHosts.isEmpty ? nil : c.extraHosts.map(\.shortForm)
     }
 }
 
@@ -132,6 +185,8 @@ extension CanonicalContainer {
         c.rootfs = rootfs.map(e)
         c.config = config.map(e)
         c.dependsOn = dependsOn.map(e)
+        c.dnsSearch = dnsSearch?.map(e)
+        c.extraHosts = extraHosts?.map(e)
         return c
     }
 }

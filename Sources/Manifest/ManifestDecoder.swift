@@ -30,6 +30,10 @@ struct ManifestDecoder {
                     description.containerEntries = entries.count
                     description.containers = entries.compactMap { decodeContainer(name: $0.key, $0.value) }
                 }
+            case "networks":
+                if let networks = reader.mapping(value, field: "networks", expected: "a map of network names to settings") {
+                    description.networks = reader.pairs(networks).compactMap { decodeNetwork(name: $0.key, $0.value) }
+                }
             default:
                 reportUnknown(key, in: "the manifest", valid: ManifestRules.topLevelKeys)
             }
@@ -83,6 +87,13 @@ struct ManifestDecoder {
         case "no-pivot": c.noPivot = reader.bool(value, field: field)
         case "config": c.config = reader.string(value, field: field)
         case "depends-on": c.dependsOn = reader.stringList(value, field: field)
+        case "ports": c.ports = decodeList(value, field: field, expected: "a list of ports") { $0.decodePort($1) }
+        case "expose": c.expose = reader.stringList(value, field: field)
+        case "networks": c.networks = decodeMemberships(value)
+        case "net-none": c.netNone = reader.bool(value, field: field)
+        case "dns": c.dns = reader.stringList(value, field: field, allowSingle: true)
+        case "dns-search": c.dnsSearch = reader.stringList(value, field: field, allowSingle: true)
+        case "extra-hosts": c.extraHosts = decodeExtraHosts(value)
         default:
             c.fieldLocations[field] = nil
             reportUnknown(key, in: "container `\(c.name.value)`", valid: ManifestRules.containerKeys)
@@ -184,5 +195,88 @@ struct ManifestDecoder {
             }
         }
         return .long(type: type, path: path, container: container)
+    }
+
+    // MARK: Networks
+
+    private mutating func decodeNetwork(name: Located<String>, _ node: YAMLNode) -> NetworkDescription? {
+        var network = NetworkDescription(name: name)
+        if case .scalar(let scalar) = node, scalar.resolvedTag == .null { return network }
+        guard let mapping = reader.mapping(node, field: "networks.\(name.value)", expected: "a map of network settings or {}") else {
+            return nil
+        }
+        for (key, value) in reader.pairs(mapping) {
+            switch key.value {
+            case "subnet": network.subnet = reader.string(value, field: "subnet")
+            case "gateway": network.gateway = reader.string(value, field: "gateway")
+            case "internal": network.isInternal = reader.bool(value, field: "internal")
+            case "external":
+                if case .scalar(let s) = value, s.resolvedTag == .bool {
+                    if reader.bool(value, field: "external")?.value == true { network.external = Located(name.value, at: reader.location(value)) }
+                } else {
+                    network.external = reader.string(value, field: "external")
+                }
+            default: reportUnknown(key, in: "network `\(name.value)`", valid: ManifestRules.networkKeys)
+            }
+        }
+        return network
+    }
+
+    private mutating func decodePort(_ node: YAMLNode) -> PortDescription? {
+        if case .scalar = node {
+            return reader.string(node, field: "ports", lenient: true).map { .short($0) }
+        }
+        guard let mapping = reader.mapping(node, field: "ports", expected: "a \"[HOST-IP:]PUBLISHED:TARGET[/PROTOCOL]\" string or a map") else {
+            return nil
+        }
+        var target: Located<String>?, published: Located<String>?, hostIP: Located<String>?, proto: Located<String>?
+        for (key, value) in reader.pairs(mapping) {
+            switch key.value {
+            case "target": target = reader.string(value, field: "target", lenient: true)
+            case "published": published = reader.string(value, field: "published", lenient: true)
+            case "host-ip": hostIP = reader.string(value, field: "host-ip")
+            case "protocol": proto = reader.string(value, field: "protocol")
+            default: reportUnknown(key, in: "a port", valid: ManifestRules.portKeys)
+            }
+        }
+        return .long(target: target, published: published, hostIP: hostIP, proto: proto)
+    }
+
+    /// `networks: [a, b]` or `networks: {a: {aliases: [...], ipv4-address: ...}, b: {}}`.
+    private mutating func decodeMemberships(_ node: YAMLNode) -> Located<[NetworkMembershipDescription]>? {
+        if case .sequence = node {
+            return reader.stringList(node, field: "networks").map { list in
+                Located(list.value.map { NetworkMembershipDescription(name: $0) }, at: list.location)
+            }
+        }
+        guard let mapping = reader.mapping(node, field: "networks", expected: "a list of network names or a map") else { return nil }
+        var memberships: [NetworkMembershipDescription] = []
+        for (key, value) in reader.pairs(mapping) {
+            var membership = NetworkMembershipDescription(name: key)
+            if case .scalar(let s) = value, s.resolvedTag == .null {
+                memberships.append(membership)
+                continue
+            }
+            guard let settings = reader.mapping(value, field: "networks.\(key.value)", expected: "a map of settings or {}") else { continue }
+            for (setting, item) in reader.pairs(settings) {
+                switch setting.value {
+                case "aliases": membership.aliases = reader.stringList(item, field: "aliases")?.value ?? []
+                case "ipv4-address": membership.ipv4Address = reader.string(item, field: "ipv4-address")
+                default: reportUnknown(setting, in: "network `\(key.value)` of a container", valid: ManifestRules.membershipKeys)
+                }
+            }
+            memberships.append(membership)
+        }
+        return Located(memberships, at: reader.location(node))
+    }
+
+    /// `extra-hosts: ["name:ip"]` or `extra-hosts: {name: ip}`.
+    private mutating func decodeExtraHosts(_ node: YAMLNode) -> Located<[Located<String>]>? {
+        if case .mapping = node {
+            return decodeStringMap(node, field: "extra-hosts").map { map in
+                Located(map.value.map { Located("\($0.key.value):\($0.value.value)", at: $0.key.location) }, at: map.location)
+            }
+        }
+        return reader.stringList(node, field: "extra-hosts")
     }
 }

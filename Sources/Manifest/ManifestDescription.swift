@@ -12,6 +12,31 @@ struct ManifestDescription {
     var keys: Set<String> = []
     /// How many entries `containers` has, even when some failed to decode; nil when it is not a map.
     var containerEntries: Int?
+    /// Top-level `networks:` entries.
+    var networks: [NetworkDescription] = []
+}
+
+/// A top-level `networks:` entry as written.
+struct NetworkDescription {
+    var name: Located<String>
+    var subnet: Located<String>?
+    var gateway: Located<String>?
+    var isInternal: Located<Bool>?
+    /// `external: NAME`, or `external: true` (the key is the other network's full name).
+    var external: Located<String>?
+}
+
+/// A `ports:` entry: the short string form or the long map form.
+enum PortDescription {
+    case short(Located<String>)
+    case long(target: Located<String>?, published: Located<String>?, hostIP: Located<String>?, proto: Located<String>?)
+}
+
+/// A container's `networks:` entry: a name, with aliases and a fixed address in the map form.
+struct NetworkMembershipDescription {
+    var name: Located<String>
+    var aliases: [Located<String>] = []
+    var ipv4Address: Located<String>?
 }
 
 /// One container entry as written.
@@ -43,6 +68,13 @@ struct ContainerDescription {
     var noPivot: Located<Bool>?
     var config: Located<String>?
     var dependsOn: Located<[Located<String>]>?
+    var ports: Located<[Located<PortDescription>]>?
+    var expose: Located<[Located<String>]>?
+    var networks: Located<[NetworkMembershipDescription]>?
+    var netNone: Located<Bool>?
+    var dns: Located<[Located<String>]>?
+    var dnsSearch: Located<[Located<String>]>?
+    var extraHosts: Located<[Located<String>]>?
     /// Where each key's value was written, keyed by manifest key.
     var fieldLocations: [String: SourceLocation] = [:]
 

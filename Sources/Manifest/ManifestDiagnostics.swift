@@ -151,6 +151,50 @@ enum ManifestDiagnostics {
         .error(at: loc, "`net-host` and a `with-ns` network namespace conflict; use one of them")
     }
 
+    // MARK: Networks
+
+    static func invalidSubnet(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `subnet` `\(value)`: expected an IPv4 network such as 10.89.1.0/24 (no host bits set, prefix 8 to 30)")
+    }
+    static func invalidAddress(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `\(field)` `\(value)`: expected an IPv4 address such as 10.89.1.5")
+    }
+    static func addressOutsideSubnet(_ field: String, _ value: String, subnet: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` \(value) is not a host address of the network's subnet \(subnet)")
+    }
+    static func fixedAddressWithoutSubnet(_ network: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`ipv4-address` on network `\(network)` needs the network's `subnet` to be declared")
+    }
+    static func overlappingSubnets(_ a: String, _ subnetA: String, _ b: String, _ subnetB: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "subnet \(subnetB) of network `\(b)` overlaps \(subnetA) of network `\(a)`; give each network its own range")
+    }
+    static func externalWithSettings(_ network: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "network `\(network)` is `external`: its subnet, gateway and internal are the other project's; remove them")
+    }
+    static func invalidExternal(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `external` `\(value)`: name the other project's network as PROJECT_NETWORK (e.g. shop_default)")
+    }
+    static func unknownNetwork(_ name: String, known: [String], at loc: Loc) -> Diagnostic {
+        let hint = EditDistance.suggestion(for: name, among: known).map { "; did you mean `\($0)`?" } ?? ""
+        let declared = known.isEmpty ? "none is declared" : "declared: \(known.joined(separator: ", "))"
+        return .error(at: loc, "network `\(name)` is not declared under the top-level `networks:` (\(declared))\(hint)")
+    }
+    static func networkingConflict(_ what: String, _ with: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(what)` cannot be used with \(with)")
+    }
+    static func invalidPort(_ value: String, problem: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid port `\(value)`: \(problem)")
+    }
+    static func portConflict(_ mapping: String, container: String, other: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "host port \(mapping) of `\(container)` is already published by `\(other)`; choose another published port")
+    }
+    static func invalidExtraHost(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `extra-hosts` entry `\(value)`: expected NAME:IPV4 or NAME:host-gateway")
+    }
+    static func invalidNameServer(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `dns` server `\(value)`: expected an IPv4 address")
+    }
+
     // MARK: References between containers
 
     static func unknownContainer(_ field: String, _ name: String, known: [String], at loc: Loc) -> Diagnostic {

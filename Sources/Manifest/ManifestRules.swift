@@ -3,18 +3,23 @@ import OCI
 /// The fixed vocabulary of berth.yaml: versions, keys, namespace types. Names follow `BerthSystem.Names`.
 enum ManifestRules {
     static let supportedVersions = [1]
-    static let topLevelKeys = ["version", "name", "containers"]
+    static let topLevelKeys = ["version", "name", "containers", "networks"]
     static let containerKeys = [
         "image", "args", "cwd", "env", "env-files", "mounts", "with-ns", "checkpoint", "readonly", "tty",
         "net-host", "labels", "user", "hostname", "privileged", "memory-limit", "cpus", "pids-limit",
         "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
+        "ports", "expose", "networks", "net-none", "dns", "dns-search", "extra-hosts",
     ]
     /// Container keys that choose how a container is made, not what its runtime spec holds: everything
     /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).
     static let outsideTheSpec: Set<String> = [
         "image", "checkpoint", "runtime", "snapshotter", "rootfs", "no-pivot", "depends-on", "pull", "restore",
+        "ports", "expose", "networks",
     ]
     static let mountKeys = ["type", "source", "destination", "options"]
+    static let networkKeys = ["subnet", "gateway", "internal", "external"]
+    static let portKeys = ["target", "published", "host-ip", "protocol"]
+    static let membershipKeys = ["aliases", "ipv4-address"]
     static let namespaceKeys = ["type", "path", "container"]
     /// The OCI namespace type names: the runtime spec's list, from the OCI module.
     static let namespaceTypes = NamespaceType.all.map(\.rawValue)

@@ -83,6 +83,7 @@ extension ManifestValidator {
         c.rootfs = nonEmptyPath("rootfs", d.rootfs)
         c.config = nonEmptyPath("config", d.config)
         c.dependsOn = (d.dependsOn?.value ?? []).map(\.value)
+        validateNetworking(d, into: &c)
         return c
     }
 

@@ -7,6 +7,8 @@ struct ManifestValidator {
     let path: String
     let directory: String
     var diagnostics: [Diagnostic] = []
+    /// The top-level `networks:` entries, for the containers' references to them.
+    var declaredNetworks: [NetworkDescription] = []
 
     init(path: String, directory: String) {
         self.path = path
@@ -21,11 +23,15 @@ struct ManifestValidator {
         } else if d.containerEntries == 0, let loc = d.containersLocation {
             diagnostics.append(ManifestDiagnostics.noContainers(at: loc))
         }
+        declaredNetworks = d.networks
         let containers = d.containers.map { validateContainer($0) }
         checkReferences(d.containers)
-        return ProjectManifest(
+        checkPortConflicts(d.containers, containers)
+        var manifest = ProjectManifest(
             version: Int(d.version?.value ?? 1), name: name, path: path, directory: directory,
             containers: containers)
+        manifest.networks = validateNetworks(d.networks, containers: containers)
+        return manifest
     }
 
     private mutating func checkVersion(_ d: ManifestDescription) {

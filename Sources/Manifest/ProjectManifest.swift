@@ -15,6 +15,8 @@ public struct ProjectManifest: Hashable, Sendable {
     public var containers: [ContainerDefinition]
     /// What loading noticed without failing (an unset variable, say); commands print these to stderr.
     public var warnings: [Diagnostic] = []
+    /// The networks declared under `networks:`, sorted by name, plus `default` when a container is on it.
+    public var networks: [NetworkDefinition] = []
 
     public init(version: Int = 1, name: String, path: String, directory: String, containers: [ContainerDefinition]) {
         self.version = version
@@ -22,6 +24,10 @@ public struct ProjectManifest: Hashable, Sendable {
         self.path = path
         self.directory = directory
         self.containers = containers.sorted { $0.name < $1.name }
+    }
+
+    public func network(named name: String) -> NetworkDefinition? {
+        networks.first { $0.name == name }
     }
 
     public func container(named name: String) -> ContainerDefinition? {
@@ -91,6 +97,20 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     /// Absolute path of a base OCI runtime spec.
     public var config: String?
     public var dependsOn: [String]
+    /// Published ports, ranges expanded, in manifest order.
+    public var ports: [PortMapping] = []
+    /// Ports listened on but not published.
+    public var expose: [ExposedPort] = []
+    /// Networks listed by the container (empty: the default network; see `attachments`).
+    public var networks: [NetworkMembership] = []
+    /// No network but loopback (the container gets its own network namespace and nothing in it).
+    public var netNone: Bool = false
+    /// Name servers for /etc/resolv.conf instead of the host's.
+    public var dns: [String] = []
+    /// Search domains for /etc/resolv.conf.
+    public var dnsSearch: [String] = []
+    /// Extra /etc/hosts entries.
+    public var extraHosts: [ExtraHost] = []
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
 
