@@ -108,8 +108,14 @@ public struct Engine: Sendable {
             let manifestPath: String
             switch source {
             case .saved(let saved):
-                plan = saved.plan
-                try SavedPlan.verifyCurrent(plan, images: images, registry: registry)
+                var current = saved.plan
+                try SavedPlan.verifyCurrent(current, images: images, registry: registry)
+                if !current.declaredNetworks.isEmpty || current.containers.contains(where: { !$0.definition.attachments.isEmpty }) {
+                    var inputs = PlanInputs(project: saved.project, stateRevision: try state.revision())
+                    try inputs.gatherNetworks(from: state)
+                    current.networks = try Planner(images: images, snapshots: snapshots).networks(of: current, inputs: inputs)
+                }
+                plan = current
                 manifestPath = saved.manifest
             case .manifest(let manifest, let path, let project):
                 plan = try self.plan(manifest, project: project, options: options)

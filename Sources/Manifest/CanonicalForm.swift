@@ -16,7 +16,7 @@ struct CanonicalManifest: Codable, Equatable {
         var containers: [String: CanonicalContainer] = [:]
         for c in m.containers { containers[c.name] = try CanonicalContainer(c) }
         self.containers = containers
-        let declared = m.networks.filter { $0.location != nil }
+        let declared = m.networks.filter(\.isDeclared)
         networks = declared.isEmpty ? nil : Dictionary(uniqueKeysWithValues: declared.map { ($0.name, CanonicalNetwork($0)) })
     }
 }

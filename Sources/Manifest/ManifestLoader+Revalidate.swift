@@ -7,8 +7,9 @@ extension ManifestLoader {
     /// or environment. Returns one message per problem (empty when they pass), each naming the container;
     /// a definition that passes but does not come back the same (a field edited past what the rules allow
     /// to be written) is a problem too.
-    public static func revalidate(_ containers: [ContainerDefinition], project: String) -> [String] {
-        let manifest = ProjectManifest(name: project, path: "plan", directory: "/", containers: containers)
+    public static func revalidate(_ containers: [ContainerDefinition], networks: [NetworkDefinition] = [], project: String) -> [String] {
+        var manifest = ProjectManifest(name: project, path: "plan", directory: "/", containers: containers)
+        manifest.networks = networks
         let text: String
         do {
             let encoder = JSONEncoder()
@@ -27,6 +28,11 @@ extension ManifestLoader {
             return ["\(error)"]
         }
         var problems: [String] = []
+        if loaded.networks != NetworkDefinition.effective(declared: networks.filter(\.isDeclared), containers: containers)
+            || networks.contains(where: { !$0.isDeclared })
+        {
+            problems.append("networks: the declarations are not ones the manifest rules produce")
+        }
         for container in containers {
             guard let again = loaded.container(named: container.name),
                 (try? ManifestRenderer.canonicalJSON(of: again)) == (try? ManifestRenderer.canonicalJSON(of: container)),

@@ -51,12 +51,7 @@ extension ManifestValidator {
                     ManifestDiagnostics.overlappingSubnets(a.name, subnetA.description, b.name, subnetB.description, at: location))
             }
         }
-        let usesDefault = containers.contains { $0.attachments.contains { $0.network == NetworkDefinition.defaultName } }
-        if usesDefault, !networks.contains(where: { $0.name == NetworkDefinition.defaultName }) {
-            networks.append(NetworkDefinition(name: NetworkDefinition.defaultName))
-            networks.sort { $0.name < $1.name }
-        }
-        return networks
+        return NetworkDefinition.effective(declared: networks, containers: containers)
     }
 
     /// A container's network fields, checked against the declared networks.

@@ -13,7 +13,9 @@ public struct NetworkDefinition: Hashable, Sendable, Codable {
     public var isInternal: Bool
     /// The full name of a network another project made (`other_default`): used, never created or removed.
     public var external: String?
-    /// Where the network was declared; nil for the implicit default network.
+    /// Whether the manifest declares it (the implicit default network is not declared).
+    public var isDeclared: Bool
+    /// Where the network was declared; nil for the implicit default network and in saved plans.
     public var location: SourceLocation?
 
     /// The name of the network every container joins unless it says otherwise.
@@ -21,8 +23,9 @@ public struct NetworkDefinition: Hashable, Sendable, Codable {
 
     public init(
         name: String, subnet: IPv4Subnet? = nil, gateway: IPv4Address? = nil, isInternal: Bool = false,
-        external: String? = nil, location: SourceLocation? = nil
+        external: String? = nil, isDeclared: Bool = true, location: SourceLocation? = nil
     ) {
+        self.isDeclared = isDeclared
         self.name = name
         self.subnet = subnet
         self.gateway = gateway
@@ -32,12 +35,13 @@ public struct NetworkDefinition: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, subnet, gateway, isInternal = "internal", external
+        case name, subnet, gateway, isInternal = "internal", external, isDeclared = "declared"
     }
 
     /// Locations are not part of a network's identity (nor of saved plans).
     public static func == (a: Self, b: Self) -> Bool {
-        (a.name, a.subnet, a.gateway, a.isInternal, a.external) == (b.name, b.subnet, b.gateway, b.isInternal, b.external)
+        (a.name, a.subnet, a.gateway, a.isInternal, a.external, a.isDeclared)
+            == (b.name, b.subnet, b.gateway, b.isInternal, b.external, b.isDeclared)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -46,6 +50,19 @@ public struct NetworkDefinition: Hashable, Sendable, Codable {
         hasher.combine(gateway)
         hasher.combine(isInternal)
         hasher.combine(external)
+        hasher.combine(isDeclared)
+    }
+
+    /// The networks a project has: those declared, plus the undeclared `default` when a container is on it;
+    /// sorted by name.
+    public static func effective(declared: [NetworkDefinition], containers: [ContainerDefinition]) -> [NetworkDefinition] {
+        var networks = declared.sorted { $0.name < $1.name }
+        let usesDefault = containers.contains { $0.attachments.contains { $0.network == defaultName } }
+        if usesDefault, !networks.contains(where: { $0.name == defaultName }) {
+            networks.append(NetworkDefinition(name: defaultName, isDeclared: false))
+            networks.sort { $0.name < $1.name }
+        }
+        return networks
     }
 }
 

@@ -66,3 +66,13 @@ enum PortSyntax {
         return value
     }
 }
+
+extension PortMapping {
+    /// One mapping from its `shortForm` (a single port, as recorded in the state); nil for anything else.
+    public init?(shortForm: String) {
+        guard case .success(let mappings) = PortSyntax.parse(shortForm), mappings.count == 1, let only = mappings.first else {
+            return nil
+        }
+        self = only
+    }
+}

@@ -14,16 +14,26 @@ public struct Plan: Encodable, Hashable, Sendable {
     public var containers: [PlannedContainer]
     /// Containers recorded for the project but absent from the manifest.
     public var orphans: [PlannedOrphan]
+    /// The networks the containers are on, by name, with their subnets.
+    public var networks: [PlannedNetwork]
+    /// The manifest's network declarations the networks were planned from (a saved plan carries these and
+    /// plans the networks again when it is applied; the printed plan leaves them out).
+    public var declaredNetworks: [NetworkDefinition] = []
 
     public init(
         project: String, manifest: String, stateRevision: Int, containers: [PlannedContainer],
-        orphans: [PlannedOrphan]
+        orphans: [PlannedOrphan], networks: [PlannedNetwork] = []
     ) {
         self.project = project
         self.manifest = manifest
         self.stateRevision = stateRevision
         self.containers = containers
         self.orphans = orphans
+        self.networks = networks
+    }
+
+    public func network(named name: String) -> PlannedNetwork? {
+        networks.first { $0.name == name }
     }
 
     public var summary: PlanSummary {
@@ -38,6 +48,7 @@ public struct Plan: Encodable, Hashable, Sendable {
             s.layersToUnpack += c.unpack.count
         }
         s.orphans = orphans.count
+        s.networksToCreate = networks.filter { $0.action == .create }.count
         return s
     }
 
@@ -50,10 +61,11 @@ public struct Plan: Encodable, Hashable, Sendable {
     /// Whether applying this plan changes anything.
     public var hasChanges: Bool {
         containers.contains { $0.action != .unchanged } || containers.contains { !$0.unpack.isEmpty }
+            || networks.contains { $0.action == .create }
     }
 
     enum CodingKeys: String, CodingKey {
-        case project, manifest, containers, orphans, summary
+        case project, manifest, containers, orphans, summary, networks
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -63,6 +75,7 @@ public struct Plan: Encodable, Hashable, Sendable {
         try c.encode(containers, forKey: .containers)
         try c.encode(orphans, forKey: .orphans)
         try c.encode(summary, forKey: .summary)
+        if !networks.isEmpty { try c.encode(networks, forKey: .networks) }
     }
 }
 
@@ -74,6 +87,35 @@ public struct PlanSummary: Codable, Hashable, Sendable {
     public var unchanged = 0
     public var orphans = 0
     public var layersToUnpack = 0
+    public var networksToCreate = 0
+
+    enum CodingKeys: String, CodingKey {
+        case create, replace, start, unchanged, orphans, layersToUnpack, networksToCreate
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        create = try c.decode(Int.self, forKey: .create)
+        replace = try c.decode(Int.self, forKey: .replace)
+        start = try c.decode(Int.self, forKey: .start)
+        unchanged = try c.decode(Int.self, forKey: .unchanged)
+        orphans = try c.decode(Int.self, forKey: .orphans)
+        layersToUnpack = try c.decode(Int.self, forKey: .layersToUnpack)
+        networksToCreate = try c.decodeIfPresent(Int.self, forKey: .networksToCreate) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(create, forKey: .create)
+        try c.encode(replace, forKey: .replace)
+        try c.encode(start, forKey: .start)
+        try c.encode(unchanged, forKey: .unchanged)
+        try c.encode(orphans, forKey: .orphans)
+        try c.encode(layersToUnpack, forKey: .layersToUnpack)
+        if networksToCreate > 0 { try c.encode(networksToCreate, forKey: .networksToCreate) }
+    }
 }
 
 /// What happens to one container.

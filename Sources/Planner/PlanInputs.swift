@@ -25,6 +25,12 @@ public struct PlanInputs: Sendable {
     public var criu: CriuStatus?
     /// Host checks of the manifest (bind sources, env-files, runtimes on PATH): errors fail the plan.
     public var hostDiagnostics: [Diagnostic]
+    /// Every network Berth made under this state root, of every project (for subnets and external networks).
+    public var networks: [NetworkRecord] = []
+    /// Every network membership recorded, of every project (for the host ports others hold).
+    public var attachments: [AttachmentRecord] = []
+    /// The host's routes that are not Berth's bridges nor the default route: subnets a network must avoid.
+    public var hostRoutes: [IPv4Subnet] = []
 
     public init(
         project: String, stateRevision: Int = 0, observed: [String: ObservedContainer] = [:],
@@ -80,6 +86,7 @@ public struct PlanInputs: Sendable {
             inputs.runtimeIDs = sources.observer?.runtimeIDs() ?? []
         }
         inputs.hostDiagnostics = HostValidator.check(manifest)
+        if !manifest.networks.isEmpty { try inputs.gatherNetworks(from: sources.state) }
         for container in manifest.containers {
             guard container.checkpoint == nil, let reference = container.image, inputs.remote[reference] == nil,
                 let registry = sources.registry, needsRegistry(container, reference: reference, images: sources.images)
@@ -94,6 +101,29 @@ public struct PlanInputs: Sendable {
             inputs.criu = sources.criuCheck()
         }
         return inputs
+    }
+
+    /// The network facts: every network and membership recorded, and the host's own routes.
+    public mutating func gatherNetworks(from state: StateStore) throws {
+        networks = try state.networks()
+        attachments = try state.attachments()
+        let table = (try? String(contentsOfFile: "/proc/net/route", encoding: .utf8)) ?? ""
+        hostRoutes = Self.hostRoutes(fromRouteTable: table, excluding: Set(networks.map(\.bridge)))
+    }
+
+    /// The destinations of the kernel's IPv4 routing table (`/proc/net/route`: interface, destination and mask
+    /// in little-endian hex), less the default route and routes through `excluding` (Berth's own bridges).
+    static func hostRoutes(fromRouteTable table: String, excluding: Set<String>) -> [IPv4Subnet] {
+        var routes: Set<IPv4Subnet> = []
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 8, !excluding.contains(String(fields[0])),
+                let destination = UInt32(fields[1], radix: 16), let mask = UInt32(fields[7], radix: 16), mask != 0
+            else { continue }
+            let prefix = mask.nonzeroBitCount
+            if let subnet = IPv4Subnet(network: IPv4Address(destination.byteSwapped), prefix: prefix) { routes.insert(subnet) }
+        }
+        return routes.sorted()
     }
 
     /// Whether the pull policy asks the registry about `reference`: always for `always`, for `missing`

@@ -9,6 +9,16 @@ public enum PlanRenderer {
 
     public static func text(_ plan: Plan) -> String {
         var lines = ["project \(plan.project) (\(plan.manifest))"]
+        for network in plan.networks {
+            switch network.action {
+            case .create:
+                lines.append("+ network \(network.name): \(network.subnet), gateway \(network.gateway)\(network.isInternal ? ", internal" : "")")
+            case .unchanged:
+                lines.append("= network \(network.name): \(network.subnet)")
+            case .external:
+                lines.append("= network \(network.name): \(network.fullName) (external), \(network.subnet)")
+            }
+        }
         for c in plan.containers {
             lines.append("\(c.action.symbol) \(c.name): \(c.reasons.joined(separator: "; "))")
             if let restore = c.restore {
@@ -42,6 +52,13 @@ public enum PlanRenderer {
                 lines.append("    snapshot  \(c.snapshotKey) on \(c.snapshotterName)")
             }
             lines.append("    runtime   \(c.runtime)")
+            let attachments = c.definition.attachments
+            if !attachments.isEmpty {
+                lines.append("    networks  \(attachments.map(\.network).joined(separator: ", "))")
+            }
+            if !c.definition.ports.isEmpty {
+                lines.append("    ports     \(c.definition.ports.map(\.description).joined(separator: ", "))")
+            }
         }
         for orphan in plan.orphans {
             lines.append("  \(orphan.name): orphan (\(orphan.status)), not in the manifest; kept")
@@ -51,6 +68,7 @@ public enum PlanRenderer {
         if s.start > 0 { summary += ", \(s.start) to start" }
         summary += ", \(s.unchanged) unchanged"
         if s.orphans > 0 { summary += ", \(s.orphans) orphaned" }
+        if s.networksToCreate > 0 { summary += ", \(s.networksToCreate) \(s.networksToCreate == 1 ? "network" : "networks") to create" }
         summary += "; \(s.layersToUnpack) \(s.layersToUnpack == 1 ? "layer" : "layers") to unpack."
         lines.append(summary)
         return lines.joined(separator: "\n") + "\n"

@@ -73,15 +73,30 @@ public struct Planner: Sendable {
                 diagnostics.append(.error(at: container.locations.container, error.message))
             }
         }
+        let networks = planNetworks(manifest, project: project, inputs: inputs, diagnostics: &diagnostics)
         if diagnostics.hasErrors {
             throw PlanError(code: "plan-failed", diagnostics)
         }
         let orphans = records.values.filter { manifest.container(named: $0.name) == nil }
             .sorted { $0.name < $1.name }
             .map { PlannedOrphan(name: $0.name, status: $0.status.rawValue) }
-        return Plan(
+        var plan = Plan(
             project: project, manifest: manifest.path, stateRevision: inputs.stateRevision,
-            containers: order.compactMap { planned[$0] }, orphans: orphans)
+            containers: order.compactMap { planned[$0] }, orphans: orphans, networks: networks)
+        plan.declaredNetworks = manifest.networks.filter(\.isDeclared)
+        return plan
+    }
+
+    /// The networks of a saved plan, planned again against the current state from the declarations it
+    /// carries (with the state revision unchanged, the same networks `berth plan` printed).
+    public func networks(of plan: Plan, inputs: PlanInputs) throws -> [PlannedNetwork] {
+        var manifest = ProjectManifest(
+            name: plan.project, path: plan.manifest, directory: "/", containers: plan.containers.map(\.definition))
+        manifest.networks = NetworkDefinition.effective(declared: plan.declaredNetworks, containers: manifest.containers)
+        var diagnostics: [Diagnostic] = []
+        let networks = planNetworks(manifest, project: plan.project, inputs: inputs, diagnostics: &diagnostics)
+        if diagnostics.hasErrors { throw PlanError(code: "plan-failed", diagnostics) }
+        return networks
     }
 
     func situation(of observed: ObservedContainer?, isService: Bool, runtimeID: String, runtimeIDs: Set<String>) -> Situation {

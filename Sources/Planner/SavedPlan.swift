@@ -9,7 +9,7 @@ import Registry
 /// A plan written to a file by `berth plan -o FILE`, to be carried out later by `berth apply FILE`
 /// exactly as planned. It records the state revision and the image digests it was made against.
 public struct SavedPlan: Codable, Sendable {
-    public static let currentFormat = "berth-plan/v1"
+    public static let currentFormat = "berth-plan/v2"
 
     public var format: String
     public var project: String
@@ -18,6 +18,8 @@ public struct SavedPlan: Codable, Sendable {
     /// The planned containers, each with the validated manifest entry it was planned from.
     public var containers: [PlannedContainer]
     public var orphans: [PlannedOrphan]
+    /// The manifest's network declarations; the networks themselves are planned again when applied.
+    public var networks: [NetworkDefinition]
 
     public init(_ plan: Plan) {
         format = Self.currentFormat
@@ -26,11 +28,14 @@ public struct SavedPlan: Codable, Sendable {
         stateRevision = plan.stateRevision
         containers = plan.containers
         orphans = plan.orphans
+        networks = plan.declaredNetworks
     }
 
-    /// The plan to execute.
+    /// The plan to execute (its `networks` are planned again by `Planner.networks(of:inputs:)`).
     public var plan: Plan {
-        Plan(project: project, manifest: manifest, stateRevision: stateRevision, containers: containers, orphans: orphans)
+        var plan = Plan(project: project, manifest: manifest, stateRevision: stateRevision, containers: containers, orphans: orphans)
+        plan.declaredNetworks = networks
+        return plan
     }
 
     public func encoded() throws -> Data {
@@ -142,8 +147,11 @@ public struct SavedPlan: Codable, Sendable {
         for (i, orphan) in orphans.enumerated() where !Names.isValid(orphan.name, .container) {
             problems.append("orphans[\(i)].name \(Names.quoted(orphan.name)) is not a valid container name")
         }
+        for (i, network) in networks.enumerated() where !Names.isValid(network.name, .network) {
+            problems.append("networks[\(i)].name \(Names.quoted(network.name)) is not a valid network name")
+        }
         guard problems.isEmpty else { return problems }
-        problems += ManifestLoader.revalidate(containers.map(\.definition), project: project)
+        problems += ManifestLoader.revalidate(containers.map(\.definition), networks: networks, project: project)
             .map { "definitions: \($0)" }
         guard problems.isEmpty else { return problems }
         // The hash a plan carries is the hash of its definition: an edited definition (args, mounts, …)

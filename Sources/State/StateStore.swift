@@ -130,6 +130,31 @@ public final class StateStore: Sendable {
                 t.primaryKey(["project", "name"])
             }
         }
+        migrator.registerMigration("v2-networks") { db in
+            try db.create(table: "network") { t in
+                t.column("project", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("subnet", .text).notNull()
+                t.column("gateway", .text).notNull()
+                t.column("bridge", .text).notNull()
+                t.column("isInternal", .boolean).notNull()
+                t.primaryKey(["project", "name"])
+            }
+            // No foreign key to `container`: a membership outlives a crashed create, so that the next apply or
+            // down finds and releases it.
+            try db.create(table: "attachment") { t in
+                t.column("project", .text).notNull()
+                t.column("container", .text).notNull()
+                t.column("networkProject", .text).notNull()
+                t.column("network", .text).notNull()
+                t.column("interface", .text).notNull()
+                t.column("aliases", .text).notNull()
+                t.column("requestedAddress", .text)
+                t.column("ports", .text).notNull()
+                t.column("address", .text)
+                t.primaryKey(["project", "container", "networkProject", "network"])
+            }
+        }
         return migrator
     }
 
@@ -190,7 +215,7 @@ public final class StateStore: Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.read(body)
         } catch {
@@ -198,7 +223,7 @@ public final class StateStore: Sendable {
         }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.write { db in
                 let result = try body(db)

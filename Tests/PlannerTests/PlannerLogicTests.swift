@@ -214,9 +214,35 @@ import Testing
                       layer 0 sha256:\(a64) (1.2 MB) → chain aaaaaaaaaaaa
                     snapshot  hello/hello on overlayfs
                     runtime   runc
+                    networks  default
                 Plan: 1 to create, 0 to replace, 0 unchanged; 1 layer to unpack.
 
                 """)
+    }
+
+    @Test func textShowsNetworksAndPublishedPorts() throws {
+        var plan = try Self.samplePlan()
+        plan.containers[0].definition.ports = [
+            PortMapping(hostPort: 8080, containerPort: 80),
+            PortMapping(hostIP: IPv4Address("127.0.0.1"), hostPort: 5353, containerPort: 53, proto: .udp),
+        ]
+        plan.containers[0].definition.networks = [NetworkMembership(network: "back"), NetworkMembership(network: "front")]
+        let subnet = try #require(IPv4Subnet("10.89.0.0/24"))
+        let back = try #require(IPv4Subnet("10.89.7.0/24"))
+        plan.networks = [
+            PlannedNetwork(name: "back", owner: "infra", action: .external, subnet: back, gateway: back.firstHost, isInternal: false),
+            PlannedNetwork(name: "front", owner: "hello", action: .create, subnet: subnet, gateway: subnet.firstHost, isInternal: true),
+        ]
+        let text = PlanRenderer.text(plan)
+        #expect(
+            text.hasPrefix(
+                "project hello (berth.yaml)\n= network back: infra_back (external), 10.89.7.0/24\n+ network front: 10.89.0.0/24, gateway 10.89.0.1, internal\n"
+            ))
+        #expect(text.contains("\n    networks  back, front\n    ports     0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp\n"))
+        #expect(text.hasSuffix("Plan: 1 to create, 0 to replace, 0 unchanged, 1 network to create; 1 layer to unpack.\n"))
+        let json = try PlanRenderer.json(plan)
+        #expect(json.contains("\"networksToCreate\" : 1"))
+        #expect(json.contains("\"subnet\" : \"10.89.0.0\\/24\"") || json.contains("\"subnet\" : \"10.89.0.0/24\""))
     }
 
     @Test func jsonIsStableAndLeavesOutTheStateRevision() throws {
