@@ -93,6 +93,14 @@ public struct ContainerKey: Sendable, Hashable, Codable, CustomStringConvertible
         self = key
     }
 
+    private enum CodingKeys: String, CodingKey { case project, name }
+
+    /// Decoding validates both names as `init` does.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(project: container.decode(String.self, forKey: .project), name: container.decode(String.self, forKey: .name))
+    }
+
     public var id: String { "\(project).\(name)" }
     public var description: String { id }
 }

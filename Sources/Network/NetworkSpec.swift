@@ -29,6 +29,15 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
         self.internal = `internal`
     }
 
+    /// Decoding checks every field as `init` does: a cached or edited file cannot smuggle in a bad name.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            name: container.decode(String.self, forKey: .name), bridgeName: container.decode(String.self, forKey: .bridgeName),
+            subnet: container.decode(IPv4Subnet.self, forKey: .subnet), gateway: container.decodeIfPresent(IPv4Address.self, forKey: .gateway),
+            internal: container.decode(Bool.self, forKey: .internal))
+    }
+
     /// The gateway in effect.
     public var effectiveGateway: IPv4Address { gateway ?? subnet.firstHost }
 
@@ -72,17 +81,5 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
 extension Names {
     static func isAlphanumericASCII(_ c: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral,
-    ExpressibleByDictionaryLiteral, ExpressibleByIntegerLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 }

@@ -183,6 +183,17 @@ public struct Networks: Sendable {
         return path
     }
 
+    /// CHECK of every network `container` is cached on, with the cached result: throws the first plugin
+    /// that finds its part missing or changed (an interface, an address, a rule).
+    public func check(_ container: ContainerKey) throws {
+        for attachment in try attachments(of: container) {
+            guard let result = attachment.result else {
+                throw NetworkError("attachment-incomplete", "\(container) has no ADD result on network \(attachment.network.name)")
+            }
+            try plugins.check(CNIConfigList(json: attachment.configList.encoded()), attachment.runtime, cachedResult: result)
+        }
+    }
+
     /// Containers that have a cache entry or a netns file but are not live (`isLive` false): what a
     /// `kill -9` of apply, of a monitor or of a container left behind. Sorted by id.
     public func staleContainers(isLive: (ContainerKey) -> Bool) -> [ContainerKey] {
