@@ -67,9 +67,13 @@ public struct CNIPlugins: Sendable {
     }
 
     /// ADD: the chain in order, each plugin getting the previous one's result as `prevResult`; the last
-    /// result is the chain's. On a failure the plugins that succeeded are not undone here (the caller's
-    /// DEL does that, as libcni leaves it to the runtime).
-    public func add(_ list: CNIConfigList, _ runtime: CNIRuntimeConfig) throws(NetworkError) -> CNIResult {
+    /// result is the chain's. `afterEach` gets each plugin's result as soon as it is there (the caller caches
+    /// it, so a crash in mid-chain still leaves DEL the addresses the firewall plugin needs). On a failure
+    /// the plugins that succeeded are not undone here (the caller's DEL does that, as libcni leaves it to
+    /// the runtime).
+    public func add(
+        _ list: CNIConfigList, _ runtime: CNIRuntimeConfig, afterEach: (JSONValue) throws -> Void = { _ in }
+    ) throws(NetworkError) -> CNIResult {
         var previous: JSONValue?
         for index in list.plugins.indices {
             let config = list.pluginConfig(index, prevResult: previous, capabilityArgs: runtime.capabilityArgs)
@@ -77,6 +81,13 @@ public struct CNIPlugins: Sendable {
                 throw .badPluginOutput(describe(.add, config, runtime, list.name), "empty output")
             }
             previous = result
+            do {
+                try afterEach(result)
+            } catch let error as NetworkError {
+                throw error
+            } catch {
+                throw NetworkError("network-io", "\(describe(.add, config, runtime, list.name)): cannot keep its result", underlying: error)
+            }
         }
         guard let previous else {
             throw NetworkError("invalid-conflist", "network \(Names.quoted(list.name)) has no plugins", category: .usage)

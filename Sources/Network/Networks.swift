@@ -77,8 +77,8 @@ public struct Networks: Sendable {
         return attached
     }
 
-    /// One network's ADD: the cache entry first (no result), then the chain, then the entry with its result.
-    /// A failed chain is undone with DEL and its entry removed.
+    /// One network's ADD: the cache entry first (no result), then the chain, the entry rewritten with each
+    /// plugin's result as it comes. A failed chain is undone with DEL and its entry removed.
     private func attachOne(_ container: ContainerKey, netns: String, _ request: AttachmentRequest) throws -> Attachment {
         let list = request.network.configList(ipamDataDirectory: paths.ipamDirectory)
         var capabilityArgs: [String: JSONValue] = [:]
@@ -94,13 +94,15 @@ public struct Networks: Sendable {
         let cache = try paths.attachment(container, network: request.network.name)
         try save(attachment, to: cache)
         do {
-            attachment.result = try plugins.add(list, attachment.runtime).raw
+            _ = try plugins.add(list, attachment.runtime) { result in
+                attachment.result = result
+                try save(attachment, to: cache)
+            }
         } catch {
-            try? plugins.delete(list, attachment.runtime, cachedResult: nil)
+            try? plugins.delete(list, attachment.runtime, cachedResult: attachment.result)
             unlink(cache)
             throw error
         }
-        try save(attachment, to: cache)
         return attachment
     }
 

@@ -14,11 +14,16 @@ import Testing
             subnet: IPv4Subnet("10.213.\(third).0/24"), internal: `internal`)
     }
 
-    /// Registers the clean-up of a network and its containers: detach, netns, bridge, in that order.
+    /// Registers the clean-up of a network and its containers: detach, netns, bridge, in that order. When
+    /// a failed test left a DEL failing, the netns and the bridge still go, so no link outlives the test.
     func cleanUp(_ scratch: Scratch, _ networks: Networks, _ spec: NetworkSpec, _ containers: [ContainerKey]) {
         scratch.onFinish {
-            for container in containers { try? networks.detach(container) }
+            for container in containers {
+                try? networks.detach(container)
+                try? NetworkNamespace.remove(for: container, paths: networks.paths)
+            }
             try? networks.removeNetwork(spec)
+            if Host.linkExists(spec.bridgeName) { _ = try? Host.run("/usr/sbin/ip", ["link", "del", spec.bridgeName]) }
         }
     }
 
@@ -239,6 +244,39 @@ import Testing
         try networks.detach(live)
         try networks.removeNetwork(spec)
         #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.16."]) == [])
+    }
+
+    /// The firewall plugin does its work and then hangs: it is killed at the timeout, and the rollback DEL,
+    /// given the result cached after the earlier plugins, removes its per-address rules too.
+    @Test func aPluginHangingInMidChainIsKilledAndTheRollbackLeavesNothing() throws {
+        if Host.skip("aPluginHangingInMidChainIsKilledAndTheRollbackLeavesNothing") { return }
+        let scratch = try Scratch("hang")
+        defer { scratch.finish() }
+        let before = try HostSnapshot.take()
+        let pluginDirectory = scratch.path + "/plugins"
+        try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true)
+        for plugin in ["bridge", "host-local", "portmap"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: pluginDirectory + "/" + plugin, withDestinationPath: Host.pluginDirectory + "/" + plugin)
+        }
+        let firewall = "#!/bin/sh\n\(Host.pluginDirectory)/firewall\n[ \"$CNI_COMMAND\" = ADD ] && exec sleep 30\nexit 0\n"
+        try AtomicFile.write(Data(firewall.utf8), to: pluginDirectory + "/firewall", mode: 0o755)
+        let networks = Networks(paths: try scratch.paths, plugins: CNIPlugins(directories: [pluginDirectory], timeout: .seconds(3)))
+        let spec = try network(scratch, "hang", third: 19)
+        let container = try ContainerKey(project: "nettest", name: "hung")
+        cleanUp(scratch, networks, spec, [container])
+
+        let netns = try NetworkNamespace.create(for: container, paths: networks.paths)
+        let error = #expect(throws: NetworkError.self) {
+            _ = try networks.attach(
+                container, netns: netns,
+                networks: [AttachmentRequest(network: spec, interfaceName: "eth0", portMappings: [PortMapping(hostPort: 18_319, containerPort: 80)])])
+        }
+        #expect(error?.code == "cni-plugin-timeout")
+        #expect(try networks.attachments(of: container).isEmpty)
+        try networks.detach(container)
+        try networks.removeNetwork(spec)
+        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.19.", container.id]) == [])
     }
 
     @Test func deleteWorksWhenTheNamespaceIsAlreadyGone() throws {
