@@ -50,6 +50,27 @@ import Testing
         let rules = try HostSnapshot.take().rules
         #expect(rules.contains { $0.contains("--dport 18311") && $0.contains("DNAT") || $0.contains("18311") })
         #expect(rules.contains { $0.contains(address) && $0.contains("CNI-FORWARD") })
+        // The published port answers on the host: busybox httpd inside the namespace, wget on the host.
+        let site = scratch.path + "/www"
+        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        try Data("hello from the netns\n".utf8).write(to: URL(fileURLWithPath: site + "/index.html"))
+        let answer = try {
+            let server = try Command("/usr/bin/nsenter", ["--net=" + netns, "/bin/busybox", "httpd", "-f", "-p", "80", "-h", site]).start(
+                captureOutput: false)
+            defer {
+                kill(server.pid, SIGKILL)
+                _ = server.wait()
+            }
+            var answer = ""
+            for _ in 0..<50 where answer.isEmpty {
+                let fetched = try Command("/usr/bin/timeout", ["5", "/bin/busybox", "wget", "-q", "-O-", "http://127.0.0.1:18311/"]).run(
+                    timeout: .seconds(10))
+                answer = fetched.stdoutText
+                if answer.isEmpty { usleep(20_000) }
+            }
+            return answer
+        }()
+        #expect(answer == "hello from the netns\n")
         // The cache holds what DEL needs.
         let cached = try networks.attachments(of: container)
         #expect(cached.count == 1 && cached.first?.result != nil && cached.first?.aliases == ["www"])
