@@ -22,6 +22,12 @@ public struct CNIResult: Sendable, Equatable {
         public var address: String
         public var gateway: String?
         public var interface: Int?
+
+        public init(address: String, gateway: String? = nil, interface: Int? = nil) {
+            self.address = address
+            self.gateway = gateway
+            self.interface = interface
+        }
     }
 
     public struct Route: Sendable, Equatable, Codable {

@@ -43,7 +43,7 @@ public struct Networks: Sendable {
     /// Runs the ADD chain of every network in `networks` for `container`, whose namespace is `netns` (from
     /// `NetworkNamespace.create`), the networks at the same time; returns their attachments in the order
     /// given. All or nothing: when one network fails, those that succeeded are detached again and the
-    /// first error is thrown.
+    /// first error is thrown. A network the container is already attached to (cached) is refused.
     public func attach(_ container: ContainerKey, netns: String, networks: [AttachmentRequest]) throws -> [Attachment] {
         try paths.checked(netns, operation: "use")
         var seen = Set<String>()
@@ -51,6 +51,11 @@ public struct Networks: Sendable {
             try validate(request)
             guard seen.insert(request.network.name).inserted, seen.insert("if:" + request.interfaceName).inserted else {
                 throw NetworkError.invalidValue("network list", request.network.name, "a network or interface name appears twice")
+            }
+            // A second ADD would fail on the existing interface, and its rollback DEL would tear down the first.
+            if access(try paths.attachment(container, network: request.network.name), F_OK) == 0 {
+                throw NetworkError(
+                    "already-attached", "\(container) is already attached to network \(request.network.name); detach it first")
             }
             try writeConfigList(request.network)
         }

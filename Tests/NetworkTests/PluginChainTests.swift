@@ -216,6 +216,11 @@ import Testing
         #expect(attached.map(\.network.name) == ["front", "back"])
         #expect(attached[0].addresses == ["10.213.14.77"])
         #expect(try Host.ipInside(netns, ["addr", "show", "dev", "eth1"]).contains("inet 10.213.15."))
+        // Attaching again to a network it is on is refused and leaves the first attachment alone.
+        let again = #expect(throws: NetworkError.self) {
+            _ = try networks.attach(container, netns: netns, networks: [AttachmentRequest(network: back, interfaceName: "eth2")])
+        }
+        #expect(again?.code == "already-attached")
         // CHECK passes while everything is in place, and fails once the default routes are gone. (Not with a
         // published port: Debian's portmap 1.1.1 then always fails CHECK, looking for an IPv6 DNAT chain.)
         try networks.check(container)

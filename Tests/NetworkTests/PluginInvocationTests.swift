@@ -109,6 +109,23 @@ struct PluginInvocationTests {
         #expect(configs[2]["prevResult"] == result.raw && configs[3]["prevResult"] == result.raw)
     }
 
+    /// A result as the bridge plugin prints it: the modelled fields parsed, everything kept in `raw`.
+    @Test func aResultIsParsedAndKeptWhole() throws {
+        let text = #"""
+            {"cniVersion":"1.0.0","interfaces":[{"name":"berth-1","mac":"0e:6b:f0:9f:d6:ba"},{"name":"veth1","mac":"0e:f3:f6:26:ed:a8"},
+            {"name":"eth0","mac":"e2:ad:b4:90:c5:b3","sandbox":"/run/netns/x"}],"ips":[{"interface":2,"address":"10.213.250.7/24",
+            "gateway":"10.213.250.1"}],"routes":[{"dst":"0.0.0.0/0"}],"dns":{"nameservers":["10.213.250.1"]},"x-extra":{"kept":true}}
+            """#
+        let raw = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let result = try CNIResult(raw: raw)
+        #expect(result.interfaces.map(\.name) == ["berth-1", "veth1", "eth0"])
+        #expect(result.ips == [CNIResult.IPConfig(address: "10.213.250.7/24", gateway: "10.213.250.1", interface: 2)])
+        #expect(result.routes.map(\.dst) == ["0.0.0.0/0"] && result.dns?.nameservers == ["10.213.250.1"])
+        #expect(result.addresses(onInterface: "eth0") == ["10.213.250.7"])
+        #expect(result.raw["x-extra"] == ["kept": true])
+        #expect(throws: (any Error).self) { _ = try CNIResult(raw: ["ips": "not a list"]) }
+    }
+
     @Test func versionOfTheRealBridgePlugin() throws {
         guard access("/usr/lib/cni/bridge", X_OK) == 0 else {
             print("skipped versionOfTheRealBridgePlugin: /usr/lib/cni/bridge is missing")
