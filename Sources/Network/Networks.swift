@@ -206,6 +206,17 @@ public struct Networks: Sendable {
         for alias in request.aliases where !HostsFile.isValidHostName(alias) {
             throw NetworkError.invalidValue("alias", alias, "a host name is letters, digits, `-` and `.`, at most 253 characters")
         }
+        for port in request.portMappings {
+            guard (1...65_535).contains(port.hostPort), (1...65_535).contains(port.containerPort) else {
+                throw NetworkError.invalidValue("port mapping", "\(port.hostPort):\(port.containerPort)", "ports are 1 to 65535")
+            }
+            guard ["tcp", "udp", "sctp"].contains(port.protocol) else {
+                throw NetworkError.invalidValue("port protocol", port.protocol, "expected tcp, udp or sctp")
+            }
+            guard port.hostIP.isEmpty || HostsFile.isValidAddress(port.hostIP) else {
+                throw NetworkError.invalidValue("host address", port.hostIP, "expected an IPv4 or IPv6 address, or none for all")
+            }
+        }
         if request.network.internal && !request.portMappings.isEmpty {
             throw NetworkError.invalidValue("network", request.network.name, "ports cannot be published on an internal network")
         }

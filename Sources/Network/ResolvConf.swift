@@ -6,8 +6,8 @@ public struct ResolvConf: Sendable, Equatable {
     public var search: [String]
     public var options: [String]
 
-    /// Google's public resolvers, used only when nothing else is known (as docker does); `containerDefault`
-    /// says when it happened.
+    /// Google's public resolvers, used only when nothing else is known (as docker does); `forContainer`
+    /// then returns `Source.publicFallback`, so the caller can say so.
     public static let publicFallback = ["8.8.8.8", "8.8.4.4"]
     /// Where systemd-resolved keeps the upstream servers behind its 127.0.0.53 stub.
     public static let systemdResolvedUpstream = "/run/systemd/resolve/resolv.conf"

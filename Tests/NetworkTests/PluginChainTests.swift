@@ -216,6 +216,17 @@ import Testing
         #expect(attached.map(\.network.name) == ["front", "back"])
         #expect(attached[0].addresses == ["10.213.14.77"])
         #expect(try Host.ipInside(netns, ["addr", "show", "dev", "eth1"]).contains("inet 10.213.15."))
+        // Bad port mappings are refused before any plugin runs.
+        for port in [
+            PortMapping(hostPort: 0, containerPort: 80), PortMapping(hostPort: 80, containerPort: 80, protocol: "icmp"),
+            PortMapping(hostPort: 80, containerPort: 80, hostIP: "localhost"),
+        ] {
+            #expect(throws: NetworkError.self) {
+                _ = try networks.attach(
+                    try ContainerKey(project: "nettest", name: "y"), netns: netns,
+                    networks: [AttachmentRequest(network: back, interfaceName: "eth3", portMappings: [port])])
+            }
+        }
         // Attaching again to a network it is on is refused and leaves the first attachment alone.
         let again = #expect(throws: NetworkError.self) {
             _ = try networks.attach(container, netns: netns, networks: [AttachmentRequest(network: back, interfaceName: "eth2")])
