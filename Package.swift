@@ -71,6 +71,9 @@ let package = Package(
         .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
         // The OCI runtime driver (runc, crun).
         .target(name: "Runtime", dependencies: ["Diagnostics", "BerthSystem", "OCI"]),
+        // Container networking through the CNI plugins: netns files, conflists, ADD/DEL with cached results,
+        // hosts and resolv.conf files. Takes plain values; the executor wires the manifest to it.
+        .target(name: "Network", dependencies: ["CLinuxShims", "Diagnostics", "BerthSystem"]),
         // SQLite state: projects, containers.
         .target(
             name: "State",
@@ -140,8 +143,10 @@ let package = Package(
         .testTarget(
             name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "BerthSystem", "Diagnostics"]),
         .testTarget(name: "StateTests", dependencies: ["State"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder"]),
+        .testTarget(
+            name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder", "BerthSystem"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),

@@ -8,29 +8,31 @@ public enum NameKind: String, Sendable, CaseIterable {
     case project
     /// A container of a project: `[a-z0-9][a-z0-9_.-]*`, at most 63 characters.
     case container
-    /// A network of a project: the project rule (`[a-z0-9][a-z0-9_-]*`, at most 63 characters).
+    /// A network (a CNI network name, a conflist and IPAM directory name): `[a-z0-9][a-z0-9_.-]*`, at most
+    /// 63 characters, as a container.
     case network
 
     /// The rule, as shown in errors and the README.
     public var rule: String {
         switch self {
-        case .project, .network: return "^[a-z0-9][a-z0-9_-]{0,62}$"
-        case .container: return "^[a-z0-9][a-z0-9_.-]{0,62}$"
+        case .project: return "^[a-z0-9][a-z0-9_-]{0,62}$"
+        case .container, .network: return "^[a-z0-9][a-z0-9_.-]{0,62}$"
         }
     }
 
     /// The rule in words.
     public var ruleInWords: String {
         switch self {
-        case .project, .network: return "lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters"
-        case .container: return "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters"
+        case .project: return "lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters"
+        case .container, .network:
+            return "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters"
         }
     }
 
     fileprivate func allows(_ c: Unicode.Scalar) -> Bool {
         switch self {
-        case .project, .network: return Names.isLowerAlnum(c) || c == "_" || c == "-"
-        case .container: return Names.isLowerAlnum(c) || c == "_" || c == "-" || c == "."
+        case .project: return Names.isLowerAlnum(c) || c == "_" || c == "-"
+        case .container, .network: return Names.isLowerAlnum(c) || c == "_" || c == "-" || c == "."
         }
     }
 }

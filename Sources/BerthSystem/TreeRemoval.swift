@@ -40,12 +40,41 @@ public enum TreeRemoval {
 public enum MountTable {
     /// Mount points equal to `path` or below it.
     public static func mountPoints(under path: String) -> [String] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        guard let text = snapshot() else { return [] }
         return text.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count > 4 else { return nil }
             let point = unescape(fields[4])
             return point == path || point.hasPrefix(path + "/") ? point : nil
+        }
+    }
+
+    /// /proc/self/mountinfo read whole, twice in a row until two reads agree: the kernel hands the table out a
+    /// page per `read`, each under the mount lock, so one pass while mounts change elsewhere (a parallel
+    /// apply) can miss a mount that moved between pages. Nil when it cannot be read or never settles.
+    static func snapshot() -> String? {
+        var previous = readWhole()
+        for _ in 0..<8 {
+            guard let last = previous else { return nil }
+            let again = readWhole()
+            if again == last { return last }
+            previous = again
+        }
+        return nil
+    }
+
+    private static func readWhole() -> String? {
+        let fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[..<count]
         }
     }
 

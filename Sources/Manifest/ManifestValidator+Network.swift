@@ -22,7 +22,7 @@ extension ManifestValidator {
                 }
             }
             if let subnet = d.subnet {
-                if let parsed = IPv4Subnet(subnet.value), (8...30).contains(parsed.prefix) {
+                if let parsed = IPv4Subnet(subnet.value), (8...30).contains(parsed.prefixLength) {
                     network.subnet = parsed
                 } else {
                     diagnostics.append(ManifestDiagnostics.invalidSubnet(subnet.value, at: subnet.location))
@@ -165,7 +165,7 @@ extension ManifestValidator {
 
     /// A host address of `subnet`: neither its network address nor its broadcast address.
     static func isHost(_ address: IPv4Address, of subnet: IPv4Subnet) -> Bool {
-        subnet.contains(address) && address != subnet.network && address != subnet.last
+        subnet.containsHost(address)
     }
 
     // MARK: Ports

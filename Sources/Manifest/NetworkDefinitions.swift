@@ -1,3 +1,4 @@
+import BerthSystem
 import Diagnostics
 
 /// A network of the project (top-level `networks:`, or the implicit `default`): a Linux bridge with its own
@@ -112,7 +113,7 @@ public struct PortMapping: Hashable, Sendable, Codable, Comparable, CustomString
     }
 
     public static func < (a: Self, b: Self) -> Bool {
-        (a.hostPort, a.proto, a.hostIP?.value ?? 0, a.containerPort) < (b.hostPort, b.proto, b.hostIP?.value ?? 0, b.containerPort)
+        (a.hostPort, a.proto, a.hostIP?.bits ?? 0, a.containerPort) < (b.hostPort, b.proto, b.hostIP?.bits ?? 0, b.containerPort)
     }
 }
 

@@ -1,3 +1,4 @@
+import BerthSystem
 /// The short syntax of a published port, as compose writes it: `[HOST-IP:]PUBLISHED:TARGET[/PROTOCOL]`, where
 /// PUBLISHED and TARGET are a port or a range `A-B` of the same length. A target without a published port
 /// (an ephemeral host port) is refused: the plan must say which host port is taken.

@@ -1,3 +1,4 @@
+import BerthSystem
 import Checkpoint
 import Diagnostics
 import Foundation
@@ -121,7 +122,7 @@ public struct PlanInputs: Sendable {
                 let destination = UInt32(fields[1], radix: 16), let mask = UInt32(fields[7], radix: 16), mask != 0
             else { continue }
             let prefix = mask.nonzeroBitCount
-            if let subnet = IPv4Subnet(network: IPv4Address(destination.byteSwapped), prefix: prefix) { routes.insert(subnet) }
+            if let subnet = IPv4Subnet(network: IPv4Address(bits: destination.byteSwapped), prefixLength: prefix) { routes.insert(subnet) }
         }
         return routes.sorted()
     }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Manifest
 
 /// A network the plan needs: made by this apply (`create`), already there (`unchanged`), or another

@@ -1,3 +1,4 @@
+import BerthSystem
 import Diagnostics
 import Manifest
 import State
@@ -5,7 +6,7 @@ import State
 extension Planner {
     /// Where subnets are chosen from when a network does not ask for one: /24s of 10.89.0.0/16, the first
     /// that no Berth network of any project and no host route overlaps (podman's default range starts there).
-    static let subnetPool = (0...255).compactMap { IPv4Subnet(network: IPv4Address(0x0A59_0000 | UInt32($0) << 8), prefix: 24) }
+    static let subnetPool = (0...255).compactMap { IPv4Subnet(network: IPv4Address(bits: 0x0A59_0000 | UInt32($0) << 8), prefixLength: 24) }
 
     /// The networks of `manifest` as `project` needs them, with their subnets; problems become diagnostics.
     func planNetworks(_ manifest: ProjectManifest, project: String, inputs: PlanInputs, diagnostics: inout [Diagnostic]) -> [PlannedNetwork] {

@@ -16,7 +16,7 @@ import sys
 LAYERS = [
     ["Diagnostics", "OCI", "CArchive", "CISAL", "CLinuxShims"],   # error vocabulary, OCI types, C libraries and shims
     ["BerthSystem"],                                      # names, paths, digests, atomic files, locks, commands
-    ["TarArchive", "Manifest", "State", "Runtime"],
+    ["TarArchive", "Manifest", "State", "Runtime", "Network"],
     ["ImageStore", "SpecBuilder", "KubernetesExport"],
     ["Snapshots", "Registry"],
     ["Checkpoint"],
@@ -35,7 +35,7 @@ ONLY = {
 
 # Edges the layers would allow but the design forbids, directly or through any chain of Berth modules.
 FORBIDDEN = {
-    "Planner": {"Runtime", "Executor"},                   # plan and --dry-run cannot change anything
+    "Planner": {"Runtime", "Executor", "Network"},        # plan and --dry-run cannot change anything
 }
 
 # Modules of the toolchain and the platform: never declared in Package.swift.

@@ -31,6 +31,27 @@ struct CommandTests {
         #expect(output == Command.Output(status: 7, stdout: Data("out\n".utf8), stderr: Data("err\n".utf8)))
     }
 
+    @Test func aChildWithinItsTimeoutIsReadAsUsual() throws {
+        let output = try Command("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"]).run(timeout: .seconds(10))
+        #expect(output == Command.Output(status: 3, stdout: Data("out\n".utf8), stderr: Data("err\n".utf8)))
+    }
+
+    @Test func aChildPastItsTimeoutIsKilled() {
+        let start = ContinuousClock.now
+        let error = #expect(throws: SystemCallError.self) { try Command("/bin/sleep", ["30"]).run(timeout: .milliseconds(200)) }
+        #expect(error?.errno == ETIMEDOUT)
+        #expect(error?.what.hasPrefix("/bin/sleep did not finish within") == true)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    /// A child that closes its outputs but keeps running is still bounded by the timeout.
+    @Test func aChildThatClosesItsPipesIsStillTimed() {
+        let error = #expect(throws: SystemCallError.self) {
+            try Command("/bin/sh", ["-c", "exec >&- 2>&-; sleep 30"]).run(timeout: .milliseconds(200))
+        }
+        #expect(error?.errno == ETIMEDOUT)
+    }
+
     @Test func aMissingProgramIsALaunchError() {
         let error = #expect(throws: SystemCallError.self) { try Command("/no/such/program").run() }
         #expect(error?.description == "cannot start /no/such/program: No such file or directory")

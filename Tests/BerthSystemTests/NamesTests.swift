@@ -28,6 +28,16 @@ struct NamesTests {
         #expect(Names.isValid(value, .container))
     }
 
+    @Test(arguments: hostile)
+    func hostileNetworkNamesAreRefused(_ value: String) {
+        #expect(!Names.isValid(value, .network))
+    }
+
+    @Test func networkNamesFollowTheContainerRule() {
+        #expect(Names.isValid("shop_default", .network) && Names.isValid("front.v2", .network))
+        #expect(NameKind.network.rule == NameKind.container.rule)
+    }
+
     @Test func aDotIsAContainerNameCharacterButNotAProjectOne() {
         #expect(Names.isValid("api.v2", .container))
         #expect(!Names.isValid("api.v2", .project))

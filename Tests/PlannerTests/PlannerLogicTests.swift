@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Manifest
 import OCI

@@ -11,4 +11,13 @@ int berth_pidfd_open(int pid);
 /// by another thread at the same moment cannot inherit them; 0 on success, -1 with errno.
 int berth_pipe_cloexec(int fds[2]);
 
+/// Creates a new network namespace and pins it by bind-mounting it on `path` (an existing empty file), with
+/// its loopback interface up. The namespace is entered only by a short-lived thread made for this call,
+/// which exits afterwards, so neither the calling thread nor the process ever runs in it. 0 on success,
+/// else an errno value (the call that failed is not distinguished; the caller names the path).
+int berth_netns_create(const char *path);
+
+/// Whether `path` is a mounted namespace file (its file system is nsfs): 1 yes, 0 no, -1 with errno.
+int berth_is_nsfs(const char *path);
+
 #endif
