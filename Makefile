@@ -19,10 +19,11 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   python3-venv         venv for kubernetes-validate (Kubernetes export tests)
 #   containerd           a checkpoint made by `ctr` is restored by Berth in tests (private socket)
 #   docker-registry      a real registry on loopback for pull tests
+#   containernetworking-plugins iptables   the CNI bridge, host-local, portmap and firewall plugins (networks)
 #   apache2-utils openssl curl   htpasswd, self-signed certificates, registry readiness in tests
 PACKAGES := runc libarchive-dev libisal-dev isal pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
             python3-jsonschema python3-yaml criu zstd python3-venv docker-registry apache2-utils openssl curl \
-            containerd
+            containerd containernetworking-plugins iptables
 
 BERTH_ROOT ?= /var/lib/berth
 # kubernetes-validate (PyPI; carries the official Kubernetes schemas) checks exported YAML in tests.

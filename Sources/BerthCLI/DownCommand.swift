@@ -29,25 +29,15 @@ struct Down: ParsableCommand {
             printError(
                 "berth: warning: \(error); removing what the runtime shows for project \(project). "
                     + "`berth repair` moves the damaged database aside.")
-            let removed = try ProjectLock.holding(root: global.root, project: project) {
-                try RuntimeInventory(root: global.root).removeUnrecorded(project: project, gracePeriod: timeout)
+            try ProjectLock.holding(root: global.root, project: project) {
+                try Teardown.removeProject(project, withoutStateIn: global.root, gracePeriod: timeout) { printError($0) }
             }
-            for name in removed { printError("- \(name): removed") }
             return
         }
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
         let removed = try ProjectLock.holding(root: context.root, project: project) {
-            let records = try context.state.containers(project: project)
-            // Newest first: containers were created in start order, so dependents go before what they need.
-            for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {
-                try teardown.remove(record)
-                printError("- \(record.name): removed")
-            }
-            // What the records do not account for (a lost database): runtime containers, mounts, snapshots.
-            let leftovers = try RuntimeInventory(root: context.root).removeUnrecorded(project: project, gracePeriod: timeout)
-            for name in leftovers { printError("- \(name): removed (it had no record)") }
-            return records
+            try teardown.removeProject(project) { printError($0) }
         }
         guard images else { return }
         let cleanup = try context.images.removeUnused(

@@ -6,8 +6,8 @@ import Glibc
 extension Command {
     /// Runs the program to its end as `run()` does, but kills it (SIGKILL) when it has not ended within
     /// `timeout`: for helpers that can hang (a CNI plugin waiting on a lock). A killed child throws a
-    /// `SystemCallError` with `ETIMEDOUT` naming the program and the limit. Output its own children still
-    /// write after the kill is not waited for.
+    /// `SystemCallError` with `ETIMEDOUT` naming the program and the limit. With `ownProcessGroup` the
+    /// kill takes the child's whole process group (what it started, too); otherwise its children live on.
     public func run(timeout: Duration) throws(SystemCallError) -> Output {
         let child = try start(captureOutput: true)
         let deadline = ContinuousClock.now + timeout
@@ -52,6 +52,7 @@ extension Command {
             }
         }
         if expired {
+            if ownProcessGroup { kill(-child.pid, SIGKILL) }
             kill(child.pid, SIGKILL)
             _ = child.wait()
             throw SystemCallError("\(executable) did not finish within \(timeout) and was killed", errno: ETIMEDOUT)

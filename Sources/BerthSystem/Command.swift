@@ -19,6 +19,9 @@ public struct Command: Sendable {
     /// the child starts, so a child that never reads them cannot block Berth or break the write; they must
     /// therefore fit in one pipe (up to /proc/sys/fs/pipe-max-size, 1 MiB by default).
     public var input: Data?
+    /// Starts the child as the leader of a process group of its own, so that a timeout kills it together
+    /// with whatever it started (a CNI plugin's iptables), not the child alone.
+    public var ownProcessGroup = false
 
     public init(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
@@ -78,7 +81,12 @@ public struct Command: Sendable {
         var allSignals = sigset_t()
         sigfillset(&allSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            flags |= POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for arg in argv { free(arg) } }

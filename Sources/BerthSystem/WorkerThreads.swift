@@ -40,3 +40,24 @@ public enum WorkerThreads {
         }
     }
 }
+
+extension WorkerThreads {
+    /// Runs `side` on a thread of its own while `main` runs on the calling thread, and returns both results
+    /// once both are done (a container's network attachment beside its unpack and bundle, say).
+    public static func alongside<Main, Side: Sendable>(
+        _ side: @escaping @Sendable () -> Side, main: () -> Main
+    ) -> (main: Main, side: Side) {
+        let result = Mutex<Side?>(nil)
+        let finished = DispatchGroup()
+        finished.enter()
+        Thread.detachNewThread {
+            let value = side()
+            result.withLock { $0 = value }
+            finished.leave()
+        }
+        let mine = main()
+        finished.wait()
+        guard let theirs = result.withLock({ $0 }) else { preconditionFailure("the side task ended without a result") }
+        return (mine, theirs)
+    }
+}

@@ -76,6 +76,21 @@ public struct Engine: Sendable {
                 rootfsPath: resolved.usesHostRootfs ? resolved.rootPath : view?.path ?? "/nonexistent"))
     }
 
+    /// Whether applying `source` may make a network: one it declares (or the default network it uses) is
+    /// not recorded for its project yet.
+    static func makesNetworks(_ source: Source, state: StateStore) throws -> Bool {
+        let wanted: [String]
+        switch source {
+        case .manifest(let manifest, _, _): wanted = manifest.networks.filter { $0.external == nil }.map(\.name)
+        case .saved(let saved):
+            let definitions = saved.containers.map(\.definition)
+            wanted = NetworkDefinition.effective(declared: saved.networks, containers: definitions).filter { $0.external == nil }.map(\.name)
+        }
+        guard !wanted.isEmpty else { return false }
+        let recorded = Set(try state.networks(project: source.project).map(\.name))
+        return wanted.contains { !recorded.contains($0) }
+    }
+
     /// What `apply` carries out: a manifest to plan now, or a plan saved earlier.
     public enum Source: Sendable {
         /// `path` is the manifest file recorded for the project.
@@ -104,6 +119,10 @@ public struct Engine: Sendable {
         configure: (inout Executor) -> Void = { _ in }
     ) throws -> Applied {
         try ProjectLock.holding(root: root, project: source.project) {
+            // A network about to be made takes a subnet from the host's: plan and make it under the host-wide
+            // lock, so that two applies (of two projects, or two state roots) never pick the same range.
+            let hostLock = try Self.makesNetworks(source, state: state) ? ContainerNetworking.lockHostNetworks() : nil
+            defer { hostLock?.unlock() }
             let plan: Plan
             let manifestPath: String
             switch source {

@@ -89,6 +89,10 @@ public struct Executor: Sendable {
     /// (`ProjectLock.holding`), taken before planning so that concurrent applies serialize.
     public func apply(_ plan: Plan, manifestPath: String, pruneOrphans: Bool = false) throws -> [Outcome] {
         try checkRevision(plan)
+        let networking = try ContainerNetworking(root: root, state: state)
+        // What a crashed apply left of this project's networking goes first; then the plan's networks.
+        try networking.releaseStale(project: plan.project)
+        try networking.prepare(plan)
         var outcomes = plan.containers.map {
             Outcome(name: $0.name, action: Action($0.action), unpacked: 0, error: nil)
         }
@@ -126,7 +130,7 @@ public struct Executor: Sendable {
                             runtimeID: container.runtimeID,
                             runtime: container.runtime)
                     }
-                    let unpacked = try create(container, project: plan.project, manifestPath: manifestPath)
+                    let unpacked = try create(container, plan: plan, networking: networking, manifestPath: manifestPath)
                     collected.update(index) { $0.unpacked = unpacked }
                 } catch {
                     collected.update(index) { $0.error = "\(error)" }
@@ -182,7 +186,8 @@ public struct Executor: Sendable {
         }
     }
 
-    private func create(_ planned: PlannedContainer, project: String, manifestPath: String) throws -> Int {
+    private func create(_ planned: PlannedContainer, plan: Plan, networking: ContainerNetworking, manifestPath: String) throws -> Int {
+        let project = plan.project
         let directory = try root.containerDirectory(project: project, name: planned.name)
         let bundle = try root.bundle(project: project, name: planned.name)
         let rootfs = bundle + "/rootfs"
@@ -206,6 +211,36 @@ public struct Executor: Sendable {
             throw ExecutorError("log-create-failed", "cannot create the log of \(planned.name) in \(directory)")
         }
 
+        // The network attachment runs beside the unpack and the bundle: a start waits for the slower of the two.
+        let definition = planned.definition
+        let (made, attached) = WorkerThreads.alongside({ Result { try networking.attach(definition, project: project, plan: plan) } }) {
+            Result { try makeBundle(planned, project: project, networking: networking, manifestPath: manifestPath, bundle: bundle, rootfs: rootfs) }
+        }
+        let record: ContainerRecord
+        let unpacked: Int
+        do {
+            try attached.get()
+            (record, unpacked) = try made.get()
+        } catch {
+            // Neither half may stay: a recorded container without its network would not be what runs.
+            if case .success = made {
+                try? releaseRootfs(planned, rootfs: rootfs)
+                try? state.remove(project: project, name: planned.name)
+            }
+            try? networking.remove(project: project, name: planned.name)
+            throw error
+        }
+        CrashPoint.hit("apply-after-record")
+        try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
+        return unpacked
+    }
+
+    /// Unpacks, prepares the rootfs, writes config.json and records the container: everything of a create
+    /// but the network attachment and the hand-off to the monitor.
+    private func makeBundle(
+        _ planned: PlannedContainer, project: String, networking: ContainerNetworking, manifestPath: String, bundle: String, rootfs: String
+    ) throws -> (ContainerRecord, Int) {
+        let directory = try root.containerDirectory(project: project, name: planned.name)
         let runtimeBinary = try RuntimeBinary.locate(planned.runtime)
         var unpacked = 0
         var imageConfig: ImageConfiguration?
@@ -263,7 +298,7 @@ public struct Executor: Sendable {
                 try SpecAssembly.input(
                     project: project, container: planned.resolved, root: root,
                     state: state, imageConfig: imageConfig, baseSpec: baseSpec,
-                    rootfsPath: rootfsPath))
+                    rootfsPath: rootfsPath, networking: networking))
             let specData = try SpecBuilder.encode(spec)
             // No fsync: after a power loss no container runs, and apply rebuilds every bundle it starts.
             try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600, durability: .crashSafe)
@@ -283,9 +318,7 @@ public struct Executor: Sendable {
             try? releaseRootfs(planned, rootfs: rootfs)
             throw error
         }
-        CrashPoint.hit("apply-after-record")
-        try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
-        return unpacked
+        return (record, unpacked)
     }
 
     private func releaseRootfs(_ planned: PlannedContainer, rootfs: String) throws {

@@ -61,6 +61,7 @@ public struct Lifecycle: Sendable {
             try store.release(key: record.snapshotKey, rootfs: rootfs, removeData: false)
             try store.mount(key: record.snapshotKey, image: image, rootfs: rootfs)
         }
+        try ContainerNetworking(root: root, state: state).reattach(project: record.project, name: record.name)
         _ = try state.update(project: record.project, name: record.name) { r in
             r.status = .created
             r.pid = nil

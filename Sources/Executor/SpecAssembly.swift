@@ -12,7 +12,7 @@ public enum SpecAssembly {
     public static func input(
         project: String, container: ResolvedContainer, root: StateRoot, state: StateStore,
         imageConfig: ImageConfiguration?, baseSpec: RuntimeSpec? = nil,
-        rootfsPath: String
+        rootfsPath: String, networking: ContainerNetworking? = nil
     ) throws -> SpecInput {
         let peers = try state.containers(project: project).reduce(into: [String: Int32]()) { result, record in
             if record.status == .running, let pid = record.pid { result[record.name] = pid }
@@ -21,6 +21,13 @@ public enum SpecAssembly {
             project: project, stateRootID: root.identity, container: container,
             imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
+        if container.attachesNetworks {
+            let networking = try networking ?? ContainerNetworking(root: root, state: state)
+            let files = try networking.resolutionFiles(project: project, name: container.name)
+            input.network = SpecInput.NetworkFacts(
+                namespacePath: try networking.namespacePath(project: project, name: container.name), hostsFile: files.hosts,
+                resolvConfFile: files.resolvConf)
+        }
         return input
     }
 }

@@ -93,8 +93,45 @@ public struct Teardown: Sendable {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             try snapshots.release(key: record.snapshotKey, rootfs: record.bundlePath + "/rootfs", removeData: true)
         }
+        try ContainerNetworking(root: root, state: state).remove(project: record.project, name: record.name)
         try TreeRemoval.remove(try root.containerDirectory(project: record.project, name: record.name), inside: root.path)
         try state.remove(project: record.project, name: record.name)
+    }
+
+    /// `berth down` when the state database cannot be read: what the runtime, the mount table and the
+    /// network files show for `project` is removed, the database is left for `berth repair`.
+    public static func removeProject(
+        _ project: String, withoutStateIn root: StateRoot, gracePeriod: TimeInterval, progress: (String) -> Void = { _ in }
+    ) throws {
+        for name in try RuntimeInventory(root: root).removeUnrecorded(project: project, gracePeriod: gracePeriod) {
+            progress("- \(name): removed")
+        }
+        for name in try ContainerNetworking.releaseWithoutState(root: root, project: project) {
+            progress("- network \(name): removed")
+        }
+    }
+
+    /// `berth down`: removes every container of `project` (newest first, so dependents go before what they
+    /// need), then what no record accounts for (runtime containers, mounts, snapshots of a lost database,
+    /// network attachments of a crashed apply), then the project's networks no other project uses.
+    /// `progress` is told of each removal, one line each.
+    @discardableResult
+    public func removeProject(_ project: String, progress: (String) -> Void = { _ in }) throws -> [ContainerRecord] {
+        let records = try state.containers(project: project)
+        for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {
+            try remove(record)
+            progress("- \(record.name): removed")
+        }
+        let leftovers = try RuntimeInventory(root: root).removeUnrecorded(project: project, gracePeriod: gracePeriod)
+        for name in leftovers { progress("- \(name): removed (it had no record)") }
+        let networking = try ContainerNetworking(root: root, state: state)
+        try networking.releaseStale(project: project)
+        let before = Set(try state.networks(project: project).map(\.fullName))
+        let kept = try networking.removeUnusedNetworks(project: project)
+        let after = Set(try state.networks(project: project).map(\.fullName))
+        for name in before.subtracting(after).sorted() { progress("- network \(name): removed") }
+        for name in kept { progress("  network \(name): kept, another project's containers are on it") }
+        return records
     }
 
     /// Gives the monitor time to record the exit and release the rootfs.

@@ -146,7 +146,11 @@ public struct CNIPlugins: Sendable {
         }
         let output: Command.Output
         do {
-            output = try Command(executable, environment: environment(command, runtime), input: input).run(timeout: timeout)
+            var plugin = Command(executable, environment: environment(command, runtime), input: input)
+            // A hung plugin is killed with what it started: an iptables left running would change the
+            // host after the rollback DEL.
+            plugin.ownProcessGroup = true
+            output = try plugin.run(timeout: timeout)
         } catch {
             if error.errno == ETIMEDOUT { throw .pluginTimeout(invocation, error) }
             throw NetworkError("cni-plugin-failed", "\(invocation): \(error.description)")

@@ -13,10 +13,16 @@ public struct Networks: Sendable {
     public let ipCommand: String
     /// util-linux's `nsenter`, to run `ip` inside a stand-in namespace.
     public let nsenterCommand: String
+    /// Makes CNI container ids unique to one state root (`<scope>-<project>.<name>`): the plugins name their
+    /// iptables chains after the container id and network, so two roots with the same project and container
+    /// names would otherwise share — and tear down — each other's chains.
+    public let scope: String
 
     public init(
-        paths: NetworkPaths, plugins: CNIPlugins = CNIPlugins(), ipCommand: String = "/usr/sbin/ip", nsenterCommand: String = "/usr/bin/nsenter"
+        paths: NetworkPaths, plugins: CNIPlugins = CNIPlugins(), ipCommand: String = "/usr/sbin/ip", nsenterCommand: String = "/usr/bin/nsenter",
+        scope: String = ""
     ) {
+        self.scope = scope
         self.paths = paths
         self.plugins = plugins
         self.ipCommand = ipCommand
@@ -94,7 +100,9 @@ public struct Networks: Sendable {
         var attachment = Attachment(
             container: container, network: request.network, aliases: request.aliases, portMappings: request.portMappings,
             configList: try JSONDecoder().decode(JSONValue.self, from: list.json),
-            runtime: CNIRuntimeConfig(containerID: container.id, netns: netns, ifname: request.interfaceName, capabilityArgs: capabilityArgs),
+            runtime: CNIRuntimeConfig(
+                containerID: scope.isEmpty ? container.id : "\(scope)-\(container.id)", netns: netns, ifname: request.interfaceName,
+                capabilityArgs: capabilityArgs),
             result: nil)
         let cache = try paths.attachment(container, network: request.network.name)
         try save(attachment, to: cache)

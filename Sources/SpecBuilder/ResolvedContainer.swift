@@ -36,8 +36,11 @@ public struct ResolvedContainer: Hashable, Sendable {
     public var privileged: Bool
     /// ctr's `--net-host`: no network namespace of its own.
     public var hostNetwork: Bool
-    /// `hostname`.
+    /// `hostname`; an attached container without one is named after itself.
     public var hostname: String?
+    /// Whether the container is attached to networks (its namespace, /etc/hosts and /etc/resolv.conf are
+    /// Berth's), rather than only loopback, the host's network or another namespace.
+    public var attachesNetworks: Bool
     /// CFS quota in µs per 100000 µs period (`cpus` × 100000).
     public var cpuQuota: Int64?
     /// `memory.limit` in bytes.
@@ -73,6 +76,7 @@ public struct ResolvedContainer: Hashable, Sendable {
         privileged = definition.privileged
         hostNetwork = definition.netHost
         hostname = definition.hostname.flatMap { $0.isEmpty ? nil : $0 }
+        attachesNetworks = !definition.attachments.isEmpty
         cpuQuota = definition.cpus.flatMap { Self.quota(cpus: $0) }
         memoryLimit = definition.memoryLimit
         pidsLimit = definition.pidsLimit

@@ -46,6 +46,23 @@ extension SpecBuilder {
         draft.env = Environment.replaceOrAppend(draft.env, ["HOSTNAME=\(hostname)"])
     }
 
+    /// An attached container: its network namespace is the one Berth made and attached (a file under the
+    /// state root), its /etc/hosts and /etc/resolv.conf are Berth's files (rewritten in place as members come
+    /// and go), and its host name is its own name unless `hostname` says otherwise.
+    static func applyNetwork(_ network: SpecInput.NetworkFacts, container: ResolvedContainer, to draft: inout SpecDraft) {
+        let entry = OCINamespace(type: .network, path: network.namespacePath)
+        if let i = draft.namespaces.firstIndex(where: { $0.type == .network }) {
+            draft.namespaces[i] = entry
+        } else {
+            draft.namespaces.append(entry)
+        }
+        for (destination, source) in [("/etc/hosts", network.hostsFile), ("/etc/resolv.conf", network.resolvConfFile)] {
+            draft.mounts.removeAll { cleanPath($0.destination) == destination }
+            draft.mounts.append(OCIMount(destination: destination, type: "bind", source: source, options: ["rbind", "rprivate"]))
+        }
+        draft.base.hostname = container.name
+    }
+
     /// `cpus`: the CFS quota over ctr's 100000 µs period.
     static func applyCPUQuota(_ quota: Int64?, to draft: inout SpecDraft) {
         guard let quota else { return }

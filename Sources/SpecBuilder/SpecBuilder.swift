@@ -68,6 +68,7 @@ public enum SpecBuilder {
         applyCPUQuota(container.cpuQuota, to: &draft)
         try applyNamespaceJoins(container, peers: input.peerPIDs, to: &draft)
         applyLimits(container, to: &draft)
+        if let network = input.network { applyNetwork(network, container: container, to: &draft) }
         if let hostname = container.hostname { draft.base.hostname = hostname }
         applyAnnotations(image: input.imageConfig, labels: container.labels, to: &draft)
 

@@ -24,6 +24,9 @@ public struct SpecInput: Sendable {
     public var rootfsPath: String
     /// PIDs of the project's running containers by name, for `with-ns` container targets.
     public var peerPIDs: [String: Int32]
+    /// Set for a container attached to networks: the network namespace Berth made and attached, and the
+    /// files bind-mounted over /etc/hosts and /etc/resolv.conf.
+    public var network: NetworkFacts?
     /// The host's name, for the `HOSTNAME` variable `net-host` sets.
     public var hostHostname: String
     /// The capabilities a `privileged` container gets: containerd gives it every capability the
@@ -44,6 +47,19 @@ public struct SpecInput: Sendable {
         self.peerPIDs = peerPIDs
         self.hostHostname = hostHostname
         self.privilegedCapabilities = privilegedCapabilities
+    }
+
+    /// Where an attached container's network lives on the host.
+    public struct NetworkFacts: Sendable, Hashable {
+        public var namespacePath: String
+        public var hostsFile: String
+        public var resolvConfFile: String
+
+        public init(namespacePath: String, hostsFile: String, resolvConfFile: String) {
+            self.namespacePath = namespacePath
+            self.hostsFile = hostsFile
+            self.resolvConfFile = resolvConfFile
+        }
     }
 
     /// The effective capabilities of this process by name (from /proc/self/status `CapEff`), in

@@ -45,13 +45,20 @@ public struct AttachmentRecord: Codable, Hashable, Sendable, FetchableRecord, Pe
     public var requestedAddress: String?
     /// Published ports (`[HOST-IP:]PUBLISHED:TARGET[/PROTOCOL]`), carried by the container's first network only.
     public var ports: [String]
+    /// The container's own host name, when it set one (also resolves to its address).
+    public var hostname: String?
+    /// The container's `extra-hosts`, as `name address` pairs (`host-gateway` already resolved).
+    public var extraHosts: [String]
     /// The address the container has on the network; nil while it is not attached.
     public var address: String?
 
     public init(
         project: String, container: String, networkProject: String, network: String, interface: String, aliases: [String] = [],
-        requestedAddress: String? = nil, ports: [String] = [], address: String? = nil
+        requestedAddress: String? = nil, ports: [String] = [], hostname: String? = nil, extraHosts: [String] = [],
+        address: String? = nil
     ) {
+        self.hostname = hostname
+        self.extraHosts = extraHosts
         self.project = project
         self.container = container
         self.networkProject = networkProject

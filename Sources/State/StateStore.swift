@@ -151,6 +151,8 @@ public final class StateStore: Sendable {
                 t.column("aliases", .text).notNull()
                 t.column("requestedAddress", .text)
                 t.column("ports", .text).notNull()
+                t.column("hostname", .text)
+                t.column("extraHosts", .text).notNull()
                 t.column("address", .text)
                 t.primaryKey(["project", "container", "networkProject", "network"])
             }

@@ -153,6 +153,9 @@ import Testing
             """
             version: 1
             name: it-plan
+            # A fixed subnet: a chosen one depends on the host's routes, which parallel tests change.
+            networks:
+              default: {subnet: 10.251.166.0/24}
             containers:
               b:
                 image: berth.local/busybox:demo

@@ -1,11 +1,12 @@
 import Foundation
+import Runtime
 import Testing
 
 /// `berth apply` killed at a named point (BERTH_CRASH_AT makes it exit there, as SIGKILL would)
 /// leaves state that the next apply repairs and converges from.
 @Suite(.serialized) struct CrashRecoveryTests {
     @Test(arguments: [
-        "apply-after-unpack", "apply-after-prepare", "apply-after-bundle", "apply-after-record",
+        "apply-after-unpack", "apply-after-prepare", "apply-after-bundle", "apply-after-record", "apply-after-attach",
         "unpack-before-commit", "unpack-after-commit",
     ])
     func nextApplyConverges(_ point: String) throws {
@@ -36,5 +37,12 @@ import Testing
         #expect(!mounts.contains(fixture.root), "a mount was leaked after a crash at \(point)")
         let active = (try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/snapshots/overlayfs/active")) ?? []
         #expect(active.isEmpty, "writable snapshots left: \(active)")
+        // Nothing of the container's network either: no rule naming it, no lease, no cached attachment.
+        let rules = try ProcessRunner().run("/usr/sbin/iptables-save", []).stdoutText
+        #expect(!rules.contains(project), "iptables rules left after a crash at \(point)")
+        for directory in ["attachments", "netns", "ipam", "conflists"] {
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/network/" + directory)) ?? []
+            #expect(left.isEmpty, "network/\(directory) left after a crash at \(point): \(left)")
+        }
     }
 }

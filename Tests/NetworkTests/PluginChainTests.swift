@@ -82,7 +82,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: networks.paths.ipamDirectory + "/addtest/" + address))
         try networks.removeNetwork(spec)
         #expect(!Host.linkExists(spec.bridgeName))
-        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.11.", container.id]) == [])
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.11.", container.id]) == [])
     }
 
     /// The chain alone (no cache or conflist writes), a few rounds: the figures the benchmark compares against.
@@ -112,7 +112,7 @@ import Testing
         #expect(adds.count == 3)
         try NetworkNamespace.remove(for: container, paths: networks.paths)
         try networks.removeNetwork(spec)
-        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.18."]) == [])
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.18."]) == [])
     }
 
     @Test func concurrentAddsGetDistinctAddressesAndAllAreReleased() throws {
@@ -151,7 +151,7 @@ import Testing
         }
         #expect(failures.withLock { $0 } == [])
         try networks.removeNetwork(spec)
-        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.12."]) == [])
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.12."]) == [])
     }
 
     @Test func anInternalNetworkHasNoRouteOutAndNoMasquerade() throws {
@@ -193,7 +193,7 @@ import Testing
 
         for container in containers { try networks.detach(container) }
         try networks.removeNetwork(spec)
-        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.13."]) == [])
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.13."]) == [])
     }
 
     @Test func aFixedAddressIsGivenAndTwoNetworksAttachAtOnce() throws {
@@ -282,7 +282,7 @@ import Testing
 
         try networks.detach(live)
         try networks.removeNetwork(spec)
-        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.16."]) == [])
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.16."]) == [])
     }
 
     /// The firewall plugin does its work and then hangs: it is killed at the timeout, and the rollback DEL,
@@ -317,7 +317,7 @@ import Testing
         #expect(try networks.attachments(of: container).isEmpty)
         try networks.detach(container)
         try networks.removeNetwork(spec)
-        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.19.", container.id]) == [])
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.19.", container.id]) == [])
     }
 
     @Test func deleteWorksWhenTheNamespaceIsAlreadyGone() throws {
@@ -341,7 +341,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: networks.paths.ipamDirectory + "/nonetns/" + address))
         #expect(!(try HostSnapshot.take().rules.contains { $0.contains(address) && $0.contains("CNI-FORWARD") }))
         try networks.removeNetwork(spec)
-        let leaks = try HostSnapshot.take().leaks(since: before, markers: ["10.213.17."])
+        let leaks = try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.17."])
         #expect(leaks == [])
     }
 }
