@@ -12,13 +12,16 @@ public struct BerthCommand: ParsableCommand {
         abstract: "A daemonless, declarative container runner.",
         discussion:
             "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
-        version: "0.1.0 (inflate: \(GzipInflater.preferred.versionDescription))",
+        version: versionText,
         subcommands: [
             Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, RepairCommand.self, Validate.self,
             ConfigCommand.self,
             SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
             LogoutCommand.self,
         ])
+
+    /// What `--version` prints: the release and the inflate implementation built in.
+    static let versionText = "0.1.0 (inflate: \(GzipInflater.preferred.versionDescription))"
 
     public init() {}
 
@@ -29,6 +32,11 @@ public struct BerthCommand: ParsableCommand {
         case .supervise(let request)?: Foundation.exit(Monitor.run(request))
         case .unneeded?: Foundation.exit(0)
         case nil: break
+        }
+        // Answered before the command tree is built: building it costs more than the rest of a start.
+        if CommandLine.arguments.dropFirst() == ["--version"] {
+            print(versionText)
+            Foundation.exit(0)
         }
         var command: any ParsableCommand
         do {
