@@ -1,6 +1,8 @@
 #ifndef BERTH_CLINUXSHIMS_H
 #define BERTH_CLINUXSHIMS_H
 
+#include <spawn.h>
+
 /// Makes the calling process a child subreaper (prctl PR_SET_CHILD_SUBREAPER); 0 on success, -1 with errno.
 int berth_set_child_subreaper(void);
 
@@ -10,5 +12,14 @@ int berth_pidfd_open(int pid);
 /// A pipe whose two ends are close-on-exec from the start (pipe2 with O_CLOEXEC), so that a child spawned
 /// by another thread at the same moment cannot inherit them; 0 on success, -1 with errno.
 int berth_pipe_cloexec(int fds[2]);
+
+/// Adds "close every descriptor from `from` up" to spawn file actions (glibc's
+/// posix_spawn_file_actions_addclosefrom_np, 2.34), so that a long-lived child inherits nothing by accident;
+/// 0 on success, an error number otherwise.
+int berth_spawn_actions_closefrom(posix_spawn_file_actions_t *actions, int from);
+
+/// Limits malloc to one arena (mallopt M_ARENA_MAX), for a long-lived process that should stay small; 1 on
+/// success, 0 otherwise.
+int berth_malloc_single_arena(void);
 
 #endif
