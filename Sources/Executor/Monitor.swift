@@ -76,16 +76,11 @@ public enum Monitor {
         // Opened while the runtime sets the container up.
         let state = try StateStore(path: root.database)
 
-        // The runtime renames the pid file into place once the container runs: woken by that rename (or the
-        // runtime's end) rather than polling for the file.
-        let changes = berth_watch_directory_changes(directory)
-        let runtimeEnd = berth_pidfd_open(child.pid)
         var containerPID: Int32?
         while containerPID == nil, !child.hasEnded() {
             containerPID = readPID(pidFile)
-            if containerPID == nil { waitForChange(changes, runtimeEnd) }
+            if containerPID == nil { usleep(1_000) }
         }
-        for fd in [changes, runtimeEnd] where fd >= 0 { close(fd) }
         if containerPID == nil { containerPID = readPID(pidFile) }
         if let pid = containerPID {
             let started = Timestamp.now()
@@ -121,19 +116,6 @@ public enum Monitor {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
         }
-    }
-
-    /// Sleeps until the inotify descriptor `changes` reports a change or the pidfd `end` its process's end
-    /// (each -1 when unavailable; at most 50 ms, 1 ms when neither is there).
-    private static func waitForChange(_ changes: Int32, _ end: Int32) {
-        guard changes >= 0 || end >= 0 else {
-            usleep(1_000)
-            return
-        }
-        var fds = [pollfd(fd: changes, events: Int16(POLLIN), revents: 0), pollfd(fd: end, events: Int16(POLLIN), revents: 0)]
-        guard poll(&fds, 2, 50) > 0, changes >= 0, fds[0].revents != 0 else { return }
-        var events = [UInt8](repeating: 0, count: 4096)
-        while events.withUnsafeMutableBytes({ read(changes, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     /// Copies the runtime's output pipes into the log until both end, polling them on the calling thread;

@@ -52,25 +52,9 @@ enum MonitorProcess {
 /// not kept; the caller checks the state after each wake-up.
 final class EndWatch {
     private var fds: [Int32: Int32] = [:]  // pid → pidfd
-    /// inotify on directories whose files' changes also wake `wait`; -1: none.
-    private var changes: Int32 = -1
 
     deinit {
         for fd in fds.values { close(fd) }
-        if changes >= 0 { close(changes) }
-    }
-
-    /// Also wakes `wait` when a file in one of `directories` is written (the state database's WAL when a
-    /// monitor records an exit, a container's log): the change is seen at once, not at the next tick.
-    /// Directories that cannot be watched are left to the tick.
-    func wake(onChangesIn directories: [String]) {
-        for directory in directories {
-            if changes < 0 {
-                changes = berth_watch_directory_changes(directory)
-            } else {
-                _ = berth_watch_more_directory_changes(changes, directory)
-            }
-        }
     }
 
     func add(_ pid: Int32) {
@@ -83,21 +67,16 @@ final class EndWatch {
 
     /// Sleeps until a watched process ends or `milliseconds` pass; ended processes leave the set.
     func wait(milliseconds: Int32) {
-        guard !fds.isEmpty || changes >= 0 else {
+        guard !fds.isEmpty else {
             usleep(UInt32(milliseconds) * 1000)
             return
         }
         let pids = Array(fds.keys)
         var polled = pids.map { pollfd(fd: fds[$0] ?? -1, events: Int16(POLLIN), revents: 0) }
-        polled.append(pollfd(fd: changes, events: Int16(POLLIN), revents: 0))  // a negative fd is skipped
         let ready = poll(&polled, nfds_t(polled.count), milliseconds)
         guard ready > 0 else { return }
         for (pid, entry) in zip(pids, polled) where entry.revents != 0 {
             if let fd = fds.removeValue(forKey: pid) { close(fd) }
-        }
-        if changes >= 0, polled[polled.count - 1].revents != 0 {
-            var events = [UInt8](repeating: 0, count: 4096)
-            while events.withUnsafeMutableBytes({ read(changes, $0.baseAddress, $0.count) }) > 0 {}
         }
     }
 }

@@ -41,9 +41,6 @@ public struct OutputFollower: Sendable {
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root)
         let ends = EndWatch()
-        // A recorded exit is a write to the database's WAL (its directory: the file may be made anew);
-        // output is a write to a log.
-        ends.wake(onChangesIn: [root.path] + readers.keys.sorted().compactMap { try? root.containerDirectory(project: project, name: $0) })
         while !awaited.allSatisfy({ results[$0] != nil }) {
             for name in names where results[name] == nil {
                 var record = try state.container(project: project, name: name)

@@ -22,11 +22,4 @@ int berth_spawn_actions_closefrom(posix_spawn_file_actions_t *actions, int from)
 /// success, 0 otherwise.
 int berth_malloc_single_arena(void);
 
-/// A non-blocking, close-on-exec inotify descriptor that reports files in directory `path` being written,
-/// created or renamed into it (inotify_init1 + inotify_add_watch); -1 with errno.
-int berth_watch_directory_changes(const char *path);
-
-/// Adds directory `path` to the inotify descriptor `fd` made by berth_watch_directory_changes; 0 or -1.
-int berth_watch_more_directory_changes(int fd, const char *path);
-
 #endif
