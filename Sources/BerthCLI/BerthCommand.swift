@@ -40,7 +40,7 @@ public struct BerthCommand: ParsableCommand {
         }
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseHotCommand(CommandLine.arguments) ?? parseAsRoot()
         } catch {
             // Bad usage exits 2, as every other usage error (ArgumentParser's own status is 64).
             if exitCode(for: error) == .validationFailure {
@@ -54,6 +54,23 @@ public struct BerthCommand: ParsableCommand {
         } catch {
             exit(withBerthError: error)
         }
+    }
+
+    /// The commands on the paths that must start fast, parsed on their own: ArgumentParser then reflects one
+    /// command's options instead of building the whole tree (every subcommand and its option groups).
+    static let hotCommands: [String: any ParsableCommand.Type] = [
+        "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self,
+    ]
+
+    /// `arguments` parsed as one of `hotCommands` alone; nil (the caller parses the whole tree) for any other
+    /// command, for help and completion requests, and for a command line that does not parse: the whole tree
+    /// then reports the error in its usual words.
+    static func parseHotCommand(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard arguments.count > 1, let type = hotCommands[arguments[1]] else { return nil }
+        let rest = Array(arguments.dropFirst(2))
+        let special = ["-h", "--help", "-help", "--version", "--experimental-dump-help"]
+        guard !rest.contains(where: { special.contains($0) || $0.hasPrefix("--generate-completion") }) else { return nil }
+        return try? type.parseAsRoot(rest)
     }
 
     /// Exit statuses: 0 success; 2 bad usage (ArgumentParser's parse errors included) or manifest; 1 a runtime
