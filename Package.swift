@@ -127,7 +127,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
+        .executableTarget(
+            name: "berth", dependencies: ["BerthCLI"], exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/berth/exports.map"])]),
 
         // Helpers shared by the test targets (golden files); used by test targets only.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

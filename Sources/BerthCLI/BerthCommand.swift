@@ -12,13 +12,16 @@ public struct BerthCommand: ParsableCommand {
         abstract: "A daemonless, declarative container runner.",
         discussion:
             "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
-        version: "0.1.0 (inflate: \(GzipInflater.preferred.versionDescription))",
+        version: versionText,
         subcommands: [
             Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, RepairCommand.self, Validate.self,
             ConfigCommand.self,
             SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
             LogoutCommand.self,
         ])
+
+    /// What `--version` prints: the release and the inflate implementation built in.
+    static let versionText = "0.1.0 (inflate: \(GzipInflater.preferred.versionDescription))"
 
     public init() {}
 
@@ -30,9 +33,14 @@ public struct BerthCommand: ParsableCommand {
         case .unneeded?: Foundation.exit(0)
         case nil: break
         }
+        // Answered before the command tree is built: building it costs more than the rest of a start.
+        if CommandLine.arguments.dropFirst() == ["--version"] {
+            print(versionText)
+            Foundation.exit(0)
+        }
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseHotCommand(CommandLine.arguments) ?? parseAsRoot()
         } catch {
             // Bad usage exits 2, as every other usage error (ArgumentParser's own status is 64).
             if exitCode(for: error) == .validationFailure {
@@ -46,6 +54,23 @@ public struct BerthCommand: ParsableCommand {
         } catch {
             exit(withBerthError: error)
         }
+    }
+
+    /// The commands on the paths that must start fast, parsed on their own: ArgumentParser then reflects one
+    /// command's options instead of building the whole tree (every subcommand and its option groups).
+    static let hotCommands: [String: any ParsableCommand.Type] = [
+        "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self,
+    ]
+
+    /// `arguments` parsed as one of `hotCommands` alone; nil (the caller parses the whole tree) for any other
+    /// command, for help and completion requests, and for a command line that does not parse: the whole tree
+    /// then reports the error in its usual words.
+    static func parseHotCommand(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard arguments.count > 1, let type = hotCommands[arguments[1]] else { return nil }
+        let rest = Array(arguments.dropFirst(2))
+        let special = ["-h", "--help", "-help", "--version", "--experimental-dump-help"]
+        guard !rest.contains(where: { special.contains($0) || $0.hasPrefix("--generate-completion") }) else { return nil }
+        return try? type.parseAsRoot(rest)
     }
 
     /// Exit statuses: 0 success; 2 bad usage (ArgumentParser's parse errors included) or manifest; 1 a runtime

@@ -59,8 +59,8 @@ struct PS: ParsableCommand {
                 exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt)
         }
         let known = Set(records.map(\.runtimeID))
-        for entry in try RuntimeInventory(root: global.root, runtimeBinary: runtimeBinary).containers()
-        where !known.contains(entry.runtimeID) && (projectName == nil || entry.project == projectName) {
+        for entry in try RuntimeInventory(root: global.root, runtimeBinary: runtimeBinary).containers(notIn: known)
+        where projectName == nil || entry.project == projectName {
             rows.append(
                 Row(
                     project: entry.project, name: entry.name, status: entry.status, pid: entry.pid, recorded: false,

@@ -72,6 +72,29 @@ public struct Command: Sendable {
             posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
         }
+        let pid = try spawn(&actions)
+        // The read ends of stdout and stderr pass to the caller; every other end closes here (`opened`).
+        guard let outputs else { return Child(pid: pid, stdout: nil, stderr: nil) }
+        opened.removeAll { $0 == outputs.out.read || $0 == outputs.err.read }
+        return Child(pid: pid, stdout: outputs.out.read, stderr: outputs.err.read)
+    }
+
+    /// Starts the program with standard input and output on `standardInput` and `standardOutput`, standard
+    /// error on /dev/null and no other descriptor inherited (for a long-lived child: the container monitor);
+    /// its pid. The caller reaps it, or leaves that to whoever inherits it.
+    public func start(standardInput: Int32, standardOutput: Int32) throws(SystemCallError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, standardInput, STDIN_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, standardOutput, STDOUT_FILENO)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        _ = berth_spawn_actions_closefrom(&actions, 3)
+        return try spawn(&actions)
+    }
+
+    /// posix_spawn with default signal mask and dispositions, this process's environment unless `environment`.
+    private func spawn(_ actions: inout posix_spawn_file_actions_t) throws(SystemCallError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -106,10 +129,7 @@ public struct Command: Sendable {
             usleep(10_000)
         }
         guard status == 0 else { throw launchError(status) }
-        // The read ends of stdout and stderr pass to the caller; every other end closes here (`opened`).
-        guard let outputs else { return Child(pid: pid, stdout: nil, stderr: nil) }
-        opened.removeAll { $0 == outputs.out.read || $0 == outputs.err.read }
-        return Child(pid: pid, stdout: outputs.out.read, stderr: outputs.err.read)
+        return pid
     }
 
     /// Writes `input` into the empty pipe `fd`, first growing the pipe when `input` would not fit.

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "CLinuxShims.h"
 #include <fcntl.h>
+#include <malloc.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -76,4 +78,12 @@ int berth_is_nsfs(const char *path) {
     struct statfs info;
     if (statfs(path, &info) != 0) return -1;
     return info.f_type == 0x6e736673 ? 1 : 0;
+}
+
+int berth_spawn_actions_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+int berth_malloc_single_arena(void) {
+    return mallopt(M_ARENA_MAX, 1);
 }

@@ -47,7 +47,10 @@ public struct Liveness: ContainerObserver {
         return ObservedContainer(record: seen)
     }
 
+    /// Read from the runtime's state directory when it can say (no runtime process on a plan's path), else
+    /// asked of the runtime (`list`).
     public func runtimeIDs() -> Set<String> {
+        if let ids = RuntimeDriver.containerIDs(inStateDirectory: root.runtimeRoot) { return ids }
         let binary = runtimeBinary ?? (try? RuntimeBinary.locate("runc")) ?? "runc"
         let listed = (try? RuntimeDriver(binary: binary, root: root.runtimeRoot).list()) ?? []
         return Set(listed.map(\.id))

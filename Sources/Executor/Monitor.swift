@@ -17,6 +17,9 @@ public enum Monitor {
         _ = setsid()
         _ = berth_set_child_subreaper()
         signal(SIGPIPE, SIG_IGN)
+        // One malloc arena: a monitor lives as long as its container and allocates little; an arena per
+        // thread would only add resident memory per container.
+        _ = berth_malloc_single_arena()
         do {
             try supervise(request)
             return 0
@@ -60,22 +63,17 @@ public enum Monitor {
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: pidFile, noPivot: request.noPivot))
         }
         let child = try ChildProcess.start(request.runtimeBinary, arguments, captureOutput: true)
-        let readers = DispatchGroup()
-        for (fd, stream) in [(child.stdout, LogRecord.Stream.stdout), (child.stderr, .stderr)] {
-            guard let fd else { continue }
-            readers.enter()
-            DispatchQueue.global().async {
-                var buffer = [UInt8](repeating: 0, count: 65_536)
-                while true {
-                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if count < 0 && errno == EINTR { continue }
-                    if count <= 0 { break }
-                    log.append(Data(buffer[0..<count]), stream: stream)
-                }
-                close(fd)
-                readers.leave()
-            }
+        // One thread reads both pipes (not a dispatch worker per pipe): a monitor stays small.
+        let pipes = [(child.stdout, LogRecord.Stream.stdout), (child.stderr, .stderr)].compactMap { fd, stream in
+            fd.map { ($0, stream) }
         }
+        let readerDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            copyToLog(pipes, log)
+            readerDone.signal()
+        }
+        reader.stackSize = 256 * 1024
+        reader.start()
         // Opened while the runtime sets the container up.
         let state = try StateStore(path: root.database)
 
@@ -95,7 +93,7 @@ public enum Monitor {
             reportStart()
         }
         let status = child.wait()
-        readers.wait()
+        readerDone.wait()
         log.flush()
         let finished = Timestamp.now()
         let failure = containerPID == nil ? runtimeFailure(runtimeLog: runtimeLog, status: status) : nil
@@ -119,6 +117,29 @@ public enum Monitor {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
         }
+    }
+
+    /// Copies the runtime's output pipes into the log until both end, polling them on the calling thread;
+    /// closes them.
+    private static func copyToLog(_ pipes: [(Int32, LogRecord.Stream)], _ log: LogWriter) {
+        var fds = pipes.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while fds.contains(where: { $0.fd >= 0 }) {
+            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    log.append(Data(buffer[0..<count]), stream: pipes[i].1)
+                } else if count == 0 || errno != EINTR {
+                    close(fds[i].fd)
+                    fds[i].fd = -1
+                }
+            }
+        }
+        for entry in fds where entry.fd >= 0 { close(entry.fd) }
     }
 
     /// Tells the launcher (through standard output, a pipe) that the start is recorded, once; standard

@@ -1,3 +1,4 @@
+import BerthSystem
 import CLinuxShims
 import Foundation
 import State
@@ -201,20 +202,17 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
             throw ExecutorError("monitor-launch-failed", "cannot start the monitor for \(name): no pipe")
         }
         defer { close(report.write) }
-        let monitor = Foundation.Process()
-        monitor.executableURL = URL(fileURLWithPath: path)
-        monitor.arguments = arguments
-        monitor.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: false)
-        monitor.standardOutput = FileHandle(fileDescriptor: report.write, closeOnDealloc: false)
-        monitor.standardError = FileHandle.nullDevice
+        // posix_spawn, not Foundation's Process (which also starts a thread to watch its children): the warm-up
+        // runs on apply's main thread, before it plans. The monitor is not reaped here: apply ends first, and
+        // a monitor that ended before is seen through its pidfd and /proc, as any other.
         do {
-            try monitor.run()
+            let pid = try Command(path, arguments).start(standardInput: input, standardOutput: report.write)
+            return LaunchedMonitor(pid: pid, startReport: report.read)
         } catch {
             close(report.read)
             throw ExecutorError(
                 "monitor-launch-failed", "cannot start the monitor for \(name)",
                 underlying: error)
         }
-        return LaunchedMonitor(pid: monitor.processIdentifier, startReport: report.read)
     }
 }

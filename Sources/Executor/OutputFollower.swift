@@ -41,6 +41,7 @@ public struct OutputFollower: Sendable {
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root)
         let ends = EndWatch()
+        let quickUntil = Date().addingTimeInterval(0.2)
         while !awaited.allSatisfy({ results[$0] != nil }) {
             for name in names where results[name] == nil {
                 var record = try state.container(project: project, name: name)
@@ -59,8 +60,10 @@ public struct OutputFollower: Sendable {
                     readers[name] = nil
                 }
             }
-            // Woken at once when a monitor ends (it has recorded the exit by then); else every 5 ms for output.
-            if !awaited.allSatisfy({ results[$0] != nil }) { ends.wait(milliseconds: 5) }
+            // Woken at once when a monitor ends (it has recorded the exit by then); else every 5 ms for output,
+            // every 1 ms in the first 200 ms: a short-lived container's recorded exit is seen before its monitor
+            // has unmounted and ended.
+            if !awaited.allSatisfy({ results[$0] != nil }) { ends.wait(milliseconds: Date() < quickUntil ? 1 : 5) }
         }
         return awaited.compactMap { results[$0] }
     }

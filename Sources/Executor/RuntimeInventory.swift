@@ -48,6 +48,13 @@ public struct RuntimeInventory: Sendable {
         }.sorted { ($0.project, $0.name) < ($1.project, $1.name) }
     }
 
+    /// The runtime's containers (as `containers()`) whose ids are not in `known`; the runtime is not started
+    /// when its state directory shows no other id (`ps` of recorded containers costs no runtime process).
+    public func containers(notIn known: Set<String>) throws -> [Entry] {
+        if let ids = RuntimeDriver.containerIDs(inStateDirectory: root.runtimeRoot), ids.isSubset(of: known) { return [] }
+        return try containers().filter { !known.contains($0.runtimeID) }
+    }
+
     /// Removes everything of `project` that no record accounts for: runtime containers (killed, deleted)
     /// except `keeping`, then, when `includeFiles`, the mounts and files of containers outside `keeping`:
     /// rootfs mounts, writable snapshots and container directories. Returns the names removed.

@@ -152,7 +152,9 @@ public struct Networks: Sendable {
             }
         }
         if let failure = failures.withLock({ $0.first }) { throw failure }
-        rmdir(try paths.attachments(container))
+        // Every entry was released: what is left is a temporary file of a write a crash interrupted.
+        let directory = try paths.attachments(container)
+        if access(directory, F_OK) == 0 { try TreeRemoval.remove(directory, inside: paths.root) }
         if removeNamespace { try NetworkNamespace.remove(for: container, paths: paths) }
     }
 

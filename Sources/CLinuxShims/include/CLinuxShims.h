@@ -1,6 +1,8 @@
 #ifndef BERTH_CLINUXSHIMS_H
 #define BERTH_CLINUXSHIMS_H
 
+#include <spawn.h>
+
 /// Makes the calling process a child subreaper (prctl PR_SET_CHILD_SUBREAPER); 0 on success, -1 with errno.
 int berth_set_child_subreaper(void);
 
@@ -19,5 +21,14 @@ int berth_netns_create(const char *path);
 
 /// Whether `path` is a mounted namespace file (its file system is nsfs): 1 yes, 0 no, -1 with errno.
 int berth_is_nsfs(const char *path);
+
+/// Adds "close every descriptor from `from` up" to spawn file actions (glibc's
+/// posix_spawn_file_actions_addclosefrom_np, 2.34), so that a long-lived child inherits nothing by accident;
+/// 0 on success, an error number otherwise.
+int berth_spawn_actions_closefrom(posix_spawn_file_actions_t *actions, int from);
+
+/// Limits malloc to one arena (mallopt M_ARENA_MAX), for a long-lived process that should stay small; 1 on
+/// success, 0 otherwise.
+int berth_malloc_single_arena(void);
 
 #endif
