@@ -19,6 +19,7 @@ struct Apply: ParsableCommand {
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Networks") var network: NetworkOptions
     @OptionGroup(title: "Registry") var registry: RegistryFlags
 
     @Flag(help: "Print the plan and change nothing (the same code path as `berth plan`).")
@@ -34,6 +35,7 @@ struct Apply: ParsableCommand {
     var prune = false
 
     func run() throws {
+        network.apply()
         // A monitor loads while this process plans; the first container to start takes it.
         let launcher = SelfExecMonitorLauncher()
         if !dryRun { launcher.warmUp() }

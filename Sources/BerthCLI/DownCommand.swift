@@ -11,6 +11,7 @@ struct Down: ParsableCommand {
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Networks") var network: NetworkOptions
 
     @Option(name: [.customShort("t"), .long], help: "Seconds to wait after SIGTERM before SIGKILL.")
     var timeout: Double = 10
@@ -19,6 +20,7 @@ struct Down: ParsableCommand {
     var images = false
 
     func run() throws {
+        network.apply()
         let context: Context
         do {
             context = try Context(global)

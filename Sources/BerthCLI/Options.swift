@@ -12,6 +12,19 @@ struct GlobalOptions: ParsableArguments {
     var root: StateRoot { StateRoot.resolve(option: stateRoot) }
 }
 
+/// Where the CNI plugins are, for the commands that attach or release networks.
+struct NetworkOptions: ParsableArguments {
+    @Option(
+        name: .customLong("cni-path"),
+        help: ArgumentHelp("CNI plugin directories, colon-separated (default: $BERTH_CNI_PATH, else /usr/lib/cni).", valueName: "dirs"))
+    var cniPath: String?
+
+    /// Makes the choice the one every part of this process (and the monitors it starts) reads.
+    func apply() {
+        if let cniPath { setenv("BERTH_CNI_PATH", cniPath, 1) }
+    }
+}
+
 /// Which manifest, and under which project name.
 struct ManifestOptions: ParsableArguments {
     @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The manifest file.", valueName: "file"))

@@ -3,6 +3,7 @@ import Foundation
 import OCI
 import State
 import Executor
+import Manifest
 
 /// `berth ps`: the containers Berth manages.
 struct PS: ParsableCommand {
@@ -34,15 +35,26 @@ struct PS: ParsableCommand {
         var image: String?
         var imageDigest: String?
         var createdAt: String
+        /// Published ports, as docker prints them: `0.0.0.0:8080->80/tcp`.
+        var ports: [String]?
+        /// The networks the container is on (full names) and its address on each while attached.
+        var networks: [NetworkRow]?
+    }
+
+    struct NetworkRow: Encodable {
+        var name: String
+        var address: String?
     }
 
     func run() throws {
         var records: [ContainerRecord] = []
+        var attachments: [String: [AttachmentRecord]] = [:]
         var runtimeBinary: String?
         do {
             let context = try Context(global, readOnly: true)
             records = try projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers()
             runtimeBinary = records.first?.runtimeBinary
+            attachments = Dictionary(grouping: try context.state.attachments()) { "\($0.project)/\($0.container)" }
         } catch  where Context.isUnreadableState(error) {
             printError(
                 "berth: warning: \(error); showing what the runtime runs under \(global.root.path). "
@@ -53,10 +65,14 @@ struct PS: ParsableCommand {
         var rows = observed.map { o in
             let r = o.record
             let running = r.status == .running
+            let member = attachments["\(r.project)/\(r.name)"] ?? []
+            let ports = member.flatMap(\.ports).compactMap { PortMapping(shortForm: $0)?.description }
             return Row(
                 project: r.project, name: r.name, status: r.status.rawValue, pid: running ? r.pid : nil,
                 monitorPid: running && o.supervised ? r.monitorPID : nil, supervised: running ? o.supervised : nil,
-                exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt)
+                exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt,
+                ports: ports.isEmpty ? nil : ports,
+                networks: member.isEmpty ? nil : member.map { NetworkRow(name: "\($0.networkProject)_\($0.network)", address: $0.address) })
         }
         let known = Set(records.map(\.runtimeID))
         for entry in try RuntimeInventory(root: global.root, runtimeBinary: runtimeBinary).containers(notIn: known)
@@ -70,12 +86,17 @@ struct PS: ParsableCommand {
         case .json:
             print(String(decoding: try CanonicalJSON.encodePretty(rows), as: UTF8.self), terminator: "")
         case .text:
-            var table = [["PROJECT", "NAME", "STATUS", "PID", "IMAGE", "CREATED"]]
+            var table = [["PROJECT", "NAME", "STATUS", "PID", "IMAGE", "ADDRESSES", "PORTS", "CREATED"]]
             for row in rows {
                 var status = row.status == "exited" ? "exited (\(row.exitCode.map(String.init) ?? "?"))" : row.status
                 if row.supervised == false { status += " (unsupervised)" }
                 if row.recorded == false { status += " (unrecorded)" }
-                table.append([row.project, row.name, status, row.pid.map(String.init) ?? "-", row.image ?? "-", row.createdAt])
+                let addresses = (row.networks ?? []).compactMap(\.address).joined(separator: ",")
+                let ports = (row.ports ?? []).joined(separator: ",")
+                table.append([
+                    row.project, row.name, status, row.pid.map(String.init) ?? "-", row.image ?? "-", addresses.isEmpty ? "-" : addresses,
+                    ports.isEmpty ? "-" : ports, row.createdAt,
+                ])
             }
             print(renderTable(table), terminator: "")
         }

@@ -11,11 +11,13 @@ struct Start: ParsableCommand {
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
+    @OptionGroup(title: "Networks") var network: NetworkOptions
 
     @Argument(help: "Container names.")
     var names: [String] = []
 
     func run() throws {
+        network.apply()
         let context = try Context(global)
         let project = try context.project(manifest)
         let lifecycle = Lifecycle(root: context.root, state: context.state)

@@ -55,6 +55,12 @@ import Testing
         let curl = try ProcessRunner().run("/usr/bin/curl", ["-s", "-m", "5", "http://127.0.0.1:18480/index.html"])
         #expect(curl.stdoutText == "web 1\n", "the published port did not answer: \(curl.stderrText)")
 
+        let port = try fixture.run(["port", "-f", manifest, "web"])
+        #expect(port.stdoutText == "80/tcp -> 0.0.0.0:18480\n", "\(port.stdoutText)\(port.stderrText)")
+        #expect(try fixture.run(["port", "-f", manifest, "web", "80"]).stdoutText == "0.0.0.0:18480\n")
+        let listed = try fixture.run(["ps", "-p", project, "--format", "json"]).stdoutText
+        #expect(listed.contains("\"0.0.0.0:18480->80/tcp\"") && listed.contains("\"name\" : \"\(project)_default\""), "\(listed)")
+
         let clientHosts = fixture.root + "/containers/\(project)/client/hosts"
         let webHosts = fixture.root + "/containers/\(project)/web/hosts"
         let before = try Self.address(of: "web", in: clientHosts)
