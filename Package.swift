@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "TarArchiveTests", dependencies: ["TarArchive"]),
         .testTarget(
-            name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", "TestSupport", .product(name: "Yams", package: "Yams")],
+            name: "ManifestTests", dependencies: ["Manifest", "Diagnostics", "BerthSystem", "TestSupport", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "TarArchive"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "ImageStore", "OCI", "TarArchive"]),

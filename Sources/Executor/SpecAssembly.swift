@@ -21,6 +21,14 @@ public enum SpecAssembly {
             project: project, stateRootID: root.identity, container: container,
             imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
+        let owner = container.namespaceJoins.lazy.compactMap { join -> String? in
+            guard join.type == .network, case .container(let name) = join.target else { return nil }
+            return name
+        }.first
+        if let owner, !(try state.attachments(project: project, container: owner)).isEmpty {
+            let files = try (networking ?? ContainerNetworking(root: root, state: state)).resolutionFiles(project: project, name: owner)
+            input.joinedResolutionFiles = (files.hosts, files.resolvConf)
+        }
         if container.attachesNetworks {
             let networking = try networking ?? ContainerNetworking(root: root, state: state)
             let files = try networking.resolutionFiles(project: project, name: container.name)

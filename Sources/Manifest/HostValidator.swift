@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Plan-time checks of a validated manifest against this host: bind sources, namespace files, env-files,
-/// rootfs/config paths and the runtime binary. Each problem points at the manifest field that caused it.
+/// rootfs/config paths, the runtime binary and published ports something on the host already listens on. Each problem points at the manifest field that caused it.
 public struct HostValidator {
     /// All host problems of `manifest`, sorted by position.
     public static func check(_ manifest: ProjectManifest) -> [Diagnostic] {
@@ -13,7 +13,8 @@ public struct HostValidator {
     }
 
     static func check(_ manifest: ProjectManifest, searchPath: String) -> [Diagnostic] {
-        manifest.containers.flatMap { check($0, searchPath: searchPath) }.sortedByPosition()
+        let bound = manifest.containers.contains { !$0.ports.isEmpty } ? boundSockets() : []
+        return manifest.containers.flatMap { check($0, searchPath: searchPath) + portProblems($0, bound: bound) }.sortedByPosition()
     }
 
     static func check(_ c: ContainerDefinition, searchPath: String) -> [Diagnostic] {

@@ -56,11 +56,16 @@ extension SpecBuilder {
         } else {
             draft.namespaces.append(entry)
         }
-        for (destination, source) in [("/etc/hosts", network.hostsFile), ("/etc/resolv.conf", network.resolvConfFile)] {
+        bindResolutionFiles(hosts: network.hostsFile, resolvConf: network.resolvConfFile, to: &draft)
+        draft.base.hostname = container.name
+    }
+
+    /// Berth's /etc/hosts and /etc/resolv.conf bound over the image's.
+    static func bindResolutionFiles(hosts: String, resolvConf: String, to draft: inout SpecDraft) {
+        for (destination, source) in [("/etc/hosts", hosts), ("/etc/resolv.conf", resolvConf)] {
             draft.mounts.removeAll { cleanPath($0.destination) == destination }
             draft.mounts.append(OCIMount(destination: destination, type: "bind", source: source, options: ["rbind", "rprivate"]))
         }
-        draft.base.hostname = container.name
     }
 
     /// `cpus`: the CFS quota over ctr's 100000 µs period.

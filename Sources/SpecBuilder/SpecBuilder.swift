@@ -69,6 +69,7 @@ public enum SpecBuilder {
         try applyNamespaceJoins(container, peers: input.peerPIDs, to: &draft)
         applyLimits(container, to: &draft)
         if let network = input.network { applyNetwork(network, container: container, to: &draft) }
+        if let files = input.joinedResolutionFiles { bindResolutionFiles(hosts: files.hosts, resolvConf: files.resolvConf, to: &draft) }
         if let hostname = container.hostname { draft.base.hostname = hostname }
         applyAnnotations(image: input.imageConfig, labels: container.labels, to: &draft)
 

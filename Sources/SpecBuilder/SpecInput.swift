@@ -27,6 +27,9 @@ public struct SpecInput: Sendable {
     /// Set for a container attached to networks: the network namespace Berth made and attached, and the
     /// files bind-mounted over /etc/hosts and /etc/resolv.conf.
     public var network: NetworkFacts?
+    /// For a container that joins another's network namespace (`with-ns` network `container:`): that
+    /// container's /etc/hosts and /etc/resolv.conf files, shared as docker shares them.
+    public var joinedResolutionFiles: (hosts: String, resolvConf: String)?
     /// The host's name, for the `HOSTNAME` variable `net-host` sets.
     public var hostHostname: String
     /// The capabilities a `privileged` container gets: containerd gives it every capability the

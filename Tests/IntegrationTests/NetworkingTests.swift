@@ -46,12 +46,17 @@ import Testing
                 image: berth.local/busybox:demo
                 depends-on: [web]
                 args: ["sh", "-c", "sleep 0.3; wget -q -O- http://web/index.html"]
+              sidecar:
+                image: berth.local/busybox:demo
+                with-ns: [{type: network, container: web}]
+                args: ["sh", "-c", "grep -q 'web web.\(project)' /etc/hosts && echo sidecar sees the hosts of web"]
             """
         }
         let manifest = try fixture.manifest(text(version: 1), project: project)
         let first = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(first.status == 0, "\(first.stderrText)")
         #expect(first.stdoutText.contains("web 1"), "the client did not reach web by name: \(first.stdoutText)")
+        #expect(first.stdoutText.contains("sidecar sees the hosts of web"), "\(first.stdoutText)")
         let curl = try ProcessRunner().run("/usr/bin/curl", ["-s", "-m", "5", "http://127.0.0.1:18480/index.html"])
         #expect(curl.stdoutText == "web 1\n", "the published port did not answer: \(curl.stderrText)")
 

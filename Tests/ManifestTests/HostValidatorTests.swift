@@ -1,3 +1,4 @@
+import BerthSystem
 import Diagnostics
 import Foundation
 import Testing
@@ -96,5 +97,46 @@ import Testing
 
     @Test func runcIsFoundInTheRealPath() {
         #expect(HostValidator.runtimeProblem("runc", searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "", at: nil) == nil)
+    }
+}
+
+@Suite struct HostPortTests {
+    static let table = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+           1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1
+           2: 0100007F:1F91 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 3 1
+        """
+
+    @Test func listeningSocketsAreParsedWithTheirAddress() {
+        let sockets = HostValidator.parseSocketTable(Self.table, proto: .tcp, boundState: "0A")
+        #expect(
+            sockets == [
+                .init(proto: .tcp, address: IPv4Address("127.0.0.1"), port: 8080),
+                .init(proto: .tcp, address: nil, port: 80),
+            ])
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var published: String
+        var refused: Bool
+        var testDescription: String { published }
+    }
+
+    @Test(arguments: [
+        Case(published: "8080:80", refused: true),  // every address includes 127.0.0.1
+        Case(published: "127.0.0.1:8080:80", refused: true),
+        Case(published: "10.0.0.1:8080:80", refused: false),  // another address than the listener's
+        Case(published: "8080:80/udp", refused: false),  // another protocol
+        Case(published: "127.0.0.2:80:80", refused: true),  // the listener on every address
+        Case(published: "8081:80", refused: false),  // the established connection's port is not bound
+    ])
+    func publishedPortsThatAreTakenAreRefused(_ test: Case) throws {
+        var container = ContainerDefinition(name: "web", image: "i")
+        container.ports = [try #require(PortMapping(shortForm: test.published))]
+        let bound = HostValidator.parseSocketTable(Self.table, proto: .tcp, boundState: "0A")
+        let problems = HostValidator.portProblems(container, bound: bound)
+        #expect(problems.isEmpty != test.refused, "\(problems.map(\.message))")
+        if test.refused { #expect(problems.first?.message.contains("already in use on this host") == true) }
     }
 }
