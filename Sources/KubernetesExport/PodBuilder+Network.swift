@@ -136,8 +136,10 @@ extension PodBuilder {
             let what = published.count == 1 ? "published port \(published[0]) reaches" : "published ports \(published.joined(separator: ", ")) reach"
             mapper.warnings.leftOut(
                 "\(what) the host in Berth; Service \(service ?? "") is ClusterIP, reachable at the container's ports from "
-                    + "inside the cluster only, so the host ports" + (hostIPs.isEmpty ? "" : " and host-ip \(hostIPs.joined(separator: ", "))")
-                    + " are left out (use a NodePort or LoadBalancer Service, an Ingress, or kubectl port-forward)",
+                    + "inside the cluster only, so the host port" + (published.count == 1 ? "" : "s")
+                    + (hostIPs.isEmpty ? "" : " and host-ip \(hostIPs.joined(separator: ", "))")
+                    + (published.count == 1 && hostIPs.isEmpty ? " is" : " are")
+                    + " left out (use a NodePort or LoadBalancer Service, an Ingress, or kubectl port-forward)",
                 at: c.locations["ports"])
         }
         let reach =

@@ -50,7 +50,8 @@ let networkRuleCases: [RuleCase] = [
 
             """,
         warnings: [
-            "published port 8080:80 reaches the host in Berth; Service web is ClusterIP",
+            "published port 8080:80 reaches the host in Berth; Service web is ClusterIP, reachable at the container's ports "
+                + "from inside the cluster only, so the host port is left out",
             "port 9090/tcp of container helper is also a port of container web, which shares Pod web",
         ]),
     RuleCase(
