@@ -8,6 +8,15 @@ enum KubernetesNames {
         return result.isEmpty ? "x" : result
     }
 
+    /// An RFC 1123 label as a DNS-1035 label (a Service name), which must start with a letter: `svc-` goes
+    /// before a leading digit, and the result is cut back to 63 characters.
+    static func serviceName(from label: String) -> String {
+        guard let first = label.unicodeScalars.first, ("0"..."9").contains(first) else { return label }
+        var scalars = Array(("svc-" + label).unicodeScalars.prefix(63))
+        while scalars.last == "-" { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+
     /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
     static func isDNSLabel(_ text: String) -> Bool {
         let s = Array(text.unicodeScalars)

@@ -6,7 +6,11 @@ struct PodBuilder {
     let group: PodGroup
     /// Manifest container name → Kubernetes name.
     let names: [String: String]
+    /// The name of the Service the Pod gets when it has ports (see `ServiceBuilder`).
+    let serviceName: String
     var mapper: ContainerMapper
+    /// Ports, DNS and host aliases gathered from the Pod's containers.
+    var network = PodNetwork()
 
     mutating func workload(_ workload: ExportOptions.Workload) throws -> [String: YAMLValue] {
         let podName = names[group.name] ?? group.name
@@ -18,7 +22,11 @@ struct PodBuilder {
         var annotations: [String: String] = [:]
         for container in group.containers {
             let mapped = try mapper.map(container, name: names[container.name] ?? container.name)
-            containers.append(.map(mapped.spec))
+            var containerSpec = mapped.spec
+            let ports = containerPorts(of: container, pod: podName)
+            if !ports.isEmpty { containerSpec["ports"] = .list(ports) }
+            nameResolution(of: container, pod: podName)
+            containers.append(.map(containerSpec))
             volumes += mapped.volumes
             hostNetwork = hostNetwork || mapped.hostNetwork
             if let value = mapped.hostname {
@@ -34,7 +42,10 @@ struct PodBuilder {
             merge(mapped.labels, into: &labels, what: "label", container: container, pod: podName)
             merge(mapped.annotations, into: &annotations, what: "annotation", container: container, pod: podName)
         }
-        var spec: [String: YAMLValue] = ["containers": .list(containers)]
+        let service = network.ports.isEmpty ? nil : serviceName
+        for container in group.containers { networkWarnings(of: container, service: service) }
+        var spec: [String: YAMLValue] = network.specFields
+        spec["containers"] = .list(containers)
         if !volumes.isEmpty { spec["volumes"] = .list(volumes) }
         if hostNetwork { spec["hostNetwork"] = .bool(true) }
         if let hostname { spec["hostname"] = .string(hostname.value) }

@@ -80,6 +80,26 @@ struct InternalsTests {
     }
 
     @Test(arguments: [
+        ("web", "web"), ("1web", "svc-1web"), ("9", "svc-9"),
+        ("1" + String(repeating: "a", count: 62), "svc-1" + String(repeating: "a", count: 58)),
+        ("1" + String(repeating: "a", count: 57) + "-bbbbb", "svc-1" + String(repeating: "a", count: 57)),
+    ])
+    func serviceNamesAreDNS1035Labels(_ label: String, _ expected: String) {
+        let name = KubernetesNames.serviceName(from: label)
+        #expect(name == expected)
+        #expect(KubernetesNames.isDNSLabel(name) && name.first?.isLetter == true)
+    }
+
+    /// Port names must be IANA service names: at most 15 lowercase letters, digits and `-`, with a letter.
+    @Test(arguments: PortProtocol.allCases)
+    func portNamesAreServiceNames(_ proto: PortProtocol) {
+        for port: UInt16 in [1, 80, 65535] {
+            let name = PodPort(port: port, proto: proto).name
+            #expect(name.count <= 15 && KubernetesNames.isDNSLabel(name) && name.contains { $0.isLetter } && !name.contains("--"))
+        }
+    }
+
+    @Test(arguments: [
         ("tier", "web", true), ("example.com/owner", "a_b.c-d", true), ("bad key", "v", false), ("k", "ends-", false),
         ("k", "", true), ("a/b/c", "v", false), ("Example.com/x", "v", false), ("k", String(repeating: "v", count: 64), false),
     ])

@@ -13,11 +13,14 @@ struct RuleCase: CustomTestStringConvertible, Sendable {
     /// Files written next to the manifest (env-files, bind sources).
     var files: [String: String] = [:]
     var warnings: [String] = []
+    /// A top-level `networks:` section's body, when the case needs one.
+    var networks: String?
 
     var testDescription: String { name }
 
     func export(in directory: String) throws -> ExportResult {
-        let manifest = try loadManifest("version: 1\nname: rules\ncontainers:\n" + containers, in: directory)
+        let text = "version: 1\nname: rules\ncontainers:\n" + containers + (networks.map { "networks:\n" + $0 } ?? "")
+        let manifest = try loadManifest(text, in: directory)
         return try KubernetesExporter.export(manifest, options: options)
     }
 }
@@ -171,9 +174,12 @@ let ruleCases: [RuleCase] = [
         warnings: ["container name my_app.v2 is not a valid Kubernetes name (RFC 1123 label); exported as my-app-v2"]),
 ]
 
+/// Every rule case: the ones above and the networking ones (NetworkRuleCases.swift).
+let allRuleCases = ruleCases + networkRuleCases
+
 @Suite("Mapping rules")
 struct MappingRuleTests {
-    @Test(arguments: ruleCases)
+    @Test(arguments: allRuleCases)
     func rule(_ testCase: RuleCase) throws {
         let scratch = try TempDirectory()
         defer { scratch.remove() }
@@ -200,7 +206,7 @@ struct MappingRuleTests {
     }
 
     @Test func caseNamesAreUnique() {
-        #expect(Set(ruleCases.map(\.name)).count == ruleCases.count)
+        #expect(Set(allRuleCases.map(\.name)).count == allRuleCases.count)
     }
 
     @Test func rulesPassKubernetesValidate() throws {
@@ -208,7 +214,7 @@ struct MappingRuleTests {
         let scratch = try TempDirectory()
         defer { scratch.remove() }
         var files: [String] = []
-        for testCase in ruleCases {
+        for testCase in allRuleCases {
             let caseDirectory = scratch.path + "/" + testCase.name
             try FileManager.default.createDirectory(atPath: caseDirectory + "/out", withIntermediateDirectories: true)
             for (name, text) in testCase.files {
