@@ -16,7 +16,7 @@ extension ExportOptions.Workload: ExpressibleByArgument {}
 struct ExportKubernetes: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kubernetes",
-        abstract: "Write the manifest as Kubernetes objects (a Namespace and one workload per Pod).",
+        abstract: "Write the manifest as Kubernetes objects (a Namespace, a Service per Pod with ports, one workload per Pod).",
         discussion: """
             Containers joined through `with-ns: {container: …}` (network, ipc, uts, pid) share one Pod. \
             Fields Kubernetes cannot express are reported on stderr as warnings and left out; --strict makes them errors.
