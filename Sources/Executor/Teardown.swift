@@ -4,6 +4,7 @@ import Foundation
 import Runtime
 import Snapshots
 import State
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -117,11 +118,21 @@ public struct Teardown: Sendable {
     /// `progress` is told of each removal, one line each.
     @discardableResult
     public func removeProject(_ project: String, progress: (String) -> Void = { _ in }) throws -> [ContainerRecord] {
-        let records = try state.containers(project: project)
-        for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {
-            try remove(record)
-            progress("- \(record.name): removed")
+        let records = try state.containers(project: project).sorted { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }
+        // Stopped one by one, newest first, so that dependents end before what they need; then removed in
+        // parallel: a removal mostly waits on the CNI DEL chain (~200 ms), which needs no order.
+        for record in records { try stop(record) }
+        let failures = Mutex([String: any Error]())
+        WorkerThreads.forEach(records.count, limit: 8) { index in
+            do {
+                try remove(records[index])
+            } catch {
+                failures.withLock { $0[records[index].name] = error }
+            }
         }
+        let failed = failures.withLock { $0 }
+        for record in records where failed[record.name] == nil { progress("- \(record.name): removed") }
+        if let first = records.first(where: { failed[$0.name] != nil }), let error = failed[first.name] { throw error }
         let leftovers = try RuntimeInventory(root: root).removeUnrecorded(project: project, gracePeriod: gracePeriod)
         for name in leftovers { progress("- \(name): removed (it had no record)") }
         let networking = try ContainerNetworking(root: root, state: state)
