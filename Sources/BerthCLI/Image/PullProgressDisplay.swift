@@ -2,10 +2,11 @@ import Foundation
 import OCI
 import Planner
 import Registry
+import Synchronization
 
 /// Pull progress for a terminal: one line per blob (state, bytes, rate) and a total line, redrawn in place
 /// at most ten times a second. Only used when stderr is a TTY.
-final class PullProgressDisplay: @unchecked Sendable {
+final class PullProgressDisplay: Sendable {
     private struct Blob {
         var progress: PullProgress
         /// Bytes and time of the first report, the base of the rate (a resumed blob starts above zero).
@@ -14,12 +15,16 @@ final class PullProgressDisplay: @unchecked Sendable {
         var endTime: Double?
     }
 
-    private let lock = NSLock()
-    private var order: [Digest] = []
-    private var blobs: [Digest: Blob] = [:]
-    private var started: Double?
-    private var drawnLines = 0
-    private var lastDraw = -Double.infinity
+    /// What has been reported and drawn so far.
+    private struct Screen {
+        var order: [Digest] = []
+        var blobs: [Digest: Blob] = [:]
+        var started: Double?
+        var drawnLines = 0
+        var lastDraw = -Double.infinity
+    }
+
+    private let screen = Mutex(Screen())
     private let output: @Sendable (String) -> Void
     private let now: @Sendable () -> Double
 
@@ -33,48 +38,48 @@ final class PullProgressDisplay: @unchecked Sendable {
 
     /// Records one report; redraws when a blob changes state or 0.1 s have passed.
     func update(_ progress: PullProgress) {
-        lock.lock()
-        defer { lock.unlock() }
-        let time = now()
-        if started == nil { started = time }
-        if var blob = blobs[progress.digest] {
-            let changed = blob.progress.state != progress.state
-            blob.progress = progress
-            if progress.state != .downloading { blob.endTime = blob.endTime ?? time }
-            blobs[progress.digest] = blob
-            if changed || time - lastDraw >= 0.1 { draw(at: time) }
-        } else {
-            order.append(progress.digest)
-            blobs[progress.digest] = Blob(
-                progress: progress, startBytes: progress.completedBytes, startTime: time,
-                endTime: progress.state == .downloading ? nil : time)
-            draw(at: time)
+        screen.withLock { screen in
+            let time = now()
+            if screen.started == nil { screen.started = time }
+            if var blob = screen.blobs[progress.digest] {
+                let changed = blob.progress.state != progress.state
+                blob.progress = progress
+                if progress.state != .downloading { blob.endTime = blob.endTime ?? time }
+                screen.blobs[progress.digest] = blob
+                if changed || time - screen.lastDraw >= 0.1 { draw(&screen, at: time) }
+            } else {
+                screen.order.append(progress.digest)
+                screen.blobs[progress.digest] = Blob(
+                    progress: progress, startBytes: progress.completedBytes, startTime: time,
+                    endTime: progress.state == .downloading ? nil : time)
+                draw(&screen, at: time)
+            }
         }
     }
 
     /// Draws the final state.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if !order.isEmpty { draw(at: now()) }
+        screen.withLock { screen in
+            if !screen.order.isEmpty { draw(&screen, at: now()) }
+        }
     }
 
-    private func draw(at time: Double) {
-        lastDraw = time
-        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-        let lines = render(at: time)
+    private func draw(_ screen: inout Screen, at time: Double) {
+        screen.lastDraw = time
+        var text = screen.drawnLines > 0 ? "\u{1B}[\(screen.drawnLines)A" : ""
+        let lines = Self.render(screen, at: time)
         for line in lines { text += "\u{1B}[2K" + line + "\n" }
-        drawnLines = lines.count
+        screen.drawnLines = lines.count
         output(text)
     }
 
     /// The lines for the current state: `<digest> <state> <done>/<size> <rate>` per blob, then the total.
-    private func render(at time: Double) -> [String] {
+    private static func render(_ screen: Screen, at time: Double) -> [String] {
         var lines: [String] = []
         var downloaded: Int64 = 0
         var last: PullProgress?
-        for digest in order {
-            guard let blob = blobs[digest] else { continue }
+        for digest in screen.order {
+            guard let blob = screen.blobs[digest] else { continue }
             let p = blob.progress
             last = p
             var line =
@@ -91,7 +96,7 @@ final class PullProgressDisplay: @unchecked Sendable {
             lines.append(
                 "total         \(PlanRenderer.byteCount(last.overallCompletedBytes)) / "
                     + "\(PlanRenderer.byteCount(last.overallTotalBytes))  "
-                    + Self.rate(downloaded, seconds: time - (started ?? time)))
+                    + Self.rate(downloaded, seconds: time - (screen.started ?? time)))
         }
         return lines
     }
