@@ -1,3 +1,4 @@
+import OCI
 import BerthSystem
 /// A published port, as the portmap plugin takes it (`runtimeConfig.portMappings`).
 public struct CNIPortMapping: Sendable, Hashable, Codable {

@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import OCI
 
 /// A CNI network configuration list (a "conflist"): a network name, the CNI version and the plugin chain,
 /// each plugin an open JSON object with at least `type`.

@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import OCI
 
 /// What a CNI call is about (CNI spec, "Parameters"): the container, its netns, the interface name, the
 /// `CNI_ARGS` pairs and the capability arguments (`portMappings`, `ips`) that plugins declaring them get as

@@ -1,3 +1,4 @@
+import OCI
 /// The result of a CNI ADD (CNI spec 1.0, "Success"): the interfaces made, the addresses given to them,
 /// routes and DNS. Fields Berth does not model are kept in `raw`, which is what it caches and passes on as
 /// `prevResult`.

@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import OCI
 
 /// One Berth network, as plain values: what the conflist is generated from. The caller (the executor,
 /// from the manifest) decides names and subnets; this type only checks them.

@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import OCI
 import Synchronization
 
 /// Attaches containers to Berth networks and releases them, through the CNI plugins, keeping what DEL

@@ -1,6 +1,7 @@
 import BerthSystem
 import Diagnostics
 import Foundation
+import OCI
 import Network
 import Testing
 
