@@ -158,25 +158,8 @@ public struct Command: Sendable {
 
     /// Reads the pipes `out` and `err` (-1: none) to their ends at once, on this thread, and closes them.
     static func readToEnd(_ out: Int32, _ err: Int32) -> (Data, Data) {
-        var fds = [pollfd(fd: out, events: Int16(POLLIN), revents: 0), pollfd(fd: err, events: Int16(POLLIN), revents: 0)]
         var data = [Data(), Data()]
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while fds.contains(where: { $0.fd >= 0 }) {
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
-                let count = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
-                if count > 0 {
-                    data[i].append(contentsOf: buffer[0..<count])
-                } else if count == 0 || errno != EINTR {
-                    close(fds[i].fd)
-                    fds[i].fd = -1
-                }
-            }
-        }
-        for entry in fds where entry.fd >= 0 { close(entry.fd) }
+        PipeDrain.drain([out, err]) { index, chunk in data[index].append(contentsOf: chunk) }
         return (data[0], data[1])
     }
 }

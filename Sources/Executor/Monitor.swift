@@ -1,3 +1,4 @@
+import BerthSystem
 import OCI
 import CLinuxShims
 import Foundation
@@ -122,24 +123,7 @@ public enum Monitor {
     /// Copies the runtime's output pipes into the log until both end, polling them on the calling thread;
     /// closes them.
     private static func copyToLog(_ pipes: [(Int32, LogRecord.Stream)], _ log: LogWriter) {
-        var fds = pipes.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while fds.contains(where: { $0.fd >= 0 }) {
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
-                let count = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
-                if count > 0 {
-                    log.append(Data(buffer[0..<count]), stream: pipes[i].1)
-                } else if count == 0 || errno != EINTR {
-                    close(fds[i].fd)
-                    fds[i].fd = -1
-                }
-            }
-        }
-        for entry in fds where entry.fd >= 0 { close(entry.fd) }
+        PipeDrain.drain(pipes.map(\.0)) { index, chunk in log.append(Data(chunk), stream: pipes[index].1) }
     }
 
     /// Tells the launcher (through standard output, a pipe) that the start is recorded, once; standard
