@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["Diagnostics", "BerthSystem", "OCI"]),
         // Container networking through the CNI plugins: netns files, conflists, ADD/DEL with cached results,
         // hosts and resolv.conf files. Takes plain values; the executor wires the manifest to it.
-        .target(name: "Network", dependencies: ["CLinuxShims", "Diagnostics", "BerthSystem", "OCI"]),
+        .target(name: "Networking", dependencies: ["CLinuxShims", "Diagnostics", "BerthSystem", "OCI"]),
         // SQLite state: projects, containers.
         .target(
             name: "State",
@@ -93,7 +93,7 @@ let package = Package(
             name: "Executor",
             dependencies: [
                 "CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
-                "SpecBuilder", "Runtime", "State", "Planner", "Registry", "Network",
+                "SpecBuilder", "Runtime", "State", "Planner", "Registry", "Networking",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // OCI distribution client: pulls images from registries into the image store.
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "BerthSystem", "Diagnostics", "OCI"]),
+        .testTarget(name: "NetworkingTests", dependencies: ["Networking", "BerthSystem", "Diagnostics", "OCI"]),
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(
             name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder", "BerthSystem"]),

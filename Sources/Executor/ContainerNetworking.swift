@@ -1,7 +1,7 @@
 import BerthSystem
 import Foundation
 import Manifest
-import Network
+import Networking
 import Planner
 import Snapshots
 import State

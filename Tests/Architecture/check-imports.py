@@ -16,7 +16,7 @@ import sys
 LAYERS = [
     ["Diagnostics", "OCI", "CArchive", "CISAL", "CLinuxShims"],   # error vocabulary, OCI types, C libraries and shims
     ["BerthSystem"],                                      # names, paths, digests, atomic files, locks, commands
-    ["TarArchive", "Manifest", "State", "Runtime", "Network"],
+    ["TarArchive", "Manifest", "State", "Runtime", "Networking"],
     ["ImageStore", "SpecBuilder", "KubernetesExport"],
     ["Snapshots", "Registry"],
     ["Checkpoint"],
@@ -35,8 +35,14 @@ ONLY = {
 
 # Edges the layers would allow but the design forbids, directly or through any chain of Berth modules.
 FORBIDDEN = {
-    "Planner": {"Runtime", "Executor", "Network"},        # plan and --dry-run cannot change anything
+    "Planner": {"Runtime", "Executor", "Networking"},        # plan and --dry-run cannot change anything
 }
+
+# Names a Berth module must never take: packages probe for Apple's modules with `#if canImport(NAME)`, and a
+# Berth module of that name in the build's module directory makes them import it (a module called `Network`
+# broke AsyncHTTPClient's clean build: `canImport(Network)` became true on Linux).
+PLATFORM_MODULE_NAMES = {"Network", "System", "Combine", "os", "Security", "CoreFoundation", "Darwin", "ObjectiveC",
+                         "Accelerate", "CoreGraphics", "CommonCrypto", "WinSDK", "Android", "Bionic", "Musl", "Glibc"}
 
 # Modules of the toolchain and the platform: never declared in Package.swift.
 SYSTEM_MODULES = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Musl",
@@ -107,6 +113,9 @@ def main(argv):
     found = imports("Sources")
     problems = []
 
+    for target in package.get("targets", []):
+        if target["name"] in PLATFORM_MODULE_NAMES:
+            problems.append(f"target {target['name']}: the name of a platform module other packages probe with canImport; rename it")
     for module in found:
         if module not in ranks:
             problems.append(f"Sources/{module}: module not placed in a layer of Tests/Architecture/check-imports.py")

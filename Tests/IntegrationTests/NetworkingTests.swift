@@ -186,4 +186,41 @@ import Testing
         #expect(!after.contains("18453") && !after.contains("18491"), "port rules left after down")
         try Self.expectNothingLeft(fixture, project: project)
     }
+
+    @Test func aKilledMonitorAndAKilledContainerLeaveNothingAfterDown() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let project = "it-net-faults"
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: \(project)
+            containers:
+              a:
+                image: berth.local/busybox:demo
+                args: ["sleep", "600"]
+                ports: ["18493:80"]
+              b:
+                image: berth.local/busybox:demo
+                args: ["sleep", "600"]
+            """, project: project)
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        struct Row: Decodable {
+            var name: String
+            var pid: Int32?
+            var monitorPid: Int32?
+        }
+        let rows = try JSONDecoder().decode([Row].self, from: try fixture.run(["ps", "-p", project, "--format", "json"]).stdout)
+        let a = try #require(rows.first { $0.name == "a" })
+        let b = try #require(rows.first { $0.name == "b" })
+        // a's monitor dies (the container runs on, unsupervised); b's process is killed (a crashed container).
+        #expect(kill(try #require(a.monitorPid), SIGKILL) == 0)
+        #expect(kill(try #require(b.pid), SIGKILL) == 0)
+        usleep(300_000)
+        let down = try fixture.run(["down", "-f", manifest, "-t", "1"])
+        #expect(down.status == 0, "\(down.stderrText)")
+        try Self.expectNothingLeft(fixture, project: project)
+        let nat = try ProcessRunner().run("/usr/sbin/iptables-save", ["-t", "nat"]).stdoutText
+        #expect(!nat.contains("18493"), "the published port's rules were left")
+    }
 }

@@ -2,7 +2,7 @@ import BerthSystem
 import Diagnostics
 import Foundation
 import OCI
-import Network
+import Networking
 import Testing
 
 /// Plugin failures the real plugins cannot be made to produce on demand: small scripts in a plugin

@@ -1,6 +1,6 @@
 import BerthSystem
 import Foundation
-import Network
+import Networking
 import Testing
 
 /// The conflist Berth writes for a network: its chain, its bytes.

@@ -1,6 +1,6 @@
 import BerthSystem
 import Foundation
-import Network
+import Networking
 import Synchronization
 
 /// A scratch directory for one test, and a stack of clean-up steps run last-in-first-out when the test

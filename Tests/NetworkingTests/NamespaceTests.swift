@@ -1,6 +1,6 @@
 import BerthSystem
 import Foundation
-import Network
+import Networking
 import Testing
 
 /// Netns files: created and removed idempotently, and the creating thread and process stay where they were.

@@ -1,6 +1,6 @@
 import BerthSystem
 import Foundation
-import Network
+import Networking
 import Testing
 
 /// `/etc/hosts` for a container: order, no duplicates, no stale names.

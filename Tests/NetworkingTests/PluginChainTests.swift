@@ -1,6 +1,6 @@
 import BerthSystem
 import Foundation
-import Network
+import Networking
 import Synchronization
 import Testing
 
