@@ -17,7 +17,7 @@ public struct BerthCommand: ParsableCommand {
             Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, PortCommand.self, RepairCommand.self,
             Validate.self,
             ConfigCommand.self,
-            SpecCommand.self, CheckpointCommand.self, ImageCommand.self, ExportCommand.self, LoginCommand.self,
+            SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, ExportCommand.self, LoginCommand.self,
             LogoutCommand.self,
         ])
 

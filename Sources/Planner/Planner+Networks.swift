@@ -24,7 +24,7 @@ extension Planner {
                     diagnostics.append(
                         .error(
                             at: location,
-                            "external network `\(external)` does not exist; apply the project that declares it first (`berth ps --format json` shows the networks containers are on)"
+                            "external network `\(external)` does not exist; apply the project that declares it first (`berth network ls` lists them)"
                         ))
                     continue
                 }

@@ -163,6 +163,10 @@ import Testing
         #expect(dnat.contains { $0.contains("-d 127.0.0.1") && $0.contains("-p udp") && $0.contains("--dport 18453") }, "\(dnat)")
         #expect(dnat.contains { $0.contains("-p tcp") && $0.contains("--dport 18491") && $0.contains(":8091") })
         #expect(dnat.contains { $0.contains("-p tcp") && $0.contains("--dport 18492") && $0.contains(":8092") })
+        let networks = try fixture.run(["network", "ls"]).stdoutText
+        #expect(networks.hasPrefix("NETWORK") && networks.contains("\(project)_default") && networks.contains("berth-"), "\(networks)")
+        let listed = try fixture.run(["network", "ls", "--format", "json"]).stdoutText
+        #expect(listed.contains("\"\(project)/dns 10.89."), "\(listed)")
         let plan = try fixture.run(["plan", "-f", manifest])
         #expect(plan.stdoutText.contains("ports     127.0.0.1:18453->53/udp, 0.0.0.0:18491->8091/tcp, 0.0.0.0:18492->8092/tcp"))
 
