@@ -133,7 +133,7 @@ public struct Teardown: Sendable {
             if let first = failures.withLock({ $0.first }) { throw first }
         }
         let failures = Mutex([String: any Error]())
-        WorkerThreads.forEach(records.count, limit: 8) { index in
+        WorkerThreads.forEach(records.count, limit: 32) { index in
             do {
                 try remove(records[index])
             } catch {
