@@ -110,7 +110,10 @@ enum ManifestDiagnostics {
         .error(at: loc, "invalid `user` `\(value)`: use `name`, `uid`, `uid:gid` or `name:group`")
     }
     static func invalidHostname(_ value: String, at loc: Loc) -> Diagnostic {
-        .error(at: loc, "invalid `hostname` `\(value)`: use letters, digits, `-` and `.`, at most 253 characters")
+        .error(
+            at: loc,
+            "invalid `hostname` `\(value)`: use dot-separated labels of letters, digits and `-` (1 to 63 each, not starting or ending with `-`), at most 253 characters"
+        )
     }
 
     // MARK: Mounts

@@ -82,11 +82,9 @@ enum ValueRules {
             && parts.allSatisfy { !$0.isEmpty && !$0.contains(where: { $0.isWhitespace || $0 == "/" }) }
     }
 
+    /// `BerthSystem.Names.isValidHostName` without `_`: what a hosts file also accepts.
     static func isValidHostname(_ name: String) -> Bool {
-        guard !name.isEmpty, name.count <= 253, let first = name.first, first.isASCII, first.isLetter || first.isNumber else {
-            return false
-        }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+        Names.isValidHostName(name)
     }
 
     /// `path` made absolute against `directory` and lexically cleaned (`.`/`..`/`//` removed); symlinks untouched.

@@ -59,11 +59,7 @@ public enum HostsFile {
     /// A DNS host name: labels of letters, digits, `-` and `_` (1–63 each, not starting or ending with `-`)
     /// separated by dots, at most 253 characters in all.
     public static func isValidHostName(_ name: String) -> Bool {
-        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
-        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { $0.isASCII && (Names.isAlphanumericASCII($0) || $0 == "-" || $0 == "_") }
-        }
+        Names.isValidHostName(name, allowingUnderscore: true)
     }
 
     /// Whether `text` is an IPv4 or IPv6 address (as `inet_pton` reads them).

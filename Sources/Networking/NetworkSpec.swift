@@ -81,9 +81,3 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
         return CNIConfigList(cniVersion: "1.0.0", name: name, plugins: plugins)
     }
 }
-
-extension Names {
-    static func isAlphanumericASCII(_ c: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
-    }
-}

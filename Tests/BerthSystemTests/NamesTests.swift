@@ -68,3 +68,15 @@ struct NamesTests {
         #expect(Names.normalizedProjectName(raw) == expected)
     }
 }
+
+@Suite struct HostNameRuleTests {
+    @Test(arguments: [
+        ("web", true, true), ("web.shop", true, true), ("web_1", false, true), ("a..b", false, false), ("-web", false, false),
+        ("web-", false, false), (String(repeating: "a", count: 64), false, false), ("", false, false), ("wéb", false, false),
+        ("a/b", false, false), (".web", false, false),
+    ])
+    func oneRuleWithAndWithoutUnderscore(_ name: String, _ hostname: Bool, _ hostsEntry: Bool) {
+        #expect(Names.isValidHostName(name) == hostname)
+        #expect(Names.isValidHostName(name, allowingUnderscore: true) == hostsEntry)
+    }
+}
