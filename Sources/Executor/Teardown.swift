@@ -1,3 +1,4 @@
+import Manifest
 import OCI
 import BerthSystem
 import Foundation
@@ -161,7 +162,9 @@ public struct Teardown: Sendable {
     static func stopWaves(_ records: [ContainerRecord]) -> [[ContainerRecord]] {
         let names = Set(records.map(\.name))
         var needs: [String: Set<String>] = [:]
-        for record in records { needs[record.name] = dependencies(ofDefinition: record.configJSON).intersection(names) }
+        for record in records {
+            needs[record.name] = Set(record.configJSON.map(ContainerDefinition.dependencies(ofCanonicalJSON:)) ?? []).intersection(names)
+        }
         // A container's wave: after every container that depends on it.
         var waves: [[ContainerRecord]] = []
         var done: Set<String> = []
@@ -177,16 +180,6 @@ public struct Teardown: Sendable {
             left.removeAll { done.contains($0.name) }
         }
         return waves
-    }
-
-    /// The `depends-on` names and `with-ns` container joins of a canonical definition (`configJSON`).
-    static func dependencies(ofDefinition json: String?) -> Set<String> {
-        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
-        var names = Set((object["depends-on"] as? [String]) ?? [])
-        for join in (object["with-ns"] as? [[String: Any]]) ?? [] {
-            if let container = join["container"] as? String { names.insert(container) }
-        }
-        return names
     }
 
     /// Gives the monitor time to record the exit and release the rootfs.

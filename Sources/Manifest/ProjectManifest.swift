@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 import OCI
 
 /// A validated berth.yaml: what the planner reads. Built only by the manifest loader's validator.
@@ -45,11 +46,25 @@ extension ContainerDefinition {
     /// The containers this one needs started first: its `depends-on` and the containers whose namespaces
     /// it joins, in that order, without repeats. The one definition of a dependency.
     public var dependencies: [String] {
+        Self.dependencies(
+            dependsOn: dependsOn,
+            joined: withNamespaces.compactMap { join in
+                if case .container(let other) = join.target { return other }
+                return nil
+            })
+    }
+
+    static func dependencies(dependsOn: [String], joined: [String]) -> [String] {
         var names = dependsOn
-        for join in withNamespaces {
-            if case .container(let other) = join.target, !names.contains(other) { names.append(other) }
-        }
+        for other in joined where !names.contains(other) { names.append(other) }
         return names
+    }
+
+    /// The same set from a container's canonical JSON (`ManifestRenderer.canonicalJSON(of:)`, as a container
+    /// record keeps it); empty when the text is not one.
+    public static func dependencies(ofCanonicalJSON json: String) -> [String] {
+        guard let canonical = try? JSONDecoder().decode(CanonicalContainer.self, from: Data(json.utf8)) else { return [] }
+        return dependencies(dependsOn: canonical.dependsOn, joined: canonical.withNs.compactMap(\.container))
     }
 }
 
