@@ -26,15 +26,12 @@ struct PortCommand: ParsableCommand {
             .compactMap(PortMapping.init(shortForm:))
         var selected = mappings
         if let port {
-            let parts = port.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard (1...2).contains(parts.count), let number = UInt16(parts[0]),
-                let proto = parts.count == 2 ? PortProtocol(rawValue: parts[1]) : .tcp
-            else {
+            guard let wanted = ExposedPort(parsing: port) else {
                 throw ValidationError("invalid port \(port): expected PORT or PORT/PROTOCOL (tcp, udp, sctp)")
             }
-            selected = mappings.filter { $0.containerPort == number && $0.proto == proto }
+            selected = mappings.filter { $0.containerPort == wanted.port && $0.proto == wanted.proto }
             guard !selected.isEmpty else {
-                throw CLIError(message: "no public port \(number)/\(proto.rawValue) published for \(record.name)")
+                throw CLIError(message: "no public port \(wanted.port)/\(wanted.proto.rawValue) published for \(record.name)")
             }
             for mapping in selected { print("\(mapping.hostIP?.description ?? "0.0.0.0"):\(mapping.hostPort)") }
             return

@@ -47,6 +47,10 @@ public struct IPv4Subnet: Sendable, Hashable, Comparable, Codable, CustomStringC
     public var network: IPv4Address
     public var prefixLength: Int
 
+    /// The prefix lengths a bridge network may have: room for a gateway and at least one container, and
+    /// no wider than a /8. The manifest's validator and the Networking module's `NetworkSpec` both hold to it.
+    public static let bridgePrefixLengths = 8...30
+
     public init?(network: IPv4Address, prefixLength: Int) {
         guard (0...32).contains(prefixLength), network.bits & ~Self.mask(prefixLength) == 0 else { return nil }
         self.network = network

@@ -22,7 +22,7 @@ extension ManifestValidator {
                 }
             }
             if let subnet = d.subnet {
-                if let parsed = IPv4Subnet(subnet.value), (8...30).contains(parsed.prefixLength) {
+                if let parsed = IPv4Subnet(subnet.value), IPv4Subnet.bridgePrefixLengths.contains(parsed.prefixLength) {
                     network.subnet = parsed
                 } else {
                     diagnostics.append(ManifestDiagnostics.invalidSubnet(subnet.value, at: subnet.location))
@@ -196,14 +196,11 @@ extension ManifestValidator {
     }
 
     private mutating func exposed(_ entry: Located<String>) -> ExposedPort? {
-        let parts = entry.value.split(separator: "/", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let port = PortSyntax.port(String(parts[0])),
-            let proto = parts.count == 2 ? PortProtocol(rawValue: String(parts[1])) : .tcp
-        else {
+        guard let exposed = ExposedPort(parsing: entry.value) else {
             diagnostics.append(
                 ManifestDiagnostics.invalidPort(entry.value, problem: "expected PORT or PORT/PROTOCOL (tcp, udp, sctp)", at: entry.location))
             return nil
         }
-        return ExposedPort(port: port, proto: proto)
+        return exposed
     }
 }

@@ -77,3 +77,14 @@ extension PortMapping {
         self = only
     }
 }
+
+extension ExposedPort {
+    /// `PORT` or `PORT/PROTOCOL` (tcp when left out): `expose:` entries, and a port asked for on the command line.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let port = PortSyntax.port(String(parts[0])),
+            let proto = parts.count == 2 ? PortProtocol(rawValue: String(parts[1])) : .tcp
+        else { return nil }
+        self.init(port: port, proto: proto)
+    }
+}

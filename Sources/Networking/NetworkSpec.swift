@@ -20,7 +20,7 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
     public init(name: String, bridgeName: String, subnet: IPv4Subnet, gateway: IPv4Address? = nil, internal: Bool = false) throws {
         try Names.validate(name, .network, source: "network name")
         try Self.validateInterfaceName(bridgeName, what: "bridge name")
-        guard (8...30).contains(subnet.prefixLength) else {
+        guard IPv4Subnet.bridgePrefixLengths.contains(subnet.prefixLength) else {
             throw NetworkError.invalidValue("subnet", subnet.description, "a bridge network's prefix length is between 8 and 30")
         }
         if let gateway, !subnet.containsHost(gateway) {
