@@ -50,8 +50,10 @@ struct PS: ParsableCommand {
         var records: [ContainerRecord] = []
         var attachments: [String: [AttachmentRecord]] = [:]
         var runtimeBinary: String?
+        var store: StateStore?
         do {
             let context = try Context(global, readOnly: true)
+            store = context.state
             records = try projectName.map { try context.state.containers(project: $0) } ?? context.state.allContainers()
             runtimeBinary = records.first?.runtimeBinary
             attachments = Dictionary(grouping: try context.state.attachments()) { "\($0.project)/\($0.container)" }
@@ -60,7 +62,7 @@ struct PS: ParsableCommand {
                 "berth: warning: \(error); showing what the runtime runs under \(global.root.path). "
                     + "`berth repair` moves the damaged database aside.")
         }
-        let liveness = Liveness(root: global.root)
+        let liveness = Liveness(root: global.root, state: store)
         let observed = records.map(liveness.observe)
         var rows = observed.map { o in
             let r = o.record

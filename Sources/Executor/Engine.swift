@@ -32,7 +32,7 @@ public struct Engine: Sendable {
     }
 
     /// The one observer of what runs, shared by the planner's inputs, the executor and `ps`.
-    public var liveness: Liveness { Liveness(root: root) }
+    public var liveness: Liveness { Liveness(root: root, state: state) }
 
     /// Gathers the inputs and plans `manifest` as `project` (no lock: nothing changes).
     public func plan(_ manifest: ProjectManifest, project: String, options: Planner.Options = .init()) throws -> Plan {

@@ -22,7 +22,7 @@ public struct Lifecycle: Sendable {
     /// longer unpacked are unpacked first (as `apply` does); returns how many.
     @discardableResult
     public func start(_ record: ContainerRecord, images: ImageStore, snapshots: SnapshotStores) throws -> Int {
-        let observed = Liveness(root: root).observe(record)
+        let observed = Liveness(root: root, state: state).observe(record)
         if observed.record.status == .running {
             guard observed.supervised else {
                 throw ExecutorError(

@@ -10,10 +10,14 @@ public struct Liveness: ContainerObserver {
     /// The runtime asked for the ids of containers that have no record (any recorded runtime binary
     /// shares the runtime root; runc when nothing is recorded).
     public var runtimeBinary: String?
+    /// Where a record is read again once its monitor is seen gone: the monitor records the end and then
+    /// exits, so a record read before that check may be stale (without a store, the record as given).
+    public var state: StateStore?
 
-    public init(root: StateRoot, runtimeBinary: String? = nil) {
+    public init(root: StateRoot, runtimeBinary: String? = nil, state: StateStore? = nil) {
         self.root = root
         self.runtimeBinary = runtimeBinary
+        self.state = state
     }
 
     /// The record with status and pid corrected from the runtime's state (the stored record is not changed).
@@ -27,6 +31,12 @@ public struct Liveness: ContainerObserver {
         // runtime call (a no-op apply of many containers stays cheap).
         if monitorAlive(record) { return ObservedContainer(record: record) }
         var seen = record
+        // Read after the monitor was seen gone, so its last write (the exit it recorded) is in it.
+        if let store = state, let fresh = try? store.container(project: record.project, name: record.name) {
+            guard fresh.status == .running || fresh.status == .created else { return ObservedContainer(record: fresh) }
+            if fresh.monitorPID != record.monitorPID, monitorAlive(fresh) { return ObservedContainer(record: fresh) }
+            seen = fresh
+        }
         let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
         let state = try? driver.state(id: record.runtimeID)
         switch state?.status {

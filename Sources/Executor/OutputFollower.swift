@@ -39,7 +39,7 @@ public struct OutputFollower: Sendable {
             for reader in readers.values { _ = reader.readNew() }
         }
         var results: [String: Result] = [:]
-        let liveness = Liveness(root: root)
+        let liveness = Liveness(root: root, state: state)
         let ends = EndWatch()
         let quickUntil = Date().addingTimeInterval(0.2)
         while !awaited.allSatisfy({ results[$0] != nil }) {
