@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Yams
 
@@ -74,7 +75,7 @@ struct CanonicalContainer: Codable, Equatable {
     var rootfs: String?
     var noPivot: Bool
     var config: String?
-    var dependsOn: [String]
+    var dependsOn: CanonicalDependsOn
     // Networking: written only when set, so a manifest without networking keeps its form and its hash.
     var ports: [String]?
     var expose: [String]?
@@ -83,13 +84,21 @@ struct CanonicalContainer: Codable, Equatable {
     var dns: [String]?
     var dnsSearch: [String]?
     var extraHosts: [String]?
+    // Services: also written only when set.
+    var restart: String?
+    var restartOnUnhealthy: Bool?
+    var healthcheck: CanonicalHealthCheck?
+    var stopSignal: String?
+    var stopGracePeriod: String?
+    var initProcess: Bool?
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
         case runtime, snapshotter, rootfs, config, pull, restore, ports, expose, networks, dns
         case withNs = "with-ns", netHost = "net-host", memoryLimit = "memory-limit", pidsLimit = "pids-limit"
         case noPivot = "no-pivot", dependsOn = "depends-on", netNone = "net-none", dnsSearch = "dns-search"
-        case extraHosts = "extra-hosts"
+        case extraHosts = "extra-hosts", restart, restartOnUnhealthy = "restart-on-unhealthy", healthcheck
+        case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init"
     }
 
     init(_ c: ContainerDefinition) throws {
@@ -122,7 +131,7 @@ struct CanonicalContainer: Codable, Equatable {
         rootfs = c.rootfs
         noPivot = c.noPivot
         config = c.config
-        dependsOn = c.dependsOn
+        dependsOn = CanonicalDependsOn(c.dependsOn, requirements: c.dependencyRequirements)
         ports = c.ports.isEmpty ? nil : c.ports.map(\.shortForm)
         expose = c.expose.isEmpty ? nil : c.expose.map { "\($0.port)/\($0.proto.rawValue)" }
         networks =
@@ -136,6 +145,96 @@ struct CanonicalContainer: Codable, Equatable {
         dns = c.dns.isEmpty ? nil : c.dns
         dnsSearch = c.dnsSearch.isEmpty ? nil : c.dnsSearch
         extraHosts = c.extraHosts.isEmpty ? nil : c.extraHosts.map(\.shortForm)
+        restart = c.restart == .no ? nil : c.restart.description
+        restartOnUnhealthy = c.restartOnUnhealthy ? true : nil
+        healthcheck = c.healthcheck.map(CanonicalHealthCheck.init)
+        stopSignal = c.stopSignal
+        stopGracePeriod = c.stopGracePeriod.map(DurationText.format)
+        initProcess = c.initProcess ? true : nil
+    }
+}
+
+/// `depends-on` as a list of names, or, when any entry has a condition or timeout, as the map form with
+/// every entry's condition.
+enum CanonicalDependsOn: Codable, Equatable {
+    case names([String])
+    case conditions([String: CanonicalDependency])
+
+    init(_ names: [String], requirements: [String: DependencyRequirement]) {
+        if requirements.isEmpty {
+            self = .names(names)
+        } else {
+            self = .conditions(
+                Dictionary(
+                    uniqueKeysWithValues: names.map { name in
+                        let requirement = requirements[name]
+                        return (
+                            name,
+                            CanonicalDependency(
+                                condition: (requirement?.condition ?? .started).rawValue,
+                                timeout: DurationText.format(requirement?.timeout ?? DependencyRequirement.defaultTimeout))
+                        )
+                    }))
+        }
+    }
+
+    var names: [String] {
+        switch self {
+        case .names(let names): return names
+        case .conditions(let map): return map.keys.sorted()
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let names = try? container.decode([String].self) {
+            self = .names(names)
+        } else {
+            self = .conditions(try container.decode([String: CanonicalDependency].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .names(let names): try container.encode(names)
+        case .conditions(let map): try container.encode(map)
+        }
+    }
+}
+
+struct CanonicalDependency: Codable, Equatable {
+    var condition: String
+    var timeout: String?
+}
+
+/// A health check with every default written out; `disable: true` alone when disabled.
+struct CanonicalHealthCheck: Codable, Equatable {
+    var test: [String]?
+    var interval: String?
+    var timeout: String?
+    var retries: Int?
+    var startPeriod: String?
+    var startInterval: String?
+    var disable: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case test, interval, timeout, retries, disable
+        case startPeriod = "start-period", startInterval = "start-interval"
+    }
+
+    init(_ setting: HealthCheckSetting) {
+        switch setting {
+        case .disabled:
+            disable = true
+        case .check(let check):
+            test = check.test
+            interval = DurationText.format(check.interval)
+            timeout = DurationText.format(check.timeout)
+            retries = check.retries
+            startPeriod = DurationText.format(check.startPeriod)
+            startInterval = DurationText.format(check.startInterval)
+        }
     }
 }
 
@@ -184,7 +283,8 @@ extension CanonicalContainer {
         c.snapshotter = e(snapshotter)
         c.rootfs = rootfs.map(e)
         c.config = config.map(e)
-        c.dependsOn = dependsOn.map(e)
+        if case .names(let names) = dependsOn { c.dependsOn = .names(names.map(e)) }
+        c.healthcheck?.test = healthcheck?.test?.map(e)
         c.dnsSearch = dnsSearch?.map(e)
         c.extraHosts = extraHosts?.map(e)
         return c

@@ -86,7 +86,13 @@ struct ManifestDecoder {
         case "rootfs": c.rootfs = reader.string(value, field: field)
         case "no-pivot": c.noPivot = reader.bool(value, field: field)
         case "config": c.config = reader.string(value, field: field)
-        case "depends-on": c.dependsOn = reader.stringList(value, field: field)
+        case "depends-on": decodeDependsOn(value, into: &c)
+        case "restart": c.restart = reader.string(value, field: field)
+        case "restart-on-unhealthy": c.restartOnUnhealthy = reader.bool(value, field: field)
+        case "healthcheck": c.healthcheck = decodeHealthCheck(value)
+        case "stop-signal": c.stopSignal = reader.string(value, field: field, lenient: true)
+        case "stop-grace-period": c.stopGracePeriod = reader.string(value, field: field, lenient: true)
+        case "init": c.initProcess = reader.bool(value, field: field)
         case "ports": c.ports = decodeList(value, field: field, expected: "a list of ports") { $0.decodePort($1) }
         case "expose": c.expose = reader.stringList(value, field: field)
         case "networks": c.networks = decodeMemberships(value)
@@ -268,6 +274,63 @@ struct ManifestDecoder {
             memberships.append(membership)
         }
         return Located(memberships, at: reader.location(node))
+    }
+
+    // MARK: Services
+
+    /// `depends-on: [a, b]` or `depends-on: {a: {condition: healthy, timeout: 60s}, b: {}}`.
+    private mutating func decodeDependsOn(_ node: YAMLNode, into c: inout ContainerDescription) {
+        if case .sequence = node {
+            c.dependsOn = reader.stringList(node, field: "depends-on")
+            return
+        }
+        guard let mapping = reader.mapping(node, field: "depends-on", expected: "a list of container names or a map") else { return }
+        var names: [Located<String>] = []
+        for (key, value) in reader.pairs(mapping) {
+            names.append(key)
+            var dependency = DependencyDescription()
+            if case .scalar(let s) = value, s.resolvedTag == .null {
+                c.dependencyConditions[key.value] = dependency
+                continue
+            }
+            guard let settings = reader.mapping(value, field: "depends-on.\(key.value)", expected: "a map with `condition` or {}") else {
+                continue
+            }
+            for (setting, item) in reader.pairs(settings) {
+                switch setting.value {
+                case "condition": dependency.condition = reader.string(item, field: "condition")
+                case "timeout": dependency.timeout = reader.string(item, field: "timeout", lenient: true)
+                default: reportUnknown(setting, in: "dependency `\(key.value)`", valid: ManifestRules.dependencyKeys)
+                }
+            }
+            c.dependencyConditions[key.value] = dependency
+        }
+        c.dependsOn = Located(names, at: reader.location(node))
+    }
+
+    /// `healthcheck: {test, interval, timeout, retries, start-period, start-interval, disable}`.
+    private mutating func decodeHealthCheck(_ node: YAMLNode) -> Located<HealthCheckDescription>? {
+        guard let mapping = reader.mapping(node, field: "healthcheck", expected: "a map with `test` (or `disable: true`)") else { return nil }
+        var check = HealthCheckDescription()
+        for (key, value) in reader.pairs(mapping) {
+            switch key.value {
+            case "test":
+                if case .scalar = value {
+                    check.test = reader.string(value, field: "test").map { Located([$0], at: $0.location) }
+                    check.testIsString = true
+                } else {
+                    check.test = reader.stringList(value, field: "test")
+                }
+            case "interval": check.interval = reader.string(value, field: "interval", lenient: true)
+            case "timeout": check.timeout = reader.string(value, field: "timeout", lenient: true)
+            case "retries": check.retries = reader.integer(value, field: "retries")
+            case "start-period": check.startPeriod = reader.string(value, field: "start-period", lenient: true)
+            case "start-interval": check.startInterval = reader.string(value, field: "start-interval", lenient: true)
+            case "disable": check.disable = reader.bool(value, field: "disable")
+            default: reportUnknown(key, in: "healthcheck", valid: ManifestRules.healthCheckKeys)
+            }
+        }
+        return Located(check, at: reader.location(node))
     }
 
     /// `extra-hosts: ["name:ip"]` or `extra-hosts: {name: ip}`.

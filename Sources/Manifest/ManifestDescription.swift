@@ -75,12 +75,39 @@ struct ContainerDescription {
     var dns: Located<[Located<String>]>?
     var dnsSearch: Located<[Located<String>]>?
     var extraHosts: Located<[Located<String>]>?
+    var restart: Located<String>?
+    var restartOnUnhealthy: Located<Bool>?
+    var healthcheck: Located<HealthCheckDescription>?
+    /// Conditions of `depends-on` in its map form, by dependency (names are in `dependsOn`).
+    var dependencyConditions: [String: DependencyDescription] = [:]
+    var stopSignal: Located<String>?
+    var stopGracePeriod: Located<String>?
+    var initProcess: Located<Bool>?
     /// Where each key's value was written, keyed by manifest key.
     var fieldLocations: [String: SourceLocation] = [:]
 
     init(name: Located<String>) {
         self.name = name
     }
+}
+
+/// `healthcheck:` as written.
+struct HealthCheckDescription {
+    /// `test` as a list (`[CMD, …]`, `[CMD-SHELL, …]`, `[NONE]`) or a string (a shell command).
+    var test: Located<[Located<String>]>?
+    var testIsString = false
+    var interval: Located<String>?
+    var timeout: Located<String>?
+    var retries: Located<Int64>?
+    var startPeriod: Located<String>?
+    var startInterval: Located<String>?
+    var disable: Located<Bool>?
+}
+
+/// A `depends-on` map entry's settings.
+struct DependencyDescription {
+    var condition: Located<String>?
+    var timeout: Located<String>?
 }
 
 /// `env` entries: from a map (`K: V`) or a list (`"K=V"`).

@@ -198,6 +198,39 @@ enum ManifestDiagnostics {
         .error(at: loc, "invalid `dns` server `\(value)`: expected an IPv4 address")
     }
 
+    // MARK: Services
+
+    static func invalidRestart(_ value: String, at loc: Loc) -> Diagnostic {
+        let guess = EditDistance.suggestion(for: value, among: ManifestRules.restartPolicies).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(
+            at: loc, "invalid `restart` `\(value)`: use `no`, `on-failure`, `on-failure:N` (N ≥ 0 restarts), `always` or `unless-stopped`\(guess)")
+    }
+    static func invalidDuration(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `\(field)` `\(value)`: expected a duration such as `30s`, `1m30s`, `500ms` or a number of seconds")
+    }
+    static func durationTooShort(_ field: String, _ value: String, minimum: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` `\(value)` is too short: at least \(minimum)")
+    }
+    static func invalidSignal(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `stop-signal` `\(value)`: use a signal name such as `SIGTERM`, `SIGINT`, `SIGQUIT` or a number from 1 to 64")
+    }
+    static func healthTest(_ problem: String, at loc: Loc) -> Diagnostic {
+        .error(
+            at: loc,
+            "invalid healthcheck `test`: \(problem); use [\"CMD\", \"program\", \"arg\"…], [\"CMD-SHELL\", \"shell command\"], a shell command string, or `disable: true`"
+        )
+    }
+    static func healthTestMissing(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`healthcheck` needs `test` (or `disable: true` to turn the image's check off)")
+    }
+    static func invalidRetries(_ value: Int64, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "healthcheck `retries` must be 1 or more, got \(value)")
+    }
+    static func invalidCondition(_ value: String, at loc: Loc) -> Diagnostic {
+        let guess = EditDistance.suggestion(for: value, among: ManifestRules.dependencyConditions).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(at: loc, "invalid `condition` `\(value)`: use `started`, `healthy` or `completed-successfully`\(guess)")
+    }
+
     // MARK: References between containers
 
     static func unknownContainer(_ field: String, _ name: String, known: [String], at loc: Loc) -> Diagnostic {

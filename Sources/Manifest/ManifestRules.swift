@@ -9,17 +9,22 @@ enum ManifestRules {
         "net-host", "labels", "user", "hostname", "privileged", "memory-limit", "cpus", "pids-limit",
         "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
         "ports", "expose", "networks", "net-none", "dns", "dns-search", "extra-hosts",
+        "restart", "restart-on-unhealthy", "healthcheck", "stop-signal", "stop-grace-period", "init",
     ]
     /// Container keys that choose how a container is made, not what its runtime spec holds: everything
     /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).
     static let outsideTheSpec: Set<String> = [
         "image", "checkpoint", "runtime", "snapshotter", "rootfs", "no-pivot", "depends-on", "pull", "restore",
-        "ports", "expose", "networks",
+        "ports", "expose", "networks", "restart", "restart-on-unhealthy", "healthcheck", "stop-grace-period",
     ]
     static let mountKeys = ["type", "source", "destination", "options"]
     static let networkKeys = ["subnet", "gateway", "internal", "external"]
     static let portKeys = ["target", "published", "host-ip", "protocol"]
     static let membershipKeys = ["aliases", "ipv4-address"]
+    static let healthCheckKeys = ["test", "interval", "timeout", "retries", "start-period", "start-interval", "disable"]
+    static let dependencyKeys = ["condition", "timeout"]
+    static let restartPolicies = ["no", "on-failure", "always", "unless-stopped"]
+    static let dependencyConditions = DependencyCondition.allCases.map(\.rawValue)
     static let namespaceKeys = ["type", "path", "container"]
     /// The OCI namespace type names: the runtime spec's list, from the OCI module.
     static let namespaceTypes = NamespaceType.all.map(\.rawValue)

@@ -84,6 +84,7 @@ extension ManifestValidator {
         c.config = nonEmptyPath("config", d.config)
         c.dependsOn = (d.dependsOn?.value ?? []).map(\.value)
         validateNetworking(d, into: &c)
+        validateServices(d, into: &c)
         return c
     }
 

@@ -64,7 +64,7 @@ extension ContainerDefinition {
     /// record keeps it); empty when the text is not one.
     public static func dependencies(ofCanonicalJSON json: String) -> [String] {
         guard let canonical = try? JSONDecoder().decode(CanonicalContainer.self, from: Data(json.utf8)) else { return [] }
-        return dependencies(dependsOn: canonical.dependsOn, joined: canonical.withNs.compactMap(\.container))
+        return dependencies(dependsOn: canonical.dependsOn.names, joined: canonical.withNs.compactMap(\.container))
     }
 }
 
@@ -126,6 +126,20 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var dnsSearch: [String] = []
     /// Extra /etc/hosts entries.
     public var extraHosts: [ExtraHost] = []
+    /// When the monitor runs the container again after it ends.
+    public var restart: RestartPolicy = .no
+    /// Whether an unhealthy container with a restart policy is restarted (off: it is only reported).
+    public var restartOnUnhealthy: Bool = false
+    /// `healthcheck:`; nil: the image's check, if it has one.
+    public var healthcheck: HealthCheckSetting?
+    /// The `depends-on` entries written with a condition (map form), by dependency.
+    public var dependencyRequirements: [String: DependencyRequirement] = [:]
+    /// `stop-signal` as `SIGNAME`; nil: the image's StopSignal, else SIGTERM.
+    public var stopSignal: String?
+    /// Seconds between the stop signal and SIGKILL; nil: the default (10).
+    public var stopGracePeriod: Double?
+    /// `init: true`: tini runs as PID 1, forwards signals and reaps zombies.
+    public var initProcess: Bool = false
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
 

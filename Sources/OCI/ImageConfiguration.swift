@@ -42,6 +42,8 @@ public struct ImageConfiguration: Codable, Hashable, Sendable {
         public var workingDir: String?
         public var labels: [String: String]?
         public var stopSignal: String?
+        /// Docker's health check (not in the OCI image spec; images built by docker and buildah carry it).
+        public var healthcheck: HealthConfig?
 
         enum CodingKeys: String, CodingKey {
             case user = "User"
@@ -53,6 +55,7 @@ public struct ImageConfiguration: Codable, Hashable, Sendable {
             case workingDir = "WorkingDir"
             case labels = "Labels"
             case stopSignal = "StopSignal"
+            case healthcheck = "Healthcheck"
         }
 
         public init(
@@ -66,6 +69,38 @@ public struct ImageConfiguration: Codable, Hashable, Sendable {
             self.workingDir = workingDir
             self.labels = labels
             self.stopSignal = stopSignal
+        }
+    }
+
+    /// A `Healthcheck` as docker writes it: the test (`["CMD", …]`, `["CMD-SHELL", "…"]`, `["NONE"]`) and
+    /// durations in nanoseconds (0 or absent: the default).
+    public struct HealthConfig: Codable, Hashable, Sendable {
+        public var test: [String]?
+        public var interval: Int64?
+        public var timeout: Int64?
+        public var startPeriod: Int64?
+        public var startInterval: Int64?
+        public var retries: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case test = "Test"
+            case interval = "Interval"
+            case timeout = "Timeout"
+            case startPeriod = "StartPeriod"
+            case startInterval = "StartInterval"
+            case retries = "Retries"
+        }
+
+        public init(
+            test: [String]?, interval: Int64? = nil, timeout: Int64? = nil, startPeriod: Int64? = nil, startInterval: Int64? = nil,
+            retries: Int? = nil
+        ) {
+            self.test = test
+            self.interval = interval
+            self.timeout = timeout
+            self.startPeriod = startPeriod
+            self.startInterval = startInterval
+            self.retries = retries
         }
     }
 

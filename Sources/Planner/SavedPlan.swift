@@ -9,7 +9,7 @@ import Registry
 /// A plan written to a file by `berth plan -o FILE`, to be carried out later by `berth apply FILE`
 /// exactly as planned. It records the state revision and the image digests it was made against.
 public struct SavedPlan: Codable, Sendable {
-    public static let currentFormat = "berth-plan/v2"
+    public static let currentFormat = "berth-plan/v3"
 
     public var format: String
     public var project: String
