@@ -21,9 +21,11 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   docker-registry      a real registry on loopback for pull tests
 #   containernetworking-plugins iptables   the CNI bridge, host-local, portmap and firewall plugins (networks)
 #   apache2-utils openssl curl   htpasswd, self-signed certificates, registry readiness in tests
+#   tini                 `init: true` (its static build, /usr/bin/tini-static, runs as the container's PID 1)
+#   systemd              systemd-analyze verifies the units `berth export systemd` writes (tests)
 PACKAGES := runc libarchive-dev libisal-dev isal pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
             python3-jsonschema python3-yaml criu zstd python3-venv docker-registry apache2-utils openssl curl \
-            containerd containernetworking-plugins iptables
+            containerd containernetworking-plugins iptables tini systemd
 
 BERTH_ROOT ?= /var/lib/berth
 # kubernetes-validate (PyPI; carries the official Kubernetes schemas) checks exported YAML in tests.

@@ -13,8 +13,10 @@ struct Down: ParsableCommand {
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Networks") var network: NetworkOptions
 
-    @Option(name: [.customShort("t"), .long], help: "Seconds to wait after SIGTERM before SIGKILL.")
-    var timeout: Double = 10
+    @Option(
+        name: [.customShort("t"), .long],
+        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
+    var timeout: Double?
 
     @Flag(help: "Also remove the images these containers used, when no other container uses them, and prune their blobs.")
     var images = false
@@ -32,7 +34,9 @@ struct Down: ParsableCommand {
                 "berth: warning: \(error); removing what the runtime shows for project \(project). "
                     + "`berth repair` moves the damaged database aside.")
             try ProjectLock.holding(root: global.root, project: project) {
-                try Teardown.removeProject(project, withoutStateIn: global.root, gracePeriod: timeout) { printError($0) }
+                try Teardown.removeProject(project, withoutStateIn: global.root, gracePeriod: timeout ?? Teardown.defaultGracePeriod) {
+                    printError($0)
+                }
             }
             return
         }

@@ -39,6 +39,10 @@ struct PS: ParsableCommand {
         var ports: [String]?
         /// The networks the container is on (full names) and its address on each while attached.
         var networks: [NetworkRow]?
+        /// How many times its restart policy ran it again (present for recorded containers).
+        var restartCount: Int?
+        /// `starting`, `healthy` or `unhealthy`; absent without a health check.
+        var health: String?
     }
 
     struct NetworkRow: Encodable {
@@ -74,7 +78,8 @@ struct PS: ParsableCommand {
                 monitorPid: running && o.supervised ? r.monitorPID : nil, supervised: running ? o.supervised : nil,
                 exitCode: r.exitCode, image: r.imageReference, imageDigest: r.imageDigest, createdAt: r.createdAt,
                 ports: ports.isEmpty ? nil : ports,
-                networks: member.isEmpty ? nil : member.map { NetworkRow(name: "\($0.networkProject)_\($0.network)", address: $0.address) })
+                networks: member.isEmpty ? nil : member.map { NetworkRow(name: "\($0.networkProject)_\($0.network)", address: $0.address) },
+                restartCount: r.restartCount, health: r.status.isActive ? r.health : nil)
         }
         let known = Set(records.map(\.runtimeID))
         for entry in try RuntimeInventory(root: global.root, runtimeBinary: runtimeBinary).containers(notIn: known)
@@ -91,6 +96,8 @@ struct PS: ParsableCommand {
             var table = [["PROJECT", "NAME", "STATUS", "PID", "IMAGE", "ADDRESSES", "PORTS", "CREATED"]]
             for row in rows {
                 var status = row.status == "exited" ? "exited (\(row.exitCode.map(String.init) ?? "?"))" : row.status
+                if let health = row.health { status += " (\(health))" }
+                if let count = row.restartCount, count > 0 { status += " (restarted \(count)×)" }
                 if row.supervised == false { status += " (unsupervised)" }
                 if row.recorded == false { status += " (unrecorded)" }
                 let addresses = (row.networks ?? []).compactMap(\.address).joined(separator: ",")

@@ -7,13 +7,15 @@ import State
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
-        abstract: "Stop containers of a project (all when no name is given): SIGTERM, then SIGKILL after the grace period.")
+        abstract: "Stop containers of a project (all when no name is given): the stop signal, then SIGKILL after the grace period.")
 
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
 
-    @Option(name: [.customShort("t"), .long], help: "Seconds to wait after SIGTERM before SIGKILL.")
-    var timeout: Double = 10
+    @Option(
+        name: [.customShort("t"), .long],
+        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
+    var timeout: Double?
 
     @Argument(help: "Container names.")
     var names: [String] = []

@@ -115,6 +115,10 @@ public struct Executor: Sendable {
                     return
                 }
                 do {
+                    let wait = DependencyWait(root: root, state: state)
+                    for (dependency, requirement) in container.definition.dependencyRequirements.sorted(by: { $0.key < $1.key }) {
+                        try wait.wait(dependent: container.name, on: dependency, requirement, project: plan.project)
+                    }
                     let record = try state.container(project: plan.project, name: container.name)
                     if container.action == .start, let record {
                         let unpacked = try Lifecycle(root: root, state: state, monitorLauncher: monitorLauncher)
@@ -312,6 +316,7 @@ public struct Executor: Sendable {
                 bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.resolved.noPivot,
                 status: .created, createdAt: Timestamp.now())
             made.configJSON = configJSON
+            Self.supervise(&made, planned.definition, image: imageConfig?.config)
             try state.save(made, manifestPath: manifestPath)
             record = made
         } catch {
@@ -319,6 +324,21 @@ public struct Executor: Sendable {
             throw error
         }
         return (record, unpacked)
+    }
+
+    /// What the monitor and `stop` read from the record: the restart policy, the health check (the
+    /// manifest's, else the image's), the stop signal (the manifest's, else the image's) and grace period.
+    static func supervise(_ record: inout ContainerRecord, _ definition: ContainerDefinition, image: ImageConfiguration.ExecutionConfig?) {
+        record.restartPolicy = definition.restart == .no ? nil : definition.restart.description
+        record.restartOnUnhealthy = definition.restartOnUnhealthy
+        if let check = definition.healthcheck.effective(image: image?.healthcheck) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            record.healthcheck = (try? encoder.encode(check)).map { String(decoding: $0, as: UTF8.self) }
+            record.health = HealthStatus.starting.rawValue
+        }
+        record.stopSignal = definition.stopSignal ?? image?.stopSignal.flatMap { SignalName.parse($0)?.name }
+        record.stopGracePeriod = definition.stopGracePeriod
     }
 
     private func releaseRootfs(_ planned: PlannedContainer, rootfs: String) throws {

@@ -68,6 +68,7 @@ public struct Lifecycle: Sendable {
             r.exitCode = nil
             r.failure = nil
             r.finishedAt = nil
+            r.restartCount = 0
         }
         try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
         return unpacked

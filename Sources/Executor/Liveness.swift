@@ -26,14 +26,14 @@ public struct Liveness: ContainerObserver {
     }
 
     public func observe(_ record: ContainerRecord) -> ObservedContainer {
-        guard record.status == .running || record.status == .created else { return ObservedContainer(record: record) }
+        guard record.status.isActive else { return ObservedContainer(record: record) }
         // A live monitor records the container's end before it exits, so its record is the truth: no
         // runtime call (a no-op apply of many containers stays cheap).
         if monitorAlive(record) { return ObservedContainer(record: record) }
         var seen = record
         // Read after the monitor was seen gone, so its last write (the exit it recorded) is in it.
         if let store = state, let fresh = try? store.container(project: record.project, name: record.name) {
-            guard fresh.status == .running || fresh.status == .created else { return ObservedContainer(record: fresh) }
+            guard fresh.status.isActive else { return ObservedContainer(record: fresh) }
             if fresh.monitorPID != record.monitorPID, monitorAlive(fresh) { return ObservedContainer(record: fresh) }
             seen = fresh
         }
@@ -50,9 +50,14 @@ public struct Liveness: ContainerObserver {
         default:
             // Gone from the runtime (or stopped) while the record still says it runs: the monitor died
             // before it could record the end. The exit code is unknown.
+            let wasRestarting = seen.status == .restarting
             seen.status = .exited
             seen.pid = nil
-            if seen.failure == nil { seen.failure = "exit not recorded: the monitor ended before the container" }
+            if wasRestarting, seen.exitCode != nil {
+                if seen.failure == nil { seen.failure = "the monitor ended while waiting to restart the container" }
+            } else if seen.failure == nil {
+                seen.failure = "exit not recorded: the monitor ended before the container"
+            }
         }
         return ObservedContainer(record: seen)
     }

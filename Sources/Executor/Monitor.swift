@@ -2,6 +2,7 @@ import BerthSystem
 import OCI
 import CLinuxShims
 import Foundation
+import Manifest
 import Runtime
 import Snapshots
 import State
@@ -28,7 +29,7 @@ public enum Monitor {
             let state = try? StateStore(path: request.root.database)
             let message = "\(error)"
             _ = try? state?.update(project: request.project, name: request.name) { record in
-                if record.status == .created || record.status == .running {
+                if record.status.isActive {
                     record.status = .failed
                     record.failure = message
                     record.finishedAt = Timestamp.now()
@@ -43,26 +44,94 @@ public enum Monitor {
         let root = request.root
         let (project, name) = (request.project, request.name)
         let directory = try root.containerDirectory(project: project, name: name)
-        let pidFile = directory + "/container.pid"
-        let runtimeLog = directory + "/runtime.log"
-        unlink(pidFile)
-        unlink(runtimeLog)
-        let driver = RuntimeDriver(binary: request.runtimeBinary, root: root.runtimeRoot, logFile: runtimeLog)
+        let files = RunFiles(pidFile: directory + "/container.pid", runtimeLog: directory + "/runtime.log")
+        let driver = RuntimeDriver(binary: request.runtimeBinary, root: root.runtimeRoot, logFile: files.runtimeLog)
         let log = try LogWriter(path: try root.logFile(project: project, name: name))
 
-        // A process restore: the CRIU images the executor extracted replace a fresh start.
+        // A process restore: the CRIU images the executor extracted replace a fresh start (first run only).
         let criuImages = directory + "/criu"
-        let arguments: [String]
+        var arguments: [String]
         if FileManager.default.fileExists(atPath: criuImages) {
             arguments = driver.restoreArguments(
                 id: request.runtimeID,
                 .init(
                     bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
-                    pidFile: pidFile, detach: false, noPivot: request.noPivot))
+                    pidFile: files.pidFile, detach: false, noPivot: request.noPivot))
         } else {
             arguments = driver.runArguments(
-                id: request.runtimeID, .init(bundle: request.bundle, pidFile: pidFile, noPivot: request.noPivot))
+                id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
         }
+        var state: StateStore?
+        var backoff = RestartBackoff()
+        while true {
+            let run = try runOnce(request, arguments: arguments, files: files, log: log) {
+                // Opened while the runtime sets the container up.
+                if let state { return state }
+                let opened = try StateStore(path: root.database)
+                state = opened
+                return opened
+            }
+            let store = try state ?? StateStore(path: root.database)
+            state = store
+            let finished = Timestamp.now()
+            let record = try store.container(project: project, name: name)
+            let policy = record?.restartPolicy.flatMap(RestartPolicy.init(parsing:)) ?? .no
+            // A runtime that refused to start the container would refuse again; `stop` ends the policy.
+            let again =
+                run.failure == nil && record?.status != .stopped
+                && policy.restartsAfter(exitCode: run.status, restarts: record?.restartCount ?? 0)
+            let delay = backoff.next(uptime: run.uptime)
+            _ = try store.update(project: project, name: name) { record in
+                record.pid = nil
+                record.finishedAt = finished
+                guard record.status != .stopped else {
+                    record.exitCode = run.status
+                    return
+                }
+                if let failure = run.failure {
+                    record.status = .failed
+                    record.failure = failure
+                } else {
+                    record.status = again ? .restarting : .exited
+                    record.exitCode = run.status
+                }
+            }
+            reportStart()  // a runtime that failed before the container started: the failure is recorded now
+            guard again, waitToRestart(delay, store: store, request: request) else { break }
+            // `runc run` removed the ended container; a leftover (a runtime killed mid-way) would block the id.
+            if (try? driver.state(id: request.runtimeID)) != nil { try? driver.delete(id: request.runtimeID, force: true) }
+            arguments = driver.runArguments(
+                id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
+            _ = try store.update(project: project, name: name) { $0.restartCount += 1 }
+        }
+        if !request.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: request.snapshotter) {
+            let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
+            try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
+        }
+    }
+
+    struct RunFiles {
+        var pidFile: String
+        var runtimeLog: String
+    }
+
+    /// How one run of the container ended.
+    struct RunResult {
+        /// The runtime's exit status: the container's exit code, or 128 + signal.
+        var status: Int32
+        /// Why the runtime never started the container; nil when it ran.
+        var failure: String?
+        /// Seconds the container ran.
+        var uptime: Double
+    }
+
+    /// Runs the container once in the foreground of the runtime, its output to the log, health probes
+    /// beside it when it has a check; records it running once the runtime reports its pid.
+    private static func runOnce(
+        _ request: MonitorRequest, arguments: [String], files: RunFiles, log: LogWriter, openState: () throws -> StateStore
+    ) throws -> RunResult {
+        unlink(files.pidFile)
+        unlink(files.runtimeLog)
         let child = try ChildProcess.start(request.runtimeBinary, arguments, captureOutput: true)
         // One thread reads both pipes (not a dispatch worker per pipe): a monitor stays small.
         let pipes = [(child.stdout, LogRecord.Stream.stdout), (child.stderr, .stderr)].compactMap { fd, stream in
@@ -75,49 +144,55 @@ public enum Monitor {
         }
         reader.stackSize = 256 * 1024
         reader.start()
-        // Opened while the runtime sets the container up.
-        let state = try StateStore(path: root.database)
+        let state = try openState()
 
         var containerPID: Int32?
         while containerPID == nil, !child.hasEnded() {
-            containerPID = readPID(pidFile)
+            containerPID = readPID(files.pidFile)
             if containerPID == nil { usleep(1_000) }
         }
-        if containerPID == nil { containerPID = readPID(pidFile) }
+        if containerPID == nil { containerPID = readPID(files.pidFile) }
+        let started = Date()
+        var prober: HealthProber?
         if let pid = containerPID {
-            let started = Timestamp.now()
-            _ = try state.update(project: project, name: name) { record in
+            let startedAt = Timestamp.now()
+            let record = try state.update(project: request.project, name: request.name) { record in
+                guard record.status != .stopped else { return }
                 record.status = .running
                 record.pid = pid
-                record.startedAt = started
+                record.startedAt = startedAt
+                record.health = record.healthcheck == nil ? nil : HealthStatus.starting.rawValue
             }
             reportStart()
+            // `stop` came between the decision to restart and this run: it ends here.
+            if record?.status == .stopped {
+                try? RuntimeDriver(binary: request.runtimeBinary, root: request.root.runtimeRoot).kill(
+                    id: request.runtimeID, signal: "KILL", all: true)
+            } else if let text = record?.healthcheck, let check = try? JSONDecoder().decode(HealthCheck.self, from: Data(text.utf8)) {
+                prober = HealthProber(check: check, request: request, state: state, restartOnUnhealthy: record?.restartOnUnhealthy ?? false)
+                prober?.start()
+            }
         }
         let status = child.wait()
+        prober?.stop()
         readerDone.wait()
         log.flush()
-        let finished = Timestamp.now()
-        let failure = containerPID == nil ? runtimeFailure(runtimeLog: runtimeLog, status: status) : nil
-        _ = try state.update(project: project, name: name) { record in
-            guard record.status != .stopped else {
-                record.exitCode = status
-                record.finishedAt = finished
-                return
+        let failure = containerPID == nil ? runtimeFailure(runtimeLog: files.runtimeLog, status: status) : nil
+        return RunResult(status: status, failure: failure, uptime: Date().timeIntervalSince(started))
+    }
+
+    /// Sleeps `delay` before a restart, looking at the record every 50 ms: false when the container was
+    /// stopped (or removed) meanwhile, so the restart is not made.
+    private static func waitToRestart(_ delay: Double, store: StateStore, request: MonitorRequest) -> Bool {
+        let deadline = Date().addingTimeInterval(delay)
+        repeat {
+            guard let record = try? store.container(project: request.project, name: request.name), record.status == .restarting else {
+                return false
             }
-            if let failure {
-                record.status = .failed
-                record.failure = failure
-            } else {
-                record.status = .exited
-                record.exitCode = status
-            }
-            record.finishedAt = finished
-        }
-        reportStart()  // a runtime that failed before the container started: the failure is recorded now
-        if !request.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: request.snapshotter) {
-            let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
-            try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
-        }
+            let left = deadline.timeIntervalSinceNow
+            if left > 0 { usleep(useconds_t(min(left, 0.05) * 1_000_000)) }
+        } while Date() < deadline
+        return (try? store.container(project: request.project, name: request.name))?.status == .restarting
     }
 
     /// Copies the runtime's output pipes into the log until both end, polling them on the calling thread;

@@ -46,7 +46,7 @@ public struct OutputFollower: Sendable {
             for name in names where results[name] == nil {
                 var record = try state.container(project: project, name: name)
                 if let monitor = record?.monitorPID { ends.add(monitor) }
-                if let r = record, [.running, .created].contains(r.status), !liveness.monitorAlive(r) {
+                if let r = record, r.status.isActive, !liveness.monitorAlive(r) {
                     // The monitor is gone: ask the runtime what is true rather than wait forever.
                     record = liveness.observed(r)
                 }

@@ -21,6 +21,7 @@ public enum SpecAssembly {
             project: project, stateRootID: root.identity, container: container,
             imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
+        if container.initProcess { input.initBinary = SpecInput.locateInitBinary() }
         let owner = container.namespaceJoins.lazy.compactMap { join -> String? in
             guard join.type == .network, case .container(let name) = join.target else { return nil }
             return name

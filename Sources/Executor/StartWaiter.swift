@@ -22,7 +22,7 @@ struct StartWaiter {
         } while ready < 0 && errno == EINTR
         let record = try state.container(project: request.project, name: request.name)
         switch record?.status {
-        case .running?, .exited?, .stopped?:
+        case .running?, .exited?, .stopped?, .restarting?:
             return
         case .failed?:
             throw ExecutorError(

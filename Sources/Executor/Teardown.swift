@@ -15,22 +15,30 @@ import Glibc
 public struct Teardown: Sendable {
     public var root: StateRoot
     public var state: StateStore
-    /// How long a container gets after SIGTERM before SIGKILL.
-    public var gracePeriod: TimeInterval
+    /// How long a container gets after its stop signal before SIGKILL; nil: its `stop-grace-period`, else
+    /// `defaultGracePeriod`.
+    public var gracePeriod: TimeInterval?
+    public static let defaultGracePeriod: TimeInterval = 10
 
-    public init(root: StateRoot, state: StateStore, gracePeriod: TimeInterval = 10) {
+    public init(root: StateRoot, state: StateStore, gracePeriod: TimeInterval? = nil) {
         self.root = root
         self.state = state
         self.gracePeriod = gracePeriod
     }
 
-    /// Stops the container's process (TERM, then KILL after the grace period) and records it as stopped.
+    /// Stops the container's process (its stop signal, SIGTERM by default, then SIGKILL after the grace
+    /// period) and records it as stopped, which also ends its restart policy (a monitor waiting to restart
+    /// it sees the record and ends).
     public func stop(_ record: ContainerRecord) throws {
         let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
+        if record.status == .restarting {
+            _ = try state.update(project: record.project, name: record.name) { if $0.status == .restarting { $0.status = .stopped } }
+        }
         if let current = try driver.state(id: record.runtimeID), current.status != .stopped {
             _ = try state.update(project: record.project, name: record.name) { $0.status = .stopped }
-            try? driver.kill(id: record.runtimeID, signal: "TERM", all: true)
-            let deadline = Date().addingTimeInterval(gracePeriod)
+            let signal = record.stopSignal.flatMap { SignalName.parse($0) }.map { String($0.number) } ?? "TERM"
+            try? driver.kill(id: record.runtimeID, signal: signal, all: true)
+            let deadline = Date().addingTimeInterval(gracePeriod ?? record.stopGracePeriod ?? Self.defaultGracePeriod)
             while Date() < deadline, let s = try driver.state(id: record.runtimeID), s.status != .stopped {
                 usleep(20_000)
             }
@@ -57,7 +65,7 @@ public struct Teardown: Sendable {
         }
         let finished = Timestamp.now()
         _ = try state.update(project: record.project, name: record.name) { r in
-            guard r.status == .running || r.status == .created || r.status == .stopped else { return }
+            guard r.status.isActive || r.status == .stopped else { return }
             if r.status != .stopped { r.status = .exited }
             r.pid = nil
             if r.finishedAt == nil { r.finishedAt = finished }
@@ -77,7 +85,7 @@ public struct Teardown: Sendable {
         defer { if let monitor { MonitorProcess.waitForEnd(monitor, timeout: 10) } }
         if current.status != .stopped {
             try? driver.kill(id: runtimeID, signal: "KILL", all: true)
-            let deadline = Date().addingTimeInterval(gracePeriod)
+            let deadline = Date().addingTimeInterval(gracePeriod ?? Self.defaultGracePeriod)
             while Date() < deadline, let s = try driver.state(id: runtimeID), s.status != .stopped { usleep(20_000) }
         }
         try driver.delete(id: runtimeID, force: true)
@@ -144,7 +152,7 @@ public struct Teardown: Sendable {
         let failed = failures.withLock { $0 }
         for record in records where failed[record.name] == nil { progress("- \(record.name): removed") }
         if let first = records.first(where: { failed[$0.name] != nil }), let error = failed[first.name] { throw error }
-        let leftovers = try RuntimeInventory(root: root).removeUnrecorded(project: project, gracePeriod: gracePeriod)
+        let leftovers = try RuntimeInventory(root: root).removeUnrecorded(project: project, gracePeriod: gracePeriod ?? Self.defaultGracePeriod)
         for name in leftovers { progress("- \(name): removed (it had no record)") }
         let networking = try ContainerNetworking(root: root, state: state)
         try networking.releaseStale(project: project)

@@ -108,7 +108,9 @@ public struct Planner: Sendable {
         if !record.snapshotKey.isEmpty, let store = try? snapshots.store(named: record.snapshotter) {
             snapshot = store.condition(key: record.snapshotKey)
         }
-        return Situation(observed: observed, snapshot: snapshot, isService: isService)
+        // A container whose policy restarts it after every exit is a service, whatever depends on it.
+        let restartsAlways = record.restartPolicy.flatMap(RestartPolicy.init(parsing:))?.startsAtBoot ?? false
+        return Situation(observed: observed, snapshot: snapshot, isService: isService || restartsAlways)
     }
 
     private func planContainer(
@@ -239,7 +241,7 @@ public struct Planner: Sendable {
             return (.replace, ["last start failed: \(record.failure ?? "unknown reason")"])
         case .created:
             return (.replace, ["created but never started"])
-        case .running:
+        case .running, .restarting:
             if !observed.supervised {
                 return (.replace, ["running without its monitor (unsupervised: its end and output are not recorded), will replace"])
             }

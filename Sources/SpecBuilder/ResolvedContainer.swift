@@ -54,6 +54,11 @@ public struct ResolvedContainer: Hashable, Sendable {
     /// Where each value was written, for the errors that can only happen when the spec is built (an unknown
     /// user, an unreadable env file or config file, no command).
     public var locations: FieldLocations
+    /// The signal that stops the container (`SIGINT`…), written where containerd writes the image's; nil:
+    /// the image's, else SIGTERM.
+    public var stopSignal: String?
+    /// Run the init (tini) as PID 1 in front of the command.
+    public var initProcess: Bool
 
     /// The CFS period `cpuQuota` is relative to, in µs (ctr's `--cpus`).
     public static let cpuPeriod: Int64 = 100_000
@@ -83,6 +88,8 @@ public struct ResolvedContainer: Hashable, Sendable {
         labels = definition.labels
         noPivot = definition.noPivot
         locations = definition.locations
+        stopSignal = definition.stopSignal
+        initProcess = definition.initProcess
     }
 
     /// `cpus` × the period, in whole µs; nil for a value the validator refuses (not positive, or beyond

@@ -119,7 +119,7 @@ extension SpecBuilder {
 
     /// Annotations, later wins: the base file's, image labels (minus reserved prefixes), manifest
     /// labels, then the stop signal for image containers.
-    static func applyAnnotations(image: ImageConfiguration?, labels: [String: String], to draft: inout SpecDraft) {
+    static func applyAnnotations(image: ImageConfiguration?, labels: [String: String], stopSignal: String? = nil, to draft: inout SpecDraft) {
         for (key, value) in image?.config?.labels ?? [:]
         where !reservedLabelPrefixes.contains(where: { key.hasPrefix($0) }) {
             draft.annotations[key] = value
@@ -129,6 +129,7 @@ extension SpecBuilder {
             let signal = image.config?.stopSignal ?? ""
             draft.annotations[stopSignalAnnotation] = signal.isEmpty ? "SIGTERM" : signal
         }
+        if let stopSignal { draft.annotations[stopSignalAnnotation] = stopSignal }
     }
 
     /// Lexical cleaning like Go's `filepath.Clean` for absolute paths.

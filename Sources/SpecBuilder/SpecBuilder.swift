@@ -71,12 +71,29 @@ public enum SpecBuilder {
         if let network = input.network { applyNetwork(network, container: container, to: &draft) }
         if let files = input.joinedResolutionFiles { bindResolutionFiles(hosts: files.hosts, resolvConf: files.resolvConf, to: &draft) }
         if let hostname = container.hostname { draft.base.hostname = hostname }
-        applyAnnotations(image: input.imageConfig, labels: container.labels, to: &draft)
+        applyAnnotations(image: input.imageConfig, labels: container.labels, stopSignal: container.stopSignal, to: &draft)
 
         if (draft.process.args ?? []).isEmpty {
             throw SpecError.noCommand(container: container.name, at: container.locations["args"])
         }
+        if container.initProcess { try applyInit(input.initBinary, container: container, to: &draft) }
         return draft.finish()
+    }
+
+    /// Where `init: true` mounts the init: in the container's /dev tmpfs, so the image's files are untouched.
+    public static let initPath = "/dev/init"
+
+    /// `init: true`: the host's tini bound read-only at `initPath` and run as PID 1 in front of the command,
+    /// signalling the command's whole process group (`-g`) and reaping zombies.
+    static func applyInit(_ binary: String?, container: ResolvedContainer, to draft: inout SpecDraft) throws {
+        guard let binary else {
+            throw SpecError(
+                .runtime, "no-init",
+                "container \(container.name) has `init: true`, but no static tini was found (\(SpecInput.initBinaryCandidates.joined(separator: ", "))); install Debian's `tini` package",
+                at: container.locations["init"])
+        }
+        draft.mounts.append(OCIMount(destination: initPath, type: "bind", source: binary, options: ["rbind", "ro", "nosuid", "nodev"]))
+        draft.process.args = [initPath, "-g", "--"] + (draft.process.args ?? [])
     }
 
     /// The deterministic config.json bytes: sorted keys, two-space pretty printing, trailing newline.

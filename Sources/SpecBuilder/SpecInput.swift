@@ -35,6 +35,16 @@ public struct SpecInput: Sendable {
     /// The capabilities a `privileged` container gets: containerd gives it every capability the
     /// calling process has (a runtime cannot grant more), so this defaults to this process's CapEff.
     public var privilegedCapabilities: [String]
+    /// The host's statically linked init (tini), bind-mounted for `init: true`; nil when the host has none.
+    public var initBinary: String?
+
+    /// Where `init: true` finds its init: Debian's `tini` package installs a static build here (a dynamic
+    /// one would not run in an image without the host's libc).
+    public static let initBinaryCandidates = ["/usr/bin/tini-static", "/usr/local/bin/tini-static"]
+
+    public static func locateInitBinary() -> String? {
+        initBinaryCandidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
 
     public init(
         project: String, stateRootID: String, container: ResolvedContainer, imageConfig: ImageConfiguration? = nil,

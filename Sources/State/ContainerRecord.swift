@@ -30,6 +30,22 @@ public struct ContainerRecord: Codable, Hashable, Sendable, FetchableRecord, Per
     public var createdAt: String
     public var startedAt: String?
     public var finishedAt: String?
+    // Supervision, as the monitor reads it on every exit (so `stop` ends a restart policy at once).
+    /// The restart policy (`no`, `on-failure[:N]`, `always`, `unless-stopped`); nil: no.
+    public var restartPolicy: String?
+    public var restartOnUnhealthy: Bool = false
+    /// The health check the monitor runs, as JSON; nil: none.
+    public var healthcheck: String?
+    /// The signal `stop` sends first (`SIGTERM`, …); nil: SIGTERM.
+    public var stopSignal: String?
+    /// Seconds `stop` waits after the stop signal before SIGKILL; nil: the command's default.
+    public var stopGracePeriod: Double?
+    /// How many times the monitor has run the container again.
+    public var restartCount: Int = 0
+    /// `starting`, `healthy` or `unhealthy`; nil without a health check.
+    public var health: String?
+    /// The last probes (at most 5), as JSON: start, end, exit code, output (capped).
+    public var healthLog: String?
 
     public init(
         project: String, name: String, runtimeID: String, configHash: String, specDigest: String? = nil,
@@ -65,4 +81,39 @@ public enum ContainerStatus: String, Codable, Hashable, Sendable, DatabaseValueC
     case failed
     /// Stopped by `berth stop`.
     case stopped
+    /// Ended, and its monitor runs it again after a backoff (its restart policy); `exitCode` is the last run's.
+    case restarting
+
+    /// Whether a monitor owns the container now (its record changes without Berth's commands).
+    public var isActive: Bool { self == .created || self == .running || self == .restarting }
+}
+
+/// A health-checked container's state (`ContainerRecord.health`), docker's three words.
+public enum HealthStatus: String, Codable, Hashable, Sendable {
+    /// Started, no probe has passed yet (failures in the start period do not count).
+    case starting
+    case healthy
+    /// `retries` probes in a row failed.
+    case unhealthy
+}
+
+/// One health probe as `ContainerRecord.healthLog` keeps it.
+public struct HealthProbeResult: Codable, Hashable, Sendable {
+    public var start: String
+    public var end: String
+    /// The probe's exit code; -1 when it could not run or timed out.
+    public var exitCode: Int32
+    /// Its standard output and error, at most `HealthProbeResult.outputLimit` bytes.
+    public var output: String
+
+    public static let outputLimit = 4096
+    /// How many probes a record keeps.
+    public static let kept = 5
+
+    public init(start: String, end: String, exitCode: Int32, output: String) {
+        self.start = start
+        self.end = end
+        self.exitCode = exitCode
+        self.output = output
+    }
 }

@@ -157,6 +157,18 @@ public final class StateStore: Sendable {
                 t.primaryKey(["project", "container", "networkProject", "network"])
             }
         }
+        migrator.registerMigration("v3-services") { db in
+            try db.alter(table: "container") { t in
+                t.add(column: "restartPolicy", .text)
+                t.add(column: "restartOnUnhealthy", .boolean).notNull().defaults(to: false)
+                t.add(column: "healthcheck", .text)
+                t.add(column: "stopSignal", .text)
+                t.add(column: "stopGracePeriod", .double)
+                t.add(column: "restartCount", .integer).notNull().defaults(to: 0)
+                t.add(column: "health", .text)
+                t.add(column: "healthLog", .text)
+            }
+        }
         return migrator
     }
 
