@@ -117,13 +117,15 @@ let package = Package(
             ]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
+        // A project as a systemd unit that applies it at boot (`berth export systemd`).
+        .target(name: "SystemdExport", dependencies: ["BerthSystem"]),
         // The command line: parses and prints; logic lives in the modules above.
         .target(
             name: "BerthCLI",
             dependencies: [
                 "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                 "SpecBuilder", "Runtime", "State", "Planner", "Executor",
-                "Registry", "KubernetesExport", "Checkpoint", "TarArchive",
+                "Registry", "KubernetesExport", "SystemdExport", "Checkpoint", "TarArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -155,6 +157,7 @@ let package = Package(
         .testTarget(
             name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
             resources: [.copy("Golden")]),
+        .testTarget(name: "SystemdExportTests", dependencies: ["SystemdExport", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),
     ],

@@ -14,7 +14,8 @@ public struct BerthCommand: ParsableCommand {
             "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
         version: versionText,
         subcommands: [
-            Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, PortCommand.self, RepairCommand.self,
+            Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, BootCommand.self, PortCommand.self,
+            RepairCommand.self,
             Validate.self,
             ConfigCommand.self,
             SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, ExportCommand.self, LoginCommand.self,

@@ -172,6 +172,11 @@ public final class StateStore: Sendable {
         return migrator
     }
 
+    /// The manifest a project was last applied from, nil when the project is not recorded.
+    public func manifestPath(project: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT manifestPath FROM project WHERE name = ?", arguments: [project]) }
+    }
+
     /// The state revision: it moves on every write.
     public func revision() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") ?? 0 }

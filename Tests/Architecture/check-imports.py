@@ -17,7 +17,7 @@ LAYERS = [
     ["Diagnostics", "OCI", "CArchive", "CISAL", "CLinuxShims"],   # error vocabulary, OCI types, C libraries and shims
     ["BerthSystem"],                                      # names, paths, digests, atomic files, locks, commands
     ["TarArchive", "Manifest", "State", "Runtime", "Networking"],
-    ["ImageStore", "SpecBuilder", "KubernetesExport"],
+    ["ImageStore", "SpecBuilder", "KubernetesExport", "SystemdExport"],
     ["Snapshots", "Registry"],
     ["Checkpoint"],
     ["Planner"],                                          # decides; never runs anything

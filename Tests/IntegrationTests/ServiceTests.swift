@@ -246,4 +246,42 @@ import Testing
         #expect(try ps(fixture, "it-init")["graceful"]?.exitCode == 0)
         #expect(try fixture.run(["down", "-f", manifest]).status == 0)
     }
+
+    /// A reboot leaves records that say running and no process: `berth boot` starts what `always` and
+    /// `unless-stopped` ask for, not containers without a policy nor those stopped by hand.
+    @Test func bootStartsWhatThePoliciesAskForAfterEverythingDied() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        func service(_ name: String, _ policy: String) -> String {
+            "  \(name):\n    image: berth.local/busybox:demo\n    args: [\"sleep\", \"300\"]\n    net-none: true\n    init: true\n"
+                + "    stop-grace-period: 500ms\n    restart: \"\(policy)\"\n"
+        }
+        let manifest = try fixture.manifest(
+            "version: 1\nname: it-boot\ncontainers:\n" + service("always", "always") + service("kept", "unless-stopped")
+                + service("plain", "no") + service("paused", "unless-stopped"), project: "it-boot")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        #expect(try fixture.run(["stop", "-p", "it-boot", "paused"]).status == 0)
+        for row in try ps(fixture, "it-boot").values where row.status == "running" {
+            if let monitor = row.monitorPid { kill(monitor, SIGKILL) }
+            usleep(50_000)
+            if let pid = row.pid { kill(pid, SIGKILL) }
+        }
+        usleep(500_000)
+        let boot = try fixture.run(["boot"])
+        #expect(boot.status == 0, "\(boot.stderrText)")
+        #expect(boot.stderrText.contains("it-boot/always: started") && boot.stderrText.contains("it-boot/kept: started"), "\(boot.stderrText)")
+        #expect(boot.stderrText.contains("it-boot/paused: stopped by hand"), "\(boot.stderrText)")
+        let rows = try ps(fixture, "it-boot")
+        #expect(rows["always"]?.status == "running" && rows["kept"]?.status == "running")
+        #expect(rows["plain"]?.status == "exited", "\(String(describing: rows["plain"]))")
+        #expect(rows["paused"]?.status == "stopped")
+        let again = try fixture.run(["boot"])
+        #expect(again.stderrText.contains("it-boot/always: already running"), "\(again.stderrText)")
+
+        let unit = try fixture.run(["export", "systemd", "-f", manifest])
+        #expect(unit.status == 0, "\(unit.stderrText)")
+        #expect(unit.stdoutText.contains("ExecStart=") && unit.stdoutText.contains(" apply --state-root ") && unit.stdoutText.contains(manifest))
+        #expect(unit.stdoutText.contains("Type=oneshot") && unit.stdoutText.contains("RemainAfterExit=yes"))
+        #expect(try fixture.run(["down", "-f", manifest]).status == 0)
+    }
 }

@@ -5,5 +5,5 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export the manifest for another system.",
-        subcommands: [ExportKubernetes.self])
+        subcommands: [ExportKubernetes.self, ExportSystemd.self])
 }
