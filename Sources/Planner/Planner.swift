@@ -245,7 +245,7 @@ public struct Planner: Sendable {
             if !observed.supervised {
                 return (.replace, ["running without its monitor (unsupervised: its end and output are not recorded), will replace"])
             }
-            return (.unchanged, ["running"])
+            return (.unchanged, [record.status == .restarting ? "restarting (its restart policy runs it again)" : "running"])
         case .stopped:
             return (.start, ["not running (stopped), will start"])
         case .exited:
