@@ -11,12 +11,14 @@ public enum NameKind: String, Sendable, CaseIterable {
     /// A network (a CNI network name, a conflist and IPAM directory name): `[a-z0-9][a-z0-9_.-]*`, at most
     /// 63 characters, as a container.
     case network
+    /// A named volume (a directory under the state root's `volumes/`): as a network.
+    case volume
 
     /// The rule, as shown in errors and the README.
     public var rule: String {
         switch self {
         case .project: return "^[a-z0-9][a-z0-9_-]{0,62}$"
-        case .container, .network: return "^[a-z0-9][a-z0-9_.-]{0,62}$"
+        case .container, .network, .volume: return "^[a-z0-9][a-z0-9_.-]{0,62}$"
         }
     }
 
@@ -24,7 +26,7 @@ public enum NameKind: String, Sendable, CaseIterable {
     public var ruleInWords: String {
         switch self {
         case .project: return "lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters"
-        case .container, .network:
+        case .container, .network, .volume:
             return "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters"
         }
     }
@@ -32,7 +34,7 @@ public enum NameKind: String, Sendable, CaseIterable {
     fileprivate func allows(_ c: Unicode.Scalar) -> Bool {
         switch self {
         case .project: return Names.isLowerAlnum(c) || c == "_" || c == "-"
-        case .container, .network: return Names.isLowerAlnum(c) || c == "_" || c == "-" || c == "."
+        case .container, .network, .volume: return Names.isLowerAlnum(c) || c == "_" || c == "-" || c == "."
         }
     }
 }

@@ -69,11 +69,19 @@ public struct Engine: Sendable {
         }
         defer { view?.close() }
         let resolved = planned.resolved
-        return try SpecBuilder.build(
-            try SpecAssembly.input(
-                project: project, container: resolved, root: root, state: state,
-                imageConfig: image?.config, baseSpec: baseSpec,
-                rootfsPath: resolved.usesHostRootfs ? resolved.rootPath : view?.path ?? "/nonexistent"))
+        var input = try SpecAssembly.input(
+            project: project, container: resolved, root: root, state: state,
+            imageConfig: image?.config, baseSpec: baseSpec,
+            rootfsPath: resolved.usesHostRootfs ? resolved.rootPath : view?.path ?? "/nonexistent")
+        // Where apply puts each volume (nothing is made here).
+        for volume in plan.volumes {
+            if volume.action == .external, let record = try state.volume(named: volume.fullName) {
+                input.volumePaths[volume.name] = try ContainerVolumes(root: root, state: state).dataPath(record)
+            } else {
+                input.volumePaths[volume.name] = try volume.device ?? root.volumeDirectory(volume.fullName) + "/_data"
+            }
+        }
+        return try SpecBuilder.build(input)
     }
 
     /// Whether applying `source` may make a network: one it declares (or the default network it uses) is

@@ -93,6 +93,7 @@ public struct Executor: Sendable {
         // What a crashed apply left of this project's networking goes first; then the plan's networks.
         try networking.releaseStale(project: plan.project)
         try networking.prepare(plan)
+        let volumePaths = try ContainerVolumes(root: root, state: state).prepare(plan)
         var outcomes = plan.containers.map {
             Outcome(name: $0.name, action: Action($0.action), unpacked: 0, error: nil)
         }
@@ -134,7 +135,8 @@ public struct Executor: Sendable {
                             runtimeID: container.runtimeID,
                             runtime: container.runtime)
                     }
-                    let unpacked = try create(container, plan: plan, networking: networking, manifestPath: manifestPath)
+                    let unpacked = try create(
+                        container, plan: plan, networking: networking, volumePaths: volumePaths, manifestPath: manifestPath)
                     collected.update(index) { $0.unpacked = unpacked }
                 } catch {
                     collected.update(index) { $0.error = "\(error)" }
@@ -190,7 +192,9 @@ public struct Executor: Sendable {
         }
     }
 
-    private func create(_ planned: PlannedContainer, plan: Plan, networking: ContainerNetworking, manifestPath: String) throws -> Int {
+    private func create(
+        _ planned: PlannedContainer, plan: Plan, networking: ContainerNetworking, volumePaths: [String: String], manifestPath: String
+    ) throws -> Int {
         let project = plan.project
         let directory = try root.containerDirectory(project: project, name: planned.name)
         let bundle = try root.bundle(project: project, name: planned.name)
@@ -218,7 +222,11 @@ public struct Executor: Sendable {
         // The network attachment runs beside the unpack and the bundle: a start waits for the slower of the two.
         let definition = planned.definition
         let (made, attached) = WorkerThreads.alongside({ Result { try networking.attach(definition, project: project, plan: plan) } }) {
-            Result { try makeBundle(planned, project: project, networking: networking, manifestPath: manifestPath, bundle: bundle, rootfs: rootfs) }
+            Result {
+                try makeBundle(
+                    planned, project: project, networking: networking, volumes: (plan.volumes, volumePaths), manifestPath: manifestPath,
+                    bundle: bundle, rootfs: rootfs)
+            }
         }
         let record: ContainerRecord
         let unpacked: Int
@@ -242,7 +250,8 @@ public struct Executor: Sendable {
     /// Unpacks, prepares the rootfs, writes config.json and records the container: everything of a create
     /// but the network attachment and the hand-off to the monitor.
     private func makeBundle(
-        _ planned: PlannedContainer, project: String, networking: ContainerNetworking, manifestPath: String, bundle: String, rootfs: String
+        _ planned: PlannedContainer, project: String, networking: ContainerNetworking, volumes: ([PlannedVolume], [String: String]),
+        manifestPath: String, bundle: String, rootfs: String
     ) throws -> (ContainerRecord, Int) {
         let directory = try root.containerDirectory(project: project, name: planned.name)
         let runtimeBinary = try RuntimeBinary.locate(planned.runtime)
@@ -298,11 +307,13 @@ public struct Executor: Sendable {
         let rootfsPath = planned.resolved.usesHostRootfs ? planned.resolved.rootPath : rootfs
         let record: ContainerRecord
         do {
-            let spec = try SpecBuilder.build(
-                try SpecAssembly.input(
-                    project: project, container: planned.resolved, root: root,
-                    state: state, imageConfig: imageConfig, baseSpec: baseSpec,
-                    rootfsPath: rootfsPath, networking: networking))
+            try ContainerVolumes(root: root, state: state).populate(planned.definition, paths: volumes.1, rootfs: rootfsPath)
+            var input = try SpecAssembly.input(
+                project: project, container: planned.resolved, root: root,
+                state: state, imageConfig: imageConfig, baseSpec: baseSpec,
+                rootfsPath: rootfsPath, networking: networking)
+            input.volumePaths = volumes.1
+            let spec = try SpecBuilder.build(input)
             let specData = try SpecBuilder.encode(spec)
             // No fsync: after a power loss no container runs, and apply rebuilds every bundle it starts.
             try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600, durability: .crashSafe)
@@ -317,6 +328,9 @@ public struct Executor: Sendable {
                 status: .created, createdAt: Timestamp.now())
             made.configJSON = configJSON
             Self.supervise(&made, planned.definition, image: imageConfig?.config)
+            let mounted = Set(planned.definition.mounts.filter { $0.type == MountDefinition.volumeType }.compactMap(\.source))
+            let fullNames = volumes.0.filter { mounted.contains($0.name) }.map(\.fullName).sorted()
+            if !fullNames.isEmpty { made.volumes = String(decoding: try JSONEncoder().encode(fullNames), as: UTF8.self) }
             try state.save(made, manifestPath: manifestPath)
             record = made
         } catch {

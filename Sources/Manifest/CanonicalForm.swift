@@ -10,6 +10,8 @@ struct CanonicalManifest: Codable, Equatable {
     var containers: [String: CanonicalContainer]
     /// The declared networks (the implicit default network is not written); nil when there are none.
     var networks: [String: CanonicalNetwork]?
+    /// The declared volumes; nil when there are none.
+    var volumes: [String: CanonicalVolume]?
 
     init(_ m: ProjectManifest) throws {
         version = m.version
@@ -19,6 +21,23 @@ struct CanonicalManifest: Codable, Equatable {
         self.containers = containers
         let declared = m.networks.filter(\.isDeclared)
         networks = declared.isEmpty ? nil : Dictionary(uniqueKeysWithValues: declared.map { ($0.name, CanonicalNetwork($0)) })
+        volumes = m.volumes.isEmpty ? nil : Dictionary(uniqueKeysWithValues: m.volumes.map { ($0.name, CanonicalVolume($0)) })
+    }
+}
+
+struct CanonicalVolume: Codable, Equatable {
+    var external: String?
+    var labels: [String: String]?
+    var driverOpts: [String: String]?
+
+    enum CodingKeys: String, CodingKey {
+        case external, labels, driverOpts = "driver-opts"
+    }
+
+    init(_ v: VolumeDefinition) {
+        external = v.external
+        labels = v.labels.isEmpty ? nil : v.labels
+        driverOpts = v.device.map { ["type": "none", "o": "bind", "device": $0] }
     }
 }
 
@@ -106,7 +125,9 @@ struct CanonicalContainer: Codable, Equatable {
         args = c.args
         cwd = c.cwd
         env = try c.resolvedEnvironment()
-        mounts = c.mounts.map { CanonicalMount(type: $0.type, source: $0.source, destination: $0.destination, options: $0.options) }
+        mounts = c.mounts.map {
+            CanonicalMount(type: $0.type, source: $0.source, destination: $0.destination, options: $0.options, subpath: $0.subpath)
+        }
         withNs = c.withNamespaces.map { join in
             switch join.target {
             case .path(let path): return CanonicalNamespace(type: join.type.rawValue, path: path, container: nil)
@@ -243,6 +264,8 @@ struct CanonicalMount: Codable, Equatable {
     var source: String?
     var destination: String
     var options: [String]
+    /// Written only when set, so existing mounts keep their form and hash.
+    var subpath: String?
 }
 
 struct CanonicalNamespace: Codable, Equatable {
@@ -272,7 +295,8 @@ extension CanonicalContainer {
         c.cwd = cwd.map(e)
         c.env = env.map(e)
         c.mounts = mounts.map {
-            CanonicalMount(type: e($0.type), source: $0.source.map(e), destination: e($0.destination), options: $0.options.map(e))
+            CanonicalMount(
+                type: e($0.type), source: $0.source.map(e), destination: e($0.destination), options: $0.options.map(e), subpath: $0.subpath.map(e))
         }
         c.withNs = withNs.map { CanonicalNamespace(type: e($0.type), path: $0.path.map(e), container: $0.container.map(e)) }
         c.checkpoint = checkpoint.map(e)

@@ -30,6 +30,11 @@ struct ManifestDecoder {
                     description.containerEntries = entries.count
                     description.containers = entries.compactMap { decodeContainer(name: $0.key, $0.value) }
                 }
+            case "volumes":
+                if case .scalar(let s) = value, s.resolvedTag == .null { break }
+                if let volumes = reader.mapping(value, field: "volumes", expected: "a map of volume names to settings") {
+                    description.volumes = reader.pairs(volumes).compactMap { decodeVolume(name: $0.key, $0.value) }
+                }
             case "networks":
                 if let networks = reader.mapping(value, field: "networks", expected: "a map of network names to settings") {
                     description.networks = reader.pairs(networks).compactMap { decodeNetwork(name: $0.key, $0.value) }
@@ -171,17 +176,19 @@ struct ManifestDecoder {
             return nil
         }
         var type: Located<String>?, source: Located<String>?, destination: Located<String>?
-        var options: [Located<String>]?
+        var options: [Located<String>]?, readonly: Located<Bool>?, subpath: Located<String>?
         for (key, value) in reader.pairs(mapping) {
             switch key.value {
             case "type": type = reader.string(value, field: "type")
             case "source": source = reader.string(value, field: "source")
-            case "destination": destination = reader.string(value, field: "destination")
+            case "destination", "target": destination = reader.string(value, field: key.value)
             case "options": options = reader.stringList(value, field: "options")?.value
+            case "readonly": readonly = reader.bool(value, field: "readonly")
+            case "subpath": subpath = reader.string(value, field: "subpath")
             default: reportUnknown(key, in: "a mount", valid: ManifestRules.mountKeys)
             }
         }
-        return .long(type: type, source: source, destination: destination, options: options)
+        return .long(type: type, source: source, destination: destination, options: options, readonly: readonly, subpath: subpath)
     }
 
     private mutating func decodeNamespace(_ node: YAMLNode) -> NamespaceDescription? {
@@ -201,6 +208,30 @@ struct ManifestDecoder {
             }
         }
         return .long(type: type, path: path, container: container)
+    }
+
+    // MARK: Volumes
+
+    private mutating func decodeVolume(name: Located<String>, _ node: YAMLNode) -> VolumeDescription? {
+        var volume = VolumeDescription(name: name)
+        if case .scalar(let scalar) = node, scalar.resolvedTag == .null { return volume }
+        guard let mapping = reader.mapping(node, field: "volumes.\(name.value)", expected: "a map of volume settings or {}") else {
+            return nil
+        }
+        for (key, value) in reader.pairs(mapping) {
+            switch key.value {
+            case "external":
+                if case .scalar(let s) = value, s.resolvedTag == .bool {
+                    if reader.bool(value, field: "external")?.value == true { volume.external = Located(name.value, at: reader.location(value)) }
+                } else {
+                    volume.external = reader.string(value, field: "external")
+                }
+            case "labels": volume.labels = decodeStringMap(value, field: "labels")?.value ?? []
+            case "driver-opts": volume.driverOpts = decodeStringMap(value, field: "driver-opts")?.value ?? []
+            default: reportUnknown(key, in: "volume `\(name.value)`", valid: ManifestRules.volumeKeys)
+            }
+        }
+        return volume
     }
 
     // MARK: Networks

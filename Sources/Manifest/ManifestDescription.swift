@@ -14,6 +14,17 @@ struct ManifestDescription {
     var containerEntries: Int?
     /// Top-level `networks:` entries.
     var networks: [NetworkDescription] = []
+    /// Top-level `volumes:` entries.
+    var volumes: [VolumeDescription] = []
+}
+
+/// A top-level `volumes:` entry as written.
+struct VolumeDescription {
+    var name: Located<String>
+    /// `external: true` (the key is the other volume's full name) or `external: NAME`.
+    var external: Located<String>?
+    var labels: [(key: Located<String>, value: Located<String>)] = []
+    var driverOpts: [(key: Located<String>, value: Located<String>)] = []
 }
 
 /// A top-level `networks:` entry as written.
@@ -125,7 +136,9 @@ enum MemoryLimitDescription {
 /// A mount: ctr's one-line form or the long map form.
 enum MountDescription {
     case line(String)
-    case long(type: Located<String>?, source: Located<String>?, destination: Located<String>?, options: [Located<String>]?)
+    case long(
+        type: Located<String>?, source: Located<String>?, destination: Located<String>?, options: [Located<String>]?,
+        readonly: Located<Bool>? = nil, subpath: Located<String>? = nil)
 }
 
 /// A `with-ns` entry: `type:path` or `{type, path | container}`.

@@ -198,6 +198,33 @@ enum ManifestDiagnostics {
         .error(at: loc, "invalid `dns` server `\(value)`: expected an IPv4 address")
     }
 
+    // MARK: Volumes
+
+    static func externalVolumeWithSettings(_ volume: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "volume `\(volume)` is external: another project made it, so it takes no `labels` or `driver-opts` here")
+    }
+    static func unsupportedDriverOpts(_ volume: String, at loc: Loc) -> Diagnostic {
+        .error(
+            at: loc,
+            "volume `\(volume)`: the only `driver-opts` Berth carries out are the local driver's bind form {type: none, o: bind, device: PATH}")
+    }
+    static func volumeWithoutSource(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "a `type: volume` mount needs `source`: the name of a volume declared under the top-level `volumes:`")
+    }
+    static func unknownVolume(_ name: String, known: [String], at loc: Loc) -> Diagnostic {
+        let hint = EditDistance.suggestion(for: name, among: known).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(at: loc, "volume `\(name)` is not declared under the top-level `volumes:`\(hint)")
+    }
+    static func invalidSubpath(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `subpath` `\(value)`: a relative path inside the volume, without `..` or empty components")
+    }
+    static func invalidShortMount(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(
+            at: loc,
+            "invalid mount `\(value)`: expected VOLUME:/container/path[:ro|rw], /host/path:/container/path[:ro|rw], or ctr's type=…,src=…,dst=…,options=… form"
+        )
+    }
+
     // MARK: Services
 
     static func invalidRestart(_ value: String, at loc: Loc) -> Diagnostic {

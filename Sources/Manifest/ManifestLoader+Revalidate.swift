@@ -7,9 +7,12 @@ extension ManifestLoader {
     /// or environment. Returns one message per problem (empty when they pass), each naming the container;
     /// a definition that passes but does not come back the same (a field edited past what the rules allow
     /// to be written) is a problem too.
-    public static func revalidate(_ containers: [ContainerDefinition], networks: [NetworkDefinition] = [], project: String) -> [String] {
+    public static func revalidate(
+        _ containers: [ContainerDefinition], networks: [NetworkDefinition] = [], volumes: [VolumeDefinition] = [], project: String
+    ) -> [String] {
         var manifest = ProjectManifest(name: project, path: "plan", directory: "/", containers: containers)
         manifest.networks = networks
+        manifest.volumes = volumes
         let text: String
         do {
             let encoder = JSONEncoder()
@@ -32,6 +35,9 @@ extension ManifestLoader {
             || networks.contains(where: { !$0.isDeclared })
         {
             problems.append("networks: the declarations are not ones the manifest rules produce")
+        }
+        if loaded.volumes != volumes.sorted(by: { $0.name < $1.name }) {
+            problems.append("volumes: the declarations are not ones the manifest rules produce")
         }
         for container in containers {
             guard let again = loaded.container(named: container.name),

@@ -3,7 +3,7 @@ import OCI
 /// The fixed vocabulary of berth.yaml: versions, keys, namespace types. Names follow `BerthSystem.Names`.
 enum ManifestRules {
     static let supportedVersions = [1]
-    static let topLevelKeys = ["version", "name", "containers", "networks"]
+    static let topLevelKeys = ["version", "name", "containers", "networks", "volumes"]
     static let containerKeys = [
         "image", "args", "cwd", "env", "env-files", "mounts", "with-ns", "checkpoint", "readonly", "tty",
         "net-host", "labels", "user", "hostname", "privileged", "memory-limit", "cpus", "pids-limit",
@@ -17,7 +17,8 @@ enum ManifestRules {
         "image", "checkpoint", "runtime", "snapshotter", "rootfs", "no-pivot", "depends-on", "pull", "restore",
         "ports", "expose", "networks", "restart", "restart-on-unhealthy", "healthcheck", "stop-grace-period",
     ]
-    static let mountKeys = ["type", "source", "destination", "options"]
+    static let mountKeys = ["type", "source", "destination", "target", "options", "readonly", "subpath"]
+    static let volumeKeys = ["external", "labels", "driver-opts"]
     static let networkKeys = ["subnet", "gateway", "internal", "external"]
     static let portKeys = ["target", "published", "host-ip", "protocol"]
     static let membershipKeys = ["aliases", "ipv4-address"]

@@ -6,7 +6,23 @@ extension ManifestValidator {
         let loc = item.location
         var type: Located<String>?, source: Located<String>?, destination: Located<String>?
         var options: [String] = []
+        var subpath: Located<String>?
         switch item.value {
+        case .line(let text) where !text.contains("="):
+            // Compose's short form: SOURCE:TARGET[:MODE], a host path (bind) or a volume name.
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard (2...3).contains(parts.count), !parts[0].isEmpty, !parts[1].isEmpty,
+                parts.count == 2 || ["ro", "rw"].contains(parts[2])
+            else {
+                diagnostics.append(ManifestDiagnostics.invalidShortMount(text, at: loc))
+                return nil
+            }
+            let isPath = parts[0].hasPrefix("/") || parts[0].hasPrefix(".") || parts[0].hasPrefix("~")
+            type = Located(isPath ? "bind" : MountDefinition.volumeType, at: loc)
+            source = Located(parts[0], at: loc)
+            destination = Located(parts[1], at: loc)
+            options = isPath ? ["rbind"] : []
+            if parts.count == 3, parts[2] == "ro" { options.append("ro") }
         case .line(let text):
             do {
                 let fields = try MountLine.parse(text)
@@ -21,8 +37,10 @@ extension ManifestValidator {
                 }
                 return nil
             }
-        case let .long(t, s, d, o):
+        case let .long(t, s, d, o, readonly, sub):
             (type, source, destination, options) = (t, s, d, (o ?? []).map(\.value))
+            if readonly?.value == true, !options.contains("ro") { options.append("ro") }
+            subpath = sub
         }
         var ok = true
         if type == nil || type?.value.isEmpty == true {
@@ -47,8 +65,15 @@ extension ManifestValidator {
                 ok = false
             }
         }
+        if type?.value == MountDefinition.volumeType {
+            ok = checkVolumeMount(source: source, subpath: subpath, at: loc) && ok
+        } else if let subpath {
+            diagnostics.append(ManifestDiagnostics.invalidSubpath(subpath.value, at: subpath.location))
+            ok = false
+        }
         guard ok, let type, let destination else { return nil }
-        return MountDefinition(type: type.value, source: resolvedSource, destination: destination.value, options: options)
+        return MountDefinition(
+            type: type.value, source: resolvedSource, destination: destination.value, options: options, subpath: subpath?.value)
     }
 
     mutating func namespaces(_ d: ContainerDescription) -> [NamespaceJoin] {

@@ -9,6 +9,8 @@ struct ManifestValidator {
     var diagnostics: [Diagnostic] = []
     /// The top-level `networks:` entries, for the containers' references to them.
     var declaredNetworks: [NetworkDescription] = []
+    /// The top-level `volumes:` entries, for the containers' volume mounts.
+    var declaredVolumes: [VolumeDescription] = []
 
     init(path: String, directory: String) {
         self.path = path
@@ -24,6 +26,7 @@ struct ManifestValidator {
             diagnostics.append(ManifestDiagnostics.noContainers(at: loc))
         }
         declaredNetworks = d.networks
+        declaredVolumes = d.volumes
         let containers = d.containers.map { validateContainer($0) }
         checkReferences(d.containers)
         checkPortConflicts(d.containers, containers)
@@ -31,6 +34,7 @@ struct ManifestValidator {
             version: Int(d.version?.value ?? 1), name: name, path: path, directory: directory,
             containers: containers)
         manifest.networks = validateNetworks(d.networks, containers: containers)
+        manifest.volumes = validateVolumes(d.volumes)
         return manifest
     }
 

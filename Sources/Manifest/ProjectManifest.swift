@@ -18,6 +18,8 @@ public struct ProjectManifest: Hashable, Sendable {
     public var warnings: [Diagnostic] = []
     /// The networks declared under `networks:`, sorted by name, plus `default` when a container is on it.
     public var networks: [NetworkDefinition] = []
+    /// The named volumes declared under `volumes:`, sorted by name.
+    public var volumes: [VolumeDefinition] = []
 
     public init(version: Int = 1, name: String, path: String, directory: String, containers: [ContainerDefinition]) {
         self.version = version
@@ -190,13 +192,19 @@ public struct MountDefinition: Hashable, Sendable, Codable {
     /// Absolute path inside the container.
     public var destination: String
     public var options: [String]
+    /// For `type: volume`: a relative path inside the volume to mount instead of its root.
+    public var subpath: String?
 
-    public init(type: String, source: String? = nil, destination: String, options: [String] = []) {
+    public init(type: String, source: String? = nil, destination: String, options: [String] = [], subpath: String? = nil) {
         self.type = type
         self.source = source
         self.destination = destination
         self.options = options
+        self.subpath = subpath
     }
+
+    /// The mount type of named volumes (`source` is the volume's name in the manifest).
+    public static let volumeType = "volume"
 }
 
 /// A namespace to join: by host path (`network:/var/run/netns/blue`) or another container's.

@@ -19,6 +19,8 @@ public struct Plan: Encodable, Hashable, Sendable {
     /// The manifest's network declarations the networks were planned from (a saved plan carries these and
     /// plans the networks again when it is applied; the printed plan leaves them out).
     public var declaredNetworks: [NetworkDefinition] = []
+    /// The named volumes, by name.
+    public var volumes: [PlannedVolume] = []
 
     public init(
         project: String, manifest: String, stateRevision: Int, containers: [PlannedContainer],
@@ -49,6 +51,7 @@ public struct Plan: Encodable, Hashable, Sendable {
         }
         s.orphans = orphans.count
         s.networksToCreate = networks.filter { $0.action == .create }.count
+        s.volumesToCreate = volumes.filter { $0.action == .create }.count
         return s
     }
 
@@ -61,11 +64,11 @@ public struct Plan: Encodable, Hashable, Sendable {
     /// Whether applying this plan changes anything.
     public var hasChanges: Bool {
         containers.contains { $0.action != .unchanged } || containers.contains { !$0.unpack.isEmpty }
-            || networks.contains { $0.action == .create }
+            || networks.contains { $0.action == .create } || volumes.contains { $0.action == .create }
     }
 
     enum CodingKeys: String, CodingKey {
-        case project, manifest, containers, orphans, summary, networks
+        case project, manifest, containers, orphans, summary, networks, volumes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,6 +79,7 @@ public struct Plan: Encodable, Hashable, Sendable {
         try c.encode(orphans, forKey: .orphans)
         try c.encode(summary, forKey: .summary)
         if !networks.isEmpty { try c.encode(networks, forKey: .networks) }
+        if !volumes.isEmpty { try c.encode(volumes, forKey: .volumes) }
     }
 }
 
@@ -88,9 +92,10 @@ public struct PlanSummary: Codable, Hashable, Sendable {
     public var orphans = 0
     public var layersToUnpack = 0
     public var networksToCreate = 0
+    public var volumesToCreate = 0
 
     enum CodingKeys: String, CodingKey {
-        case create, replace, start, unchanged, orphans, layersToUnpack, networksToCreate
+        case create, replace, start, unchanged, orphans, layersToUnpack, networksToCreate, volumesToCreate
     }
 
     public init() {}
@@ -104,6 +109,7 @@ public struct PlanSummary: Codable, Hashable, Sendable {
         orphans = try c.decode(Int.self, forKey: .orphans)
         layersToUnpack = try c.decode(Int.self, forKey: .layersToUnpack)
         networksToCreate = try c.decodeIfPresent(Int.self, forKey: .networksToCreate) ?? 0
+        volumesToCreate = try c.decodeIfPresent(Int.self, forKey: .volumesToCreate) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -115,6 +121,7 @@ public struct PlanSummary: Codable, Hashable, Sendable {
         try c.encode(orphans, forKey: .orphans)
         try c.encode(layersToUnpack, forKey: .layersToUnpack)
         if networksToCreate > 0 { try c.encode(networksToCreate, forKey: .networksToCreate) }
+        if volumesToCreate > 0 { try c.encode(volumesToCreate, forKey: .volumesToCreate) }
     }
 }
 

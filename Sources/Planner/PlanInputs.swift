@@ -32,6 +32,8 @@ public struct PlanInputs: Sendable {
     public var attachments: [AttachmentRecord] = []
     /// The host's routes that are not Berth's bridges nor the default route: subnets a network must avoid.
     public var hostRoutes: [IPv4Subnet] = []
+    /// The full names of the volumes recorded under the state root.
+    public var volumes: Set<String> = []
 
     public init(
         project: String, stateRevision: Int = 0, observed: [String: ObservedContainer] = [:],
@@ -88,6 +90,7 @@ public struct PlanInputs: Sendable {
         }
         inputs.hostDiagnostics = HostValidator.check(manifest)
         if !manifest.networks.isEmpty { try inputs.gatherNetworks(from: sources.state) }
+        if !manifest.volumes.isEmpty { inputs.volumes = Set(try sources.state.volumes().map(\.name)) }
         for container in manifest.containers {
             guard container.checkpoint == nil, let reference = container.image, inputs.remote[reference] == nil,
                 let registry = sources.registry, needsRegistry(container, reference: reference, images: sources.images)

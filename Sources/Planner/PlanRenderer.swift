@@ -19,6 +19,15 @@ public enum PlanRenderer {
                 lines.append("= network \(network.name): \(network.fullName) (external), \(network.subnet)")
             }
         }
+        for volume in plan.volumes {
+            let prefill = volume.prefill.isEmpty ? "" : "; filled from the image at \(volume.prefill.joined(separator: ", ")) while empty"
+            let device = volume.device.map { ", bound to \($0)" } ?? ""
+            switch volume.action {
+            case .create: lines.append("+ volume \(volume.name): \(volume.fullName)\(device)\(prefill)")
+            case .unchanged: lines.append("= volume \(volume.name): \(volume.fullName)\(device)\(prefill)")
+            case .external: lines.append("= volume \(volume.name): \(volume.fullName) (external)\(prefill)")
+            }
+        }
         for c in plan.containers {
             lines.append("\(c.action.symbol) \(c.name): \(c.reasons.joined(separator: "; "))")
             if let restore = c.restore {
@@ -69,6 +78,7 @@ public enum PlanRenderer {
         summary += ", \(s.unchanged) unchanged"
         if s.orphans > 0 { summary += ", \(s.orphans) orphaned" }
         if s.networksToCreate > 0 { summary += ", \(s.networksToCreate) \(s.networksToCreate == 1 ? "network" : "networks") to create" }
+        if s.volumesToCreate > 0 { summary += ", \(s.volumesToCreate) \(s.volumesToCreate == 1 ? "volume" : "volumes") to create" }
         summary += "; \(s.layersToUnpack) \(s.layersToUnpack == 1 ? "layer" : "layers") to unpack."
         lines.append(summary)
         return lines.joined(separator: "\n") + "\n"

@@ -74,6 +74,8 @@ public struct Planner: Sendable {
             }
         }
         let networks = planNetworks(manifest, project: project, inputs: inputs, diagnostics: &diagnostics)
+        let volumes = planVolumes(
+            manifest, project: project, existing: inputs.volumes, containers: order.compactMap { planned[$0] }, diagnostics: &diagnostics)
         if diagnostics.hasErrors {
             throw PlanError(code: "plan-failed", diagnostics)
         }
@@ -84,6 +86,7 @@ public struct Planner: Sendable {
             project: project, manifest: manifest.path, stateRevision: inputs.stateRevision,
             containers: order.compactMap { planned[$0] }, orphans: orphans, networks: networks)
         plan.declaredNetworks = manifest.networks.filter(\.isDeclared)
+        plan.volumes = volumes
         return plan
     }
 

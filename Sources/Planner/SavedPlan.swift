@@ -20,6 +20,8 @@ public struct SavedPlan: Codable, Sendable {
     public var orphans: [PlannedOrphan]
     /// The manifest's network declarations; the networks themselves are planned again when applied.
     public var networks: [NetworkDefinition]
+    /// The named volumes as planned.
+    public var volumes: [PlannedVolume]?
 
     public init(_ plan: Plan) {
         format = Self.currentFormat
@@ -29,12 +31,14 @@ public struct SavedPlan: Codable, Sendable {
         containers = plan.containers
         orphans = plan.orphans
         networks = plan.declaredNetworks
+        volumes = plan.volumes.isEmpty ? nil : plan.volumes
     }
 
     /// The plan to execute (its `networks` are planned again by `Planner.networks(of:inputs:)`).
     public var plan: Plan {
         var plan = Plan(project: project, manifest: manifest, stateRevision: stateRevision, containers: containers, orphans: orphans)
         plan.declaredNetworks = networks
+        plan.volumes = volumes ?? []
         return plan
     }
 
@@ -117,6 +121,22 @@ public struct SavedPlan: Codable, Sendable {
             problems.append("project \(Names.quoted(project)) is not a valid project name (\(NameKind.project.rule))")
             return problems
         }
+        for (i, volume) in (volumes ?? []).enumerated() {
+            let own = "\(project)_\(volume.name)"
+            if !Names.isValid(volume.name, .volume) || !Names.isValid(volume.fullName, .volume) {
+                problems.append(
+                    "volumes[\(i)] names \(Names.quoted(volume.name)) / \(Names.quoted(volume.fullName)) are not valid volume names (\(NameKind.volume.rule))"
+                )
+            } else if volume.action != .external, volume.fullName != own {
+                problems.append("volumes[\(i)].fullName is \(Names.quoted(volume.fullName)), but the project's own volume \(volume.name) is \(own)")
+            }
+        }
+        let volumeNames = Set((volumes ?? []).map(\.name))
+        for (i, c) in containers.enumerated() {
+            for mount in c.definition.mounts where mount.type == MountDefinition.volumeType && !volumeNames.contains(mount.source ?? "") {
+                problems.append("containers[\(i)] mounts volume \(Names.quoted(mount.source ?? "")), which the plan does not declare")
+            }
+        }
         var seen: Set<String> = []
         for (i, c) in containers.enumerated() {
             let field = "containers[\(i)]"
@@ -151,7 +171,10 @@ public struct SavedPlan: Codable, Sendable {
             problems.append("networks[\(i)].name \(Names.quoted(network.name)) is not a valid network name")
         }
         guard problems.isEmpty else { return problems }
-        problems += ManifestLoader.revalidate(containers.map(\.definition), networks: networks, project: project)
+        let declaredVolumes = (volumes ?? []).map {
+            VolumeDefinition(name: $0.name, external: $0.action == .external ? $0.fullName : nil, labels: $0.labels, device: $0.device)
+        }
+        problems += ManifestLoader.revalidate(containers.map(\.definition), networks: networks, volumes: declaredVolumes, project: project)
             .map { "definitions: \($0)" }
         guard problems.isEmpty else { return problems }
         // The hash a plan carries is the hash of its definition: an edited definition (args, mounts, …)

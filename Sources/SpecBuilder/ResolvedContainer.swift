@@ -100,8 +100,18 @@ public struct ResolvedContainer: Hashable, Sendable {
         return Int64(quota)
     }
 
-    /// ctr's `--mount`: a bind mount without `bind` or `rbind` among its options is recursive.
+    /// A named volume's mount carries this source until the spec builder puts the volume's host directory
+    /// there (`SpecInput.volumePaths`); manifest bind sources are absolute, so they never start with it.
+    public static let volumeSourcePrefix = "volume:"
+
+    /// ctr's `--mount`: a bind mount without `bind` or `rbind` among its options is recursive. A named
+    /// volume is a bind mount of its directory (or of `subpath` in it).
     static func ociMount(_ definition: MountDefinition) -> OCIMount {
+        if definition.type == MountDefinition.volumeType {
+            let name = definition.source ?? ""
+            let source = volumeSourcePrefix + name + (definition.subpath.map { "/" + $0 } ?? "")
+            return OCIMount(destination: definition.destination, type: "bind", source: source, options: ["rbind"] + definition.options)
+        }
         var options = definition.options
         if definition.type == "bind", !options.contains("rbind"), !options.contains("bind") {
             options.insert("rbind", at: 0)

@@ -47,7 +47,7 @@ public enum SpecBuilder {
             env = Environment.replaceOrAppend(env, try readEnvFile(file, container: container))
         }
         draft.env = Environment.replaceOrAppend(env, container.env)
-        applyMounts(container.mounts, to: &draft)
+        applyMounts(try resolveVolumes(container.mounts, paths: input.volumePaths, container: container), to: &draft)
 
         let users = UserDatabase(rootfsPath: input.rootfsPath)
         if let image = input.imageConfig {
@@ -78,6 +78,23 @@ public enum SpecBuilder {
         }
         if container.initProcess { try applyInit(input.initBinary, container: container, to: &draft) }
         return draft.finish()
+    }
+
+    /// The mounts with each named volume's placeholder source replaced by its host directory.
+    static func resolveVolumes(_ mounts: [OCIMount], paths: [String: String], container: ResolvedContainer) throws -> [OCIMount] {
+        try mounts.map { mount in
+            guard mount.type == "bind", let source = mount.source, source.hasPrefix(ResolvedContainer.volumeSourcePrefix) else { return mount }
+            let reference = source.dropFirst(ResolvedContainer.volumeSourcePrefix.count)
+            let name = String(reference.prefix { $0 != "/" })
+            guard let path = paths[name] else {
+                throw SpecError(
+                    .runtime, "no-volume", "container \(container.name): volume \(name) has no directory yet (apply creates it)",
+                    at: container.locations["mounts"])
+            }
+            var resolved = mount
+            resolved.source = path + reference.dropFirst(name.count)
+            return resolved
+        }
     }
 
     /// Where `init: true` mounts the init: in the container's /dev tmpfs, so the image's files are untouched.

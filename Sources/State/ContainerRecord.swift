@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// What Berth knows of one container. The runtime is the truth for liveness; this records intent and history.
@@ -46,6 +47,13 @@ public struct ContainerRecord: Codable, Hashable, Sendable, FetchableRecord, Per
     public var health: String?
     /// The last probes (at most 5), as JSON: start, end, exit code, output (capped).
     public var healthLog: String?
+    /// The full names of the named volumes it mounts, as a JSON array (what `volume rm` checks).
+    public var volumes: String?
+
+    /// `volumes` decoded; empty when there are none.
+    public var volumeNames: [String] {
+        volumes.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+    }
 
     public init(
         project: String, name: String, runtimeID: String, configHash: String, specDigest: String? = nil,

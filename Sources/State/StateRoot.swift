@@ -60,6 +60,15 @@ public struct StateRoot: Hashable, Sendable {
         return try guarded(containers + "/" + project + "/" + name, "use")
     }
 
+    /// Named volumes, one directory each (`<name>/_data` holds the data).
+    public var volumes: String { path + "/volumes" }
+
+    /// The directory of the volume `name` (a full name, `<project>_<volume>`), validated first.
+    public func volumeDirectory(_ name: String) throws -> String {
+        try Names.validate(name, .volume, source: "volume")
+        return try guarded(volumes + "/" + name, "use")
+    }
+
     public func bundle(project: String, name: String) throws -> String {
         try containerDirectory(project: project, name: name) + "/bundle"
     }

@@ -169,6 +169,18 @@ public final class StateStore: Sendable {
                 t.add(column: "healthLog", .text)
             }
         }
+        migrator.registerMigration("v4-volumes") { db in
+            try db.create(table: "volume") { t in
+                t.primaryKey("name", .text)
+                t.column("project", .text).notNull()
+                t.column("labels", .text).notNull()
+                t.column("device", .text)
+                t.column("createdAt", .text).notNull()
+            }
+            try db.alter(table: "container") { t in
+                t.add(column: "volumes", .text)
+            }
+        }
         return migrator
     }
 
