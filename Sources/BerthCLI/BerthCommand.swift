@@ -14,7 +14,8 @@ public struct BerthCommand: ParsableCommand {
             "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
         version: versionText,
         subcommands: [
-            Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, PortCommand.self, RepairCommand.self,
+            Apply.self, PlanCommand.self, PS.self, Logs.self, Exec.self, Stop.self, Start.self, Restart.self, Kill.self, Remove.self, Wait.self,
+            Down.self, Inspect.self, Top.self, Stats.self, PortCommand.self, RepairCommand.self,
             Validate.self,
             ConfigCommand.self,
             SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, ExportCommand.self, LoginCommand.self,
@@ -60,7 +61,7 @@ public struct BerthCommand: ParsableCommand {
     /// The commands on the paths that must start fast, parsed on their own: ArgumentParser then reflects one
     /// command's options instead of building the whole tree (every subcommand and its option groups).
     static let hotCommands: [String: any ParsableCommand.Type] = [
-        "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self,
+        "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self, "exec": Exec.self,
     ]
 
     /// `arguments` parsed as one of `hotCommands` alone; nil (the caller parses the whole tree) for any other

@@ -58,6 +58,12 @@ public struct RuntimeDriver: Sendable {
         return args + [id]
     }
 
+    /// `exec` in the foreground with the process described by a JSON file (its `terminal` decides the pty):
+    /// the runtime waits for the process and exits with its status.
+    public func execArguments(id: String, processFile: String) -> [String] {
+        globalArguments() + ["exec", "--process", processFile, id]
+    }
+
     public func startArguments(id: String) -> [String] { globalArguments() + ["start", id] }
     public func stateArguments(id: String) -> [String] { globalArguments() + ["state", id] }
     public func listArguments() -> [String] { globalArguments() + ["list", "--format", "json"] }
