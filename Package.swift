@@ -149,7 +149,8 @@ let package = Package(
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(
             name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder", "BerthSystem"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(
+            name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "Runtime"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
         .testTarget(

@@ -99,6 +99,13 @@ public struct Cgroup: Sendable, Equatable {
         /// The memory limit in bytes; nil when there is none.
         public var memoryLimit: UInt64?
         public var pids: UInt64?
+
+        public init(cpuNanoseconds: UInt64?, memoryBytes: UInt64?, memoryLimit: UInt64?, pids: UInt64?) {
+            self.cpuNanoseconds = cpuNanoseconds
+            self.memoryBytes = memoryBytes
+            self.memoryLimit = memoryLimit
+            self.pids = pids
+        }
     }
 
     public func sample() -> Sample {

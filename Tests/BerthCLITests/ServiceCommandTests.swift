@@ -1,0 +1,102 @@
+import ArgumentParser
+import Executor
+import Foundation
+import Testing
+@testable import BerthCLI
+
+@Suite struct LogPrinterTests {
+    let record = LogRecord(time: "2024-05-01T10:00:00.000Z", stream: .stdout, text: "ready")
+
+    @Test func prefixesArePaddedToTheLongestName() {
+        let printer = LogPrinter(names: ["web", "database"], prefixed: true, timestamps: false, color: false)
+        #expect(printer.line(record, of: "web") == "web      | ready\n")
+        #expect(printer.line(record, of: "database") == "database | ready\n")
+    }
+
+    @Test func oneNamedContainerHasNoPrefixAndTimestampsComeAfterThePrefix() {
+        #expect(
+            LogPrinter(names: ["web"], prefixed: false, timestamps: true, color: false).line(record, of: "web") == "2024-05-01T10:00:00.000Z ready\n")
+        #expect(
+            LogPrinter(names: ["web"], prefixed: true, timestamps: true, color: false).line(record, of: "web")
+                == "web | 2024-05-01T10:00:00.000Z ready\n")
+    }
+
+    @Test func colorsOnlyWhenAskedAndOnePerContainer() {
+        let printer = LogPrinter(names: ["a", "b"], prefixed: true, timestamps: false, color: true)
+        #expect(printer.line(record, of: "a") == "\u{1B}[36ma | \u{1B}[0mready\n")
+        #expect(printer.line(record, of: "b") == "\u{1B}[33mb | \u{1B}[0mready\n")
+        #expect(!LogPrinter(names: ["a", "b"], prefixed: true, timestamps: false, color: false).line(record, of: "a").contains("\u{1B}"))
+    }
+}
+
+@Suite struct ServiceCommandParsingTests {
+    @Test func execTakesItsOptionsBeforeTheTerminatorAndTheCommandAfter() throws {
+        let exec = try Exec.parse(["web", "-u", "app", "-w", "/tmp", "-e", "A=1", "-e", "B=2", "-i", "--", "sh", "-c", "ls -l", "-u"])
+        #expect(exec.name == "web")
+        #expect(exec.user == "app" && exec.workdir == "/tmp" && exec.env == ["A=1", "B=2"] && exec.interactive && !exec.tty)
+        #expect(exec.commandLine == ["sh", "-c", "ls -l", "-u"])
+    }
+
+    struct BadCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var arguments: [String]
+        var testDescription: String { name }
+    }
+
+    static let badExec: [BadCase] = [
+        BadCase(name: "no command", arguments: ["web"]),
+        BadCase(name: "command without --", arguments: ["web", "ls"]),
+        BadCase(name: "hostile container name", arguments: ["../x", "--", "id"]),
+        BadCase(name: "hostile project", arguments: ["-p", "../../etc", "web", "--", "id"]),
+        BadCase(name: "relative workdir", arguments: ["web", "-w", "tmp", "--", "id"]),
+        BadCase(name: "env without key", arguments: ["web", "-e", "=x", "--", "id"]),
+        BadCase(name: "empty user", arguments: ["web", "-u", "", "--", "id"]),
+    ]
+
+    @Test(arguments: badExec)
+    func execRefuses(_ c: BadCase) {
+        #expect(throws: (any Error).self) { try Exec.parse(c.arguments) }
+    }
+
+    @Test func logsDashFFollowsAndTheManifestIsDashDashFile() throws {
+        let logs = try Logs.parse(["-f", "--file", "other.yaml", "--tail", "3", "--since", "10m", "web", "db"])
+        #expect(logs.follow && logs.project.file == "other.yaml" && logs.tail == 3 && logs.names == ["web", "db"])
+        // `-f` takes no value here: what follows it is a container name, never the manifest.
+        let followed = try Logs.parse(["-f", "web"])
+        #expect(followed.follow && followed.names == ["web"] && followed.project.file == "berth.yaml")
+        #expect(throws: (any Error).self) { try Logs.parse(["--since", "soon"]) }
+        #expect(throws: (any Error).self) { try Logs.parse(["../x"]) }
+    }
+
+    @Test func otherCommandsKeepDashFForTheManifest() throws {
+        #expect(try Restart.parse(["-f", "x.yaml", "web"]).manifest.file == "x.yaml")
+        #expect(try Kill.parse(["-f", "x.yaml", "-s", "TERM"]).signal == "TERM")
+        #expect(throws: (any Error).self) { try Kill.parse(["-s", "NOPE"]) }
+        #expect(throws: (any Error).self) { try Remove.parse(["-p", "../../etc"]) }
+        #expect(throws: (any Error).self) { try Inspect.parse(["a/b"]) }
+        #expect(throws: (any Error).self) { try Top.parse(["..\n"]) }
+        #expect(throws: (any Error).self) { try Stats.parse(["-p", "ETC"]) }
+    }
+
+    @Test func statsTableShowsDashesForWhatCouldNotBeRead() {
+        let table = Stats.table([
+            ContainerStats(name: "web", cpuPercent: 12.345, memoryBytes: 1536, memoryLimitBytes: 1 << 30, memoryPercent: 0.5, pids: 2),
+            ContainerStats(name: "db"),
+        ])
+        #expect(table[1] == ["web", "12.35%", "1.5KiB / 1GiB", "0.50%", "2"])
+        #expect(table[2] == ["db", "-", "- / -", "-", "-"])
+    }
+
+    @Test func projectLookupWithoutManifestListsKnownProjects() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(dir)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        #expect(try Context.project(named: "given", file: "berth.yaml", state: nil) == "given")
+        let error = #expect(throws: CLIError.self) { try Context.project(named: nil, file: "berth.yaml", state: nil) }
+        #expect(error?.message.contains("-p PROJECT") == true)
+        #expect(error?.message.contains("no project has containers") == true)
+    }
+}
