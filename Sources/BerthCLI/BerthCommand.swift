@@ -40,6 +40,16 @@ public struct BerthCommand: ParsableCommand {
             print(versionText)
             Foundation.exit(0)
         }
+        // exec is timed against `runc exec`: a plain command line skips ArgumentParser (see ExecInvocation).
+        if CommandLine.arguments.count > 2, CommandLine.arguments[1] == "exec",
+            let invocation = ExecInvocation(fastParsing: Array(CommandLine.arguments.dropFirst(2)))
+        {
+            do {
+                try invocation.run()
+            } catch {
+                exit(withBerthError: error)
+            }
+        }
         var command: any ParsableCommand
         do {
             command = try parseHotCommand(CommandLine.arguments) ?? parseAsRoot()
@@ -61,7 +71,7 @@ public struct BerthCommand: ParsableCommand {
     /// The commands on the paths that must start fast, parsed on their own: ArgumentParser then reflects one
     /// command's options instead of building the whole tree (every subcommand and its option groups).
     static let hotCommands: [String: any ParsableCommand.Type] = [
-        "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self, "exec": Exec.self,
+        "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self,
     ]
 
     /// `arguments` parsed as one of `hotCommands` alone; nil (the caller parses the whole tree) for any other

@@ -38,8 +38,8 @@ public struct ExecOptions: Sendable, Equatable {
 
 /// Runs an extra process in a running container through `runc exec`, from the container's own process
 /// (its `config.json`): same env, user, working directory, capabilities and limits unless overridden.
-/// The process description goes to runc as a file that is already unlinked (`--process /proc/self/fd/N`),
-/// so nothing is left behind when berth replaces itself with runc.
+/// A process description (for `-u`) goes to runc as a file that is already unlinked
+/// (`--process /proc/self/fd/N`), so nothing is left behind when berth replaces itself with runc.
 public struct ContainerExec: Sendable {
     public var root: StateRoot
 
@@ -47,15 +47,18 @@ public struct ContainerExec: Sendable {
         self.root = root
     }
 
-    /// The runc command line and the process file runc reads through `/proc/self/fd/<descriptor>`.
+    /// The runc command line, and the process file runc reads through `/proc/self/fd/<descriptor>` when there is one.
     public struct Prepared: Sendable {
         public var runtimeBinary: String
         public var arguments: [String]
-        public var processDescriptor: Int32
+        public var processDescriptor: Int32?
         public var interactive: Bool
     }
 
     /// Checks that `record` runs (as the runtime and the monitor show it) and prepares its `runc exec`.
+    /// Without `-u` the runtime itself starts from the container's process (no config.json is read here):
+    /// `--cwd`, `--env` (a later key wins) and `--tty` adjust it. A user needs the whole process: its groups
+    /// replace the container's, which runc's `--user` cannot do, so it goes to runc as a process file.
     public func prepare(_ record: ContainerRecord, state: StateStore?, options: ExecOptions) throws -> Prepared {
         let observed = Liveness(root: root, state: state).observe(record).record
         guard observed.status == .running else {
@@ -63,7 +66,17 @@ public struct ContainerExec: Sendable {
                 "not-running",
                 "container \(record.name) is not running (\(Self.statusText(observed))); berth start \(record.name)")
         }
-        let configPath = record.bundlePath + "/config.json"
+        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
+        guard options.user != nil else {
+            return Prepared(
+                runtimeBinary: record.runtimeBinary,
+                arguments: driver.execArguments(
+                    id: record.runtimeID, command: options.command, tty: options.tty, cwd: options.workingDirectory,
+                    env: Self.terminalEnvironment(options) + options.environment),
+                processDescriptor: nil, interactive: options.interactive)
+        }
+        let bundle = try root.bundle(project: record.project, name: record.name)
+        let configPath = bundle + "/config.json"
         let spec: RuntimeSpec
         do {
             spec = try CanonicalJSON.decode(RuntimeSpec.self, from: try Data(contentsOf: URL(fileURLWithPath: configPath)))
@@ -71,10 +84,9 @@ public struct ContainerExec: Sendable {
             throw ExecutorError("spec-unreadable", "cannot read the runtime spec of \(record.name) (\(configPath))", underlying: error)
         }
         let rootPath = spec.root?.path ?? "rootfs"
-        let rootfs = rootPath.hasPrefix("/") ? rootPath : record.bundlePath + "/" + rootPath
+        let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
         let process = try Self.process(from: spec, options: options, rootfsPath: rootfs)
         let descriptor = try writeProcessFile(process, project: record.project, name: record.name)
-        let driver = RuntimeDriver(binary: record.runtimeBinary, root: root.runtimeRoot)
         return Prepared(
             runtimeBinary: record.runtimeBinary,
             arguments: driver.execArguments(id: record.runtimeID, processFile: "/proc/self/fd/\(descriptor)"),
@@ -97,10 +109,13 @@ public struct ContainerExec: Sendable {
             process.user.username = nil
         }
         if let cwd = options.workingDirectory { process.cwd = cwd }
-        var env = SpecBuilder.overridingEnvironment(process.env ?? [], with: options.environment)
-        if options.tty, !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
-        process.env = env
+        process.env = SpecBuilder.overridingEnvironment(process.env ?? [], with: terminalEnvironment(options) + options.environment)
         return process
+    }
+
+    /// `TERM=xterm` with a terminal (as docker exec sets it), unless `-e` names TERM.
+    static func terminalEnvironment(_ options: ExecOptions) -> [String] {
+        options.tty && !options.environment.contains(where: { $0.hasPrefix("TERM=") }) ? ["TERM=xterm"] : []
     }
 
     /// A record's status as `ps` words it: `exited (0)`, `stopped`, `failed: why`.

@@ -37,6 +37,32 @@ import Testing
         #expect(exec.commandLine == ["sh", "-c", "ls -l", "-u"])
     }
 
+    /// The fast reading of exec's command line gives what ArgumentParser gives, or leaves the line to it.
+    static let fastLines: [[String]] = [
+        ["web", "--", "true"],
+        ["-p", "proj", "web", "-u", "app", "-w", "/tmp", "-e", "A=1", "--env", "B=2", "-i", "--", "sh", "-c", "ls -l", "-u"],
+        ["--state-root", "/s", "--project-name", "proj", "--file", "x.yaml", "web", "--user", "1:2", "--workdir", "/", "--", "id"],
+        ["-f", "x.yaml", "web", "--interactive", "--", "cat"],
+    ]
+
+    @Test(arguments: fastLines)
+    func fastReadingAgreesWithArgumentParser(_ line: [String]) throws {
+        let fast = try #require(ExecInvocation(fastParsing: line))
+        #expect(fast == (try Exec.parse(line)).invocation)
+    }
+
+    static let slowLines: [[String]] = [
+        ["web"], ["web", "ls"], ["-h", "web", "--", "id"], ["--user=app", "web", "--", "id"], ["web", "extra", "--", "id"],
+        ["web", "-x", "--", "id"], ["../x", "--", "id"], ["-p", "../../etc", "web", "--", "id"], ["web", "-w", "tmp", "--", "id"],
+        ["web", "-u", "--", "id"], ["web", "--"], ["-t", "web", "--", "tty"],
+    ]
+
+    @Test(arguments: slowLines)
+    func unusualOrInvalidLinesAreLeftToArgumentParser(_ line: [String]) {
+        // Standard input is not a terminal under `swift test`, so `-t` does not validate either.
+        #expect(ExecInvocation(fastParsing: line) == nil)
+    }
+
     struct BadCase: CustomTestStringConvertible, Sendable {
         var name: String
         var arguments: [String]

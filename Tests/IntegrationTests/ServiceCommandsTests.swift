@@ -135,6 +135,12 @@ import Testing
         #expect(tty.stdoutText.contains("/dev/pts/"), "\(tty.stdoutText) \(tty.stderrText)")
         let size = try ProcessRunner().run("/usr/bin/script", ["-qec", "stty cols 123 rows 45; \(base) -t web -- stty size", "/dev/null"])
         #expect(size.stdoutText.contains("45 123"), "\(size.stdoutText)")
+        // -t sets TERM=xterm (with or without -u: the two ways runc is given the process); -e TERM wins.
+        let term = try ProcessRunner().run(
+            "/usr/bin/script", ["-qec", "\(base) -it web -- sh -c 'echo T=$TERM'; \(base) -t -u app web -- sh -c 'echo U=$TERM'", "/dev/null"])
+        #expect(term.stdoutText.contains("T=xterm") && term.stdoutText.contains("U=xterm"), "\(term.stdoutText)")
+        let own = try ProcessRunner().run("/usr/bin/script", ["-qec", "\(base) -t -e TERM=vt100 web -- sh -c 'echo T=$TERM'", "/dev/null"])
+        #expect(own.stdoutText.contains("T=vt100"), "\(own.stdoutText)")
         // Without -t the command has no terminal, even under one.
         let none = try ProcessRunner().run("/usr/bin/script", ["-qec", "\(base) web -- tty", "/dev/null"])
         #expect(none.stdoutText.contains("not a tty"), "\(none.stdoutText)")
