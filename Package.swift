@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
             resources: [.copy("Golden")]),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "State", "Executor", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -42,17 +42,22 @@ struct Context {
     }
 
     /// `name` (already checked by `validateProjectOption`); else the `name` of the manifest `file`; else, when
-    /// `file` is the default `berth.yaml` and the current directory has none, a usage error naming what to
+    /// `file` is the default `berth.yaml` and `directory` (the current one) has none, a usage error naming what to
     /// pass and the projects recorded in `state`.
-    static func project(named name: String?, file: String, state: StateStore?) throws -> String {
+    static func project(
+        named name: String?, file: String, state: StateStore?, directory: String = FileManager.default.currentDirectoryPath
+    ) throws -> String {
         if let name { return name }
-        if file == ManifestOptions.defaultFile, !FileManager.default.fileExists(atPath: file) {
-            let known = Set(((try? state?.allContainers()) ?? []).map(\.project)).sorted()
-            let projects = known.isEmpty ? "no project has containers under this state root" : "known projects: \(known.joined(separator: ", "))"
-            throw CLIError(
-                message:
-                    "no \(file) in \(FileManager.default.currentDirectoryPath): name the project with -p PROJECT or the manifest with --file FILE (\(projects))"
-            )
+        if file == ManifestOptions.defaultFile, !FileManager.default.fileExists(atPath: directory + "/" + file) {
+            var message =
+                "no \(file) in \(directory): name the project with -p PROJECT or the manifest with --file FILE"
+            // Without a readable state (down of a damaged database) there is nothing to list.
+            if let known = try? state?.allContainers() {
+                let projects = Set(known.map(\.project)).sorted()
+                message +=
+                    projects.isEmpty ? " (no project has containers under this state root)" : " (known projects: \(projects.joined(separator: ", ")))"
+            }
+            throw CLIError(message: message)
         }
         return try ManifestLoader.load(path: file).name
     }

@@ -19,7 +19,7 @@ struct Exec: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Keep standard input open (without it the command reads /dev/null).")
     var interactive = false
 
-    @Flag(name: [.customShort("t"), .long], help: "Give the command a pseudo-terminal (standard input must be a terminal).")
+    @Flag(name: [.customShort("t"), .long], help: "Give the command a pseudo-terminal (berth must run in a terminal).")
     var tty = false
 
     @Option(
@@ -144,9 +144,19 @@ struct ExecInvocation: Equatable {
         for entry in env where entry.isEmpty || entry.hasPrefix("=") || entry.contains("\0") {
             throw ValidationError("-e/--env takes K=V with a non-empty K, got \(Names.quoted(entry))")
         }
-        if tty, isatty(STDIN_FILENO) == 0 {
-            throw ValidationError("-t needs a terminal on standard input (it is not one); drop -t, or run from a terminal")
+        if tty, !Self.hasTerminal() {
+            throw ValidationError("-t needs a terminal, and berth has none (no controlling terminal); drop -t, or run from a terminal")
         }
+    }
+
+    /// Whether there is a terminal for runc to size and proxy: standard input is one, or the process has a
+    /// controlling terminal (runc opens /dev/tty and fails without one).
+    static func hasTerminal() -> Bool {
+        if isatty(STDIN_FILENO) == 1 { return true }
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        close(fd)
+        return true
     }
 
     /// `-e K` takes K's value from berth's own environment (and is dropped when unset there), as docker does.

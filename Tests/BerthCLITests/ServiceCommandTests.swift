@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import State
 import Testing
 @testable import BerthCLI
 
@@ -54,12 +55,11 @@ import Testing
     static let slowLines: [[String]] = [
         ["web"], ["web", "ls"], ["-h", "web", "--", "id"], ["--user=app", "web", "--", "id"], ["web", "extra", "--", "id"],
         ["web", "-x", "--", "id"], ["../x", "--", "id"], ["-p", "../../etc", "web", "--", "id"], ["web", "-w", "tmp", "--", "id"],
-        ["web", "-u", "--", "id"], ["web", "--"], ["-t", "web", "--", "tty"],
+        ["web", "-u", "--", "id"], ["web", "--"],
     ]
 
     @Test(arguments: slowLines)
     func unusualOrInvalidLinesAreLeftToArgumentParser(_ line: [String]) {
-        // Standard input is not a terminal under `swift test`, so `-t` does not validate either.
         #expect(ExecInvocation(fastParsing: line) == nil)
     }
 
@@ -117,12 +117,21 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(dir)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        #expect(try Context.project(named: "given", file: "berth.yaml", state: nil) == "given")
-        let error = #expect(throws: CLIError.self) { try Context.project(named: nil, file: "berth.yaml", state: nil) }
+        #expect(try Context.project(named: "given", file: "berth.yaml", state: nil, directory: dir) == "given")
+        let error = #expect(throws: CLIError.self) { try Context.project(named: nil, file: "berth.yaml", state: nil, directory: dir) }
         #expect(error?.message.contains("-p PROJECT") == true)
-        #expect(error?.message.contains("no project has containers") == true)
+        #expect(error?.message.contains("projects") == false, "no state: nothing to list")
+        let state = try StateStore(path: dir + "/state.db")
+        let empty = #expect(throws: CLIError.self) { try Context.project(named: nil, file: "berth.yaml", state: state, directory: dir) }
+        #expect(empty?.message.contains("no project has containers") == true)
+        try state.save(
+            ContainerRecord(
+                project: "shop", name: "web", runtimeID: "shop.web", configHash: "h", snapshotter: "overlayfs", snapshotKey: "shop.web",
+                bundlePath: "/b", runtimeBinary: "/usr/sbin/runc", status: .exited, createdAt: "t"),
+            manifestPath: "/m/berth.yaml")
+        let listed = #expect(throws: CLIError.self) { try Context.project(named: nil, file: "berth.yaml", state: state, directory: dir) }
+        #expect(listed?.message.hasSuffix("(known projects: shop)") == true, "\(listed?.message ?? "")")
+        // A --file that is not there is the manifest loader's error, not the lookup's.
+        #expect(throws: (any Error).self) { try Context.project(named: nil, file: "other.yaml", state: state, directory: dir) }
     }
 }

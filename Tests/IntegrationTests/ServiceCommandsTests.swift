@@ -144,9 +144,13 @@ import Testing
         // Without -t the command has no terminal, even under one.
         let none = try ProcessRunner().run("/usr/bin/script", ["-qec", "\(base) web -- tty", "/dev/null"])
         #expect(none.stdoutText.contains("not a tty"), "\(none.stdoutText)")
-        // -t with no terminal on standard input is refused before anything runs.
-        let refused = try Self.exec(fixture, ["-p", project, "-t", "web"], ["tty"])
-        #expect(refused.status == 2 && refused.stderrText.contains("-t needs a terminal"))
+        // -t without any terminal (a new session, standard input not one) is refused before anything runs.
+        let refused = try ProcessRunner().run(
+            "/usr/bin/setsid", [fixture.berth, "exec", "--state-root", fixture.root, "-p", project, "-t", "web", "--", "tty"])
+        #expect(refused.status == 2 && refused.stderrText.contains("-t needs a terminal"), "\(refused.stderrText)")
+        // -t without -i under a terminal: standard input is /dev/null, the command still has its pty.
+        let plainTty = try ProcessRunner().run("/usr/bin/script", ["-qec", "\(base) -t web -- tty < /dev/null", "/dev/null"])
+        #expect(plainTty.stdoutText.contains("/dev/pts/"), "\(plainTty.stdoutText)")
     }
 
     @Test func execReachesAContainerStartedByAnEarlierProcessAndNamesAStoppedOne() throws {
