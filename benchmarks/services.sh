@@ -1,7 +1,8 @@
 #!/bin/bash
 # Cost of running a command in a running container, side by side, against the same container:
 #   berth exec -p PROJECT NAME -- true   vs   runc exec ID true   (what berth execs into)
-# and berth exec NAME -- true from the manifest's directory (the project named by berth.yaml, read each time).
+# and berth exec NAME -- true from the manifest's directory (the project named by berth.yaml, read each time),
+# and berth --version: what any berth process costs before it does anything (the floor of berth's share).
 # Medians of N interleaved runs, in ms of wall time. Target: berth exec <= 1.3x runc exec.
 # Run by hand as root: benchmarks/services.sh [ROUNDS] [--berth PATH]   (not part of `make test`)
 #   --berth   use this berth binary instead of building .build-release/release/berth
@@ -55,7 +56,7 @@ id=bench-svc.web
 "$berth" exec --state-root "$work/state" -p bench-svc web -- true
 runc --root "$runtime_root" exec "$id" true
 
-: > "$work/berth.ms"; : > "$work/runc.ms"; : > "$work/lookup.ms"
+: > "$work/berth.ms"; : > "$work/runc.ms"; : > "$work/lookup.ms"; : > "$work/version.ms"
 for _ in $(seq "$rounds"); do   # interleaved
     t0=$(now); "$berth" exec --state-root "$work/state" -p bench-svc web -- true; t1=$(now)
     echo $((t1 - t0)) >> "$work/berth.ms"
@@ -63,11 +64,14 @@ for _ in $(seq "$rounds"); do   # interleaved
     echo $((t1 - t0)) >> "$work/runc.ms"
     t0=$(now); (cd "$work/svc" && "$berth" exec --state-root "$work/state" web -- true); t1=$(now)
     echo $((t1 - t0)) >> "$work/lookup.ms"
+    t0=$(now); "$berth" --version >/dev/null; t1=$(now)
+    echo $((t1 - t0)) >> "$work/version.ms"
 done
-b=$(median < "$work/berth.ms"); r=$(median < "$work/runc.ms"); l=$(median < "$work/lookup.ms")
+b=$(median < "$work/berth.ms"); r=$(median < "$work/runc.ms"); l=$(median < "$work/lookup.ms"); v=$(median < "$work/version.ms")
 
 printf '\n%-48s %10s\n' "exec of true in a running container (median of $rounds)" "ms"
 printf '%-48s %10s\n' "berth exec -p PROJECT NAME -- true" "$b"
 printf '%-48s %10s\n' "berth exec NAME -- true (project from berth.yaml)" "$l"
 printf '%-48s %10s\n' "runc exec ID true" "$r"
+printf '%-48s %10s\n' "berth --version (a berth process, doing nothing)" "$v"
 awk -v b="$b" -v r="$r" -v l="$l" 'BEGIN { printf "%-48s %10.2f   (target <= 1.30)\n%-48s %10.2f\n", "berth exec -p / runc exec", b / r, "berth exec (berth.yaml) / runc exec", l / r }'
