@@ -147,8 +147,8 @@ public struct ContainerExec: Sendable {
     }
 
     /// Replaces this process with runc: stdio, signals and the exit status become runc's, which are the
-    /// command's. Standard input is /dev/null unless `interactive`; signal dispositions and the mask are
-    /// reset first (an ignored SIGPIPE would otherwise reach the command). Returns only by throwing.
+    /// command's. Standard input is /dev/null unless `interactive`; SIGPIPE is set back to its default
+    /// (an ignored one would reach the command). Returns only by throwing.
     public static func replaceProcess(with prepared: Prepared) throws -> Never {
         if !prepared.interactive {
             let null = open("/dev/null", O_RDONLY)
@@ -158,12 +158,9 @@ public struct ContainerExec: Sendable {
             }
         }
         fflush(nil)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        sigprocmask(SIG_SETMASK, &empty, nil)
-        for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP {
-            Glibc.signal(signal, SIG_DFL)
-        }
+        // Only what a Swift process may have changed itself; what berth inherited (a background job's
+        // ignored SIGINT) passes on to the command, as through any exec.
+        signal(SIGPIPE, SIG_DFL)
         let argv = [prepared.runtimeBinary] + prepared.arguments
         var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         pointers.append(nil)

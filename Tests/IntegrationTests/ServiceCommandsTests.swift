@@ -78,6 +78,12 @@ import Testing
         let unknown = try Self.exec(fixture, ["-p", project, "web", "-u", "nosuchuser"], ["id"])
         #expect(unknown.status != 0 && unknown.stderrText.contains("nosuchuser"))
 
+        // The command gets the signal dispositions `runc exec` would give it (berth passes on what it inherited).
+        let viaBerth = try Self.exec(fixture, ["-p", project, "web"], ["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"])
+        let viaRunc = try ProcessRunner().run(
+            "/usr/sbin/runc", ["--root", fixture.root + "/runtime", "exec", "\(project).web", "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"])
+        #expect(viaBerth.stdoutText == viaRunc.stdoutText && !viaBerth.stdoutText.isEmpty, "\(viaBerth.stdoutText) vs \(viaRunc.stdoutText)")
+
         // Standard input: /dev/null without -i, connected with -i.
         let base = "\(fixture.berth) exec --state-root \(fixture.root) -p \(project) web"
         #expect(try Self.shell("echo piped | \(base) -- cat").stdoutText == "")
@@ -246,6 +252,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: fixture.root + "/containers/\(project)/db"))
         #expect(!FileManager.default.fileExists(atPath: fixture.root + "/snapshots/overlayfs/active/\(project).db"))
         #expect(try fixture.run(["rm", "-p", project, "db"]).status == 2)
+
+        // Without names: rm removes only what does not run, kill signals every running container.
+        #expect(try fixture.run(["rm", "-p", project]).status == 0)
+        #expect(try Self.ps(fixture, project)["web"]?.status == "running")
+        #expect(try fixture.run(["kill", "-p", project]).status == 0)
+        #expect(try Self.waitFor(fixture, project, "web") { $0.status == "exited" }?.exitCode == 137)
+        #expect(try fixture.run(["rm", "-p", project]).status == 0)
+        #expect(try Self.ps(fixture, project).isEmpty)
     }
 
     @Test func inspectTopAndStats() throws {
@@ -283,6 +297,12 @@ import Testing
         #expect(rows.first?["pids"] as? Int == 3, "\(stats.stdoutText)")
         #expect((rows.first?["memoryBytes"] as? Int ?? 0) > 0)
         #expect(rows.first?["cpuPercent"] as? Double != nil)
+        // Streaming: a reading about once a second (one JSON array per line) until interrupted.
+        let stream = try ProcessRunner().run(
+            "/usr/bin/timeout", ["-s", "INT", "2.8", fixture.berth, "stats", "--state-root", fixture.root, "-p", project, "--format", "json"])
+        let readings = stream.stdoutText.split(separator: "\n")
+        #expect(readings.count >= 2 && readings.count <= 3, "\(stream.stdoutText)")
+        #expect(readings.allSatisfy { $0.hasPrefix("[{") && $0.contains("\"name\":\"web\"") }, "\(stream.stdoutText)")
         let text = try fixture.run(["stats", "-p", project, "--no-stream", "web"])
         #expect(text.stdoutText.hasPrefix("NAME") && text.stdoutText.contains("web "), "\(text.stdoutText)")
 
