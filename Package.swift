@@ -151,14 +151,15 @@ let package = Package(
         .testTarget(name: "StateTests", dependencies: ["State"]),
         .testTarget(
             name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder", "BerthSystem"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI"]),
+        .testTarget(
+            name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "Runtime"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
         .testTarget(
             name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
             resources: [.copy("Golden")]),
         .testTarget(name: "SystemdExportTests", dependencies: ["SystemdExport", "TestSupport"], resources: [.copy("Golden")]),
-        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "State", "Executor", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,8 +14,8 @@ public struct BerthCommand: ParsableCommand {
             "Berth reads a berth.yaml manifest, plans what must change, unpacks images on demand and runs each container with an OCI runtime (runc).",
         version: versionText,
         subcommands: [
-            Apply.self, PlanCommand.self, PS.self, Logs.self, Stop.self, Start.self, Wait.self, Down.self, BootCommand.self, PortCommand.self,
-            RepairCommand.self,
+            Apply.self, PlanCommand.self, PS.self, Logs.self, Exec.self, Stop.self, Start.self, Restart.self, Kill.self, Remove.self, Wait.self,
+            Down.self, BootCommand.self, Inspect.self, Top.self, Stats.self, PortCommand.self, RepairCommand.self,
             Validate.self,
             ConfigCommand.self,
             SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, ExportCommand.self, LoginCommand.self,
@@ -39,6 +39,16 @@ public struct BerthCommand: ParsableCommand {
         if CommandLine.arguments.dropFirst() == ["--version"] {
             print(versionText)
             Foundation.exit(0)
+        }
+        // exec is timed against `runc exec`: a plain command line skips ArgumentParser (see ExecInvocation).
+        if CommandLine.arguments.count > 2, CommandLine.arguments[1] == "exec",
+            let invocation = ExecInvocation(fastParsing: Array(CommandLine.arguments.dropFirst(2)))
+        {
+            do {
+                try invocation.run()
+            } catch {
+                exit(withBerthError: error)
+            }
         }
         var command: any ParsableCommand
         do {

@@ -31,14 +31,35 @@ struct Context {
         Engine(root: root, images: images, snapshots: snapshots, state: state, registry: registry?.client(root: root))
     }
 
-    /// The project a command acts on: `-p`, else the manifest's name.
+    /// The project a command acts on: `-p`, else the manifest's name; without either, an error listing the
+    /// projects this state root knows.
     func project(_ manifestOptions: ManifestOptions) throws -> String {
-        try Self.project(manifestOptions)
+        try Self.project(named: manifestOptions.projectName, file: manifestOptions.file, state: state)
     }
 
     static func project(_ manifestOptions: ManifestOptions) throws -> String {
-        if let name = manifestOptions.projectName { return name }
-        return try ManifestLoader.load(path: manifestOptions.file).name
+        try project(named: manifestOptions.projectName, file: manifestOptions.file, state: nil)
+    }
+
+    /// `name` (already checked by `validateProjectOption`); else the `name` of the manifest `file`; else, when
+    /// `file` is the default `berth.yaml` and `directory` (the current one) has none, a usage error naming what to
+    /// pass and the projects recorded in `state`.
+    static func project(
+        named name: String?, file: String, state: StateStore?, directory: String = FileManager.default.currentDirectoryPath
+    ) throws -> String {
+        if let name { return name }
+        if file == ManifestOptions.defaultFile, !FileManager.default.fileExists(atPath: directory + "/" + file) {
+            var message =
+                "no \(file) in \(directory): name the project with -p PROJECT or the manifest with --file FILE"
+            // Without a readable state (down of a damaged database) there is nothing to list.
+            if let known = try? state?.allContainers() {
+                let projects = Set(known.map(\.project)).sorted()
+                message +=
+                    projects.isEmpty ? " (no project has containers under this state root)" : " (known projects: \(projects.joined(separator: ", ")))"
+            }
+            throw CLIError(message: message)
+        }
+        return try ManifestLoader.load(path: file).name
     }
 
     /// Whether `error` says the state database cannot be opened or read (deleted mid-way, corrupt).

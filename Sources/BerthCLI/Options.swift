@@ -27,8 +27,26 @@ struct NetworkOptions: ParsableArguments {
 
 /// Which manifest, and under which project name.
 struct ManifestOptions: ParsableArguments {
+    static let defaultFile = "berth.yaml"
+
     @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The manifest file.", valueName: "file"))
-    var file: String = "berth.yaml"
+    var file: String = defaultFile
+
+    @Option(
+        name: [.customShort("p"), .customLong("project-name")],
+        help: ArgumentHelp("Project name, overriding the manifest's `name`.", valueName: "name"))
+    var projectName: String?
+
+    func validate() throws {
+        try validateProjectOption(projectName)
+    }
+}
+
+/// Which project, for `logs`: as `ManifestOptions`, but the manifest only as `--file` (`-f` is `--follow`
+/// there, as in `docker compose logs -f`).
+struct ProjectOptions: ParsableArguments {
+    @Option(name: .customLong("file"), help: ArgumentHelp("The manifest file (its `name` is the project).", valueName: "file"))
+    var file: String = ManifestOptions.defaultFile
 
     @Option(
         name: [.customShort("p"), .customLong("project-name")],

@@ -14,6 +14,13 @@ public enum SignalName {
         ("XCPU", SIGXCPU), ("XFSZ", SIGXFSZ), ("VTALRM", SIGVTALRM), ("PROF", SIGPROF), ("WINCH", SIGWINCH),
         ("IO", SIGIO), ("PWR", SIGPWR), ("SYS", SIGSYS),
     ]
+    /// Other names of the same signals.
+    static let aliases: [String: String] = ["IOT": "ABRT", "POLL": "IO"]
+
+    /// The number of the signal `text` names (as `parse`), or nil.
+    public static func number(_ text: String) -> Int32? {
+        parse(text)?.number
+    }
 
     /// The signal `text` names, as (`SIGTERM`, 15); `RTMIN+N`/`RTMAX-N` and numbers 1...64 are accepted too.
     /// Nil for anything else.
@@ -25,6 +32,7 @@ public enum SignalName {
             return (String(number), number)
         }
         if upper.hasPrefix("SIG") { upper.removeFirst(3) }
+        if let alias = aliases[upper] { upper = alias }
         if let known = table.first(where: { $0.name == upper }) { return ("SIG" + known.name, known.number) }
         let realtime = (min: Int32(34), max: Int32(64))
         for (prefix, base, sign) in [("RTMIN", realtime.min, Int32(1)), ("RTMAX", realtime.max, Int32(-1))] where upper.hasPrefix(prefix) {

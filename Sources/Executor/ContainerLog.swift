@@ -108,14 +108,25 @@ enum Timestamp {
     static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        return format(seconds: spec.tv_sec, nanoseconds: spec.tv_nsec)
+    }
+
+    /// `date` in the log's form.
+    static func format(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        let seconds = Int(interval.rounded(.down))
+        return format(seconds: seconds, nanoseconds: Int((interval - Double(seconds)) * 1_000_000_000))
+    }
+
+    static func format(seconds whole: Int, nanoseconds: Int) -> String {
+        var seconds = whole
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        let millis = Int32(spec.tv_nsec / 1_000_000)
+        let millis = Int32(nanoseconds / 1_000_000)
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(millis, 3))Z"
     }

@@ -25,24 +25,27 @@ public struct OutputFollower: Sendable {
 
     /// Streams the output of `names` until every container of `until` (default: all of `names`) has ended;
     /// `emit` gets each record with its container's name. Results are for `until`, in its order.
-    /// With `skipExisting`, output written before the call is not replayed.
+    /// With `skipExisting`, output written before the call is not replayed. `readers` continues readers the
+    /// caller has already read from (`berth logs` prints the history first); the others start at the start.
+    /// The records of one polling round are emitted in time order across containers.
     public func follow(
         project: String, names: [String], until: [String]? = nil, skipExisting: Bool = false,
-        emit: (String, LogRecord) -> Void
+        readers given: [String: LogReader] = [:], emit: (String, LogRecord) -> Void
     ) throws -> [Result] {
         let awaited = until ?? names
         var readers = Dictionary(
             uniqueKeysWithValues: try names.map {
-                ($0, LogReader(path: try root.logFile(project: project, name: $0)))
+                ($0, try given[$0] ?? LogReader(path: root.logFile(project: project, name: $0)))
             })
         if skipExisting {
-            for reader in readers.values { _ = reader.readNew() }
+            for (name, reader) in readers where given[name] == nil { _ = reader.readNew() }
         }
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root, state: state)
         let ends = EndWatch()
         let quickUntil = Date().addingTimeInterval(0.2)
         while !awaited.allSatisfy({ results[$0] != nil }) {
+            var round: [(name: String, record: LogRecord)] = []
             for name in names where results[name] == nil {
                 var record = try state.container(project: project, name: name)
                 if let monitor = record?.monitorPID { ends.add(monitor) }
@@ -52,7 +55,7 @@ public struct OutputFollower: Sendable {
                 }
                 let ended = record.map { [.exited, .failed, .stopped].contains($0.status) } ?? true
                 // Read after checking the status, so nothing written before the exit is missed.
-                for entry in readers[name]?.readNew() ?? [] { emit(name, entry) }
+                for entry in readers[name]?.readNew() ?? [] { round.append((name, entry)) }
                 if ended {
                     results[name] = Result(
                         name: name, exitCode: record?.exitCode,
@@ -60,6 +63,7 @@ public struct OutputFollower: Sendable {
                     readers[name] = nil
                 }
             }
+            for entry in LogSelection.interleaved(round) { emit(entry.name, entry.record) }
             // Woken at once when a monitor ends (it has recorded the exit by then); else every 5 ms for output,
             // every 1 ms in the first 200 ms: a short-lived container's recorded exit is seen before its monitor
             // has unmounted and ended.

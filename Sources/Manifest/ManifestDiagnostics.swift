@@ -218,6 +218,9 @@ enum ManifestDiagnostics {
     static func invalidSubpath(_ value: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "invalid `subpath` `\(value)`: a relative path inside the volume, without `..` or empty components")
     }
+    static func subpathNotOnVolume(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`subpath` is for `type: volume` mounts only; for a bind mount, name the directory in `source`")
+    }
     static func invalidShortMount(_ value: String, at loc: Loc) -> Diagnostic {
         .error(
             at: loc,

@@ -68,7 +68,7 @@ extension ManifestValidator {
         if type?.value == MountDefinition.volumeType {
             ok = checkVolumeMount(source: source, subpath: subpath, at: loc) && ok
         } else if let subpath {
-            diagnostics.append(ManifestDiagnostics.invalidSubpath(subpath.value, at: subpath.location))
+            diagnostics.append(ManifestDiagnostics.subpathNotOnVolume(at: subpath.location))
             ok = false
         }
         guard ok, let type, let destination else { return nil }

@@ -58,6 +58,22 @@ public struct RuntimeDriver: Sendable {
         return args + [id]
     }
 
+    /// `exec` in the foreground with the process described by a JSON file (its `terminal` decides the pty):
+    /// the runtime waits for the process and exits with its status.
+    public func execArguments(id: String, processFile: String) -> [String] {
+        globalArguments() + ["exec", "--process", processFile, id]
+    }
+
+    /// `exec` in the foreground of the container's own process (the runtime reads it from the bundle) with
+    /// `command`, and the working directory, env entries (a later key wins) and terminal given.
+    public func execArguments(id: String, command: [String], tty: Bool, cwd: String?, env: [String]) -> [String] {
+        var args = globalArguments() + ["exec"]
+        if tty { args.append("--tty") }
+        if let cwd { args += ["--cwd", cwd] }
+        for entry in env { args += ["--env", entry] }
+        return args + [id] + command
+    }
+
     public func startArguments(id: String) -> [String] { globalArguments() + ["start", id] }
     public func stateArguments(id: String) -> [String] { globalArguments() + ["state", id] }
     public func listArguments() -> [String] { globalArguments() + ["list", "--format", "json"] }

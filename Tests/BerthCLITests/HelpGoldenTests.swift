@@ -17,6 +17,8 @@ import TestSupport
         Case(golden: "apply", command: Apply.self),
         Case(golden: "plan", command: PlanCommand.self),
         Case(golden: "image-import", command: ImageImport.self),
+        Case(golden: "exec", command: Exec.self),
+        Case(golden: "logs", command: Logs.self),
     ]
 
     @Test(arguments: cases)

@@ -52,3 +52,25 @@ import Testing
         #expect(SignalName.parse(text) == nil)
     }
 }
+
+@Suite struct SignalNumberTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var text: String
+        var expected: Int32?
+        var testDescription: String { text }
+    }
+
+    static let cases: [Case] = [
+        Case(text: "KILL", expected: 9), Case(text: "SIGKILL", expected: 9), Case(text: "term", expected: 15),
+        Case(text: "SigHup", expected: 1), Case(text: "9", expected: 9), Case(text: "64", expected: 64),
+        Case(text: "WINCH", expected: 28), Case(text: "RTMIN", expected: 34), Case(text: "RTMIN+3", expected: 37),
+        Case(text: "SIGRTMAX-2", expected: 62), Case(text: "0", expected: nil), Case(text: "65", expected: nil),
+        Case(text: "-9", expected: nil), Case(text: "BOGUS", expected: nil), Case(text: "", expected: nil),
+        Case(text: "RTMIN+40", expected: nil), Case(text: "RTMAX+1", expected: nil),
+    ]
+
+    @Test(arguments: cases)
+    func numbers(_ c: Case) {
+        #expect(SignalName.number(c.text) == c.expected)
+    }
+}

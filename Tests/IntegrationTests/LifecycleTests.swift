@@ -156,7 +156,7 @@ import Testing
         // The writable snapshot survived the stop: the second run counts two lines.
         var logs = ""
         for _ in 0..<100 {
-            logs = try fixture.run(["logs", "-f", manifest, "counter"]).stdoutText
+            logs = try fixture.run(["logs", "--file", manifest, "counter"]).stdoutText
             if logs.contains("2") { break }
             usleep(50_000)
         }

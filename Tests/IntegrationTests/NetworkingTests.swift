@@ -87,7 +87,7 @@ import Testing
         #expect(try fixture.run(["start", "-f", manifest, "client"]).status == 0)
         let waited = try fixture.run(["wait", "-f", manifest, "client"])
         #expect(waited.stdoutText == "client 0\n", "\(waited.stdoutText) \(waited.stderrText)")
-        let logs = try fixture.run(["logs", "-f", manifest, "client"])
+        let logs = try fixture.run(["logs", "--file", manifest, "client"])
         #expect(logs.stdoutText.contains("web 2"), "\(logs.stdoutText)")
 
         #expect(try fixture.run(["down", "-f", manifest, "-t", "1"]).status == 0)
@@ -125,7 +125,7 @@ import Testing
             let applied = try fixture.run(["apply", "-f", manifest])
             #expect(applied.status == 0, "\(applied.stderrText)")
             #expect(try fixture.run(["wait", "-f", manifest, "inside"]).stdoutText == "inside 0\n")
-            let routes = try fixture.run(["logs", "-f", manifest, "inside"]).stdoutText
+            let routes = try fixture.run(["logs", "--file", manifest, "inside"]).stdoutText
             #expect(routes.hasSuffix("end\n"))
             #expect(!routes.contains("default"), "an internal network has a route out: \(routes)")
         }

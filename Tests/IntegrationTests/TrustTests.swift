@@ -261,7 +261,7 @@ import Testing
         #expect(start.status == 0, "\(start.stderrText)")
         let wait = try fixture.run(["wait", "-f", manifest, "job"])
         #expect(wait.status == 0)
-        let logs = try fixture.run(["logs", "-f", manifest, "job"]).stdoutText
+        let logs = try fixture.run(["logs", "--file", manifest, "job"]).stdoutText
         #expect(logs == "ran\nran\nran\n", "the writable layer was kept and the image unpacked again: \(logs)")
     }
 

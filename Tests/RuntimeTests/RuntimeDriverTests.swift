@@ -23,6 +23,18 @@ import Testing
             name: "run", build: { $0.runArguments(id: "x", .init(bundle: "/b", pidFile: "/p")) },
             expected: ["--root", "/state/runtime", "run", "--bundle", "/b", "--pid-file", "/p", "x"]),
         Case(name: "start", build: { $0.startArguments(id: "x") }, expected: ["--root", "/state/runtime", "start", "x"]),
+        Case(
+            name: "exec", build: { $0.execArguments(id: "p.web", processFile: "/proc/self/fd/5") },
+            expected: ["--root", "/state/runtime", "exec", "--process", "/proc/self/fd/5", "p.web"]),
+        Case(
+            name: "exec with flags",
+            build: { $0.execArguments(id: "p.web", command: ["sh", "-c", "x", "--tty"], tty: true, cwd: "/tmp", env: ["A=1", "B=2"]) },
+            expected: [
+                "--root", "/state/runtime", "exec", "--tty", "--cwd", "/tmp", "--env", "A=1", "--env", "B=2", "p.web", "sh", "-c", "x", "--tty",
+            ]),
+        Case(
+            name: "exec plain", build: { $0.execArguments(id: "p.web", command: ["true"], tty: false, cwd: nil, env: []) },
+            expected: ["--root", "/state/runtime", "exec", "p.web", "true"]),
         Case(name: "state", build: { $0.stateArguments(id: "x") }, expected: ["--root", "/state/runtime", "state", "x"]),
         Case(name: "list", build: { $0.listArguments() }, expected: ["--root", "/state/runtime", "list", "--format", "json"]),
         Case(
