@@ -18,7 +18,8 @@ public struct BerthCommand: ParsableCommand {
             Down.self, BootCommand.self, Inspect.self, Top.self, Stats.self, PortCommand.self, RepairCommand.self,
             Validate.self,
             ConfigCommand.self,
-            SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, ExportCommand.self, LoginCommand.self,
+            SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, VolumeCommand.self, ExportCommand.self,
+            LoginCommand.self,
             LogoutCommand.self,
         ])
 

@@ -21,6 +21,9 @@ struct Down: ParsableCommand {
     @Flag(help: "Also remove the images these containers used, when no other container uses them, and prune their blobs.")
     var images = false
 
+    @Flag(help: "Also remove the project's own named volumes and their data (never an external one).")
+    var volumes = false
+
     func run() throws {
         network.apply()
         let context: Context
@@ -43,7 +46,20 @@ struct Down: ParsableCommand {
         let project = try context.project(manifest)
         let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
         let removed = try ProjectLock.holding(root: context.root, project: project) {
-            try teardown.removeProject(project) { printError($0) }
+            let removed = try teardown.removeProject(project) { printError($0) }
+            if volumes {
+                let store = ContainerVolumes(root: context.root, state: context.state)
+                for record in try context.state.volumes() where record.project == project {
+                    let users = try store.users(of: record.name)
+                    guard users.isEmpty else {
+                        printError("  volume \(record.name): kept, used by \(users.joined(separator: ", "))")
+                        continue
+                    }
+                    try store.remove(record)
+                    printError("- volume \(record.name): removed")
+                }
+            }
+            return removed
         }
         guard images else { return }
         let cleanup = try context.images.removeUnused(

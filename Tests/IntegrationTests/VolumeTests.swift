@@ -1,0 +1,136 @@
+import Foundation
+import Runtime
+import Testing
+
+/// Named volumes with real runc: data outlives replace and `down`, `down --volumes` removes it, an empty
+/// volume is filled from the image's directory and a used one is not, `volume rm` refuses a used volume.
+@Suite(.serialized) struct VolumeTests {
+    struct VolumeRow: Decodable {
+        var name: String
+        var path: String
+        var usedBy: [String]
+    }
+
+    func volumes(_ fixture: BerthFixture) throws -> [String: VolumeRow] {
+        let rows = try JSONDecoder().decode([VolumeRow].self, from: try fixture.run(["volume", "ls", "--format", "json"]).stdout)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
+    }
+
+    func manifest(_ args: String, extra: String = "") -> String {
+        """
+        version: 1
+        name: it-vol
+        volumes:
+          data: {}
+        containers:
+          job:
+            image: berth.local/busybox:demo
+            args: ["sh", "-c", "\(args)"]
+            net-none: true
+            mounts:
+              - "data:/data"
+        \(extra)
+        """
+    }
+
+    @Test func dataOutlivesReplaceAndDownAndGoesWithDownVolumes() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let path = try fixture.manifest(manifest("echo kept > /data/f; echo wrote"), project: "it-vol")
+        let plan = try fixture.run(["plan", "-f", path])
+        #expect(plan.stdoutText.contains("+ volume data: it-vol_data"), "\(plan.stdoutText)")
+        #expect(try fixture.run(["apply", "-f", path, "--wait"]).stdoutText == "wrote\n")
+        let volume = try #require(try volumes(fixture)["it-vol_data"])
+        #expect(volume.path == fixture.root + "/volumes/it-vol_data/_data")
+        #expect(volume.usedBy == ["it-vol/job"])
+
+        // Replaced (args changed): the new container sees the data.
+        try Data(manifest("cat /data/f").utf8).write(to: URL(fileURLWithPath: path))
+        let replaced = try fixture.run(["apply", "-f", path, "--wait"])
+        #expect(replaced.stdoutText == "kept\n", "\(replaced.stderrText)")
+
+        let refused = try fixture.run(["volume", "rm", "it-vol_data"])
+        #expect(refused.status != 0 && refused.stderrText.contains("in use by it-vol/job"), "\(refused.stderrText)")
+
+        #expect(try fixture.run(["down", "-f", path]).status == 0)
+        #expect(try volumes(fixture)["it-vol_data"]?.usedBy == [])
+        let again = try fixture.run(["apply", "-f", path, "--wait", "--force-recreate"])
+        #expect(again.stdoutText == "kept\n", "the volume lost its data over down: \(again.stderrText)")
+
+        let down = try fixture.run(["down", "-f", path, "--volumes"])
+        #expect(down.status == 0 && down.stderrText.contains("- volume it-vol_data: removed"), "\(down.stderrText)")
+        #expect(try volumes(fixture).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/volumes/it-vol_data"))
+    }
+
+    @Test func anEmptyVolumeIsFilledFromTheImageAndAUsedOneIsNot() throws {
+        let fixture = try BerthFixture()
+        let rootfs = fixture.work + "/seeded-rootfs"
+        let made = try ProcessRunner().run("/bin/sh", [BerthFixture.packageRoot + "/examples/images/busybox-rootfs.sh", rootfs])
+        #expect(made.status == 0, "\(made.stderrText)")
+        try FileManager.default.createDirectory(atPath: rootfs + "/seed", withIntermediateDirectories: true)
+        try Data("from the image\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/seed/greeting"))
+        #expect(chown(rootfs + "/seed/greeting", 1000, 1000) == 0 && chmod(rootfs + "/seed/greeting", 0o640) == 0)
+        #expect(chmod(rootfs + "/seed", 0o750) == 0)
+        #expect(try fixture.run(["image", "import", "--rootfs", rootfs, "--tag", "berth.local/seeded:1"]).status == 0)
+        func text(_ args: String) -> String {
+            """
+            version: 1
+            name: it-seed
+            volumes:
+              seed: {}
+              part: {}
+            containers:
+              job:
+                image: berth.local/seeded:1
+                args: ["sh", "-c", "\(args)"]
+                net-none: true
+                mounts:
+                  - {type: volume, source: seed, target: /seed}
+                  - {type: volume, source: part, target: /part, subpath: a/b}
+            """
+        }
+        let path = try fixture.manifest(text("cat /seed/greeting; stat -c %u:%g:%a /seed/greeting /seed; echo sub > /part/x"), project: "it-seed")
+        let plan = try fixture.run(["plan", "-f", path])
+        #expect(plan.stdoutText.contains("filled from the image at job:/seed while empty"), "\(plan.stdoutText)")
+        let first = try fixture.run(["apply", "-f", path, "--wait"])
+        #expect(first.stdoutText == "from the image\n1000:1000:640\n0:0:750\n", "\(first.stdoutText) \(first.stderrText)")
+        let part = fixture.root + "/volumes/it-seed_part/_data/a/b/x"
+        #expect((try? String(contentsOfFile: part, encoding: .utf8)) == "sub\n", "subpath writes land in the volume")
+
+        // The volume has data now: a new container does not fill it again.
+        try Data(text("echo changed > /seed/greeting; cat /seed/greeting").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try fixture.run(["apply", "-f", path, "--wait"]).stdoutText == "changed\n")
+        try Data(text("cat /seed/greeting").utf8).write(to: URL(fileURLWithPath: path))
+        let third = try fixture.run(["apply", "-f", path, "--wait"])
+        #expect(third.stdoutText == "changed\n", "a volume with data was filled again: \(third.stdoutText)")
+        #expect(try fixture.run(["down", "-f", path, "--volumes"]).status == 0)
+    }
+
+    /// A subpath a container turned into a link out of the volume is refused, not followed.
+    @Test func aSubpathThroughALinkIsRefused() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let writer = """
+            version: 1
+            name: it-link
+            volumes:
+              data: {}
+            containers:
+              evil:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "ln -s /etc /data/escape"]
+                net-none: true
+                mounts: ["data:/data"]
+            """
+        let path = try fixture.manifest(writer, project: "it-link")
+        #expect(try fixture.run(["apply", "-f", path, "--wait"]).status == 0)
+        let reader = writer.replacingOccurrences(of: "ln -s /etc /data/escape", with: "ls /data")
+            .replacingOccurrences(of: "mounts: [\"data:/data\"]", with: "mounts: [{type: volume, source: data, target: /data, subpath: escape/x}]")
+        try Data(reader.utf8).write(to: URL(fileURLWithPath: path))
+        let apply = try fixture.run(["apply", "-f", path, "--wait"])
+        #expect(apply.status != 0 && apply.stderrText.contains("not a directory"), "\(apply.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: "/etc/x"), "a subpath was made through the link")
+        #expect(try fixture.run(["down", "-f", path, "--volumes"]).status == 0)
+    }
+}
