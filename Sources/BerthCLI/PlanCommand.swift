@@ -23,6 +23,9 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Exit 0 when nothing would change, 2 when something would, 1 on error.")
     var detailedExitcode = false
 
+    @Flag(help: "Show the values of env entries read from env-files in change reasons (hidden by default: key and digest).")
+    var showValues = false
+
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Also save the plan, for `berth apply FILE`.", valueName: "file"))
     var output: String?
 
@@ -31,7 +34,7 @@ struct PlanCommand: ParsableCommand {
         let loaded = try loadManifest(manifest.file)
         let plan = try context.engine(registry: registry).plan(
             loaded, project: manifest.projectName ?? loaded.name,
-            options: .init(forceRecreate: forceRecreate))
+            options: .init(forceRecreate: forceRecreate, showValues: showValues))
         if let output {
             try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: output))
         }

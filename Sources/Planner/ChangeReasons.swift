@@ -1,13 +1,20 @@
+import BerthSystem
 import Foundation
 
 /// Field-level differences between two canonical container entries, as plan reasons
 /// (`args changed ["sh"] → ["sh","-c","…"]`).
 enum ChangeReasons {
-    static func between(old: Data?, new: Data) -> [String] {
+    /// `envKeysShown`: the env keys whose values may be printed (nil: all); the others are shown as
+    /// `KEY=<sha256:…>` (values from env-files must not reach a CI log).
+    static func between(old: Data?, new: Data, envKeysShown: Set<String>? = nil) -> [String] {
         guard let old,
-            let before = (try? JSONSerialization.jsonObject(with: old)) as? [String: Any],
-            let after = (try? JSONSerialization.jsonObject(with: new)) as? [String: Any]
+            var before = (try? JSONSerialization.jsonObject(with: old)) as? [String: Any],
+            var after = (try? JSONSerialization.jsonObject(with: new)) as? [String: Any]
         else { return [] }
+        if let shown = envKeysShown {
+            before["env"] = (before["env"] as? [String]).map { redact($0, shown: shown) }
+            after["env"] = (after["env"] as? [String]).map { redact($0, shown: shown) }
+        }
         var reasons: [String] = []
         for key in Set(before.keys).union(after.keys).sorted() {
             let a = before[key].map(render)
@@ -21,6 +28,17 @@ enum ChangeReasons {
             }
         }
         return reasons
+    }
+
+    /// `K=V` entries with the value of each key not in `shown` replaced by a short digest of it.
+    static func redact(_ entries: [String], shown: Set<String>) -> [String] {
+        entries.map { entry in
+            guard let eq = entry.firstIndex(of: "=") else { return entry }
+            let key = String(entry[..<eq])
+            guard !shown.contains(key) else { return entry }
+            let digest = SHA256Hex.of(Data(entry[entry.index(after: eq)...].utf8))
+            return "\(key)=<sha256:\(digest.prefix(12))>"
+        }
     }
 
     static func render(_ value: Any) -> String {

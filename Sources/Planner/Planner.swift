@@ -38,10 +38,14 @@ public struct Planner: Sendable {
         /// Plan from the image store alone (`berth spec`): an image in the store is used whatever the
         /// pull policy; one that is missing is an error, never a pull.
         public var storeOnly: Bool
+        /// Print the values of env entries read from env-files in change reasons (`plan --show-values`);
+        /// by default they are shown as their key and a digest, so a CI log does not leak them.
+        public var showValues: Bool
 
-        public init(forceRecreate: Bool = false, storeOnly: Bool = false) {
+        public init(forceRecreate: Bool = false, storeOnly: Bool = false, showValues: Bool = false) {
             self.forceRecreate = forceRecreate
             self.storeOnly = storeOnly
+            self.showValues = showValues
         }
     }
 
@@ -169,9 +173,11 @@ public struct Planner: Sendable {
         let hash = Self.configHash(
             canonical: canonical, imageDigest: imageDigest,
             peerHashes: joined.map { "\($0.name)=\($0.configHash)" })
+        // Only what the manifest itself writes under `env:` is shown; values from env-files are redacted.
+        let shown = options.showValues ? nil : Set(container.env.map { String($0.prefix { $0 != "=" }) })
         var (action, reasons) = Self.decide(
             situation, hash: hash, canonical: canonical,
-            imageDigest: image?.digest.description, options: options)
+            imageDigest: image?.digest.description, options: options, envKeysShown: shown)
         // A peer started again in place keeps nothing of its old namespaces either: it has new ones.
         let movingPeers = joined.filter { $0.action != .unchanged }.map(\.name)
         if action == .unchanged, !movingPeers.isEmpty {
@@ -216,7 +222,7 @@ public struct Planner: Sendable {
     /// or damaged, is replaced.
     static func decide(
         _ situation: Situation, hash: String, canonical: Data, imageDigest: String?,
-        options: Options
+        options: Options, envKeysShown: Set<String>? = nil
     ) -> (PlanAction, [String]) {
         guard let observed = situation.observed else {
             if situation.unrecordedInRuntime {
@@ -226,7 +232,7 @@ public struct Planner: Sendable {
         }
         let record = observed.record
         if record.configHash != hash {
-            var reasons = ChangeReasons.between(old: record.configJSON.map { Data($0.utf8) }, new: canonical)
+            var reasons = ChangeReasons.between(old: record.configJSON.map { Data($0.utf8) }, new: canonical, envKeysShown: envKeysShown)
             if let imageDigest, record.imageDigest != imageDigest {
                 reasons.append("image \(record.imageReference ?? "") now \(imageDigest)")
             }

@@ -77,3 +77,22 @@ import Testing
         #expect(try hash(container) != first)
     }
 }
+
+/// Values read from env-files never reach a plan's reasons unless asked for.
+@Suite struct EnvRedactionTests {
+    static func canonical(_ env: [String]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: ["env": env], options: [.sortedKeys])
+    }
+
+    @Test func valuesFromEnvFilesAreShownAsKeyAndDigest() throws {
+        let reasons = ChangeReasons.between(
+            old: try Self.canonical(["DB_PASSWORD=hunter2", "MODE=a"]), new: try Self.canonical(["DB_PASSWORD=correct horse", "MODE=b"]),
+            envKeysShown: ["MODE"])
+        let text = reasons.joined(separator: "\n")
+        #expect(!text.contains("hunter2") && !text.contains("correct horse"), "\(text)")
+        #expect(text.contains("DB_PASSWORD=<sha256:") && text.contains("MODE=a") && text.contains("MODE=b"), "\(text)")
+        let shown = ChangeReasons.between(
+            old: try Self.canonical(["DB_PASSWORD=hunter2"]), new: try Self.canonical(["DB_PASSWORD=x"]), envKeysShown: nil)
+        #expect(shown.joined().contains("hunter2"))
+    }
+}
