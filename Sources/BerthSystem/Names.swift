@@ -13,12 +13,16 @@ public enum NameKind: String, Sendable, CaseIterable {
     case network
     /// A named volume (a directory under the state root's `volumes/`): as a network.
     case volume
+    /// A secret or config of a manifest (a file name under the container's directory): as a volume, with
+    /// capital letters allowed (compose files use them).
+    case secret
 
     /// The rule, as shown in errors and the README.
     public var rule: String {
         switch self {
         case .project: return "^[a-z0-9][a-z0-9_-]{0,62}$"
         case .container, .network, .volume: return "^[a-z0-9][a-z0-9_.-]{0,62}$"
+        case .secret: return "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
         }
     }
 
@@ -26,6 +30,7 @@ public enum NameKind: String, Sendable, CaseIterable {
     public var ruleInWords: String {
         switch self {
         case .project: return "lowercase letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters"
+        case .secret: return "letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters"
         case .container, .network, .volume:
             return "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 63 characters"
         }
@@ -34,6 +39,7 @@ public enum NameKind: String, Sendable, CaseIterable {
     fileprivate func allows(_ c: Unicode.Scalar) -> Bool {
         switch self {
         case .project: return Names.isLowerAlnum(c) || c == "_" || c == "-"
+        case .secret: return Names.isLowerAlnum(c) || ("A"..."Z").contains(c) || c == "_" || c == "-" || c == "."
         case .container, .network, .volume: return Names.isLowerAlnum(c) || c == "_" || c == "-" || c == "."
         }
     }
@@ -65,7 +71,9 @@ public enum Names {
     /// Whether `value` follows the rule of `kind`.
     public static func isValid(_ value: String, _ kind: NameKind) -> Bool {
         let scalars = value.unicodeScalars
-        guard let first = scalars.first, isLowerAlnum(first), scalars.count <= maximumLength else { return false }
+        guard let first = scalars.first, isLowerAlnum(first) || (kind == .secret && ("A"..."Z").contains(first)),
+            scalars.count <= maximumLength
+        else { return false }
         return scalars.allSatisfy(kind.allows)
     }
 

@@ -21,6 +21,9 @@ public enum SpecAssembly {
             project: project, stateRootID: root.identity, container: container,
             imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
+        if !container.secretMounts.isEmpty {
+            input.secretsDirectory = try root.containerDirectory(project: project, name: container.name) + "/secrets"
+        }
         if container.initProcess { input.initBinary = SpecInput.locateInitBinary() }
         let owner = container.namespaceJoins.lazy.compactMap { join -> String? in
             guard join.type == .network, case .container(let name) = join.target else { return nil }

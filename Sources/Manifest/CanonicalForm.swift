@@ -12,6 +12,9 @@ struct CanonicalManifest: Codable, Equatable {
     var networks: [String: CanonicalNetwork]?
     /// The declared volumes; nil when there are none.
     var volumes: [String: CanonicalVolume]?
+    /// Where secrets and configs come from (a file path or a variable name, never a secret's value).
+    var secrets: [String: CanonicalSecret]?
+    var configs: [String: CanonicalSecret]?
 
     init(_ m: ProjectManifest) throws {
         version = m.version
@@ -22,6 +25,47 @@ struct CanonicalManifest: Codable, Equatable {
         let declared = m.networks.filter(\.isDeclared)
         networks = declared.isEmpty ? nil : Dictionary(uniqueKeysWithValues: declared.map { ($0.name, CanonicalNetwork($0)) })
         volumes = m.volumes.isEmpty ? nil : Dictionary(uniqueKeysWithValues: m.volumes.map { ($0.name, CanonicalVolume($0)) })
+        secrets = m.secrets.isEmpty ? nil : Dictionary(uniqueKeysWithValues: m.secrets.map { ($0.name, CanonicalSecret($0.source)) })
+        configs = m.configs.isEmpty ? nil : Dictionary(uniqueKeysWithValues: m.configs.map { ($0.name, CanonicalSecret($0.source)) })
+    }
+}
+
+struct CanonicalSecret: Codable, Equatable {
+    var file: String?
+    var environment: String?
+    var content: String?
+
+    func escapingDollars() -> CanonicalSecret {
+        var copy = self
+        copy.file = file.map(CanonicalManifest.escape)
+        copy.content = content.map(CanonicalManifest.escape)
+        return copy
+    }
+
+    init(_ source: SecretSource) {
+        switch source {
+        case .file(let path): file = path
+        case .environment(let name): environment = name
+        case .content(let text): content = text
+        }
+    }
+}
+
+/// A container's secret or config in its long form, every default written out.
+struct CanonicalSecretMount: Codable, Equatable {
+    var source: String
+    var target: String
+    var uid: String?
+    var gid: String?
+    var mode: String
+
+    init(_ m: SecretMount) {
+        source = m.name
+        target = m.target
+        uid = m.uid.map(String.init)
+        gid = m.gid.map(String.init)
+        let octal = String(m.mode, radix: 8)
+        mode = "0" + String(repeating: "0", count: max(0, 3 - octal.count)) + octal
     }
 }
 
@@ -110,6 +154,8 @@ struct CanonicalContainer: Codable, Equatable {
     var stopSignal: String?
     var stopGracePeriod: String?
     var initProcess: Bool?
+    var secrets: [CanonicalSecretMount]?
+    var configs: [CanonicalSecretMount]?
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
@@ -117,7 +163,7 @@ struct CanonicalContainer: Codable, Equatable {
         case withNs = "with-ns", netHost = "net-host", memoryLimit = "memory-limit", pidsLimit = "pids-limit"
         case noPivot = "no-pivot", dependsOn = "depends-on", netNone = "net-none", dnsSearch = "dns-search"
         case extraHosts = "extra-hosts", restart, restartOnUnhealthy = "restart-on-unhealthy", healthcheck
-        case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init"
+        case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init", secrets, configs
     }
 
     init(_ c: ContainerDefinition) throws {
@@ -172,6 +218,10 @@ struct CanonicalContainer: Codable, Equatable {
         stopSignal = c.stopSignal
         stopGracePeriod = c.stopGracePeriod.map(DurationText.format)
         initProcess = c.initProcess ? true : nil
+        let secretList = c.secretMounts.filter { $0.kind == .secret }.map(CanonicalSecretMount.init)
+        let configList = c.secretMounts.filter { $0.kind == .config }.map(CanonicalSecretMount.init)
+        secrets = secretList.isEmpty ? nil : secretList
+        configs = configList.isEmpty ? nil : configList
     }
 }
 
@@ -280,6 +330,8 @@ extension CanonicalManifest {
         var copy = self
         copy.name = Self.escape(name)
         copy.containers = containers.mapValues { $0.escapingDollars() }
+        copy.secrets = secrets?.mapValues { $0.escapingDollars() }
+        copy.configs = configs?.mapValues { $0.escapingDollars() }
         return copy
     }
 

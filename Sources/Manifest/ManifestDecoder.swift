@@ -35,6 +35,14 @@ struct ManifestDecoder {
                 if let volumes = reader.mapping(value, field: "volumes", expected: "a map of volume names to settings") {
                     description.volumes = reader.pairs(volumes).compactMap { decodeVolume(name: $0.key, $0.value) }
                 }
+            case "secrets", "configs":
+                if case .scalar(let s) = value, s.resolvedTag == .null { break }
+                if let entries = reader.mapping(
+                    value, field: key.value, expected: "a map of names to {file | environment\(key.value == "configs" ? " | content" : "")}")
+                {
+                    let decoded = reader.pairs(entries).compactMap { decodeSecret(name: $0.key, $0.value, configs: key.value == "configs") }
+                    if key.value == "secrets" { description.secrets = decoded } else { description.configs = decoded }
+                }
             case "networks":
                 if let networks = reader.mapping(value, field: "networks", expected: "a map of network names to settings") {
                     description.networks = reader.pairs(networks).compactMap { decodeNetwork(name: $0.key, $0.value) }
@@ -98,6 +106,8 @@ struct ManifestDecoder {
         case "stop-signal": c.stopSignal = reader.string(value, field: field, lenient: true)
         case "stop-grace-period": c.stopGracePeriod = reader.string(value, field: field, lenient: true)
         case "init": c.initProcess = reader.bool(value, field: field)
+        case "secrets": c.secrets = decodeSecretReferences(value, field: field)
+        case "configs": c.configs = decodeSecretReferences(value, field: field)
         case "ports": c.ports = decodeList(value, field: field, expected: "a list of ports") { $0.decodePort($1) }
         case "expose": c.expose = reader.stringList(value, field: field)
         case "networks": c.networks = decodeMemberships(value)
@@ -208,6 +218,54 @@ struct ManifestDecoder {
             }
         }
         return .long(type: type, path: path, container: container)
+    }
+
+    // MARK: Secrets and configs
+
+    private mutating func decodeSecret(name: Located<String>, _ node: YAMLNode, configs: Bool) -> SecretDescription? {
+        let field = configs ? "configs" : "secrets"
+        guard let mapping = reader.mapping(node, field: "\(field).\(name.value)", expected: "a map with `file` or `environment`") else {
+            return nil
+        }
+        var secret = SecretDescription(name: name)
+        for (key, value) in reader.pairs(mapping) {
+            switch key.value {
+            case "file": secret.file = reader.string(value, field: "file")
+            case "environment": secret.environment = reader.string(value, field: "environment")
+            case "content" where configs: secret.content = reader.string(value, field: "content", lenient: true)
+            default:
+                reportUnknown(
+                    key, in: "\(configs ? "config" : "secret") `\(name.value)`", valid: configs ? ManifestRules.configKeys : ManifestRules.secretKeys)
+            }
+        }
+        return secret
+    }
+
+    /// `secrets: [a, b]` or `secrets: [{source: a, target: …, uid: "1000", gid: "1000", mode: 0440}]`.
+    private mutating func decodeSecretReferences(_ node: YAMLNode, field: String) -> Located<[Located<SecretReferenceDescription>]>? {
+        decodeList(node, field: field, expected: "a list of names or {source, target, uid, gid, mode}") { decoder, item in
+            if case .scalar = item {
+                return decoder.reader.string(item, field: field).map { SecretReferenceDescription(source: $0) }
+            }
+            guard let mapping = decoder.reader.mapping(item, field: field, expected: "a name or {source, target, uid, gid, mode}") else { return nil }
+            var source: Located<String>?, target: Located<String>?, uid: Located<String>?, gid: Located<String>?, mode: Located<String>?
+            for (key, value) in decoder.reader.pairs(mapping) {
+                switch key.value {
+                case "source": source = decoder.reader.string(value, field: "source")
+                case "target": target = decoder.reader.string(value, field: "target")
+                case "uid": uid = decoder.reader.string(value, field: "uid", lenient: true)
+                case "gid": gid = decoder.reader.string(value, field: "gid", lenient: true)
+                case "mode": mode = decoder.reader.string(value, field: "mode", lenient: true)
+                default: decoder.reportUnknown(key, in: "a \(field) entry", valid: ManifestRules.secretReferenceKeys)
+                }
+            }
+            guard let source else {
+                decoder.reader.diagnostics.append(
+                    ManifestDiagnostics.missingKey("source", in: "a `\(field)` entry", at: decoder.reader.location(item)))
+                return nil
+            }
+            return SecretReferenceDescription(source: source, target: target, uid: uid, gid: gid, mode: mode)
+        }
     }
 
     // MARK: Volumes

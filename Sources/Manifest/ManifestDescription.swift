@@ -16,6 +16,26 @@ struct ManifestDescription {
     var networks: [NetworkDescription] = []
     /// Top-level `volumes:` entries.
     var volumes: [VolumeDescription] = []
+    /// Top-level `secrets:` and `configs:` entries.
+    var secrets: [SecretDescription] = []
+    var configs: [SecretDescription] = []
+}
+
+/// A top-level `secrets:`/`configs:` entry as written: one source.
+struct SecretDescription {
+    var name: Located<String>
+    var file: Located<String>?
+    var environment: Located<String>?
+    var content: Located<String>?
+}
+
+/// A container's `secrets:`/`configs:` entry: a name, or `{source, target, uid, gid, mode}`.
+struct SecretReferenceDescription {
+    var source: Located<String>
+    var target: Located<String>?
+    var uid: Located<String>?
+    var gid: Located<String>?
+    var mode: Located<String>?
 }
 
 /// A top-level `volumes:` entry as written.
@@ -94,6 +114,8 @@ struct ContainerDescription {
     var stopSignal: Located<String>?
     var stopGracePeriod: Located<String>?
     var initProcess: Located<Bool>?
+    var secrets: Located<[Located<SecretReferenceDescription>]>?
+    var configs: Located<[Located<SecretReferenceDescription>]>?
     /// Where each key's value was written, keyed by manifest key.
     var fieldLocations: [String: SourceLocation] = [:]
 

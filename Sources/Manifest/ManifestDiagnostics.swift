@@ -228,6 +228,31 @@ enum ManifestDiagnostics {
         )
     }
 
+    // MARK: Secrets and configs
+
+    static func secretSource(_ kind: String, _ name: String, at loc: Loc) -> Diagnostic {
+        .error(
+            at: loc,
+            "\(kind) `\(name)` needs exactly one source: `file: PATH` (relative to the manifest) or `environment: VARIABLE`\(kind == "config" ? " or `content: TEXT`" : "")"
+        )
+    }
+    static func unknownSecret(_ kind: String, _ name: String, known: [String], at loc: Loc) -> Diagnostic {
+        let hint = EditDistance.suggestion(for: name, among: known).map { "; did you mean `\($0)`?" } ?? ""
+        return .error(at: loc, "\(kind) `\(name)` is not declared under the top-level `\(kind)s:`\(hint)")
+    }
+    static func invalidSecretTarget(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `target` `\(value)`: a file name or an absolute path without `..`")
+    }
+    static func invalidOwner(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `\(field)` `\(value)`: a number from 0 to 4294967294")
+    }
+    static func invalidMode(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "invalid `mode` `\(value)`: permission bits in octal such as 0400 or 0440 (at most 0777)")
+    }
+    static func duplicateTarget(_ target: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "two secrets or configs are mounted at `\(target)`")
+    }
+
     // MARK: Services
 
     static func invalidRestart(_ value: String, at loc: Loc) -> Diagnostic {

@@ -13,6 +13,15 @@ extension ManifestLoader {
         var manifest = ProjectManifest(name: project, path: "plan", directory: "/", containers: containers)
         manifest.networks = networks
         manifest.volumes = volumes
+        // The top-level entries the containers' secrets and configs come from (each mount carries its source).
+        for kind in [SecretMount.Kind.secret, .config] {
+            var seen: [String: SecretDefinition] = [:]
+            for mount in containers.flatMap(\.secretMounts) where mount.kind == kind {
+                seen[mount.name] = SecretDefinition(name: mount.name, source: mount.source)
+            }
+            let entries = seen.values.sorted { $0.name < $1.name }
+            if kind == .secret { manifest.secrets = entries } else { manifest.configs = entries }
+        }
         let text: String
         do {
             let encoder = JSONEncoder()

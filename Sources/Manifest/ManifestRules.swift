@@ -3,13 +3,14 @@ import OCI
 /// The fixed vocabulary of berth.yaml: versions, keys, namespace types. Names follow `BerthSystem.Names`.
 enum ManifestRules {
     static let supportedVersions = [1]
-    static let topLevelKeys = ["version", "name", "containers", "networks", "volumes"]
+    static let topLevelKeys = ["version", "name", "containers", "networks", "volumes", "secrets", "configs"]
     static let containerKeys = [
         "image", "args", "cwd", "env", "env-files", "mounts", "with-ns", "checkpoint", "readonly", "tty",
         "net-host", "labels", "user", "hostname", "privileged", "memory-limit", "cpus", "pids-limit",
         "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
         "ports", "expose", "networks", "net-none", "dns", "dns-search", "extra-hosts",
         "restart", "restart-on-unhealthy", "healthcheck", "stop-signal", "stop-grace-period", "init",
+        "secrets", "configs",
     ]
     /// Container keys that choose how a container is made, not what its runtime spec holds: everything
     /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).
@@ -19,6 +20,9 @@ enum ManifestRules {
     ]
     static let mountKeys = ["type", "source", "destination", "target", "options", "readonly", "subpath"]
     static let volumeKeys = ["external", "labels", "driver-opts"]
+    static let secretKeys = ["file", "environment"]
+    static let configKeys = ["file", "environment", "content"]
+    static let secretReferenceKeys = ["source", "target", "uid", "gid", "mode"]
     static let networkKeys = ["subnet", "gateway", "internal", "external"]
     static let portKeys = ["target", "published", "host-ip", "protocol"]
     static let membershipKeys = ["aliases", "ipv4-address"]

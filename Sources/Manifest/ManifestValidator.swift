@@ -11,6 +11,9 @@ struct ManifestValidator {
     var declaredNetworks: [NetworkDescription] = []
     /// The top-level `volumes:` entries, for the containers' volume mounts.
     var declaredVolumes: [VolumeDescription] = []
+    /// The validated top-level `secrets:` and `configs:`, for the containers' references.
+    var declaredSecrets: [SecretDefinition] = []
+    var declaredConfigs: [SecretDefinition] = []
 
     init(path: String, directory: String) {
         self.path = path
@@ -27,6 +30,8 @@ struct ManifestValidator {
         }
         declaredNetworks = d.networks
         declaredVolumes = d.volumes
+        declaredSecrets = validateSecrets(d.secrets, kind: .secret)
+        declaredConfigs = validateSecrets(d.configs, kind: .config)
         let containers = d.containers.map { validateContainer($0) }
         checkReferences(d.containers)
         checkPortConflicts(d.containers, containers)
@@ -35,6 +40,8 @@ struct ManifestValidator {
             containers: containers)
         manifest.networks = validateNetworks(d.networks, containers: containers)
         manifest.volumes = validateVolumes(d.volumes)
+        manifest.secrets = declaredSecrets
+        manifest.configs = declaredConfigs
         return manifest
     }
 

@@ -20,6 +20,9 @@ public struct ProjectManifest: Hashable, Sendable {
     public var networks: [NetworkDefinition] = []
     /// The named volumes declared under `volumes:`, sorted by name.
     public var volumes: [VolumeDefinition] = []
+    /// The top-level `secrets:` and `configs:` entries, sorted by name (values are never held here).
+    public var secrets: [SecretDefinition] = []
+    public var configs: [SecretDefinition] = []
 
     public init(version: Int = 1, name: String, path: String, directory: String, containers: [ContainerDefinition]) {
         self.version = version
@@ -142,6 +145,8 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var stopGracePeriod: Double?
     /// `init: true`: tini runs as PID 1, forwards signals and reaps zombies.
     public var initProcess: Bool = false
+    /// The secrets and configs it mounts, secrets first, in manifest order.
+    public var secretMounts: [SecretMount] = []
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
 

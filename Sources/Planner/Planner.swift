@@ -164,6 +164,8 @@ public struct Planner: Sendable {
             }
         }
         if let restore { imageDigest += " checkpoint \(restore.digest)" }
+        // Secret and config values change the container through their digests (never their values).
+        for digest in try container.secretDigests() { imageDigest += " \(digest)" }
         let canonical = try ManifestRenderer.canonicalJSON(of: container)
         // A container that joins another's namespaces changes with it: it must join the new namespaces.
         let joined = container.withNamespaces.compactMap { join -> PlannedContainer? in

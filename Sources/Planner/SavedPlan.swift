@@ -187,6 +187,8 @@ public struct SavedPlan: Codable, Sendable {
             }
             var imageDigest = c.image?.digest.description ?? "none"
             if let restore = c.restore { imageDigest += " checkpoint \(restore.digest)" }
+            // Secret values are read again: one that changed since the plan fails the check (plan again).
+            for digest in (try? c.definition.secretDigests()) ?? [] { imageDigest += " \(digest)" }
             guard let canonical = try? ManifestRenderer.canonicalJSON(of: c.definition) else {
                 problems.append("containers[\(i)].definition cannot be rendered")
                 continue

@@ -59,6 +59,8 @@ public struct ResolvedContainer: Hashable, Sendable {
     public var stopSignal: String?
     /// Run the init (tini) as PID 1 in front of the command.
     public var initProcess: Bool
+    /// Secrets and configs: files Berth writes under the container's directory, bound read-only.
+    public var secretMounts: [SecretMount]
 
     /// The CFS period `cpuQuota` is relative to, in µs (ctr's `--cpus`).
     public static let cpuPeriod: Int64 = 100_000
@@ -90,6 +92,7 @@ public struct ResolvedContainer: Hashable, Sendable {
         locations = definition.locations
         stopSignal = definition.stopSignal
         initProcess = definition.initProcess
+        secretMounts = definition.secretMounts
     }
 
     /// `cpus` × the period, in whole µs; nil for a value the validator refuses (not positive, or beyond

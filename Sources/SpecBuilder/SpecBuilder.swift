@@ -48,6 +48,17 @@ public enum SpecBuilder {
         }
         draft.env = Environment.replaceOrAppend(env, container.env)
         applyMounts(try resolveVolumes(container.mounts, paths: input.volumePaths, container: container), to: &draft)
+        if !container.secretMounts.isEmpty {
+            guard let directory = input.secretsDirectory else {
+                throw SpecError(.runtime, "no-secrets-directory", "container \(container.name): no directory for its secrets and configs")
+            }
+            applyMounts(
+                container.secretMounts.map {
+                    OCIMount(
+                        destination: $0.target, type: "bind", source: directory + "/" + $0.fileName,
+                        options: ["rbind", "ro", "nosuid", "nodev", "noexec"])
+                }, to: &draft)
+        }
 
         let users = UserDatabase(rootfsPath: input.rootfsPath)
         if let image = input.imageConfig {

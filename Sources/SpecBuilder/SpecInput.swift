@@ -35,6 +35,8 @@ public struct SpecInput: Sendable {
     /// The capabilities a `privileged` container gets: containerd gives it every capability the
     /// calling process has (a runtime cannot grant more), so this defaults to this process's CapEff.
     public var privilegedCapabilities: [String]
+    /// Where apply writes the container's secret and config files (`SecretMount.fileName` in it).
+    public var secretsDirectory: String?
     /// The host directory of each named volume the container mounts, by the manifest's volume name.
     public var volumePaths: [String: String] = [:]
     /// The host's statically linked init (tini), bind-mounted for `init: true`; nil when the host has none.
