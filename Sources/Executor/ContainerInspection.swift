@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import Manifest
 import OCI
 import State
 
@@ -12,6 +13,21 @@ public struct ContainerInspection: Encodable, Sendable {
     public var observed: Observed
     public var spec: Spec?
     public var networks: [AttachmentRecord]
+    /// The health check, its status and the last probes (at most 5), decoded; nil without a check.
+    public var health: Health?
+    /// The restart policy and how many times it ran the container again.
+    public var restarts: Restarts
+
+    public struct Health: Encodable, Sendable {
+        public var status: String?
+        public var check: HealthCheck?
+        public var log: [HealthProbeResult]
+    }
+
+    public struct Restarts: Encodable, Sendable {
+        public var policy: String
+        public var count: Int
+    }
 
     public struct Observed: Encodable, Sendable {
         public var status: String
@@ -44,6 +60,12 @@ public struct ContainerInspection: Encodable, Sendable {
                 status: seen.record.status.rawValue, pid: seen.record.status == .running ? seen.record.pid : nil,
                 supervised: seen.supervised),
             spec: spec,
-            networks: try state.attachments(project: record.project, container: record.name))
+            networks: try state.attachments(project: record.project, container: record.name),
+            health: record.healthcheck.map { text in
+                Health(
+                    status: record.health, check: try? JSONDecoder().decode(HealthCheck.self, from: Data(text.utf8)),
+                    log: record.healthLog.flatMap { try? JSONDecoder().decode([HealthProbeResult].self, from: Data($0.utf8)) } ?? [])
+            },
+            restarts: Restarts(policy: record.restartPolicy ?? "no", count: record.restartCount))
     }
 }

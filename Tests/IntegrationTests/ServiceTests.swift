@@ -136,6 +136,17 @@ import Testing
         #expect(unhealthy?.health == "unhealthy" && unhealthy?.status == "running", "\(String(describing: unhealthy))")
         let text = try fixture.run(["ps", "-p", "it-health"]).stdoutText
         #expect(text.contains("running (unhealthy)"), "\(text)")
+        struct Inspection: Decodable {
+            struct Health: Decodable {
+                struct Probe: Decodable { var exitCode: Int32 }
+                var status: String?
+                var log: [Probe]
+            }
+            var health: Health?
+        }
+        let inspect = try fixture.run(["inspect", "-p", "it-health", "web"])
+        let health = try #require(try JSONDecoder().decode(Inspection.self, from: inspect.stdout).health, "\(inspect.stdoutText)")
+        #expect(health.status == "unhealthy" && (1...5).contains(health.log.count) && health.log.last?.exitCode == 1, "\(inspect.stdoutText)")
         #expect(try fixture.run(["down", "-f", manifest]).status == 0)
     }
 
