@@ -75,3 +75,43 @@ printf '%-48s %10s\n' "berth exec NAME -- true (project from berth.yaml)" "$l"
 printf '%-48s %10s\n' "runc exec ID true" "$r"
 printf '%-48s %10s\n' "berth --version (a berth process, doing nothing)" "$v"
 awk -v b="$b" -v r="$r" -v l="$l" 'BEGIN { printf "%-48s %10.2f   (target <= 1.30)\n%-48s %10.2f\n", "berth exec -p / runc exec", b / r, "berth exec (berth.yaml) / runc exec", l / r }'
+
+# A monitor's own memory while its container's health check runs every 200 ms (target: RssAnon <= 4 MiB).
+cat > "$work/svc/health.yaml" <<'YAML'
+version: 1
+name: bench-health
+containers:
+  checked:
+    image: berth.local/busybox:bench
+    args: ["sleep", "600"]
+    net-none: true
+    init: true
+    restart: always
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 200ms
+YAML
+"$berth" apply --state-root "$work/state" -f "$work/svc/health.yaml" >/dev/null 2>&1
+sleep 5
+monitor=$("$berth" ps --state-root "$work/state" -p bench-health --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["monitorPid"])')
+health=$("$berth" ps --state-root "$work/state" -p bench-health --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0].get("health"))')
+anon=$(awk '/^RssAnon/ {print $2}' "/proc/$monitor/status")
+printf '\n%-48s %10s\n' "monitor of a health-checked container ($health)" "KiB"
+printf '%-48s %10s   (target <= 4096)\n' "berth monitor RssAnon" "$anon"
+if command -v conmon >/dev/null 2>&1 && command -v podman >/dev/null 2>&1; then
+    # The same busybox rootfs, imported locally (no registry needed).
+    tar -C "$work/rootfs" -c . | podman import -q - localhost/berth-bench-busybox >/dev/null
+    if podman run -d --name berth-bench-conmon --network none --ulimit host --health-cmd true --health-interval 1s \
+        localhost/berth-bench-busybox sleep 600 >/dev/null; then
+        sleep 5
+        cpid=$(pgrep -f 'conmon.*berth-bench-conmon' | head -1)
+        printf '%-48s %10s\n' "conmon RssAnon (podman; its checks need systemd timers)" "$(awk '/^RssAnon/ {print $2}' "/proc/$cpid/status")"
+    else
+        printf '%-48s %10s\n' "conmon RssAnon" "n/a (podman run failed)"
+    fi
+    podman rm -f berth-bench-conmon >/dev/null 2>&1 || true
+    podman rmi -f localhost/berth-bench-busybox >/dev/null 2>&1 || true
+else
+    printf '%-48s %10s\n' "conmon RssAnon" "n/a (podman is not installed here)"
+fi
+"$berth" down --state-root "$work/state" -f "$work/svc/health.yaml" -t 1 >/dev/null 2>&1 || true
