@@ -48,7 +48,7 @@ struct Context {
         named name: String?, file: String, state: StateStore?, directory: String = FileManager.default.currentDirectoryPath
     ) throws -> String {
         if let name { return name }
-        if file == ManifestOptions.defaultFile, !FileManager.default.fileExists(atPath: directory + "/" + file) {
+        if file == ManifestLoader.defaultFile(in: directory), !FileManager.default.fileExists(atPath: directory + "/" + file) {
             var message =
                 "no \(file) in \(directory): name the project with -p PROJECT or the manifest with --file FILE"
             // Without a readable state (down of a damaged database) there is nothing to list.

@@ -27,7 +27,11 @@ struct NetworkOptions: ParsableArguments {
 
 /// Which manifest, and under which project name.
 struct ManifestOptions: ParsableArguments {
-    static let defaultFile = "berth.yaml"
+    /// `berth.yaml` in the current directory, else the first compose file there (compose.yaml, compose.yml,
+    /// docker-compose.yaml, docker-compose.yml, compose's order), else `berth.yaml`.
+    static var defaultFile: String {
+        ManifestLoader.defaultFile(in: FileManager.default.currentDirectoryPath)
+    }
 
     @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The manifest file.", valueName: "file"))
     var file: String = defaultFile

@@ -16,11 +16,12 @@ struct CanonicalManifest: Codable, Equatable {
     var secrets: [String: CanonicalSecret]?
     var configs: [String: CanonicalSecret]?
 
-    init(_ m: ProjectManifest) throws {
+    /// `foldEnvFiles: false` keeps env-files as references (`berth convert`: values stay in their files).
+    init(_ m: ProjectManifest, foldEnvFiles: Bool = true) throws {
         version = m.version
         name = m.name
         var containers: [String: CanonicalContainer] = [:]
-        for c in m.containers { containers[c.name] = try CanonicalContainer(c) }
+        for c in m.containers { containers[c.name] = try CanonicalContainer(c, foldEnvFiles: foldEnvFiles) }
         self.containers = containers
         let declared = m.networks.filter(\.isDeclared)
         networks = declared.isEmpty ? nil : Dictionary(uniqueKeysWithValues: declared.map { ($0.name, CanonicalNetwork($0)) })
@@ -156,6 +157,10 @@ struct CanonicalContainer: Codable, Equatable {
     var initProcess: Bool?
     var secrets: [CanonicalSecretMount]?
     var configs: [CanonicalSecretMount]?
+    var entrypoint: [String]?
+    var command: [String]?
+    /// Only when env-files are not folded into `env`.
+    var envFiles: [String]?
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
@@ -163,14 +168,16 @@ struct CanonicalContainer: Codable, Equatable {
         case withNs = "with-ns", netHost = "net-host", memoryLimit = "memory-limit", pidsLimit = "pids-limit"
         case noPivot = "no-pivot", dependsOn = "depends-on", netNone = "net-none", dnsSearch = "dns-search"
         case extraHosts = "extra-hosts", restart, restartOnUnhealthy = "restart-on-unhealthy", healthcheck
-        case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init", secrets, configs
+        case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init", secrets, configs, entrypoint, command,
+            envFiles = "env-files"
     }
 
-    init(_ c: ContainerDefinition) throws {
+    init(_ c: ContainerDefinition, foldEnvFiles: Bool = true) throws {
         image = c.image
         args = c.args
         cwd = c.cwd
-        env = try c.resolvedEnvironment()
+        env = foldEnvFiles ? try c.resolvedEnvironment() : c.env
+        envFiles = foldEnvFiles || c.envFiles.isEmpty ? nil : c.envFiles
         mounts = c.mounts.map {
             CanonicalMount(type: $0.type, source: $0.source, destination: $0.destination, options: $0.options, subpath: $0.subpath)
         }
@@ -222,6 +229,8 @@ struct CanonicalContainer: Codable, Equatable {
         let configList = c.secretMounts.filter { $0.kind == .config }.map(CanonicalSecretMount.init)
         secrets = secretList.isEmpty ? nil : secretList
         configs = configList.isEmpty ? nil : configList
+        entrypoint = c.entrypoint
+        command = c.command
     }
 }
 
@@ -344,6 +353,9 @@ extension CanonicalContainer {
         var c = self
         c.image = image.map(e)
         c.args = args?.map(e)
+        c.entrypoint = entrypoint?.map(e)
+        c.command = command?.map(e)
+        c.envFiles = envFiles?.map(e)
         c.cwd = cwd.map(e)
         c.env = env.map(e)
         c.mounts = mounts.map {

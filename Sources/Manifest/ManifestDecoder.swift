@@ -106,6 +106,8 @@ struct ManifestDecoder {
         case "stop-signal": c.stopSignal = reader.string(value, field: field, lenient: true)
         case "stop-grace-period": c.stopGracePeriod = reader.string(value, field: field, lenient: true)
         case "init": c.initProcess = reader.bool(value, field: field)
+        case "entrypoint": c.entrypoint = decodeCommandLine(value, field: field)
+        case "command": c.command = decodeCommandLine(value, field: field)
         case "secrets": c.secrets = decodeSecretReferences(value, field: field)
         case "configs": c.configs = decodeSecretReferences(value, field: field)
         case "ports": c.ports = decodeList(value, field: field, expected: "a list of ports") { $0.decodePort($1) }
@@ -218,6 +220,17 @@ struct ManifestDecoder {
             }
         }
         return .long(type: type, path: path, container: container)
+    }
+
+    /// A list of words, or one string split as a shell splits words (quotes and backslashes, no expansion).
+    private mutating func decodeCommandLine(_ node: YAMLNode, field: String) -> Located<[Located<String>]>? {
+        guard case .scalar = node else { return reader.stringList(node, field: field) }
+        guard let text = reader.string(node, field: field, lenient: true) else { return nil }
+        guard let words = ShellWords.split(text.value) else {
+            reader.diagnostics.append(ManifestDiagnostics.unbalancedQuotes(field, text.value, at: text.location))
+            return nil
+        }
+        return Located(words.map { Located($0, at: text.location) }, at: text.location)
     }
 
     // MARK: Secrets and configs

@@ -114,6 +114,8 @@ struct ContainerDescription {
     var stopSignal: Located<String>?
     var stopGracePeriod: Located<String>?
     var initProcess: Located<Bool>?
+    var entrypoint: Located<[Located<String>]>?
+    var command: Located<[Located<String>]>?
     var secrets: Located<[Located<SecretReferenceDescription>]>?
     var configs: Located<[Located<SecretReferenceDescription>]>?
     /// Where each key's value was written, keyed by manifest key.

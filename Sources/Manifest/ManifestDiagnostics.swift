@@ -228,6 +228,16 @@ enum ManifestDiagnostics {
         )
     }
 
+    static func unbalancedQuotes(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` `\(value)` has an unclosed quote or a trailing backslash; close it, or write the words as a list")
+    }
+    static func argsWithCommand(at loc: Loc) -> Diagnostic {
+        .error(
+            at: loc,
+            "`args` replaces the image's Entrypoint and Cmd (as ctr does); `entrypoint` and `command` replace one each (as docker does): use one way, not both"
+        )
+    }
+
     // MARK: Secrets and configs
 
     static func secretSource(_ kind: String, _ name: String, at loc: Loc) -> Diagnostic {

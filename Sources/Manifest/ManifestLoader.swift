@@ -17,6 +17,13 @@ public enum ManifestLoader {
         return try load(text: text, path: path, directory: directory, environment: environment)
     }
 
+    /// The manifest a command reads when none is named: `berth.yaml` in `directory`, else the first compose
+    /// file there in compose's order, else `berth.yaml`.
+    public static func defaultFile(in directory: String) -> String {
+        let names = ["berth.yaml"] + ComposeTranslator.defaultFileNames
+        return names.first { FileManager.default.fileExists(atPath: directory + "/" + $0) } ?? "berth.yaml"
+    }
+
     /// Loads manifest `text`; `path` names it in diagnostics, `directory` anchors relative paths and the `.env` file.
     public static func load(text: String, path: String, directory: String, environment: [String: String]) throws -> ProjectManifest {
         try load(text: text, path: path, directory: directory, environment: environment, readDotEnv: true)
@@ -40,7 +47,7 @@ public enum ManifestLoader {
         }
         variables.merge(environment) { _, fromEnvironment in fromEnvironment }
 
-        let root: YAMLNode
+        var root: YAMLNode
         switch YAMLReader.parse(text, file: path) {
         case .failure(let error):
             throw DiagnosticsError(diagnostics + error.diagnostics, category: .manifest)
@@ -48,6 +55,13 @@ public enum ManifestLoader {
             throw DiagnosticsError(diagnostics + [ManifestDiagnostics.emptyManifest(at: SourceLocation(file: path, line: 1, column: 1))])
         case .success(let node?):
             root = node
+        }
+        var optionalEnvFiles: Set<String> = []
+        if ComposeTranslator.isCompose(root, path: path) {
+            var translator = ComposeTranslator(file: path)
+            root = translator.translate(root)
+            diagnostics += translator.diagnostics
+            optionalEnvFiles = Set(translator.optionalEnvFiles.compactMap(ComposeTranslator.text).map { ValueRules.absolute($0, in: directory) })
         }
         var decoder = ManifestDecoder(file: path, variables: variables)
         let description = decoder.decode(root)
@@ -58,6 +72,10 @@ public enum ManifestLoader {
         diagnostics += validator.diagnostics
         if diagnostics.hasErrors { throw DiagnosticsError(unique(diagnostics), category: .manifest) }
         var loaded = manifest
+        // Compose's `env_file: {path, required: false}`: a missing optional file is left out.
+        for index in loaded.containers.indices {
+            loaded.containers[index].envFiles.removeAll { optionalEnvFiles.contains($0) && !FileManager.default.fileExists(atPath: $0) }
+        }
         loaded.warnings = unique(diagnostics.filter { $0.severity == .warning })
         return loaded
     }

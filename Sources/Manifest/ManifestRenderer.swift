@@ -11,8 +11,8 @@ public enum ManifestRenderer {
     }
 
     /// The whole manifest in `format`; throws when an env-file cannot be read or parsed.
-    public static func render(_ m: ProjectManifest, format: Format) throws -> String {
-        let canonical = try CanonicalManifest(m).escapingDollars()
+    public static func render(_ m: ProjectManifest, format: Format, foldEnvFiles: Bool = true) throws -> String {
+        let canonical = try CanonicalManifest(m, foldEnvFiles: foldEnvFiles).escapingDollars()
         switch format {
         case .json:
             let data = try encoder(pretty: true).encode(canonical)

@@ -10,7 +10,7 @@ enum ManifestRules {
         "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
         "ports", "expose", "networks", "net-none", "dns", "dns-search", "extra-hosts",
         "restart", "restart-on-unhealthy", "healthcheck", "stop-signal", "stop-grace-period", "init",
-        "secrets", "configs",
+        "secrets", "configs", "entrypoint", "command",
     ]
     /// Container keys that choose how a container is made, not what its runtime spec holds: everything
     /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).

@@ -86,6 +86,11 @@ extension ManifestValidator {
         validateNetworking(d, into: &c)
         validateServices(d, into: &c)
         c.secretMounts = secretMounts(d.secrets, kind: .secret) + secretMounts(d.configs, kind: .config)
+        c.entrypoint = d.entrypoint?.value.map(\.value)
+        c.command = d.command?.value.map(\.value)
+        if let args = d.args, d.entrypoint != nil || d.command != nil {
+            diagnostics.append(ManifestDiagnostics.argsWithCommand(at: args.location))
+        }
         return c
     }
 

@@ -147,6 +147,9 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var initProcess: Bool = false
     /// The secrets and configs it mounts, secrets first, in manifest order.
     public var secretMounts: [SecretMount] = []
+    /// Docker's split: `entrypoint` replaces the image's Entrypoint (and drops its Cmd), `command` its Cmd.
+    public var entrypoint: [String]?
+    public var command: [String]?
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
 

@@ -61,6 +61,9 @@ public struct ResolvedContainer: Hashable, Sendable {
     public var initProcess: Bool
     /// Secrets and configs: files Berth writes under the container's directory, bound read-only.
     public var secretMounts: [SecretMount]
+    /// Docker's `entrypoint`/`command`: each replaces its half of the image's command line.
+    public var entrypoint: [String]?
+    public var command: [String]?
 
     /// The CFS period `cpuQuota` is relative to, in µs (ctr's `--cpus`).
     public static let cpuPeriod: Int64 = 100_000
@@ -93,6 +96,8 @@ public struct ResolvedContainer: Hashable, Sendable {
         stopSignal = definition.stopSignal
         initProcess = definition.initProcess
         secretMounts = definition.secretMounts
+        entrypoint = definition.entrypoint
+        command = definition.command
     }
 
     /// `cpus` × the period, in whole µs; nil for a value the validator refuses (not positive, or beyond

@@ -66,6 +66,13 @@ public enum SpecBuilder {
         }
         if container.readonlyRoot { draft.root.readonly = true }
         if let args = container.args { draft.process.args = args }
+        if container.entrypoint != nil || container.command != nil {
+            // As docker: a new Entrypoint drops the image's Cmd; a command alone keeps the image's Entrypoint.
+            let image = input.imageConfig?.config
+            let entrypoint = container.entrypoint ?? image?.entrypoint ?? []
+            let command = container.command ?? (container.entrypoint == nil ? image?.cmd ?? [] : [])
+            draft.process.args = entrypoint + command
+        }
         if let cwd = container.cwd { draft.process.cwd = cwd }
         if let user = container.user {
             try applyUser(user, lookupKey: user, users: users, location: container.locations["user"], to: &draft)

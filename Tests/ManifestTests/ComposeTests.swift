@@ -1,0 +1,150 @@
+import Diagnostics
+import Foundation
+import Testing
+@testable import Manifest
+
+/// Compose files read as Berth manifests: keys mapped, values kept, unsupported keys warned about at their
+/// line, errors located in the compose file.
+@Suite struct ComposeTests {
+    static let compose = """
+        name: shop
+        version: "3.9"
+        services:
+          web:
+            image: nginx:1.27
+            command: ["nginx", "-g", "daemon off;"]
+            working_dir: /srv
+            environment:
+              MODE: prod
+              FROM_HOST:
+            labels: ["tier=front"]
+            ports:
+              - "8080:80"
+              - {target: 443, published: 8443, host_ip: 127.0.0.1, protocol: tcp}
+            volumes:
+              - data:/var/lib/web
+              - {type: volume, source: cache, target: /cache, read_only: true, volume: {subpath: web}}
+              - ./conf:/etc/nginx/conf.d:ro
+            networks:
+              front:
+                aliases: [www]
+                ipv4_address: 10.90.0.10
+            depends_on:
+              db: {condition: service_healthy}
+            healthcheck:
+              test: ["CMD-SHELL", "wget -q -O /dev/null http://localhost/"]
+              interval: 10s
+              start_period: 5s
+            restart: unless-stopped
+            stop_grace_period: 20s
+            read_only: true
+            cpus: "0.5"
+            mem_limit: 256m
+            logging: {driver: json-file}
+            container_name: shop-web
+          db:
+            image: postgres:16
+            environment: ["POSTGRES_PASSWORD_FILE=/run/secrets/db_pass", "PGUSER"]
+            secrets: [db_pass]
+            network_mode: none
+            deploy:
+              replicas: 1
+              resources:
+                limits: {memory: 1g, cpus: "2", pids: 200}
+              placement: {constraints: ["node.role == manager"]}
+          migrate:
+            image: alpine:3.20
+            entrypoint: /bin/sh -c
+            command: "'echo migrated'"
+            network_mode: "service:web"
+            pull_policy: if_not_present
+        networks:
+          front:
+            ipam:
+              config:
+                - subnet: 10.90.0.0/24
+        volumes:
+          data: {}
+          cache:
+            external: true
+            name: other_cache
+        secrets:
+          db_pass:
+            file: ./db_pass.txt
+        x-common: &common {restart: always}
+        """
+
+    @Test func servicesBecomeContainersWithTheirSettings() throws {
+        let loaded = try Support.load(Self.compose, name: "compose.yaml", environment: ["FROM_HOST": "h", "PGUSER": "pg"])
+        #expect(loaded.name == "shop")
+        let web = try #require(loaded.container(named: "web"))
+        #expect(web.command == ["nginx", "-g", "daemon off;"] && web.args == nil)
+        #expect(web.cwd == "/srv" && web.readonly && web.cpus == 0.5 && web.memoryLimit == 256 << 20)
+        #expect(web.env == ["FROM_HOST=h", "MODE=prod"])
+        #expect(web.labels == ["tier": "front"])
+        #expect(web.ports.map(\.shortForm) == ["8080:80", "127.0.0.1:8443:443"])
+        #expect(web.mounts.map(\.type) == [MountDefinition.volumeType, MountDefinition.volumeType, "bind"])
+        #expect(web.mounts[1].subpath == "web" && web.mounts[1].options == ["ro"])
+        #expect(web.mounts[2].source == "/project/conf" && web.mounts[2].options.contains("ro"))
+        #expect(web.networks.first?.aliases == ["www"] && web.networks.first?.ipv4Address?.description == "10.90.0.10")
+        #expect(web.dependencyRequirements["db"]?.condition == .healthy)
+        #expect(web.restart == .unlessStopped && web.stopGracePeriod == 20)
+        if case .check(let check)? = web.healthcheck {
+            #expect(check.interval == 10 && check.startPeriod == 5)
+        } else {
+            Issue.record("healthcheck not carried over")
+        }
+        let db = try #require(loaded.container(named: "db"))
+        #expect(db.netNone && db.memoryLimit == 1 << 30 && db.cpus == 2 && db.pidsLimit == 200)
+        #expect(db.env == ["POSTGRES_PASSWORD_FILE=/run/secrets/db_pass", "PGUSER=pg"])
+        #expect(db.secretMounts.map(\.target) == ["/run/secrets/db_pass"])
+        let migrate = try #require(loaded.container(named: "migrate"))
+        #expect(migrate.entrypoint == ["/bin/sh", "-c"] && migrate.command == ["echo migrated"])
+        #expect(migrate.withNamespaces == [NamespaceJoin(type: .network, target: .container("web"))])
+        #expect(migrate.pull == .missing)
+        #expect(loaded.volumes.map(\.name) == ["cache", "data"] && loaded.volumes.first?.external == "other_cache")
+        #expect(loaded.network(named: "front")?.subnet?.description == "10.90.0.0/24")
+    }
+
+    @Test func eachUnsupportedKeyIsOneLocatedWarning() throws {
+        let loaded = try Support.load(Self.compose, name: "compose.yaml", environment: ["FROM_HOST": "h", "PGUSER": "pg"])
+        let warnings = loaded.warnings.map(\.description)
+        #expect(warnings.contains("compose.yaml:2:1: warning: `version` is obsolete in the Compose Specification; ignored"), "\(warnings)")
+        #expect(warnings.contains("compose.yaml:34:5: warning: `logging` is not supported by Berth; ignored"), "\(warnings)")
+        #expect(
+            warnings.contains { $0.hasPrefix("compose.yaml:35:5: warning: `container_name` is not supported by Berth") }, "\(warnings)")
+        #expect(warnings.contains("compose.yaml:45:7: warning: `deploy.placement` is not supported by Berth; ignored"), "\(warnings)")
+        #expect(warnings.count == 4, "\(warnings)")
+    }
+
+    @Test func errorsPointIntoTheComposeFile() {
+        let text = """
+            services:
+              web:
+                image: nginx
+                restart: sometimes
+                depends_on:
+                  db: {condition: service_ready}
+            """
+        let diagnostics = Support.diagnostics(text, name: "compose.yaml")
+        #expect(diagnostics.contains { $0.hasPrefix("compose.yaml:4:14: error: invalid `restart` `sometimes`") }, "\(diagnostics)")
+        #expect(
+            diagnostics.contains { $0.hasPrefix("compose.yaml:6:23: error: invalid `condition` `service_ready`") },
+            "\(diagnostics.joined(separator: " | "))")
+        #expect(diagnostics.contains { $0.contains("`depends-on` names container `db`") }, "\(diagnostics)")
+    }
+
+    @Test func aFileWithServicesIsComposeWhateverItsName() throws {
+        let loaded = try Support.load("services:\n  a:\n    image: busybox\n", name: "stack.yml", directory: "/work/My Stack")
+        #expect(loaded.name == "my-stack")
+        #expect(loaded.containers.map(\.name) == ["a"])
+    }
+
+    @Test func shellWords() {
+        #expect(ShellWords.split(#"echo "a b" 'c d' e\ f"#) == ["echo", "a b", "c d", "e f"])
+        #expect(ShellWords.split(#"sh -c "echo \"hi\" \$HOME""#) == ["sh", "-c", #"echo "hi" $HOME"#])
+        #expect(ShellWords.split("") == [])
+        #expect(ShellWords.split("'open") == nil)
+        #expect(ShellWords.split("trailing\\") == nil)
+    }
+}
