@@ -85,6 +85,7 @@ extension ManifestValidator {
         c.dependsOn = (d.dependsOn?.value ?? []).map(\.value)
         validateNetworking(d, into: &c)
         validateServices(d, into: &c)
+        validateKernelOptions(d, into: &c)
         return c
     }
 

@@ -59,6 +59,9 @@ public struct ResolvedContainer: Hashable, Sendable {
     public var stopSignal: String?
     /// Run the init (tini) as PID 1 in front of the command.
     public var initProcess: Bool
+    /// Seccomp, capabilities, sysctls, ulimits, devices and the other security and kernel options
+    /// (`SpecBuilder+Security.swift`); its `tmpfs` mounts are already in `mounts`.
+    public var kernel: KernelOptions
 
     /// The CFS period `cpuQuota` is relative to, in µs (ctr's `--cpus`).
     public static let cpuPeriod: Int64 = 100_000
@@ -90,6 +93,8 @@ public struct ResolvedContainer: Hashable, Sendable {
         locations = definition.locations
         stopSignal = definition.stopSignal
         initProcess = definition.initProcess
+        kernel = definition.kernel
+        mounts += definition.kernel.tmpfs.map(Self.ociMount)
     }
 
     /// `cpus` × the period, in whole µs; nil for a value the validator refuses (not positive, or beyond

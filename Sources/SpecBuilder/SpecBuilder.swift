@@ -72,6 +72,7 @@ public enum SpecBuilder {
         if let files = input.joinedResolutionFiles { bindResolutionFiles(hosts: files.hosts, resolvConf: files.resolvConf, to: &draft) }
         if let hostname = container.hostname { draft.base.hostname = hostname }
         applyAnnotations(image: input.imageConfig, labels: container.labels, stopSignal: container.stopSignal, to: &draft)
+        try applyKernelOptions(input, fromFile: fromFile, users: users, to: &draft)
 
         if (draft.process.args ?? []).isEmpty {
             throw SpecError.noCommand(container: container.name, at: container.locations["args"])
