@@ -1,0 +1,107 @@
+import Diagnostics
+import Foundation
+import Testing
+
+@testable import Manifest
+
+/// The security and kernel options: spellings, defaults, what goes into the canonical form, warnings.
+@Suite struct SecurityOptionsTests {
+    @Test func securityOptSpellingsSetSeccompAndNoNewPrivileges() throws {
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                security-opt: ["seccomp=profiles/strict.json", "no-new-privileges=false"]
+                read-only: true
+            """)
+        let web = try #require(manifest.container(named: "web"))
+        #expect(web.kernel.seccomp == .profile("/project/profiles/strict.json"))
+        #expect(web.kernel.noNewPrivileges == false)
+        #expect(web.readonly)
+        #expect(web.specFieldsSet() == ["readonly", "seccomp", "no-new-privileges"])
+    }
+
+    @Test func apparmorUnconfinedIsOnlyAWarningOnAHostWithoutAppArmor() throws {
+        guard !ManifestRules.hostHasAppArmor else { return }
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                security-opt: [apparmor=unconfined]
+            """)
+        #expect(
+            manifest.warnings.map(\.description) == [
+                "berth.yaml:5:20: warning: `security-opt` \"apparmor=unconfined\": this host has no AppArmor (no /sys/module/apparmor), so the container is unconfined anyway"
+            ])
+    }
+
+    @Test func seccompInBothPlacesIsAConflict() {
+        let text = """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                seccomp: default
+                security-opt: [seccomp=unconfined]
+            """
+        #expect(
+            Support.diagnostics(text) == [
+                "berth.yaml:6:20: error: `seccomp` and `security-opt: seccomp=unconfined` both set the same thing; keep one"
+            ])
+    }
+
+    /// The options are written only when set, so a manifest without them keeps its canonical form and hash.
+    @Test func unsetOptionsLeaveTheCanonicalFormAlone() throws {
+        let text = """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+            """
+        let web = try #require(try Support.load(text).container(named: "web"))
+        let json = String(decoding: try ManifestRenderer.canonicalJSON(of: web), as: UTF8.self)
+        for key in ["seccomp", "cap-add", "sysctls", "ulimits", "devices", "shm-size", "tmpfs", "no-new-privileges", "ipc", "pid"] {
+            #expect(!json.contains("\"\(key)\""), "\(key) in \(json)")
+        }
+        #expect(web.kernel.isEmpty)
+    }
+
+    @Test func ipcAndPidContainerFormsAreNamespaceJoinsAndDependencies() throws {
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              db:
+                image: berth.local/busybox:demo
+              web:
+                image: berth.local/busybox:demo
+                ipc: container:db
+                pid: container:db
+            """)
+        let web = try #require(manifest.container(named: "web"))
+        #expect(web.withNamespaces == [NamespaceJoin(type: .ipc, target: .container("db")), NamespaceJoin(type: .pid, target: .container("db"))])
+        #expect(web.dependencies == ["db"])
+        #expect(manifest.serviceNames == ["db"])
+    }
+
+    @Test func sysctlsNetAreRefusedWithANetworkJoin() {
+        let text = """
+            version: 1
+            containers:
+              db:
+                image: berth.local/busybox:demo
+              web:
+                image: berth.local/busybox:demo
+                with-ns: [{type: network, container: db}]
+                sysctls: {net.core.somaxconn: 1024, kernel.msgmax: 65536}
+            """
+        #expect(
+            Support.diagnostics(text) == [
+                "berth.yaml:8:15: error: `sysctls`: \"net.core.somaxconn\" cannot be set: the container has no network namespace of its own (`net-host` or a `with-ns` network join)"
+            ])
+    }
+}
