@@ -397,6 +397,12 @@ extension ManifestDiagnostics {
     static func missingDevice(_ path: String, at loc: Loc?) -> Diagnostic {
         .error(at: loc, "`devices` path `\(path)` is not a device node on this host")
     }
+    static func ulimitAboveHost(_ name: String, _ hard: UInt64, host: UInt64, at loc: Loc?) -> Diagnostic {
+        .error(
+            at: loc,
+            "ulimit `\(name)` hard \(hard == UInt64.max ? "unlimited" : String(hard)) is above this host's limit for Berth (\(host)), which it cannot raise without CAP_SYS_RESOURCE; use \(host) or less"
+        )
+    }
     static func unreadableSeccomp(_ path: String, reason: String, at loc: Loc?) -> Diagnostic {
         .error(at: loc, "`seccomp` profile `\(path)`: \(reason)")
     }

@@ -53,6 +53,8 @@ extension ManifestValidator {
                 diagnostics.append(ManifestDiagnostics.foreignPlatform(platform.value, host: ManifestRules.hostPlatforms[0], at: platform.location))
             }
         }
+        for entry in k.ulimits { c.locations.fields["ulimits.\(entry.name.value)"] = entry.name.location }
+        for (i, entry) in (k.devices?.value ?? []).enumerated() { c.locations.fields["devices[\(i)]"] = entry.location }
         c.kernel = options
     }
 

@@ -105,3 +105,42 @@ import Testing
             ])
     }
 }
+
+@Suite struct SecurityHostChecksTests {
+    @Test func hardUlimitsAboveBerthsOwnAreRefusedWithoutCapSysResource() throws {
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                ulimits: {nofile: 30000, nproc: {soft: 10, hard: 100}, core: -1}
+            """)
+        let web = try #require(manifest.container(named: "web"))
+        let limits: [String: UInt64] = ["nofile": 20000, "nproc": 1000, "core": UInt64.max]
+        let problems = HostValidator.ulimitProblems(web, canRaiseHardLimits: false) { limits[$0] }
+        #expect(
+            problems.map(\.description) == [
+                "berth.yaml:5:15: error: ulimit `nofile` hard 30000 is above this host's limit for Berth (20000), which it cannot raise without CAP_SYS_RESOURCE; use 20000 or less"
+            ])
+        #expect(HostValidator.ulimitProblems(web, canRaiseHardLimits: true) { limits[$0] }.isEmpty)
+    }
+
+    @Test func devicesMustBeDeviceNodesAndProfilesMustExist() throws {
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                devices: [/dev/null, /dev/berth-no-such-device]
+                seccomp: /nonexistent/profile.json
+            """)
+        let web = try #require(manifest.container(named: "web"))
+        #expect(
+            HostValidator.kernelOptionProblems(web).map(\.description) == [
+                "berth.yaml:6:14: error: `seccomp` profile `/nonexistent/profile.json`: it does not exist",
+                "berth.yaml:5:26: error: `devices` path `/dev/berth-no-such-device` is not a device node on this host",
+            ])
+    }
+}
