@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 import Testing
 
 /// Seccomp, capabilities and the kernel options with real runc: what the spec says is what the process gets.
@@ -97,6 +98,40 @@ import Testing
                 "80", "4096", "8192", "shm=131072", "cache=8192", hasFuse ? "fuse=yes" : "fuse=no", "300", "0 10 100 4242",
                 "CapEff:\t0000000000000401", "NoNewPrivs:\t0",
             ], "stdout: \(result.stdoutText) stderr: \(result.stderrText)")
+    }
+
+    /// `pid: host` drops the PID namespace (the host's PID 1 is visible); `ipc: container:db` joins db's IPC
+    /// namespace, and db, which the join makes a dependency, is started first and kept running.
+    @Test func hostPidAndContainerIpcNamespaces() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let hostInit = try String(contentsOfFile: "/proc/1/comm", encoding: .utf8)
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-ns-modes
+            containers:
+              db:
+                image: berth.local/busybox:demo
+                net-none: true
+                args: ["sh", "-c", "trap \\"exit 0\\" TERM; sleep 300 & wait"]
+              web:
+                image: berth.local/busybox:demo
+                net-none: true
+                pid: host
+                ipc: container:db
+                args: ["sh", "-c", "cat /proc/1/comm; readlink /proc/self/ns/ipc"]
+            """, project: "it-ns-modes")
+        let result = try fixture.run(["apply", "-f", manifest, "--wait"])
+        #expect(result.status == 0, "stderr: \(result.stderrText)")
+        // Several containers: each line of output is prefixed with its container's name.
+        let lines = result.stdoutText.split(separator: "\n").map { String($0.hasPrefix("web | ") ? $0.dropFirst(6) : $0) }
+        #expect(lines.first == hostInit.trimmingCharacters(in: .newlines), "stdout: \(result.stdoutText)")
+        let dbIPC = try ProcessRunner().run(
+            fixture.berth, ["exec", "--state-root", fixture.root, "-p", "it-ns-modes", "db", "--", "readlink", "/proc/self/ns/ipc"])
+        #expect(dbIPC.status == 0, "stderr: \(dbIPC.stderrText)")
+        #expect(lines.count == 2 && lines[1] == dbIPC.stdoutText.trimmingCharacters(in: .newlines), "web: \(lines), db: \(dbIPC.stdoutText)")
+        #expect(lines.last != (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc")))
     }
 
     @Test func hostileValuesAreLocatedErrors() throws {
