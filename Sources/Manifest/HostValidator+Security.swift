@@ -26,8 +26,21 @@ extension HostValidator {
                 problems.append(ManifestDiagnostics.missingDevice(device.hostPath, at: c.locations["devices[\(i)]"]))
             }
         }
-        problems += ulimitProblems(c, canRaiseHardLimits: hasCapability(24), hardLimit: currentHardLimit)
+        let canRaise = hasCapability(24)
+        problems += ulimitProblems(c, canRaiseHardLimits: canRaise, hardLimit: currentHardLimit)
+        if let problem = oomScoreProblem(c, canLower: canRaise, current: currentOOMScoreAdj()) { problems.append(problem) }
         return problems
+    }
+
+    /// An `oom-score-adj` below Berth's own, which the kernel refuses without CAP_SYS_RESOURCE (runc then
+    /// fails at start with an obscure message).
+    static func oomScoreProblem(_ c: ContainerDefinition, canLower: Bool, current: Int?) -> Diagnostic? {
+        guard !canLower, let score = c.kernel.oomScoreAdj, let current, score < current else { return nil }
+        return ManifestDiagnostics.oomScoreBelowHost(score, host: current, at: c.locations["oom-score-adj"])
+    }
+
+    static func currentOOMScoreAdj() -> Int? {
+        (try? String(contentsOfFile: "/proc/self/oom_score_adj", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// A hard ulimit above this process's own, which runc cannot set without CAP_SYS_RESOURCE (it fails at

@@ -403,6 +403,10 @@ extension ManifestDiagnostics {
             "ulimit `\(name)` hard \(hard == UInt64.max ? "unlimited" : String(hard)) is above this host's limit for Berth (\(host)), which it cannot raise without CAP_SYS_RESOURCE; use \(host) or less"
         )
     }
+    static func oomScoreBelowHost(_ score: Int, host: Int, at loc: Loc?) -> Diagnostic {
+        .error(
+            at: loc, "`oom-score-adj` \(score) is below Berth's own (\(host)), which it cannot lower without CAP_SYS_RESOURCE; use \(host) or more")
+    }
     static func unreadableSeccomp(_ path: String, reason: String, at loc: Loc?) -> Diagnostic {
         .error(at: loc, "`seccomp` profile `\(path)`: \(reason)")
     }

@@ -126,6 +126,24 @@ import Testing
         #expect(HostValidator.ulimitProblems(web, canRaiseHardLimits: true) { limits[$0] }.isEmpty)
     }
 
+    @Test func oomScoreBelowBerthsOwnIsRefusedWithoutCapSysResource() throws {
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                oom-score-adj: -500
+            """)
+        let web = try #require(manifest.container(named: "web"))
+        #expect(
+            HostValidator.oomScoreProblem(web, canLower: false, current: 0)?.description
+                == "berth.yaml:5:20: error: `oom-score-adj` -500 is below Berth's own (0), which it cannot lower without CAP_SYS_RESOURCE; use 0 or more"
+        )
+        #expect(HostValidator.oomScoreProblem(web, canLower: true, current: 0) == nil)
+        #expect(HostValidator.oomScoreProblem(web, canLower: false, current: -600) == nil)
+    }
+
     @Test func devicesMustBeDeviceNodesAndProfilesMustExist() throws {
         let manifest = try Support.load(
             """
