@@ -29,7 +29,18 @@ extension ManifestValidator {
                 diagnostics.append(ManifestDiagnostics.invalidSize("shm-size", size.value, at: size.location))
             }
         }
-        options.tmpfs = (k.tmpfs?.value ?? []).compactMap { tmpfs($0) }
+        let mounted = Set(c.mounts.map { ValueRules.clean($0.destination) })
+        var tmpfsDestinations: Set<String> = []
+        options.tmpfs = (k.tmpfs?.value ?? []).compactMap { entry in
+            guard let mount = tmpfs(entry) else { return nil }
+            guard !mounted.contains(mount.destination), tmpfsDestinations.insert(mount.destination).inserted else {
+                diagnostics.append(
+                    ManifestDiagnostics.invalidTmpfs(
+                        entry.value, reason: "something else is already mounted at \(mount.destination)", at: entry.location))
+                return nil
+            }
+            return mount
+        }
         options.groupAdd = (k.groupAdd?.value ?? []).compactMap { group in
             guard ValueRules.isValidUser(group.value), !group.value.contains(":") else {
                 diagnostics.append(ManifestDiagnostics.invalidGroup(group.value, at: group.location))

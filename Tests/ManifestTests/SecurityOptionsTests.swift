@@ -88,6 +88,22 @@ import Testing
         #expect(manifest.serviceNames == ["db"])
     }
 
+    @Test func tmpfsOverAnotherMountIsRefused() {
+        let text = """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                mounts: [{type: tmpfs, destination: /cache}]
+                tmpfs: [/cache, /run, "/run:size=1m"]
+            """
+        #expect(
+            Support.diagnostics(text) == [
+                "berth.yaml:6:13: error: `tmpfs` entry \"/cache\": something else is already mounted at /cache",
+                "berth.yaml:6:27: error: `tmpfs` entry \"/run:size=1m\": something else is already mounted at /run",
+            ])
+    }
+
     @Test func sysctlsNetAreRefusedWithANetworkJoin() {
         let text = """
             version: 1
