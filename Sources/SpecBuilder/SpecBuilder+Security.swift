@@ -26,7 +26,8 @@ extension SpecBuilder {
         if let score = k.oomScoreAdj { draft.process.oomScoreAdj = score }
         if let size = k.shmSize {
             for i in draft.mounts.indices where cleanPath(draft.mounts[i].destination) == "/dev/shm" && draft.mounts[i].type == "tmpfs" {
-                draft.mounts[i].options = (draft.mounts[i].options ?? []).filter { !$0.hasPrefix("size=") } + ["size=\(size)"]
+                // containerd's WithDevShmSize: the size in KiB (rounded up here), replacing any size option.
+                draft.mounts[i].options = (draft.mounts[i].options ?? []).filter { !$0.hasPrefix("size=") } + ["size=\((size + 1023) / 1024)k"]
             }
         }
         if !k.hostNamespaces.isEmpty { draft.namespaces.removeAll { k.hostNamespaces.contains($0.type) } }
