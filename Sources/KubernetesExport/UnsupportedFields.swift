@@ -57,6 +57,7 @@ enum UnsupportedFields {
                 break
             }
         }
+        checkKernelOptions(c, warnings: &warnings)
         return c.image != nil
     }
 }

@@ -161,6 +161,21 @@ struct CanonicalContainer: Codable, Equatable {
     var command: [String]?
     /// Only when env-files are not folded into `env`.
     var envFiles: [String]?
+    // Security and kernel options: written only when set.
+    var seccomp: String?
+    var noNewPrivileges: Bool?
+    var capAdd: [String]?
+    var capDrop: [String]?
+    var sysctls: [String: String]?
+    var ulimits: [String: CanonicalUlimit]?
+    var devices: [String]?
+    var shmSize: Int64?
+    var tmpfs: [String]?
+    var groupAdd: [String]?
+    var oomScoreAdj: Int?
+    var ipc: String?
+    var pid: String?
+    var platform: String?
 
     enum CodingKeys: String, CodingKey {
         case image, args, cwd, env, mounts, checkpoint, readonly, tty, labels, user, hostname, privileged, cpus
@@ -170,6 +185,8 @@ struct CanonicalContainer: Codable, Equatable {
         case extraHosts = "extra-hosts", restart, restartOnUnhealthy = "restart-on-unhealthy", healthcheck
         case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init", secrets, configs, entrypoint, command,
             envFiles = "env-files"
+        case seccomp, noNewPrivileges = "no-new-privileges", capAdd = "cap-add", capDrop = "cap-drop", sysctls, ulimits, devices
+        case shmSize = "shm-size", tmpfs, groupAdd = "group-add", oomScoreAdj = "oom-score-adj", ipc, pid, platform
     }
 
     init(_ c: ContainerDefinition, foldEnvFiles: Bool = true) throws {
@@ -231,6 +248,7 @@ struct CanonicalContainer: Codable, Equatable {
         configs = configList.isEmpty ? nil : configList
         entrypoint = c.entrypoint
         command = c.command
+        setKernelOptions(c.kernel)
     }
 }
 
@@ -375,6 +393,11 @@ extension CanonicalContainer {
         c.healthcheck?.test = healthcheck?.test?.map(e)
         c.dnsSearch = dnsSearch?.map(e)
         c.extraHosts = extraHosts?.map(e)
+        c.seccomp = seccomp.map(e)
+        c.sysctls = sysctls?.mapValues(e)
+        c.devices = devices?.map(e)
+        c.tmpfs = tmpfs?.map(e)
+        c.groupAdd = groupAdd?.map(e)
         return c
     }
 }
@@ -421,5 +444,42 @@ extension ContainerDefinition {
             let b = try? JSONSerialization.data(withJSONObject: [other], options: [.sortedKeys])
             return a != b
         }
+    }
+}
+
+/// A ulimit's soft and hard values; -1 is unlimited.
+struct CanonicalUlimit: Codable, Equatable {
+    var soft: Int64
+    var hard: Int64
+
+    init(_ limit: Ulimit) {
+        soft = limit.soft == UInt64.max ? -1 : Int64(clamping: limit.soft)
+        hard = limit.hard == UInt64.max ? -1 : Int64(clamping: limit.hard)
+    }
+}
+
+extension CanonicalContainer {
+    /// The security and kernel options, each only when set. `ipc`/`pid` `container:NAME` are `with-ns` joins.
+    mutating func setKernelOptions(_ k: KernelOptions) {
+        seccomp = k.seccomp?.text
+        noNewPrivileges = k.noNewPrivileges
+        capAdd = k.capAdd.isEmpty ? nil : k.capAdd
+        capDrop = k.capDrop.isEmpty ? nil : k.capDrop
+        sysctls = k.sysctls.isEmpty ? nil : k.sysctls
+        ulimits = k.ulimits.isEmpty ? nil : Dictionary(k.ulimits.map { ($0.name, CanonicalUlimit($0)) }, uniquingKeysWith: { _, last in last })
+        devices = k.devices.isEmpty ? nil : k.devices.map(\.shortForm)
+        shmSize = k.shmSize
+        tmpfs =
+            k.tmpfs.isEmpty
+            ? nil
+            : k.tmpfs.map { mount in
+                let options = mount.options.dropFirst(3)
+                return options.isEmpty ? mount.destination : mount.destination + ":" + options.joined(separator: ",")
+            }
+        groupAdd = k.groupAdd.isEmpty ? nil : k.groupAdd
+        oomScoreAdj = k.oomScoreAdj
+        ipc = k.hostNamespaces.contains(.ipc) ? "host" : k.ipcMode
+        pid = k.hostNamespaces.contains(.pid) ? "host" : nil
+        platform = k.platform
     }
 }

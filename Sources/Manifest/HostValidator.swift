@@ -47,7 +47,7 @@ public struct HostValidator {
         if let problem = runtimeProblem(c.runtime, searchPath: searchPath, at: c.locations["runtime"]) {
             problems.append(problem)
         }
-        return problems
+        return problems + kernelOptionProblems(c)
     }
 
     private static func envFileProblems(_ file: String, at loc: SourceLocation?) -> [Diagnostic] {

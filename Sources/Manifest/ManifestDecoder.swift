@@ -117,6 +117,9 @@ struct ManifestDecoder {
         case "dns": c.dns = reader.stringList(value, field: field, allowSingle: true)
         case "dns-search": c.dnsSearch = reader.stringList(value, field: field, allowSingle: true)
         case "extra-hosts": c.extraHosts = decodeExtraHosts(value)
+        case "seccomp", "no-new-privileges", "cap-add", "cap-drop", "security-opt", "read-only", "sysctls", "ulimits", "devices",
+            "shm-size", "tmpfs", "group-add", "oom-score-adj", "ipc", "pid", "platform":
+            decodeKernelOption(field, value, into: &c.kernel)
         default:
             c.fieldLocations[field] = nil
             reportUnknown(key, in: "container `\(c.name.value)`", valid: ManifestRules.containerKeys)

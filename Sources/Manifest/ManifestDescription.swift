@@ -118,6 +118,8 @@ struct ContainerDescription {
     var command: Located<[Located<String>]>?
     var secrets: Located<[Located<SecretReferenceDescription>]>?
     var configs: Located<[Located<SecretReferenceDescription>]>?
+    /// Security and kernel options (`ManifestDecoder+Security.swift`).
+    var kernel = KernelOptionsDescription()
     /// Where each key's value was written, keyed by manifest key.
     var fieldLocations: [String: SourceLocation] = [:]
 
@@ -169,4 +171,33 @@ enum MountDescription {
 enum NamespaceDescription {
     case line(String)
     case long(type: Located<String>?, path: Located<String>?, container: Located<String>?)
+}
+
+/// The security and kernel options of a container as written.
+struct KernelOptionsDescription {
+    var seccomp: Located<String>?
+    var noNewPrivileges: Located<Bool>?
+    var capAdd: Located<[Located<String>]>?
+    var capDrop: Located<[Located<String>]>?
+    var securityOpt: Located<[Located<String>]>?
+    /// `read-only`, the alias of `readonly`.
+    var readOnlyAlias: Located<Bool>?
+    /// `sysctls` as `(name, value)` pairs, from a map or `K=V` strings (the key of a bad line is the line).
+    var sysctls: [(key: Located<String>, value: Located<String>?)] = []
+    var ulimits: [UlimitDescription] = []
+    var devices: Located<[Located<String>]>?
+    var shmSize: Located<String>?
+    var tmpfs: Located<[Located<String>]>?
+    var groupAdd: Located<[Located<String>]>?
+    var oomScoreAdj: Located<Int64>?
+    var ipc: Located<String>?
+    var pid: Located<String>?
+    var platform: Located<String>?
+}
+
+/// A `ulimits` entry: `name: N` (soft = hard) or `name: {soft, hard}`.
+struct UlimitDescription {
+    var name: Located<String>
+    var soft: Located<Int64>?
+    var hard: Located<Int64>?
 }

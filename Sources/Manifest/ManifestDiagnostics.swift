@@ -1,5 +1,6 @@
 import BerthSystem
 import Diagnostics
+import OCI
 
 /// Every manifest diagnostic is built here so the wording stays consistent and is tested in one place.
 enum ManifestDiagnostics {
@@ -352,5 +353,96 @@ extension ManifestDiagnostics {
 extension ManifestDiagnostics {
     static func envFileProblem(_ path: String, line: Int, problem: String, at loc: Loc?) -> Diagnostic {
         .error(at: loc, "env-file `\(path)` line \(line): \(problem)")
+    }
+}
+
+// MARK: Security
+
+extension ManifestDiagnostics {
+    static func bothSpellings(_ field: String, _ other: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` and `\(other)` both set the same thing; keep one")
+    }
+    static func invalidSeccomp(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`seccomp` \(Names.quoted(value)) is not `default`, `unconfined` or a path to an OCI seccomp JSON file")
+    }
+    static func invalidSecurityOpt(_ value: String, reason: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`security-opt` \(Names.quoted(value)): \(reason)")
+    }
+    static func unknownSecurityOpt(_ value: String, key: String, at loc: Loc) -> Diagnostic {
+        let valid = ManifestRules.securityOptKeys
+        if let guess = EditDistance.suggestion(for: key, among: valid) {
+            return .error(at: loc, "unknown `security-opt` \(Names.quoted(value)); did you mean `\(guess)`?")
+        }
+        return .error(at: loc, "unknown `security-opt` \(Names.quoted(value)); expected one of: \(valid.joined(separator: ", "))")
+    }
+    static func noAppArmor(_ value: String, at loc: Loc, isError: Bool) -> Diagnostic {
+        let message = "`security-opt` \(Names.quoted(value)): this host has no AppArmor (no /sys/module/apparmor)"
+        return isError ? .error(at: loc, message + "; remove the option") : .warning(at: loc, message + ", so the container is unconfined anyway")
+    }
+    static func unknownCapability(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        let upper = value.uppercased()
+        let name = upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+        if let guess = EditDistance.suggestion(for: name, among: LinuxCapability.all.map { $0.lowercased() }) {
+            return .error(at: loc, "`\(field)`: unknown capability \(Names.quoted(value)); did you mean `\(guess.uppercased())`?")
+        }
+        return .error(at: loc, "`\(field)`: unknown capability \(Names.quoted(value)); use a Linux capability name such as CAP_NET_ADMIN, or ALL")
+    }
+    static func sysctlWithoutValue(_ entry: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`sysctls` entry \(Names.quoted(entry)) is not `NAME=VALUE`")
+    }
+    static func invalidSysctl(_ name: String, reason: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`sysctls`: \(Names.quoted(name)) cannot be set: \(reason)")
+    }
+    static func unknownUlimit(_ name: String, at loc: Loc) -> Diagnostic {
+        if let guess = EditDistance.suggestion(for: name, among: Ulimit.names) {
+            return .error(at: loc, "unknown ulimit \(Names.quoted(name)); did you mean `\(guess)`?")
+        }
+        return .error(at: loc, "unknown ulimit \(Names.quoted(name)); expected one of: \(Ulimit.names.joined(separator: ", "))")
+    }
+    static func ulimitIncomplete(_ name: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "ulimit `\(name)` needs both `soft` and `hard` (or one number for both)")
+    }
+    static func invalidUlimit(_ name: String, reason: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "ulimit `\(name)`: \(reason)")
+    }
+    static func invalidDevice(_ value: String, reason: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`devices` entry \(Names.quoted(value)): \(reason)")
+    }
+    static func invalidTmpfs(_ value: String, reason: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`tmpfs` entry \(Names.quoted(value)): \(reason)")
+    }
+    static func invalidSize(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` \(Names.quoted(value)) is not a positive size (bytes, or a number with k, m or g)")
+    }
+    static func invalidGroup(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`group-add` \(Names.quoted(value)) is not a group name or gid")
+    }
+    static func outOfRange(_ field: String, _ value: String, range: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`\(field)` \(value) is out of range (\(range))")
+    }
+    static func invalidNamespaceMode(_ field: String, _ value: String, valid: [String], at loc: Loc) -> Diagnostic {
+        if let guess = EditDistance.suggestion(for: value, among: valid) {
+            return .error(at: loc, "`\(field)` \(Names.quoted(value)) is not valid; did you mean `\(guess)`?")
+        }
+        return .error(at: loc, "`\(field)` \(Names.quoted(value)) is not valid; expected one of: \(valid.joined(separator: ", "))")
+    }
+    static func foreignPlatform(_ value: String, host: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`platform` \(Names.quoted(value)) is not this host's (\(host)); Berth runs images natively only")
+    }
+    static func missingDevice(_ path: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "`devices` path `\(path)` is not a device node on this host")
+    }
+    static func ulimitAboveHost(_ name: String, _ hard: UInt64, host: UInt64, at loc: Loc?) -> Diagnostic {
+        .error(
+            at: loc,
+            "ulimit `\(name)` hard \(hard == UInt64.max ? "unlimited" : String(hard)) is above this host's limit for Berth (\(host)), which it cannot raise without CAP_SYS_RESOURCE; use \(host) or less"
+        )
+    }
+    static func oomScoreBelowHost(_ score: Int, host: Int, at loc: Loc?) -> Diagnostic {
+        .error(
+            at: loc, "`oom-score-adj` \(score) is below Berth's own (\(host)), which it cannot lower without CAP_SYS_RESOURCE; use \(host) or more")
+    }
+    static func unreadableSeccomp(_ path: String, reason: String, at loc: Loc?) -> Diagnostic {
+        .error(at: loc, "`seccomp` profile `\(path)`: \(reason)")
     }
 }

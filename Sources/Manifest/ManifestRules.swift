@@ -1,3 +1,4 @@
+import Foundation
 import OCI
 
 /// The fixed vocabulary of berth.yaml: versions, keys, namespace types. Names follow `BerthSystem.Names`.
@@ -11,12 +12,15 @@ enum ManifestRules {
         "ports", "expose", "networks", "net-none", "dns", "dns-search", "extra-hosts",
         "restart", "restart-on-unhealthy", "healthcheck", "stop-signal", "stop-grace-period", "init",
         "secrets", "configs", "entrypoint", "command",
+        "seccomp", "no-new-privileges", "cap-add", "cap-drop", "security-opt", "read-only", "sysctls", "ulimits", "devices",
+        "shm-size", "tmpfs", "group-add", "oom-score-adj", "ipc", "pid", "platform",
     ]
     /// Container keys that choose how a container is made, not what its runtime spec holds: everything
     /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).
     static let outsideTheSpec: Set<String> = [
         "image", "checkpoint", "runtime", "snapshotter", "rootfs", "no-pivot", "depends-on", "pull", "restore",
         "ports", "expose", "networks", "restart", "restart-on-unhealthy", "healthcheck", "stop-grace-period",
+        "platform",
     ]
     static let mountKeys = ["type", "source", "destination", "target", "options", "readonly", "subpath"]
     static let volumeKeys = ["external", "labels", "driver-opts"]
@@ -41,4 +45,16 @@ enum ManifestRules {
     /// What a `checkpoint:` brings back: the files only, or the files and the process (CRIU).
     static let restoreModes = RestoreMode.allCases.map(\.rawValue)
     static let runtimes = ["runc", "crun"]
+    /// The platforms `platform` accepts: this host's (Berth runs images natively only).
+    #if arch(x86_64)
+    static let hostPlatforms = ["linux/amd64", "linux/x86_64"]
+    #elseif arch(arm64)
+    static let hostPlatforms = ["linux/arm64", "linux/aarch64"]
+    #else
+    static let hostPlatforms = ["linux"]
+    #endif
+    /// Whether the kernel has AppArmor (`/sys/module/apparmor`): decides how `security-opt: apparmor=…` is refused.
+    static let hostHasAppArmor = FileManager.default.fileExists(atPath: "/sys/module/apparmor")
+    /// The `security-opt` keys Berth understands.
+    static let securityOptKeys = ["no-new-privileges", "seccomp", "apparmor", "label"]
 }

@@ -91,6 +91,7 @@ extension ManifestValidator {
         if let args = d.args, d.entrypoint != nil || d.command != nil {
             diagnostics.append(ManifestDiagnostics.argsWithCommand(at: args.location))
         }
+        validateKernelOptions(d, into: &c)
         return c
     }
 

@@ -94,6 +94,11 @@ struct ManifestValidator {
                     edges.append(Edge(to: container.value, field: "with-ns", location: container.location))
                 }
             }
+            for (field, mode) in [("ipc", c.kernel.ipc), ("pid", c.kernel.pid)] {
+                if let mode, mode.value.hasPrefix("container:") {
+                    edges.append(Edge(to: String(mode.value.dropFirst("container:".count)), field: field, location: mode.location))
+                }
+            }
             var seen: Set<String> = []
             for edge in edges {
                 if edge.to == c.name.value {

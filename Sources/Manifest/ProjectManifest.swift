@@ -152,6 +152,8 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     public var command: [String]?
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
+    /// Seccomp, capabilities, sysctls, ulimits, devices and the other security and kernel options.
+    public var kernel = KernelOptions()
 
     public init(
         name: String, image: String? = nil, args: [String]? = nil, cwd: String? = nil, env: [String] = [],

@@ -64,6 +64,9 @@ public struct ResolvedContainer: Hashable, Sendable {
     /// Docker's `entrypoint`/`command`: each replaces its half of the image's command line.
     public var entrypoint: [String]?
     public var command: [String]?
+    /// Seccomp, capabilities, sysctls, ulimits, devices and the other security and kernel options
+    /// (`SpecBuilder+Security.swift`); its `tmpfs` mounts are already in `mounts`.
+    public var kernel: KernelOptions
 
     /// The CFS period `cpuQuota` is relative to, in µs (ctr's `--cpus`).
     public static let cpuPeriod: Int64 = 100_000
@@ -98,6 +101,8 @@ public struct ResolvedContainer: Hashable, Sendable {
         secretMounts = definition.secretMounts
         entrypoint = definition.entrypoint
         command = definition.command
+        kernel = definition.kernel
+        mounts += definition.kernel.tmpfs.map(Self.ociMount)
     }
 
     /// `cpus` × the period, in whole µs; nil for a value the validator refuses (not positive, or beyond

@@ -9,7 +9,8 @@ import OCI
 /// → `mounts` (each replaces a mount with the same destination) → root path and the image config
 /// (image Env is the base the manifest env overrides; Entrypoint+Cmd; WorkingDir; User) → `readonly`
 /// → `args` → `cwd` → `user` → `tty` → `privileged` → `net-host` → `cpus` → `with-ns` →
-/// `memory-limit` → `hostname` → `pids-limit` → annotations.
+/// `memory-limit` → `hostname` → `pids-limit` → annotations → the security and kernel options
+/// (`SpecBuilder+Security.swift`: capabilities, then seccomp for the capabilities that result).
 ///
 /// `linux.cgroupsPath` is always `/berth/<state root id>/<project>/<container>` (containerd uses `/<namespace>/<id>`).
 /// The input is a definition the manifest validator accepted: the rules it checks (namespace types, `net-host`
@@ -90,6 +91,7 @@ public enum SpecBuilder {
         if let files = input.joinedResolutionFiles { bindResolutionFiles(hosts: files.hosts, resolvConf: files.resolvConf, to: &draft) }
         if let hostname = container.hostname { draft.base.hostname = hostname }
         applyAnnotations(image: input.imageConfig, labels: container.labels, stopSignal: container.stopSignal, to: &draft)
+        try applyKernelOptions(input, fromFile: fromFile, users: users, to: &draft)
 
         if (draft.process.args ?? []).isEmpty {
             throw SpecError.noCommand(container: container.name, at: container.locations["args"])

@@ -99,3 +99,31 @@ struct UnsupportedFieldTests {
         #expect(result.documents.count == 2)
     }
 }
+
+@Suite("Unsupported fields: security and kernel options")
+struct UnsupportedSecurityFieldTests {
+    @Test func eachSetOptionIsOneWarningAtItsField() throws {
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
+        let manifest = try loadManifest(
+            """
+            version: 1
+            name: hardened
+            containers:
+              web:
+                image: busybox
+                seccomp: unconfined
+                cap-drop: [ALL]
+                sysctls: {net.core.somaxconn: 1024}
+                pid: host
+
+            """, in: scratch.path)
+        let result = try KubernetesExporter.export(manifest)
+        let note = "is not exported to Kubernetes (Berth does not map it to a securityContext or Pod field); left out"
+        #expect(
+            result.warnings.map(\.description) == [
+                "berth.yaml:6:14: warning: `seccomp` \(note)", "berth.yaml:7:15: warning: `cap-drop` \(note)",
+                "berth.yaml:8:14: warning: `sysctls` \(note)", "berth.yaml:9:10: warning: `pid` \(note)",
+            ])
+    }
+}

@@ -23,13 +23,20 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
+/// The ctr parity cases run without `--seccomp`, so they say `seccomp: unconfined`; the security cases
+/// (`securityGoldenCases`) set what they test.
 private func web(_ configure: (inout ContainerDefinition) -> Void = { _ in }) -> ContainerDefinition {
     var container = ContainerDefinition(name: "web", image: "docker.io/library/nginx:1")
+    container.kernel.seccomp = .unconfined
     configure(&container)
     return container
 }
 
-private let rootfsContainer = ContainerDefinition(name: "tool", args: ["/bin/sh"], rootfs: "/var/lib/berth-test/rootfs")
+private let rootfsContainer: ContainerDefinition = {
+    var container = ContainerDefinition(name: "tool", args: ["/bin/sh"], rootfs: "/var/lib/berth-test/rootfs")
+    container.kernel.seccomp = .unconfined
+    return container
+}()
 
 private let baseConfigJSON = """
     {

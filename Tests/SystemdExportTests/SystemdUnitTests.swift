@@ -42,6 +42,8 @@ import Testing
             project: "shop", manifestPath: directory.path + "/berth.yaml", executable: "/bin/true", stateRoot: directory.path)
         let file = directory.appendingPathComponent(unit.fileName)
         try Data(unit.text.utf8).write(to: file)
+        // As an installed unit is (systemd warns about a world-writable one, whatever this process's umask).
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: analyze)
         process.arguments = ["verify", "--man=no", file.path]
