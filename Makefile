@@ -22,10 +22,11 @@ export PATH := $(PATH):/opt/swift/usr/bin
 #   containernetworking-plugins iptables   the CNI bridge, host-local, portmap and firewall plugins (networks)
 #   apache2-utils openssl curl   htpasswd, self-signed certificates, registry readiness in tests
 #   tini                 `init: true` (its static build, /usr/bin/tini-static, runs as the container's PID 1)
+#   buildah              builds the images of `build:` (daemonless, vfs storage under the state root)
 #   systemd              systemd-analyze verifies the units `berth export systemd` writes (tests)
 PACKAGES := runc libarchive-dev libisal-dev isal pkg-config libsqlite3-dev busybox-static iproute2 util-linux skopeo umoci \
             python3-jsonschema python3-yaml criu zstd python3-venv docker-registry apache2-utils openssl curl \
-            containerd containernetworking-plugins iptables tini systemd
+            containerd containernetworking-plugins iptables tini systemd buildah
 
 BERTH_ROOT ?= /var/lib/berth
 # kubernetes-validate (PyPI; carries the official Kubernetes schemas) checks exported YAML in tests.

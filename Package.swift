@@ -117,6 +117,8 @@ let package = Package(
             ]),
         // A manifest as Kubernetes objects (`berth export kubernetes`).
         .target(name: "KubernetesExport", dependencies: ["Diagnostics", "OCI", "Manifest"]),
+        // Images of `build:` made with buildah and imported into the store.
+        .target(name: "ImageBuild", dependencies: ["Diagnostics", "BerthSystem", "Manifest", "ImageStore", "State", "OCI"]),
         // A project as a systemd unit that applies it at boot (`berth export systemd`).
         .target(name: "SystemdExport", dependencies: ["BerthSystem"]),
         // The command line: parses and prints; logic lives in the modules above.
@@ -125,7 +127,7 @@ let package = Package(
             dependencies: [
                 "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
                 "SpecBuilder", "Runtime", "State", "Planner", "Executor",
-                "Registry", "KubernetesExport", "SystemdExport", "Checkpoint", "TarArchive",
+                "Registry", "KubernetesExport", "SystemdExport", "ImageBuild", "Checkpoint", "TarArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -158,6 +160,7 @@ let package = Package(
         .testTarget(
             name: "KubernetesExportTests", dependencies: ["KubernetesExport", "Manifest", "OCI", "TestSupport"],
             resources: [.copy("Golden")]),
+        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "Manifest"]),
         .testTarget(name: "SystemdExportTests", dependencies: ["SystemdExport", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "State", "Executor", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IntegrationTests", dependencies: ["OCI", "Runtime", "Snapshots"]),

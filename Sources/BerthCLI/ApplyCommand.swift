@@ -34,6 +34,16 @@ struct Apply: ParsableCommand {
     @Flag(help: "Remove containers of the project that are no longer in the manifest.")
     var prune = false
 
+    @Flag(help: "Build every image of `build:` first, even when its inputs did not change.")
+    var build = false
+
+    @Flag(help: "Build no image (one that is missing is then an error).")
+    var noBuild = false
+
+    func validate() throws {
+        if build && noBuild { throw ValidationError("--build and --no-build exclude each other") }
+    }
+
     func run() throws {
         network.apply()
         // A monitor loads while this process plans; the first container to start takes it.
@@ -45,6 +55,9 @@ struct Apply: ParsableCommand {
             source = .saved(try SavedPlan.load(path: planFile))
         } else {
             let loaded = try loadManifest(manifest.file)
+            if !noBuild, !dryRun, loaded.containers.contains(where: { $0.build != nil }) {
+                try ImageBuilds.run(loaded, project: manifest.projectName ?? loaded.name, context: context, force: build)
+            }
             source = .manifest(loaded, path: absolutePath(manifest.file), project: manifest.projectName ?? loaded.name)
         }
         let display = dryRun || isatty(STDERR_FILENO) != 1 ? nil : PullProgressDisplay()

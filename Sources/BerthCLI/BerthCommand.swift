@@ -17,7 +17,7 @@ public struct BerthCommand: ParsableCommand {
             Apply.self, PlanCommand.self, PS.self, Logs.self, Exec.self, Stop.self, Start.self, Restart.self, Kill.self, Remove.self, Wait.self,
             Down.self, BootCommand.self, Inspect.self, Top.self, Stats.self, PortCommand.self, RepairCommand.self,
             Validate.self,
-            ConfigCommand.self, ConvertCommand.self,
+            ConfigCommand.self, ConvertCommand.self, BuildCommand.self,
             SpecCommand.self, CheckpointCommand.self, ImageCommand.self, NetworkCommand.self, VolumeCommand.self, ExportCommand.self,
             LoginCommand.self,
             LogoutCommand.self,

@@ -31,6 +31,33 @@ struct CanonicalManifest: Codable, Equatable {
     }
 }
 
+struct CanonicalBuild: Codable, Equatable {
+    var context: String
+    var dockerfile: String?
+    var dockerfileInline: String?
+    var args: [String: String]?
+    var target: String?
+    var labels: [String: String]?
+    var noCache: Bool?
+    var pull: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case context, dockerfile, args, target, labels, pull
+        case dockerfileInline = "dockerfile-inline", noCache = "no-cache"
+    }
+
+    init(_ b: BuildDefinition) {
+        context = b.context
+        dockerfile = b.dockerfile
+        dockerfileInline = b.dockerfileInline
+        args = b.args.isEmpty ? nil : b.args
+        target = b.target
+        labels = b.labels.isEmpty ? nil : b.labels
+        noCache = b.noCache ? true : nil
+        pull = b.pull ? true : nil
+    }
+}
+
 struct CanonicalSecret: Codable, Equatable {
     var file: String?
     var environment: String?
@@ -161,6 +188,7 @@ struct CanonicalContainer: Codable, Equatable {
     var command: [String]?
     /// Only when env-files are not folded into `env`.
     var envFiles: [String]?
+    var build: CanonicalBuild?
     // Security and kernel options: written only when set.
     var seccomp: String?
     var noNewPrivileges: Bool?
@@ -184,7 +212,7 @@ struct CanonicalContainer: Codable, Equatable {
         case noPivot = "no-pivot", dependsOn = "depends-on", netNone = "net-none", dnsSearch = "dns-search"
         case extraHosts = "extra-hosts", restart, restartOnUnhealthy = "restart-on-unhealthy", healthcheck
         case stopSignal = "stop-signal", stopGracePeriod = "stop-grace-period", initProcess = "init", secrets, configs, entrypoint, command,
-            envFiles = "env-files"
+            envFiles = "env-files", build
         case seccomp, noNewPrivileges = "no-new-privileges", capAdd = "cap-add", capDrop = "cap-drop", sysctls, ulimits, devices
         case shmSize = "shm-size", tmpfs, groupAdd = "group-add", oomScoreAdj = "oom-score-adj", ipc, pid, platform
     }
@@ -248,6 +276,7 @@ struct CanonicalContainer: Codable, Equatable {
         configs = configList.isEmpty ? nil : configList
         entrypoint = c.entrypoint
         command = c.command
+        build = c.build.map(CanonicalBuild.init)
         setKernelOptions(c.kernel)
     }
 }

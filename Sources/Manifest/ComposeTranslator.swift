@@ -44,7 +44,6 @@ struct ComposeTranslator {
     /// Service keys that have no meaning for Berth, with why (the default reason is "not supported").
     static let unsupported: [String: String] = [
         "container_name": "Berth names each container PROJECT.SERVICE", "stdin_open": "Berth does not attach standard input",
-        "build": "images are not built yet; build it and import it, or name a built `image:`",
     ]
 
     // MARK: Top level
@@ -105,6 +104,7 @@ struct ComposeTranslator {
             case "pull_policy": pullPolicy(pair, into: &pairs)
             case "network_mode": networkMode(pair, into: &pairs)
             case "deploy": deploy(pair.value, into: &pairs)
+            case "build": add("build", buildSettings(pair.value), at: pair.key)
             default:
                 let why = Self.unsupported[key].map { " (\($0))" } ?? ""
                 warn("`\(key)` is not supported by Berth\(why); ignored", at: pair.key)
@@ -272,6 +272,24 @@ struct ComposeTranslator {
                 }
             }
             return YAMLPair(key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column)))
+        }
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+    }
+
+    /// `build:` with compose's key names; settings Berth does not carry out are warned about.
+    private mutating func buildSettings(_ node: YAMLNode) -> YAMLNode {
+        guard case .mapping(let mapping) = node else { return node }
+        let names = ["dockerfile_inline": "dockerfile-inline", "no_cache": "no-cache"]
+        var pairs: [YAMLPair] = []
+        for pair in mapping.pairs {
+            let key = Self.key(pair) ?? ""
+            if ["context", "dockerfile", "args", "target", "labels", "pull", "platforms"].contains(key) {
+                pairs.append(pair)
+            } else if let renamed = names[key] {
+                pairs.append(Self.pair(renamed, pair.value, at: pair.key))
+            } else {
+                warn("build setting `\(key)` is not supported by Berth; ignored", at: pair.key)
+            }
         }
         return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
     }

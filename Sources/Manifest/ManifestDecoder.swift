@@ -106,6 +106,7 @@ struct ManifestDecoder {
         case "stop-signal": c.stopSignal = reader.string(value, field: field, lenient: true)
         case "stop-grace-period": c.stopGracePeriod = reader.string(value, field: field, lenient: true)
         case "init": c.initProcess = reader.bool(value, field: field)
+        case "build": c.build = decodeBuild(value)
         case "entrypoint": c.entrypoint = decodeCommandLine(value, field: field)
         case "command": c.command = decodeCommandLine(value, field: field)
         case "secrets": c.secrets = decodeSecretReferences(value, field: field)
@@ -223,6 +224,40 @@ struct ManifestDecoder {
             }
         }
         return .long(type: type, path: path, container: container)
+    }
+
+    /// `build: DIR` or `build: {context, dockerfile, dockerfile-inline, args, target, labels, no-cache, pull, platforms}`.
+    private mutating func decodeBuild(_ node: YAMLNode) -> Located<BuildDescription>? {
+        var build = BuildDescription()
+        if case .scalar = node {
+            build.context = reader.string(node, field: "build")
+            return Located(build, at: reader.location(node))
+        }
+        guard let mapping = reader.mapping(node, field: "build", expected: "a context directory or a map with `context`") else { return nil }
+        for (key, value) in reader.pairs(mapping) {
+            switch key.value {
+            case "context": build.context = reader.string(value, field: "context")
+            case "dockerfile": build.dockerfile = reader.string(value, field: "dockerfile")
+            case "dockerfile-inline": build.dockerfileInline = reader.string(value, field: "dockerfile-inline", lenient: true)
+            case "args": build.args = decodeKeyValues(value, field: "args")
+            case "labels": build.labels = decodeKeyValues(value, field: "labels")
+            case "target": build.target = reader.string(value, field: "target")
+            case "no-cache": build.noCache = reader.bool(value, field: "no-cache")
+            case "pull": build.pull = reader.bool(value, field: "pull")
+            case "platforms": build.platforms = reader.stringList(value, field: "platforms", allowSingle: true)?.value ?? []
+            default: reportUnknown(key, in: "build", valid: ManifestRules.buildKeys)
+            }
+        }
+        return Located(build, at: reader.location(node))
+    }
+
+    /// A map of strings, or a list of `K=V` (a bare `K` is an empty value).
+    private mutating func decodeKeyValues(_ node: YAMLNode, field: String) -> [(key: Located<String>, value: Located<String>)] {
+        if case .mapping = node { return decodeStringMap(node, field: field)?.value ?? [] }
+        return (reader.stringList(node, field: field)?.value ?? []).map { item in
+            let parts = item.value.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (Located(String(parts[0]), at: item.location), Located(parts.count > 1 ? String(parts[1]) : "", at: item.location))
+        }
     }
 
     /// A list of words, or one string split as a shell splits words (quotes and backslashes, no expansion).

@@ -114,6 +114,7 @@ struct ContainerDescription {
     var stopSignal: Located<String>?
     var stopGracePeriod: Located<String>?
     var initProcess: Located<Bool>?
+    var build: Located<BuildDescription>?
     var entrypoint: Located<[Located<String>]>?
     var command: Located<[Located<String>]>?
     var secrets: Located<[Located<SecretReferenceDescription>]>?
@@ -126,6 +127,19 @@ struct ContainerDescription {
     init(name: Located<String>) {
         self.name = name
     }
+}
+
+/// `build:` as written: a context path, or the map form.
+struct BuildDescription {
+    var context: Located<String>?
+    var dockerfile: Located<String>?
+    var dockerfileInline: Located<String>?
+    var args: [(key: Located<String>, value: Located<String>)] = []
+    var target: Located<String>?
+    var labels: [(key: Located<String>, value: Located<String>)] = []
+    var noCache: Located<Bool>?
+    var pull: Located<Bool>?
+    var platforms: [Located<String>] = []
 }
 
 /// `healthcheck:` as written.

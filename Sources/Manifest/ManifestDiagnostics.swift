@@ -239,6 +239,13 @@ enum ManifestDiagnostics {
         )
     }
 
+    static func buildPlatform(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "build platform `\(value)` is not this host's (linux/amd64): Berth builds for the host only")
+    }
+    static func buildWithoutContext(at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`build` needs `context` (a directory, relative to the manifest) unless `dockerfile-inline` is given")
+    }
+
     // MARK: Secrets and configs
 
     static func secretSource(_ kind: String, _ name: String, at loc: Loc) -> Diagnostic {

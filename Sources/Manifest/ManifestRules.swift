@@ -11,7 +11,7 @@ enum ManifestRules {
         "runtime", "snapshotter", "rootfs", "no-pivot", "config", "depends-on", "pull", "restore",
         "ports", "expose", "networks", "net-none", "dns", "dns-search", "extra-hosts",
         "restart", "restart-on-unhealthy", "healthcheck", "stop-signal", "stop-grace-period", "init",
-        "secrets", "configs", "entrypoint", "command",
+        "secrets", "configs", "entrypoint", "command", "build",
         "seccomp", "no-new-privileges", "cap-add", "cap-drop", "security-opt", "read-only", "sysctls", "ulimits", "devices",
         "shm-size", "tmpfs", "group-add", "oom-score-adj", "ipc", "pid", "platform",
     ]
@@ -19,11 +19,12 @@ enum ManifestRules {
     /// else in `containerKeys` changes the spec (so a new key counts as a spec field unless listed here).
     static let outsideTheSpec: Set<String> = [
         "image", "checkpoint", "runtime", "snapshotter", "rootfs", "no-pivot", "depends-on", "pull", "restore",
-        "ports", "expose", "networks", "restart", "restart-on-unhealthy", "healthcheck", "stop-grace-period",
+        "ports", "expose", "networks", "build", "restart", "restart-on-unhealthy", "healthcheck", "stop-grace-period",
         "platform",
     ]
     static let mountKeys = ["type", "source", "destination", "target", "options", "readonly", "subpath"]
     static let volumeKeys = ["external", "labels", "driver-opts"]
+    static let buildKeys = ["context", "dockerfile", "dockerfile-inline", "args", "target", "labels", "no-cache", "pull", "platforms"]
     static let secretKeys = ["file", "environment"]
     static let configKeys = ["file", "environment", "content"]
     static let secretReferenceKeys = ["source", "target", "uid", "gid", "mode"]

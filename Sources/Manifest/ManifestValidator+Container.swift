@@ -86,6 +86,7 @@ extension ManifestValidator {
         validateNetworking(d, into: &c)
         validateServices(d, into: &c)
         c.secretMounts = secretMounts(d.secrets, kind: .secret) + secretMounts(d.configs, kind: .config)
+        c.build = d.build.flatMap { build($0) }
         c.entrypoint = d.entrypoint?.value.map(\.value)
         c.command = d.command?.value.map(\.value)
         if let args = d.args, d.entrypoint != nil || d.command != nil {
@@ -110,7 +111,7 @@ extension ManifestValidator {
         let has = { (key: String) in d.fieldLocations[key] != nil }
         if has("image"), has("rootfs"), let rootfs = d.fieldLocations["rootfs"] {
             diagnostics.append(ManifestDiagnostics.imageAndRootfs(d.name.value, at: rootfs))
-        } else if !has("image"), !has("rootfs"), !has("checkpoint") {
+        } else if !has("image"), !has("rootfs"), !has("checkpoint"), !has("build") {
             diagnostics.append(ManifestDiagnostics.missingImage(d.name.value, at: d.name.location))
         }
     }

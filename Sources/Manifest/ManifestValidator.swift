@@ -32,7 +32,11 @@ struct ManifestValidator {
         declaredVolumes = d.volumes
         declaredSecrets = validateSecrets(d.secrets, kind: .secret)
         declaredConfigs = validateSecrets(d.configs, kind: .config)
-        let containers = d.containers.map { validateContainer($0) }
+        var containers = d.containers.map { validateContainer($0) }
+        // A built image the manifest does not name is named after the project and the container.
+        for index in containers.indices where containers[index].build != nil && containers[index].image == nil {
+            containers[index].image = BuildDefinition.defaultImage(project: name, container: containers[index].name)
+        }
         checkReferences(d.containers)
         checkPortConflicts(d.containers, containers)
         var manifest = ProjectManifest(

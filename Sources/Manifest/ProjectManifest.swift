@@ -150,6 +150,8 @@ public struct ContainerDefinition: Hashable, Sendable, Codable {
     /// Docker's split: `entrypoint` replaces the image's Entrypoint (and drops its Cmd), `command` its Cmd.
     public var entrypoint: [String]?
     public var command: [String]?
+    /// How its image is built; `image` names the result.
+    public var build: BuildDefinition?
     /// Where each field was written, for diagnostics found after validation (host checks, plan errors).
     public var locations: FieldLocations
     /// Seccomp, capabilities, sysctls, ulimits, devices and the other security and kernel options.

@@ -18,7 +18,7 @@ LAYERS = [
     ["BerthSystem"],                                      # names, paths, digests, atomic files, locks, commands
     ["TarArchive", "Manifest", "State", "Runtime", "Networking"],
     ["ImageStore", "SpecBuilder", "KubernetesExport", "SystemdExport"],
-    ["Snapshots", "Registry"],
+    ["Snapshots", "Registry", "ImageBuild"],
     ["Checkpoint"],
     ["Planner"],                                          # decides; never runs anything
     ["Executor"],                                         # does what the plan says

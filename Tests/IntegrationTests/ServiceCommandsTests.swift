@@ -94,7 +94,8 @@ import Testing
     }
 
     /// A resize of the caller's terminal reaches the command: runc (in the foreground, with --tty) gets the
-    /// SIGWINCH and resizes the container's pty. Driven through a pty from python3.
+    /// SIGWINCH and resizes the container's pty. Driven through a pty from python3. The trap is set before the
+    /// first size is printed: the resize follows that line, and must find the trap in place.
     @Test func execWithTtyFollowsTerminalResizes() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()
@@ -126,7 +127,7 @@ import Testing
             "/usr/bin/env",
             [
                 "python3", script, fixture.berth, "exec", "--state-root", fixture.root, "-p", project, "-t", "web", "--", "sh", "-c",
-                "sleep 0.3; stty size; trap 'stty size' WINCH; while true; do sleep 0.1; done",
+                "trap 'stty size' WINCH; sleep 0.3; stty size; while true; do sleep 0.1; done",
             ])
         #expect(result.stdoutText.replacingOccurrences(of: "\r", with: "") == "24 80\n50 132\n", "\(result.stdoutText) \(result.stderrText)")
     }
