@@ -93,7 +93,7 @@ let package = Package(
             name: "Executor",
             dependencies: [
                 "CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
-                "SpecBuilder", "Runtime", "State", "Planner", "Registry", "Networking",
+                "SpecBuilder", "Runtime", "State", "Planner", "Registry", "Networking", "ImageBuild",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // OCI distribution client: pulls images from registries into the image store.

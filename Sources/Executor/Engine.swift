@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import ImageBuild
 import OCI
 import SpecBuilder
 import ImageStore
@@ -39,7 +40,13 @@ public struct Engine: Sendable {
         let inputs = try PlanInputs.gather(
             for: manifest, project: project,
             from: .init(state: state, images: images, registry: registry, observer: liveness))
-        return try Planner(images: images, snapshots: snapshots).plan(manifest, inputs: inputs, options: options)
+        var plan = try Planner(images: images, snapshots: snapshots).plan(manifest, inputs: inputs, options: options)
+        let builder = ImageBuilder(root: root, images: images)
+        for container in manifest.containers {
+            guard let status = try builder.status(project: project, container: container) else { continue }
+            plan.builds.append(PlannedBuild(name: container.name, needed: status.needed, reason: status.reason))
+        }
+        return plan
     }
 
     /// The config.json `apply` would write for `container` of `project`, made without creating anything:

@@ -21,6 +21,8 @@ public struct Plan: Encodable, Hashable, Sendable {
     public var declaredNetworks: [NetworkDefinition] = []
     /// The named volumes, by name.
     public var volumes: [PlannedVolume] = []
+    /// The images of `build:`, by container, with whether apply builds them and why.
+    public var builds: [PlannedBuild] = []
 
     public init(
         project: String, manifest: String, stateRevision: Int, containers: [PlannedContainer],
@@ -64,11 +66,11 @@ public struct Plan: Encodable, Hashable, Sendable {
     /// Whether applying this plan changes anything.
     public var hasChanges: Bool {
         containers.contains { $0.action != .unchanged } || containers.contains { !$0.unpack.isEmpty }
-            || networks.contains { $0.action == .create } || volumes.contains { $0.action == .create }
+            || networks.contains { $0.action == .create } || volumes.contains { $0.action == .create } || builds.contains(where: \.needed)
     }
 
     enum CodingKeys: String, CodingKey {
-        case project, manifest, containers, orphans, summary, networks, volumes
+        case project, manifest, containers, orphans, summary, networks, volumes, builds
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +82,7 @@ public struct Plan: Encodable, Hashable, Sendable {
         try c.encode(summary, forKey: .summary)
         if !networks.isEmpty { try c.encode(networks, forKey: .networks) }
         if !volumes.isEmpty { try c.encode(volumes, forKey: .volumes) }
+        if !builds.isEmpty { try c.encode(builds, forKey: .builds) }
     }
 }
 
@@ -298,4 +301,18 @@ public struct PlannedLayer: Codable, Hashable, Sendable {
 public struct PlannedOrphan: Codable, Hashable, Sendable {
     public var name: String
     public var status: String
+}
+
+/// A container's image to build (`build:`): whether apply builds it, and why (`never built`, `context
+/// changed (src/app.py)`, `up to date`).
+public struct PlannedBuild: Codable, Hashable, Sendable {
+    public var name: String
+    public var needed: Bool
+    public var reason: String
+
+    public init(name: String, needed: Bool, reason: String) {
+        self.name = name
+        self.needed = needed
+        self.reason = reason
+    }
 }

@@ -19,6 +19,9 @@ public enum PlanRenderer {
                 lines.append("= network \(network.name): \(network.fullName) (external), \(network.subnet)")
             }
         }
+        for build in plan.builds {
+            lines.append("\(build.needed ? "~" : "=") build \(build.name): \(build.reason)")
+        }
         for volume in plan.volumes {
             let prefill = volume.prefill.isEmpty ? "" : "; filled from the image at \(volume.prefill.joined(separator: ", ")) while empty"
             let device = volume.device.map { ", bound to \($0)" } ?? ""

@@ -131,9 +131,14 @@ public struct Planner: Sendable {
         var pull: PlannedPull?
         var restore: PlannedRestore?
         var resolved: ResolvedImage?
+        var toBuild: String?
         if let reference = container.checkpoint {
             guard let planned = try planRestore(container, reference: reference, criu: inputs.criu, diagnostics: &diagnostics) else { return nil }
             (restore, resolved) = planned
+        } else if let reference = container.image, container.build != nil, try images.lookup(reference) == nil {
+            // Built by apply before it plans again: nothing to resolve yet.
+            toBuild = reference
+            imageDigest = "to be built"
         } else if let reference = container.image {
             switch try resolveImage(
                 container, reference: reference, remote: inputs.remote[reference], storeOnly: options.storeOnly, diagnostics: &diagnostics)
@@ -180,6 +185,7 @@ public struct Planner: Sendable {
         var (action, reasons) = Self.decide(
             situation, hash: hash, canonical: canonical,
             imageDigest: image?.digest.description, options: options, envKeysShown: shown)
+        if let toBuild { reasons.append("image \(toBuild) to be built") }
         // A peer started again in place keeps nothing of its old namespaces either: it has new ones.
         let movingPeers = joined.filter { $0.action != .unchanged }.map(\.name)
         if action == .unchanged, !movingPeers.isEmpty {

@@ -35,6 +35,11 @@ import Testing
         ).write(to: URL(fileURLWithPath: app + "/Dockerfile"))
         try Data("first\n".utf8).write(to: URL(fileURLWithPath: app + "/message.txt"))
 
+        let before = try fixture.run(["plan", "-f", path])
+        #expect(before.status == 0, "\(before.stderrText)")
+        #expect(
+            before.stdoutText.contains("~ build app: never built") && before.stdoutText.contains("image berth.local/it-build-app:latest to be built"),
+            "\(before.stdoutText)")
         let first = try fixture.run(["apply", "-f", path, "--wait"])
         #expect(first.status == 0, "\(first.stderrText)")
         #expect(first.stdoutText == "hello from the build\nfirst\n", "\(first.stdoutText)")
@@ -43,7 +48,9 @@ import Testing
         let again = try fixture.run(["apply", "-f", path, "--wait"])
         #expect(again.stderrText.contains("build app: up to date"), "\(again.stderrText)")
 
+        #expect(try fixture.run(["plan", "-f", path]).stdoutText.contains("= build app: up to date"))
         try Data("second\n".utf8).write(to: URL(fileURLWithPath: app + "/message.txt"))
+        #expect(try fixture.run(["plan", "-f", path]).stdoutText.contains("~ build app: context changed (message.txt)"))
         let changed = try fixture.run(["apply", "-f", path, "--wait"])
         #expect(changed.stderrText.contains("building app (context changed (message.txt))"), "\(changed.stderrText)")
         #expect(changed.stdoutText == "hello from the build\nsecond\n", "\(changed.stdoutText)")
