@@ -54,7 +54,7 @@ struct Apply: ParsableCommand {
         if let planFile {
             source = .saved(try SavedPlan.load(path: planFile))
         } else {
-            let loaded = try loadManifest(manifest.file)
+            let loaded = try manifest.load()
             if !noBuild, !dryRun, loaded.containers.contains(where: { $0.build != nil }) {
                 try ImageBuilds.run(loaded, project: manifest.projectName ?? loaded.name, context: context, force: build)
             }

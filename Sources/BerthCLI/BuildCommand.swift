@@ -20,7 +20,7 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let loaded = try loadManifest(manifest.file)
+        let loaded = try manifest.load()
         try ImageBuilds.run(loaded, project: manifest.projectName ?? loaded.name, context: context, only: names, force: true)
     }
 }

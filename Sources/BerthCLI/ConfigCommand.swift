@@ -18,7 +18,7 @@ struct ConfigCommand: ParsableCommand {
     var format: Format = .yaml
 
     func run() throws {
-        let loaded = try loadManifest(manifest.file)
+        let loaded = try manifest.load()
         let text = try ManifestRenderer.render(loaded, format: format == .yaml ? .yaml : .json)
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
     }

@@ -15,7 +15,7 @@ struct ConvertCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let loaded = try loadManifest(manifest.file)
+        let loaded = try manifest.load()
         var text = "# Converted by `berth convert` from \(manifest.file).\n"
         for warning in loaded.warnings {
             text += "# dropped: \(warning.description.replacingOccurrences(of: "\n", with: " "))\n"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import BerthSystem
 import Manifest
@@ -41,8 +42,28 @@ struct ManifestOptions: ParsableArguments {
         help: ArgumentHelp("Project name, overriding the manifest's `name`.", valueName: "name"))
     var projectName: String?
 
+    @Option(name: .customLong("profile"), help: ArgumentHelp("A compose profile to enable (repeatable; also $COMPOSE_PROFILES).", valueName: "name"))
+    var profiles: [String] = []
+
+    @Flag(help: "Treat warnings about the manifest (a compose key Berth does not carry out, say) as errors.")
+    var strict = false
+
     func validate() throws {
         try validateProjectOption(projectName)
+    }
+
+    /// Loads the manifest with the profiles asked for; with `--strict` a warning fails the load.
+    func load() throws -> ProjectManifest {
+        var environment = ProcessInfo.processInfo.environment
+        if !profiles.isEmpty {
+            environment["COMPOSE_PROFILES"] = ((environment["COMPOSE_PROFILES"].map { [$0] } ?? []) + profiles).joined(separator: ",")
+        }
+        let loaded = try ManifestLoader.load(path: file, environment: environment)
+        if strict, !loaded.warnings.isEmpty {
+            throw DiagnosticsError(loaded.warnings.map { .error(at: $0.location, $0.message + " (--strict)") }, category: .manifest)
+        }
+        for warning in loaded.warnings { printError(warning.description) }
+        return loaded
     }
 }
 

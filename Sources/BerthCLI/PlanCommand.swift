@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let loaded = try loadManifest(manifest.file)
+        let loaded = try manifest.load()
         let plan = try context.engine(registry: registry).plan(
             loaded, project: manifest.projectName ?? loaded.name,
             options: .init(forceRecreate: forceRecreate, showValues: showValues))

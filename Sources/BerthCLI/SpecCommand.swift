@@ -19,7 +19,7 @@ struct SpecCommand: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let loaded = try loadManifest(manifest.file)
+        let loaded = try manifest.load()
         guard let container = loaded.container(named: name) else {
             throw CLIError(message: "no container \(name) in \(manifest.file); containers: \(loaded.containers.map(\.name).joined(separator: ", "))")
         }

@@ -14,7 +14,7 @@ struct Validate: ParsableCommand {
     var host = false
 
     func run() throws {
-        let loaded = try loadManifest(manifest.file)
+        let loaded = try manifest.load()
         if host {
             let diagnostics = HostValidator.check(loaded)
             for warning in diagnostics where warning.severity == .warning { printError(warning.description) }

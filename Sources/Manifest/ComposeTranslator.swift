@@ -9,11 +9,15 @@ struct ComposeTranslator {
     let file: String
     /// The keys a container of this Berth takes (a compose key mapped to one it lacks is warned about).
     let containerKeys: Set<String>
+    /// The enabled profiles (`--profile`, `COMPOSE_PROFILES`): a service with `profiles:` runs only when one
+    /// of its profiles is enabled.
+    let profiles: Set<String>
     var diagnostics: [Diagnostic] = []
 
-    init(file: String, containerKeys: [String] = ManifestRules.containerKeys) {
+    init(file: String, containerKeys: [String] = ManifestRules.containerKeys, profiles: Set<String> = []) {
         self.file = file
         self.containerKeys = Set(containerKeys)
+        self.profiles = profiles
     }
 
     /// The compose file names looked up, in compose's order, when no manifest is named and there is no berth.yaml.
@@ -59,7 +63,7 @@ struct ComposeTranslator {
             switch key {
             case "name": pairs.append(pair)
             case "version": warn("`version` is obsolete in the Compose Specification; ignored", at: pair.key)
-            case "services": pairs.append(Self.pair("containers", mapValues(pair.value) { $0.service($1) }, at: pair.key))
+            case "services": pairs.append(Self.pair("containers", mapValues(enabledServices(pair.value)) { $0.service($1) }, at: pair.key))
             case "networks": pairs.append(Self.pair("networks", mapValues(pair.value) { $0.network($1) }, at: pair.key))
             case "volumes": pairs.append(Self.pair("volumes", mapValues(pair.value) { $0.volume($1) }, at: pair.key))
             case "secrets", "configs": pairs.append(Self.pair(key, mapValues(pair.value) { $0.secret($1) }, at: pair.key))
@@ -75,6 +79,18 @@ struct ComposeTranslator {
     }
 
     // MARK: Services
+
+    /// The services without `profiles:`, and those with an enabled profile (`*` enables all).
+    private func enabledServices(_ node: YAMLNode) -> YAMLNode {
+        guard case .mapping(let mapping) = node else { return node }
+        let pairs = mapping.pairs.filter { pair in
+            guard case .mapping(let service) = pair.value, let entry = service.pairs.first(where: { Self.key($0) == "profiles" }) else { return true }
+            guard case .sequence(let list) = entry.value else { return true }
+            let names = list.items.compactMap(Self.text)
+            return profiles.contains("*") || names.contains { profiles.contains($0) }
+        }
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+    }
 
     mutating func service(_ node: YAMLNode) -> YAMLNode {
         guard case .mapping(let mapping) = node else { return node }
@@ -104,6 +120,7 @@ struct ComposeTranslator {
             case "pull_policy": pullPolicy(pair, into: &pairs)
             case "network_mode": networkMode(pair, into: &pairs)
             case "deploy": deploy(pair.value, into: &pairs)
+            case "profiles": continue
             case "build": add("build", buildSettings(pair.value), at: pair.key)
             default:
                 let why = Self.unsupported[key].map { " (\($0))" } ?? ""

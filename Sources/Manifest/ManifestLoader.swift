@@ -58,7 +58,8 @@ public enum ManifestLoader {
         }
         var optionalEnvFiles: Set<String> = []
         if ComposeTranslator.isCompose(root, path: path) {
-            var translator = ComposeTranslator(file: path)
+            let profiles = Set((variables["COMPOSE_PROFILES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            var translator = ComposeTranslator(file: path, profiles: profiles)
             root = translator.translate(root)
             diagnostics += translator.diagnostics
             optionalEnvFiles = Set(translator.optionalEnvFiles.compactMap(ComposeTranslator.text).map { ValueRules.absolute($0, in: directory) })

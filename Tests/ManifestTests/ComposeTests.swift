@@ -147,4 +147,19 @@ import Testing
         #expect(ShellWords.split("'open") == nil)
         #expect(ShellWords.split("trailing\\") == nil)
     }
+
+    @Test func servicesWithProfilesRunOnlyWhenOneIsEnabled() throws {
+        let text = """
+            services:
+              app: {image: busybox}
+              debug: {image: busybox, profiles: [debug]}
+              tools: {image: busybox, profiles: [tools, debug]}
+            """
+        #expect(try Support.load(text, name: "compose.yaml").containers.map(\.name) == ["app"])
+        let debug = try Support.load(text, name: "compose.yaml", environment: ["COMPOSE_PROFILES": "debug"])
+        #expect(debug.containers.map(\.name) == ["app", "debug", "tools"])
+        let tools = try Support.load(text, name: "compose.yaml", environment: ["COMPOSE_PROFILES": "x, tools"])
+        #expect(tools.containers.map(\.name) == ["app", "tools"])
+        #expect(try Support.load(text, name: "compose.yaml", environment: ["COMPOSE_PROFILES": "*"]).containers.count == 3)
+    }
 }

@@ -36,15 +36,12 @@ struct ExportKubernetes: ParsableCommand {
     @Flag(help: "Pin each image to its digest in the image store (name@sha256:…).")
     var pinDigests = false
 
-    @Flag(help: "Fail (exit 2) instead of warning when a field cannot be expressed in Kubernetes.")
-    var strict = false
-
     func run() throws {
-        var loaded = try loadManifest(manifest.file)
+        var loaded = try manifest.load()
         if let name = manifest.projectName { loaded.name = name }
         let needsStore = pinDigests || loaded.containers.contains { Self.hasUserName($0.user) }
         let context = needsStore ? try Context(global) : nil
-        var options = ExportOptions(workload: workload, strict: strict)
+        var options = ExportOptions(workload: workload, strict: manifest.strict)
         if let context {
             if pinDigests { options.pinnedDigests = try Self.digests(of: loaded, in: context) }
             let tables = try Self.userTables(of: loaded, in: context)
