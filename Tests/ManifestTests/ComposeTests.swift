@@ -162,4 +162,19 @@ import Testing
         #expect(tools.containers.map(\.name) == ["app", "tools"])
         #expect(try Support.load(text, name: "compose.yaml", environment: ["COMPOSE_PROFILES": "*"]).containers.count == 3)
     }
+
+    /// Odd shapes give located errors or warnings, never a crash.
+    @Test(arguments: [
+        "services: []", "services: ~", "services: {web: ~}", "services: {web: nginx}", "services: {web: {image: [a]}}",
+        "services: {web: {image: x, volumes: {a: b}}}", "services: {web: {image: x, ports: [{}]}}",
+        "services: {web: {image: x, depends_on: {db: 3}}}", "services: {web: {image: x, deploy: [1]}}",
+        "services: {web: {image: x, network_mode: 7}}", "services: {web: {image: x, build: {}}}",
+        "services: {web: {image: x, environment: [null]}}", "services: {web: {image: x, labels: [\"=\"]}}",
+        "services: {web: {image: x, healthcheck: {test: 5}}}", "networks: {n: {ipam: {config: []}}}\nservices: {a: {image: x}}",
+        "volumes: {v: {external: true, name: [1]}}\nservices: {a: {image: x}}",
+    ])
+    func oddShapesNeverCrash(_ text: String) {
+        let diagnostics = Support.diagnostics(text, name: "compose.yaml")
+        #expect(diagnostics.allSatisfy { $0.hasPrefix("compose.yaml:") }, "\(diagnostics)")
+    }
 }
