@@ -34,8 +34,14 @@ struct ManifestOptions: ParsableArguments {
         ManifestLoader.defaultFile(in: FileManager.default.currentDirectoryPath)
     }
 
-    @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The manifest file.", valueName: "file"))
-    var file: String = defaultFile
+    @Option(
+        name: [.customShort("f"), .customLong("file")],
+        help: ArgumentHelp(
+            "The manifest file; several compose files are merged in order (default: berth.yaml, else compose.yaml…).", valueName: "file"))
+    var files: [String] = []
+
+    /// The manifest (the first when several are given).
+    var file: String { files.first ?? Self.defaultFile }
 
     @Option(
         name: [.customShort("p"), .customLong("project-name")],
@@ -58,7 +64,7 @@ struct ManifestOptions: ParsableArguments {
         if !profiles.isEmpty {
             environment["COMPOSE_PROFILES"] = ((environment["COMPOSE_PROFILES"].map { [$0] } ?? []) + profiles).joined(separator: ",")
         }
-        let loaded = try ManifestLoader.load(path: file, environment: environment)
+        let loaded = try ManifestLoader.load(paths: files.isEmpty ? [file] : files, environment: environment)
         if strict, !loaded.warnings.isEmpty {
             throw DiagnosticsError(loaded.warnings.map { .error(at: $0.location, $0.message + " (--strict)") }, category: .manifest)
         }

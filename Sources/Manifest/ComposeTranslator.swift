@@ -75,7 +75,7 @@ struct ComposeTranslator {
                 }
             }
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     // MARK: Services
@@ -89,7 +89,7 @@ struct ComposeTranslator {
             let names = list.items.compactMap(Self.text)
             return profiles.contains("*") || names.contains { profiles.contains($0) }
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     mutating func service(_ node: YAMLNode) -> YAMLNode {
@@ -127,7 +127,7 @@ struct ComposeTranslator {
                 warn("`\(key)` is not supported by Berth\(why); ignored", at: pair.key)
             }
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     /// A key carried over when this Berth has the field, else warned about.
@@ -147,13 +147,13 @@ struct ComposeTranslator {
                 guard case .scalar(let value) = pair.value, value.plain, value.resolvedTag == .null, let key = Self.key(pair) else { return pair }
                 return YAMLPair(key: pair.key, value: Self.scalar("${\(key)}", at: pair.value))
             }
-            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
         case .sequence(let sequence):
             let items = sequence.items.map { item -> YAMLNode in
                 guard let text = Self.text(item), !text.contains("=") else { return item }
                 return Self.scalar("\(text)=${\(text)}", at: item)
             }
-            return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column))
+            return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column, file: sequence.file))
         default:
             return node
         }
@@ -181,7 +181,7 @@ struct ComposeTranslator {
                     warn("`env_file` setting `\(Self.key(extra) ?? "")` is not supported by Berth; ignored", at: extra.key)
                 }
             }
-            return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column))
+            return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column, file: sequence.file))
         default: return node
         }
     }
@@ -197,7 +197,7 @@ struct ComposeTranslator {
             let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return Self.pair(String(parts[0]), Self.scalar(parts.count > 1 ? String(parts[1]) : "", at: item), at: item)
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: sequence.line, column: sequence.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: sequence.line, column: sequence.column, file: sequence.file))
     }
 
     /// `volumes:` → `mounts:`: short strings as they are; long forms with compose's key names.
@@ -232,9 +232,9 @@ struct ComposeTranslator {
                     warn("mount setting `\(Self.key(pair) ?? "")` is not supported by Berth; ignored", at: pair.key)
                 }
             }
-            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
         }
-        return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column))
+        return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column, file: sequence.file))
     }
 
     private mutating func ports(_ node: YAMLNode) -> YAMLNode {
@@ -249,9 +249,9 @@ struct ComposeTranslator {
                 default: warn("port setting `\(Self.key(pair) ?? "")` is not supported by Berth; ignored", at: pair.key)
                 }
             }
-            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
         }
-        return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column))
+        return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column, file: sequence.file))
     }
 
     /// A service's `networks:` list or map (`ipv4_address` → `ipv4-address`).
@@ -267,9 +267,10 @@ struct ComposeTranslator {
                 default: warn("network setting `\(Self.key(setting) ?? "")` is not supported by Berth; ignored", at: setting.key)
                 }
             }
-            return YAMLPair(key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column)))
+            return YAMLPair(
+                key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column, file: settings.file)))
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     /// `depends_on` list as it is; the map form's `service_healthy` and friends as Berth's conditions.
@@ -288,9 +289,10 @@ struct ComposeTranslator {
                 default: warn("`depends_on` setting `\(Self.key(setting) ?? "")` is not supported by Berth; ignored", at: setting.key)
                 }
             }
-            return YAMLPair(key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column)))
+            return YAMLPair(
+                key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column, file: settings.file)))
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     /// `build:` with compose's key names; settings Berth does not carry out are warned about.
@@ -308,7 +310,7 @@ struct ComposeTranslator {
                 warn("build setting `\(key)` is not supported by Berth; ignored", at: pair.key)
             }
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     private mutating func pullPolicy(_ pair: YAMLPair, into pairs: inout [YAMLPair]) {
@@ -404,7 +406,7 @@ struct ComposeTranslator {
         if let externalName, let index = pairs.firstIndex(where: { Self.key($0) == "external" }), Self.text(pairs[index].value) == "true" {
             pairs[index] = Self.pair("external", externalName, at: pairs[index].key)
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     private mutating func volume(_ node: YAMLNode) -> YAMLNode {
@@ -423,7 +425,7 @@ struct ComposeTranslator {
         if let externalName, let index = pairs.firstIndex(where: { Self.key($0) == "external" }), Self.text(pairs[index].value) == "true" {
             pairs[index] = Self.pair("external", externalName, at: pairs[index].key)
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     private mutating func secret(_ node: YAMLNode) -> YAMLNode {
@@ -435,20 +437,20 @@ struct ComposeTranslator {
             default: warn("`\(Self.key(pair) ?? "")` of a secret or config is not supported by Berth; ignored", at: pair.key)
             }
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     // MARK: Nodes
 
     private mutating func warn(_ message: String, at node: YAMLNode) {
         let position = node.position
-        diagnostics.append(.warning(at: SourceLocation(file: file, line: position.line, column: position.column), message))
+        diagnostics.append(.warning(at: SourceLocation(file: node.file ?? file, line: position.line, column: position.column), message))
     }
 
     private mutating func mapValues(_ node: YAMLNode, _ transform: (inout ComposeTranslator, YAMLNode) -> YAMLNode) -> YAMLNode {
         guard case .mapping(let mapping) = node else { return node }
         let pairs = mapping.pairs.map { YAMLPair(key: $0.key, value: transform(&self, $0.value)) }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     private func renameKeys(_ node: YAMLNode, _ names: [String: String]) -> YAMLNode {
@@ -457,7 +459,7 @@ struct ComposeTranslator {
             guard let key = Self.key(pair), let renamed = names[key] else { return pair }
             return Self.pair(renamed, pair.value, at: pair.key)
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column))
+        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     static func key(_ pair: YAMLPair) -> String? { text(pair.key) }
@@ -469,11 +471,11 @@ struct ComposeTranslator {
 
     static func scalar(_ text: String, at node: YAMLNode, plain: Bool = false) -> YAMLNode {
         let position = node.position
-        return .scalar(YAMLScalar(string: text, plain: plain, tag: nil, line: position.line, column: position.column))
+        return .scalar(YAMLScalar(string: text, plain: plain, tag: nil, line: position.line, column: position.column, file: node.file))
     }
 
     static func scalar(_ text: String, at mapping: YAMLMapping, plain: Bool) -> YAMLNode {
-        .scalar(YAMLScalar(string: text, plain: plain, tag: nil, line: mapping.line, column: mapping.column))
+        .scalar(YAMLScalar(string: text, plain: plain, tag: nil, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     /// A quoted number (`cpus: "0.5"`) read as a number, as compose does.

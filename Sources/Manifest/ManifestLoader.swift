@@ -17,6 +17,36 @@ public enum ManifestLoader {
         return try load(text: text, path: path, directory: directory, environment: environment)
     }
 
+    /// Several compose files merged in order (`-f base.yaml -f override.yaml`): the first names the project
+    /// directory; diagnostics name the file each value came from.
+    public static func load(paths: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ProjectManifest {
+        guard paths.count > 1, let first = paths.first else { return try load(path: paths.first ?? "berth.yaml", environment: environment) }
+        var overrides: [YAMLNode] = []
+        for path in paths.dropFirst() {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ManifestFileError(path: path, underlying: error)
+            }
+            switch YAMLReader.parse(text, file: path) {
+            case .failure(let error): throw DiagnosticsError(error.diagnostics, category: .manifest)
+            case .success(nil): continue
+            case .success(let node?): overrides.append(node.from(file: path))
+            }
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: first, encoding: .utf8)
+        } catch {
+            throw ManifestFileError(path: first, underlying: error)
+        }
+        let absolute = ValueRules.absolute(first, in: FileManager.default.currentDirectoryPath)
+        return try load(
+            text: text, path: first, directory: (absolute as NSString).deletingLastPathComponent, environment: environment, readDotEnv: true,
+            overrides: overrides)
+    }
+
     /// The manifest a command reads when none is named: `berth.yaml` in `directory`, else the first compose
     /// file there in compose's order, else `berth.yaml`.
     public static func defaultFile(in directory: String) -> String {
@@ -31,7 +61,7 @@ public enum ManifestLoader {
 
     static func load(
         text: String, path: String, directory: String, environment: [String: String],
-        readDotEnv: Bool
+        readDotEnv: Bool, overrides: [YAMLNode] = []
     ) throws -> ProjectManifest {
         var diagnostics: [Diagnostic] = []
         var variables: [String: String] = [:]
@@ -57,7 +87,8 @@ public enum ManifestLoader {
             root = node
         }
         var optionalEnvFiles: Set<String> = []
-        if ComposeTranslator.isCompose(root, path: path) {
+        for override in overrides { root = ComposeMerge.merge(root, override) }
+        if ComposeTranslator.isCompose(root, path: path) || !overrides.isEmpty {
             let profiles = Set((variables["COMPOSE_PROFILES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             var translator = ComposeTranslator(file: path, profiles: profiles)
             root = translator.translate(root)

@@ -14,6 +14,32 @@ indirect enum YAMLNode {
         case .sequence(let s): return (s.line, s.column)
         }
     }
+
+    /// The file the node was read from, when it is not the manifest's own (a merged override file).
+    var file: String? {
+        switch self {
+        case .scalar(let s): return s.file
+        case .mapping(let m): return m.file
+        case .sequence(let s): return s.file
+        }
+    }
+
+    /// The node and everything in it marked as read from `file`.
+    func from(file: String) -> YAMLNode {
+        switch self {
+        case .scalar(var s):
+            s.file = file
+            return .scalar(s)
+        case .mapping(var m):
+            m.file = file
+            m.pairs = m.pairs.map { YAMLPair(key: $0.key.from(file: file), value: $0.value.from(file: file)) }
+            return .mapping(m)
+        case .sequence(var s):
+            s.file = file
+            s.items = s.items.map { $0.from(file: file) }
+            return .sequence(s)
+        }
+    }
 }
 
 struct YAMLScalar {
@@ -24,6 +50,7 @@ struct YAMLScalar {
     var tag: String?
     var line: Int
     var column: Int
+    var file: String? = nil
 
     /// The YAML 1.1 core type this scalar resolves to (Yams' default resolver).
     var resolvedTag: Tag.Name {
@@ -64,10 +91,12 @@ struct YAMLMapping {
     var pairs: [YAMLPair]
     var line: Int
     var column: Int
+    var file: String? = nil
 }
 
 struct YAMLSequence {
     var items: [YAMLNode]
     var line: Int
     var column: Int
+    var file: String? = nil
 }

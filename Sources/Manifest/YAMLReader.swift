@@ -34,7 +34,7 @@ struct YAMLReader {
 
     func location(_ node: YAMLNode) -> SourceLocation {
         let position = node.position
-        return SourceLocation(file: file, line: position.line, column: position.column)
+        return SourceLocation(file: node.file ?? file, line: position.line, column: position.column)
     }
 
     /// How a node is named in "expected …, got …" messages.
@@ -57,7 +57,7 @@ struct YAMLReader {
     static func kind(of scalar: YAMLScalar, interpolated: String?) -> Scalar.Kind {
         var resolved = scalar
         if let interpolated {
-            resolved = YAMLScalar(string: interpolated, plain: true, tag: nil, line: scalar.line, column: scalar.column)
+            resolved = YAMLScalar(string: interpolated, plain: true, tag: nil, line: scalar.line, column: scalar.column, file: scalar.file)
         }
         switch resolved.resolvedTag {
         case .null: return .null

@@ -177,4 +177,54 @@ import Testing
         let diagnostics = Support.diagnostics(text, name: "compose.yaml")
         #expect(diagnostics.allSatisfy { $0.hasPrefix("compose.yaml:") }, "\(diagnostics)")
     }
+
+    @Test func severalFilesMergeAsComposeMergesThemAndErrorsNameTheirFile() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let base = dir.path + "/compose.yaml"
+        let override = dir.path + "/compose.override.yaml"
+        try Data(
+            """
+            services:
+              web:
+                image: nginx:1.26
+                command: ["nginx", "-g", "daemon off;"]
+                environment: [MODE=dev, KEEP=1]
+                ports: ["8080:80", "8443:443"]
+                volumes: ["data:/data", "./a:/a"]
+            volumes:
+              data: {}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: base))
+        try Data(
+            """
+            services:
+              web:
+                image: nginx:1.27
+                command: ["nginx"]
+                environment: {MODE: prod}
+                ports: ["9443:443"]
+                volumes: ["./b:/a"]
+              worker:
+                image: busybox
+            """.utf8
+        ).write(to: URL(fileURLWithPath: override))
+        let loaded = try ManifestLoader.load(paths: [base, override], environment: [:])
+        let web = try #require(loaded.container(named: "web"))
+        #expect(web.image == "nginx:1.27" && web.command == ["nginx"])
+        #expect(web.env == ["KEEP=1", "MODE=prod"], "\(web.env)")
+        // Published ports are kept unless the same one is written again (compose merges them by host IP, published, target, protocol).
+        #expect(web.ports.map(\.shortForm) == ["8080:80", "8443:443", "9443:443"], "\(web.ports.map(\.shortForm))")
+        #expect(web.mounts.map { $0.source ?? "" } == ["data", dir.path + "/b"], "\(web.mounts)")
+        #expect(loaded.containers.map(\.name) == ["web", "worker"])
+
+        try Data("services:\n  web:\n    restart: sometimes\n".utf8).write(to: URL(fileURLWithPath: override))
+        do {
+            _ = try ManifestLoader.load(paths: [base, override], environment: [:])
+            Issue.record("the bad override loaded")
+        } catch let error as DiagnosticsError {
+            #expect(
+                error.diagnostics.map(\.description).contains { $0.hasPrefix(override + ":3:14: error: invalid `restart`") }, "\(error.diagnostics)")
+        }
+    }
 }
