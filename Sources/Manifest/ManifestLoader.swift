@@ -89,6 +89,9 @@ public enum ManifestLoader {
         var optionalEnvFiles: Set<String> = []
         for override in overrides { root = ComposeMerge.merge(root, override) }
         if ComposeTranslator.isCompose(root, path: path) || !overrides.isEmpty {
+            var extends = ComposeExtends(path: path, directory: directory)
+            root = extends.resolve(root)
+            diagnostics += extends.diagnostics
             let profiles = Set((variables["COMPOSE_PROFILES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             var translator = ComposeTranslator(file: path, profiles: profiles)
             root = translator.translate(root)

@@ -227,4 +227,53 @@ import Testing
                 error.diagnostics.map(\.description).contains { $0.hasPrefix(override + ":3:14: error: invalid `restart`") }, "\(error.diagnostics)")
         }
     }
+
+    @Test func extendsAndIncludeBuildServicesFromOthers() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        _ = try dir.write(
+            "common.yaml",
+            """
+            services:
+              base:
+                image: busybox
+                environment: {LEVEL: base, SHARED: "1"}
+                restart: always
+            """)
+        _ = try dir.write(
+            "db.yaml",
+            """
+            services:
+              db:
+                image: postgres:16
+            volumes:
+              pgdata: {}
+            """)
+        let main = try dir.write(
+            "compose.yaml",
+            """
+            include: [db.yaml]
+            services:
+              web:
+                extends: {service: base, file: common.yaml}
+                environment: {LEVEL: web}
+              worker:
+                extends: web
+                command: ["work"]
+            """)
+        let loaded = try ManifestLoader.load(path: main, environment: [:])
+        #expect(loaded.containers.map(\.name) == ["db", "web", "worker"])
+        let worker = try #require(loaded.container(named: "worker"))
+        #expect(worker.image == "busybox" && worker.restart == .always && worker.command == ["work"])
+        #expect(worker.env == ["LEVEL=web", "SHARED=1"], "\(worker.env)")
+        #expect(loaded.volumes.map(\.name) == ["pgdata"])
+
+        let cycle = try dir.write("cycle.yaml", "services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n")
+        do {
+            _ = try ManifestLoader.load(path: cycle, environment: [:])
+            Issue.record("an extends cycle loaded")
+        } catch let error as DiagnosticsError {
+            #expect(error.diagnostics.contains { $0.message.contains("cycle") }, "\(error.diagnostics)")
+        }
+    }
 }
