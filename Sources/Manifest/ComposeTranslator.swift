@@ -202,97 +202,91 @@ struct ComposeTranslator {
 
     /// `volumes:` → `mounts:`: short strings as they are; long forms with compose's key names.
     private mutating func mounts(_ node: YAMLNode) -> YAMLNode {
-        guard case .sequence(let sequence) = node else { return node }
-        let items = sequence.items.map { item -> YAMLNode in
-            guard case .mapping(let mapping) = item else { return item }
-            var pairs: [YAMLPair] = []
-            for pair in mapping.pairs {
-                switch Self.key(pair) {
-                case "type", "source", "target": pairs.append(pair)
-                case "read_only": pairs.append(Self.pair("readonly", pair.value, at: pair.key))
-                case "volume":
-                    guard case .mapping(let options) = pair.value else { continue }
-                    for option in options.pairs {
-                        if Self.key(option) == "subpath" {
-                            pairs.append(Self.pair("subpath", option.value, at: option.key))
-                        } else {
-                            warn("volume option `\(Self.key(option) ?? "")` is not supported by Berth; ignored", at: option.key)
-                        }
+        rewriteSettings(node) { translator, pair, pairs in
+            switch Self.key(pair) {
+            case "type", "source", "target": pairs.append(pair)
+            case "read_only": pairs.append(Self.pair("readonly", pair.value, at: pair.key))
+            case "volume":
+                guard case .mapping(let options) = pair.value else { return }
+                for option in options.pairs {
+                    if Self.key(option) == "subpath" {
+                        pairs.append(Self.pair("subpath", option.value, at: option.key))
+                    } else {
+                        translator.warn("volume option `\(Self.key(option) ?? "")` is not supported by Berth; ignored", at: option.key)
                     }
-                case "tmpfs":
-                    guard case .mapping(let options) = pair.value else { continue }
-                    let words = options.pairs.compactMap { option -> YAMLNode? in
-                        guard let key = Self.key(option), let value = Self.text(option.value) else { return nil }
-                        return Self.scalar(key == "size" ? "size=\(value)" : "mode=\(value)", at: option.value)
-                    }
-                    pairs.append(
-                        Self.pair(
-                            "options", .sequence(YAMLSequence(items: words, line: item.position.line, column: item.position.column)), at: pair.key))
-                default:
-                    warn("mount setting `\(Self.key(pair) ?? "")` is not supported by Berth; ignored", at: pair.key)
                 }
+            case "tmpfs":
+                guard case .mapping(let options) = pair.value else { return }
+                let words = options.pairs.compactMap { option -> YAMLNode? in
+                    guard let key = Self.key(option), let value = Self.text(option.value) else { return nil }
+                    return Self.scalar(key == "size" ? "size=\(value)" : "mode=\(value)", at: option.value)
+                }
+                let position = pair.value.position
+                pairs.append(Self.pair("options", .sequence(YAMLSequence(items: words, line: position.line, column: position.column)), at: pair.key))
+            default:
+                translator.warn("mount setting `\(Self.key(pair) ?? "")` is not supported by Berth; ignored", at: pair.key)
             }
-            return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
         }
-        return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column, file: sequence.file))
     }
 
     private mutating func ports(_ node: YAMLNode) -> YAMLNode {
-        guard case .sequence(let sequence) = node else { return node }
-        let items = sequence.items.map { item -> YAMLNode in
-            guard case .mapping(let mapping) = item else { return item }
-            var pairs: [YAMLPair] = []
-            for pair in mapping.pairs {
-                switch Self.key(pair) {
-                case "target", "published", "protocol": pairs.append(pair)
-                case "host_ip": pairs.append(Self.pair("host-ip", pair.value, at: pair.key))
-                default: warn("port setting `\(Self.key(pair) ?? "")` is not supported by Berth; ignored", at: pair.key)
-                }
+        rewriteSettings(node) { translator, pair, pairs in
+            switch Self.key(pair) {
+            case "target", "published", "protocol": pairs.append(pair)
+            case "host_ip": pairs.append(Self.pair("host-ip", pair.value, at: pair.key))
+            default: translator.warn("port setting `\(Self.key(pair) ?? "")` is not supported by Berth; ignored", at: pair.key)
             }
+        }
+    }
+
+    /// Each map among `node`'s entries (the items of a list, or the values of a map) rewritten setting by
+    /// setting through `setting`, which appends what it keeps; other entries stay as they are.
+    private mutating func rewriteSettings(
+        _ node: YAMLNode, _ setting: (inout ComposeTranslator, YAMLPair, inout [YAMLPair]) -> Void
+    ) -> YAMLNode {
+        func rewrite(_ entry: YAMLNode, _ translator: inout ComposeTranslator) -> YAMLNode {
+            guard case .mapping(let mapping) = entry else { return entry }
+            var pairs: [YAMLPair] = []
+            for pair in mapping.pairs { setting(&translator, pair, &pairs) }
             return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
         }
-        return .sequence(YAMLSequence(items: items, line: sequence.line, column: sequence.column, file: sequence.file))
+        switch node {
+        case .sequence(var sequence):
+            for index in sequence.items.indices { sequence.items[index] = rewrite(sequence.items[index], &self) }
+            return .sequence(sequence)
+        case .mapping(var mapping):
+            for index in mapping.pairs.indices { mapping.pairs[index].value = rewrite(mapping.pairs[index].value, &self) }
+            return .mapping(mapping)
+        case .scalar:
+            return node
+        }
     }
 
     /// A service's `networks:` list or map (`ipv4_address` → `ipv4-address`).
     private mutating func memberships(_ node: YAMLNode) -> YAMLNode {
-        guard case .mapping(let mapping) = node else { return node }
-        let pairs = mapping.pairs.map { pair -> YAMLPair in
-            guard case .mapping(let settings) = pair.value else { return pair }
-            var kept: [YAMLPair] = []
-            for setting in settings.pairs {
-                switch Self.key(setting) {
-                case "aliases": kept.append(setting)
-                case "ipv4_address": kept.append(Self.pair("ipv4-address", setting.value, at: setting.key))
-                default: warn("network setting `\(Self.key(setting) ?? "")` is not supported by Berth; ignored", at: setting.key)
-                }
+        guard case .mapping = node else { return node }
+        return rewriteSettings(node) { translator, setting, kept in
+            switch Self.key(setting) {
+            case "aliases": kept.append(setting)
+            case "ipv4_address": kept.append(Self.pair("ipv4-address", setting.value, at: setting.key))
+            default: translator.warn("network setting `\(Self.key(setting) ?? "")` is not supported by Berth; ignored", at: setting.key)
             }
-            return YAMLPair(
-                key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column, file: settings.file)))
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     /// `depends_on` list as it is; the map form's `service_healthy` and friends as Berth's conditions.
     private mutating func dependsOn(_ node: YAMLNode) -> YAMLNode {
-        guard case .mapping(let mapping) = node else { return node }
+        guard case .mapping = node else { return node }
         let conditions = ["service_started": "started", "service_healthy": "healthy", "service_completed_successfully": "completed-successfully"]
-        let pairs = mapping.pairs.map { pair -> YAMLPair in
-            guard case .mapping(let settings) = pair.value else { return pair }
-            var kept: [YAMLPair] = []
-            for setting in settings.pairs {
-                switch Self.key(setting) {
-                case "condition":
-                    let text = Self.text(setting.value) ?? ""
-                    kept.append(Self.pair("condition", Self.scalar(conditions[text] ?? text, at: setting.value), at: setting.key))
-                case "required" where Self.text(setting.value) == "true": continue
-                default: warn("`depends_on` setting `\(Self.key(setting) ?? "")` is not supported by Berth; ignored", at: setting.key)
-                }
+        return rewriteSettings(node) { translator, setting, kept in
+            switch Self.key(setting) {
+            case "condition":
+                let text = Self.text(setting.value) ?? ""
+                kept.append(Self.pair("condition", Self.scalar(conditions[text] ?? text, at: setting.value), at: setting.key))
+            case "required" where Self.text(setting.value) == "true": return
+            default: translator.warn("`depends_on` setting `\(Self.key(setting) ?? "")` is not supported by Berth; ignored", at: setting.key)
             }
-            return YAMLPair(
-                key: pair.key, value: .mapping(YAMLMapping(pairs: kept, line: settings.line, column: settings.column, file: settings.file)))
         }
-        return .mapping(YAMLMapping(pairs: pairs, line: mapping.line, column: mapping.column, file: mapping.file))
     }
 
     /// `build:` with compose's key names; settings Berth does not carry out are warned about.
