@@ -138,7 +138,8 @@ struct ComposeExtends {
         case .success(nil):
             return nil
         case .success(let tree?):
-            let marked = tree.from(file: file)
+            // Its relative paths are its own directory's, as compose reads them.
+            let marked = ComposePaths.absolutize(tree, directory: (file as NSString).deletingLastPathComponent).from(file: file)
             trees[file] = marked
             return marked
         }

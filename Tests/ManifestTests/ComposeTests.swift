@@ -232,30 +232,34 @@ import Testing
         let dir = try TempDirectory()
         defer { dir.remove() }
         _ = try dir.write(
-            "common.yaml",
+            "shared/common.yaml",
             """
             services:
               base:
                 image: busybox
                 environment: {LEVEL: base, SHARED: "1"}
                 restart: always
+                volumes: ["./data:/data"]
             """)
         _ = try dir.write(
-            "db.yaml",
+            "db/db.yaml",
             """
             services:
               db:
                 image: postgres:16
+                secrets: [pass]
             volumes:
               pgdata: {}
+            secrets:
+              pass: {file: ./pass.txt}
             """)
         let main = try dir.write(
             "compose.yaml",
             """
-            include: [db.yaml]
+            include: [db/db.yaml]
             services:
               web:
-                extends: {service: base, file: common.yaml}
+                extends: {service: base, file: shared/common.yaml}
                 environment: {LEVEL: web}
               worker:
                 extends: web
@@ -267,6 +271,9 @@ import Testing
         #expect(worker.image == "busybox" && worker.restart == .always && worker.command == ["work"])
         #expect(worker.env == ["LEVEL=web", "SHARED=1"], "\(worker.env)")
         #expect(loaded.volumes.map(\.name) == ["pgdata"])
+        // Relative paths of an extended or included file are its own directory's, as compose reads them.
+        #expect(worker.mounts.first?.source == dir.path + "/shared/data", "\(worker.mounts)")
+        #expect(loaded.secrets.first?.source == .file(dir.path + "/db/pass.txt"), "\(loaded.secrets)")
 
         let cycle = try dir.write("cycle.yaml", "services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n")
         do {
