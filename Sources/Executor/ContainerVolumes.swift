@@ -64,14 +64,15 @@ public struct ContainerVolumes: Sendable {
     /// image's content at the mount's destination (owners, modes, links kept: `cp -a`), as docker does;
     /// each `subpath` is made inside its volume. Paths through symbolic links are never followed: a link
     /// in the image's path is not copied from, and a link in a subpath is refused.
-    func populate(_ definition: ContainerDefinition, paths: [String: String], rootfs: String) throws {
+    func populate(_ definition: ContainerDefinition, volumes: [PlannedVolume], paths: [String: String], rootfs: String) throws {
         for mount in definition.mounts where mount.type == MountDefinition.volumeType {
-            guard let name = mount.source, let data = paths[name] else { continue }
+            guard let name = mount.source, let data = paths[name], let volume = volumes.first(where: { $0.name == name }) else { continue }
             if let subpath = mount.subpath {
                 try makeSubpath(subpath, in: data, volume: name)
                 continue
             }
-            let lock = try FileLock(path: try root.guarded(data + "/../.berth-fill.lock", "create"))
+            // Beside the data under the state root (a bind-form volume's data is the user's host directory).
+            let lock = try FileLock(path: try root.volumeDirectory(volume.fullName) + "/fill.lock")
             defer { lock.unlock() }
             guard Self.isEmptyDirectory(data), let source = Self.plainDirectory(mount.destination, in: rootfs),
                 !Self.isEmptyDirectory(source)

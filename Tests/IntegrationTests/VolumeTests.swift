@@ -133,4 +133,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "/etc/x"), "a subpath was made through the link")
         #expect(try fixture.run(["down", "-f", path, "--volumes"]).status == 0)
     }
+
+    /// A bind-form volume (`driver-opts: {type: none, o: bind, device: DIR}`) holds its data in the user's
+    /// directory, outside the state root, and `down --volumes` leaves that directory alone.
+    @Test func aBindFormVolumeUsesTheHostDirectory() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let device = fixture.work + "/hostdata"
+        try FileManager.default.createDirectory(atPath: device, withIntermediateDirectories: true)
+        let path = try fixture.manifest(
+            """
+            version: 1
+            name: it-device
+            volumes:
+              host: {driver-opts: {type: none, o: bind, device: \(device)}}
+            containers:
+              job:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo on the host > /data/f"]
+                net-none: true
+                mounts: ["host:/data"]
+            """, project: "it-device")
+        let apply = try fixture.run(["apply", "-f", path, "--wait"])
+        #expect(apply.status == 0, "\(apply.stderrText)")
+        #expect((try? String(contentsOfFile: device + "/f", encoding: .utf8)) == "on the host\n")
+        #expect(try fixture.run(["down", "-f", path, "--volumes"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: device + "/f"), "down --volumes removed the user's directory")
+    }
 }
