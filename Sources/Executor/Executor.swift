@@ -307,7 +307,7 @@ public struct Executor: Sendable {
         let rootfsPath = planned.resolved.usesHostRootfs ? planned.resolved.rootPath : rootfs
         let record: ContainerRecord
         do {
-            try ContainerVolumes(root: root, state: state).populate(planned.definition, paths: volumes.1, rootfs: rootfsPath)
+            try ContainerVolumes(root: root, state: state).populate(planned.definition, volumes: volumes.0, paths: volumes.1, rootfs: rootfsPath)
             var input = try SpecAssembly.input(
                 project: project, container: planned.resolved, root: root,
                 state: state, imageConfig: imageConfig, baseSpec: baseSpec,
@@ -328,7 +328,7 @@ public struct Executor: Sendable {
                 bundlePath: bundle, runtimeBinary: runtimeBinary, noPivot: planned.resolved.noPivot,
                 status: .created, createdAt: Timestamp.now())
             made.configJSON = configJSON
-            Self.supervise(&made, planned.definition, image: imageConfig?.config)
+            Self.supervise(&made, planned.definition, image: imageConfig?.config, spec: spec)
             let mounted = Set(planned.definition.mounts.filter { $0.type == MountDefinition.volumeType }.compactMap(\.source))
             let fullNames = volumes.0.filter { mounted.contains($0.name) }.map(\.fullName).sorted()
             if !fullNames.isEmpty { made.volumes = String(decoding: try JSONEncoder().encode(fullNames), as: UTF8.self) }
@@ -342,8 +342,11 @@ public struct Executor: Sendable {
     }
 
     /// What the monitor and `stop` read from the record: the restart policy, the health check (the
-    /// manifest's, else the image's), the stop signal (the manifest's, else the image's) and grace period.
-    static func supervise(_ record: inout ContainerRecord, _ definition: ContainerDefinition, image: ImageConfiguration.ExecutionConfig?) {
+    /// manifest's, else the image's), the stop signal (as the spec builder wrote it in the spec's
+    /// annotation: one rule) and the grace period.
+    static func supervise(
+        _ record: inout ContainerRecord, _ definition: ContainerDefinition, image: ImageConfiguration.ExecutionConfig?, spec: RuntimeSpec
+    ) {
         record.restartPolicy = definition.restart == .no ? nil : definition.restart.description
         record.restartOnUnhealthy = definition.restartOnUnhealthy
         if let check = definition.healthcheck.effective(image: image?.healthcheck) {
@@ -352,7 +355,7 @@ public struct Executor: Sendable {
             record.healthcheck = (try? encoder.encode(check)).map { String(decoding: $0, as: UTF8.self) }
             record.health = HealthStatus.starting.rawValue
         }
-        record.stopSignal = definition.stopSignal ?? image?.stopSignal.flatMap { SignalName.parse($0)?.name }
+        record.stopSignal = spec.annotations?[SpecBuilder.stopSignalAnnotation].flatMap { SignalName.parse($0)?.name }
         record.stopGracePeriod = definition.stopGracePeriod
     }
 
