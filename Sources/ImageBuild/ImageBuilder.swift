@@ -32,26 +32,30 @@ public struct ImageBuilder: Sendable {
     }
 
     public func status(project: String, container: ContainerDefinition) throws -> Status? {
+        try assess(project: project, container: container)?.status
+    }
+
+    /// The status with the inputs it was judged on (read once: a context can be large).
+    private func assess(project: String, container: ContainerDefinition) throws -> (status: Status, inputs: BuildInputs)? {
         guard let build = container.build, let reference = container.image else { return nil }
         let inputs = try BuildInputs.read(build)
-        guard let record = try record(project: project, name: container.name) else { return Status(needed: true, reason: "never built") }
-        guard let image = try images.lookup(reference) else { return Status(needed: true, reason: "image \(reference) is not in the store") }
-        if image.digest.description != record.image { return Status(needed: true, reason: "image \(reference) was replaced since the build") }
+        func judged(_ needed: Bool, _ reason: String) -> (Status, BuildInputs) { (Status(needed: needed, reason: reason), inputs) }
+        guard let record = try record(project: project, name: container.name) else { return judged(true, "never built") }
+        guard let image = try images.lookup(reference) else { return judged(true, "image \(reference) is not in the store") }
+        if image.digest.description != record.image { return judged(true, "image \(reference) was replaced since the build") }
         let changes = inputs.changes(since: record.inputs)
-        return changes.isEmpty ? Status(needed: false, reason: "up to date") : Status(needed: true, reason: changes.joined(separator: "; "))
+        return changes.isEmpty ? judged(false, "up to date") : judged(true, changes.joined(separator: "; "))
     }
 
     /// Builds `container`'s image when needed (always with `force`); returns what was done.
     @discardableResult
     public func build(project: String, container: ContainerDefinition, force: Bool = false, log: (String) -> Void = { _ in }) throws -> Status? {
-        guard let build = container.build, let reference = container.image, let status = try status(project: project, container: container) else {
-            return nil
-        }
+        guard let build = container.build, let reference = container.image, let (status, inputs) = try assess(project: project, container: container)
+        else { return nil }
         guard status.needed || force else { return status }
-        let inputs = try BuildInputs.read(build)
-        let work = try root.guarded(root.path + "/builds/\(try Names.validate(project, .project, source: "project"))", "create")
+        let work = try root.buildDirectory(project: project)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let scratch = work + "/\(try Names.validate(container.name, .container, source: "container")).tmp"
+        let scratch = try root.buildDirectory(project: project, container: container.name) + ".tmp"
         try? TreeRemoval.remove(scratch, inside: root.path)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? TreeRemoval.remove(scratch, inside: root.path) }
@@ -83,7 +87,8 @@ public struct ImageBuilder: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try AtomicFile.write(
-            try encoder.encode(Record(inputs: inputs, image: resolved.digest.description)), to: work + "/\(container.name).json", mode: 0o600,
+            try encoder.encode(Record(inputs: inputs, image: resolved.digest.description)),
+            to: try root.buildDirectory(project: project, container: container.name) + ".json", mode: 0o600,
             durability: .crashSafe)
         return Status(needed: true, reason: "built \(resolved.digest)")
     }
@@ -94,7 +99,7 @@ public struct ImageBuilder: Sendable {
     }
 
     private func record(project: String, name: String) throws -> Record? {
-        let path = root.path + "/builds/\(project)/\(name).json"
+        let path = try root.buildDirectory(project: project, container: name) + ".json"
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(Record.self, from: data)
     }

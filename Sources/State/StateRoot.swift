@@ -69,6 +69,15 @@ public struct StateRoot: Hashable, Sendable {
         return try guarded(volumes + "/" + name, "use")
     }
 
+    /// Where a project's image builds keep their records (`builds/<project>`), validated first; with
+    /// `container`, the stem of that container's files in it.
+    public func buildDirectory(project: String, container: String? = nil) throws -> String {
+        try Names.validate(project, .project, source: "project")
+        guard let container else { return try guarded(path + "/builds/" + project, "use") }
+        try Names.validate(container, .container, source: "container of project \(project)")
+        return try guarded(path + "/builds/" + project + "/" + container, "use")
+    }
+
     public func bundle(project: String, name: String) throws -> String {
         try containerDirectory(project: project, name: name) + "/bundle"
     }
