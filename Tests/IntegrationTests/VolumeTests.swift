@@ -131,6 +131,17 @@ import Testing
         let apply = try fixture.run(["apply", "-f", path, "--wait"])
         #expect(apply.status != 0 && apply.stderrText.contains("not a directory"), "\(apply.stderrText)")
         #expect(!FileManager.default.fileExists(atPath: "/etc/x"), "a subpath was made through the link")
+
+        // A subpath that was a directory at create time and a link by the next start: the start is refused.
+        let withSub = writer.replacingOccurrences(of: "ln -s /etc /data/escape", with: "cat /data/hostname 2>/dev/null; echo done")
+            .replacingOccurrences(of: "mounts: [\"data:/data\"]", with: "mounts: [{type: volume, source: data, target: /data, subpath: sub}]")
+        try Data(withSub.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try fixture.run(["apply", "-f", path, "--wait"]).stdoutText == "done\n")
+        let sub = fixture.root + "/volumes/it-link_data/_data/sub"
+        try FileManager.default.removeItem(atPath: sub)
+        try FileManager.default.createSymbolicLink(atPath: sub, withDestinationPath: "/etc")
+        let start = try fixture.run(["start", "-p", "it-link", "evil"])
+        #expect(start.status != 0 && start.stderrText.contains("no longer a directory"), "\(start.stderrText)")
         #expect(try fixture.run(["down", "-f", path, "--volumes"]).status == 0)
     }
 
