@@ -30,9 +30,9 @@ struct Remove: ParsableCommand {
         let liveness = Liveness(root: context.root, state: context.state)
         try ProjectLock.holding(root: context.root, project: project) {
             var records = try selectRecords(context, project: project, names: names)
-            if names.isEmpty { records = records.filter { liveness.observe($0).record.status != .running } }
+            if names.isEmpty { records = records.filter { lifecycle.isRemovable(liveness.observe($0).record) } }
             // Every named container is checked before any is removed: one running container refuses them all.
-            let running = records.filter { liveness.observe($0).record.status == .running }.map(\.name)
+            let running = records.filter { !lifecycle.isRemovable(liveness.observe($0).record) }.map(\.name)
             guard running.isEmpty else {
                 throw CLIError(
                     message: "container \(running.joined(separator: ", ")) is running; stop it first (berth stop \(running.joined(separator: " ")))",

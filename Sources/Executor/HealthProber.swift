@@ -73,7 +73,8 @@ final class HealthProber: Sendable {
     private func probe() -> HealthProbeResult {
         let start = Timestamp.now()
         let driver = RuntimeDriver(binary: request.runtimeBinary, root: request.root.runtimeRoot)
-        let command = Command(request.runtimeBinary, driver.globalArguments() + ["exec", request.runtimeID] + check.command)
+        let command = Command(
+            request.runtimeBinary, driver.execArguments(id: request.runtimeID, command: check.command, tty: false, cwd: nil, env: []))
         do {
             let output = try command.run(timeout: .milliseconds(Int64(check.timeout * 1000)))
             var text = output.stdout

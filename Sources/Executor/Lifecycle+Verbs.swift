@@ -31,10 +31,16 @@ extension Lifecycle {
     /// bundle and record (as `down` removes each of its containers). A running container is refused.
     public func remove(_ record: ContainerRecord) throws {
         let observed = Liveness(root: root, state: state).observe(record).record
-        guard observed.status != .running, !(observed.status == .created && MonitorProcess.isMonitor(observed.monitorPID)) else {
+        guard isRemovable(observed) else {
             throw ExecutorError(
                 "running", "container \(record.name) is running; stop it first (berth stop \(record.name))")
         }
         try Teardown(root: root, state: state, gracePeriod: 1).remove(observed)
+    }
+
+    /// The one rule of `rm`: a container whose record, as observed, no process or monitor owns (not created,
+    /// running, or waiting to restart under its policy).
+    public func isRemovable(_ observed: ContainerRecord) -> Bool {
+        !observed.status.isActive
     }
 }

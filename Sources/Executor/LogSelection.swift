@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// Which stored log records `berth logs` prints: those at or after `since`, then the last `tail` of each
@@ -44,20 +45,10 @@ public struct LogSelection: Sendable, Equatable {
         return nil
     }
 
-    /// Seconds in a duration such as `1h30m`, `10m`, `45s`, `1.5h`, `250ms`; nil when `text` is not one.
+    /// Seconds in a duration such as `1h30m`, `10m`, `45s`, `1.5h`, `250ms` (`DurationText`, the one
+    /// duration rule); a bare number is not one here (`--since 5` is ambiguous).
     public static func duration(_ text: String) -> TimeInterval? {
-        let units: [(String, TimeInterval)] = [("ms", 0.001), ("h", 3600), ("m", 60), ("s", 1)]
-        var rest = Substring(text)
-        var total: TimeInterval = 0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
-            rest = rest.dropFirst(unit.0.count)
-            total += value * unit.1
-        }
-        return total
+        guard Double(text) == nil else { return nil }
+        return DurationText.seconds(text)
     }
 }
