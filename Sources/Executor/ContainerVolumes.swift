@@ -51,14 +51,25 @@ public struct ContainerVolumes: Sendable {
             let labels = String(decoding: try encoder.encode(volume.labels), as: UTF8.self)
             try state.recordVolume(
                 VolumeRecord(name: volume.fullName, project: plan.project, labels: labels, device: volume.device, createdAt: Timestamp.now()))
-            paths[volume.name] = volume.device ?? directory + "/_data"
+            paths[volume.name] = try dataPath(name: volume.fullName, device: volume.device)
         }
         return paths
     }
 
     /// The data directory of a recorded volume.
     public func dataPath(_ record: VolumeRecord) throws -> String {
-        try record.device ?? root.volumeDirectory(record.name) + "/_data"
+        try dataPath(name: record.name, device: record.device)
+    }
+
+    /// The data directory of a planned volume (an external one as its record says), made or not.
+    public func dataPath(_ volume: PlannedVolume) throws -> String {
+        if volume.action == .external, let record = try state.volume(named: volume.fullName) { return try dataPath(record) }
+        return try dataPath(name: volume.fullName, device: volume.device)
+    }
+
+    /// The one rule: a bind-form volume's host directory, else `_data` in the volume's directory.
+    private func dataPath(name: String, device: String?) throws -> String {
+        try device ?? root.volumeDirectory(name) + "/_data"
     }
 
     /// Before the container's first start: each volume mounted at its root that is still empty gets the

@@ -81,13 +81,8 @@ public struct Engine: Sendable {
             imageConfig: image?.config, baseSpec: baseSpec,
             rootfsPath: resolved.usesHostRootfs ? resolved.rootPath : view?.path ?? "/nonexistent")
         // Where apply puts each volume (nothing is made here).
-        for volume in plan.volumes {
-            if volume.action == .external, let record = try state.volume(named: volume.fullName) {
-                input.volumePaths[volume.name] = try ContainerVolumes(root: root, state: state).dataPath(record)
-            } else {
-                input.volumePaths[volume.name] = try volume.device ?? root.volumeDirectory(volume.fullName) + "/_data"
-            }
-        }
+        let volumes = ContainerVolumes(root: root, state: state)
+        for volume in plan.volumes { input.volumePaths[volume.name] = try volumes.dataPath(volume) }
         return try SpecBuilder.build(input)
     }
 

@@ -1,3 +1,4 @@
+import BerthSystem
 import Diagnostics
 import Manifest
 
@@ -42,6 +43,14 @@ extension Planner {
     ) -> [PlannedVolume] {
         manifest.volumes.map { volume in
             let fullName = volume.fullName(project: project)
+            // Checked here, where the project is final (`-p` may rename it): the full name becomes a directory.
+            if !Names.isValid(fullName, .volume) {
+                diagnostics.append(
+                    .error(
+                        at: nil,
+                        "volume \(volume.name) of project \(project) would be named \(Names.quoted(fullName)), which is not a valid volume name (\(NameKind.volume.ruleInWords)); shorten the project or the volume name"
+                    ))
+            }
             var action: PlannedVolume.Action = existing.contains(fullName) ? .unchanged : .create
             if volume.external != nil {
                 action = .external

@@ -171,4 +171,18 @@ import Testing
         #expect(try fixture.run(["down", "-f", path, "--volumes"]).status == 0)
         #expect(FileManager.default.fileExists(atPath: device + "/f"), "down --volumes removed the user's directory")
     }
+
+    /// `<project>_<volume>` becomes a directory name: one longer than the name rule allows is a plan error,
+    /// never a path.
+    @Test func aVolumeFullNameBeyondTheRuleIsRefusedAtPlan() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let path = try fixture.manifest(
+            manifest("true").replacingOccurrences(of: "  data: {}", with: "  data-with-a-rather-long-name-x: {}")
+                .replacingOccurrences(of: "data:/data", with: "data-with-a-rather-long-name-x:/data"), project: "it-vol")
+        let project = String(repeating: "p", count: 40)
+        let plan = try fixture.run(["plan", "-f", path, "-p", project])
+        #expect(plan.status != 0 && plan.stderrText.contains("is not a valid volume name"), "\(plan.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/volumes/\(project)_data-with-a-rather-long-name-x"))
+    }
 }
