@@ -14,15 +14,17 @@ struct Restart: ParsableCommand {
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Networks") var network: NetworkOptions
 
-    @Option(name: [.customShort("t"), .long], help: "Seconds to wait after SIGTERM before SIGKILL.")
-    var timeout: Double = 10
+    @Option(
+        name: [.customShort("t"), .long],
+        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
+    var timeout: Double?
 
     @Argument(help: "Container names.")
     var names: [String] = []
 
     func validate() throws {
         try validateContainerNames(names)
-        if timeout < 0 { throw ValidationError("-t/--timeout must be 0 or more") }
+        if let timeout, timeout < 0 { throw ValidationError("-t/--timeout must be 0 or more") }
     }
 
     func run() throws {

@@ -314,7 +314,8 @@ public struct Executor: Sendable {
                 rootfsPath: rootfsPath, networking: networking)
             input.volumePaths = volumes.1
             let spec = try SpecBuilder.build(input)
-            try SecretFiles.write(planned.definition.secretMounts, for: spec, into: directory + "/secrets")
+            try SecretFiles.write(
+                planned.definition.secretMounts, for: spec, into: try root.secretsDirectory(project: project, name: planned.name))
             let specData = try SpecBuilder.encode(spec)
             // No fsync: after a power loss no container runs, and apply rebuilds every bundle it starts.
             try AtomicFile.write(specData, to: bundle + "/config.json", mode: 0o600, durability: .crashSafe)

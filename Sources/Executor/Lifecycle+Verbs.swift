@@ -19,7 +19,7 @@ extension Lifecycle {
 
     /// Stops the container when it runs (TERM, then KILL after `gracePeriod`), then starts it again from its
     /// bundle and writable snapshot, as `berth stop` and `berth start` do.
-    public func restart(_ record: ContainerRecord, gracePeriod: TimeInterval, images: ImageStore, snapshots: SnapshotStores) throws {
+    public func restart(_ record: ContainerRecord, gracePeriod: TimeInterval?, images: ImageStore, snapshots: SnapshotStores) throws {
         try Teardown(root: root, state: state, gracePeriod: gracePeriod).stop(record)
         guard let current = try state.container(project: record.project, name: record.name) else {
             throw ExecutorError("no-container", "container \(record.name) is no longer recorded")

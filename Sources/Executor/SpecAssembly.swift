@@ -22,7 +22,7 @@ public enum SpecAssembly {
             imageConfig: baseSpec == nil ? imageConfig : nil, rootfsPath: rootfsPath, peerPIDs: peers)
         input.baseSpec = baseSpec
         if !container.secretMounts.isEmpty {
-            input.secretsDirectory = try root.containerDirectory(project: project, name: container.name) + "/secrets"
+            input.secretsDirectory = try root.secretsDirectory(project: project, name: container.name)
         }
         if container.initProcess { input.initBinary = SpecInput.locateInitBinary() }
         let owner = container.namespaceJoins.lazy.compactMap { join -> String? in

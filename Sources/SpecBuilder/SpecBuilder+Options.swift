@@ -1,3 +1,4 @@
+import BerthSystem
 import Manifest
 import OCI
 
@@ -132,17 +133,8 @@ extension SpecBuilder {
         if let stopSignal { draft.annotations[stopSignalAnnotation] = stopSignal }
     }
 
-    /// Lexical cleaning like Go's `filepath.Clean` for absolute paths.
+    /// Lexical cleaning of a mount destination: the one rule, `PathGuard.clean`.
     static func cleanPath(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..": _ = parts.popLast()
-            default: parts.append(part)
-            }
-        }
-        let joined = parts.joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+        PathGuard.clean(path)
     }
 }

@@ -78,6 +78,11 @@ public struct StateRoot: Hashable, Sendable {
         return try guarded(path + "/builds/" + project + "/" + container, "use")
     }
 
+    /// Where a container's secret and config files are written (`secrets/` in its directory).
+    public func secretsDirectory(project: String, name: String) throws -> String {
+        try guarded(try containerDirectory(project: project, name: name) + "/secrets", "use")
+    }
+
     public func bundle(project: String, name: String) throws -> String {
         try containerDirectory(project: project, name: name) + "/bundle"
     }

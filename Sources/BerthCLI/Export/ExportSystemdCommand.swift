@@ -23,7 +23,7 @@ struct ExportSystemd: ParsableCommand {
         var path = manifest.file.hasPrefix("/") ? manifest.file : cwd + "/" + manifest.file
         var project = manifest.projectName
         if FileManager.default.fileExists(atPath: path) {
-            let loaded = try loadManifest(path)
+            let loaded = try manifest.load()
             project = project ?? loaded.name
             path = loaded.directory + "/" + (path as NSString).lastPathComponent
         } else if let name = project, let recorded = try Context(global, readOnly: true).state.manifestPath(project: name) {
