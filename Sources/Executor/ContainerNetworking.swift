@@ -98,6 +98,9 @@ public struct ContainerNetworking: Sendable {
     func memberships(of definition: ContainerDefinition, project: String, plan: Plan) throws -> [AttachmentRecord] {
         var records: [AttachmentRecord] = []
         let first = plan.network(named: definition.attachments.first?.network ?? "")
+        // Ports are published through the first network (by name) that is not internal: an internal network
+        // has no way out (the validator refuses ports on a container whose networks are all internal).
+        let publishing = definition.attachments.firstIndex { !(plan.network(named: $0.network)?.isInternal ?? false) }
         for (index, membership) in definition.attachments.enumerated() {
             guard let network = plan.network(named: membership.network) else {
                 throw ExecutorError("network-not-planned", "network \(membership.network) of \(definition.name) is not in the plan")
@@ -112,7 +115,7 @@ public struct ContainerNetworking: Sendable {
                 AttachmentRecord(
                     project: project, container: definition.name, networkProject: network.owner, network: network.name,
                     interface: "eth\(index)", aliases: membership.aliases, requestedAddress: membership.ipv4Address?.description,
-                    ports: index == 0 ? definition.ports.map(\.shortForm) : [], hostname: definition.hostname, extraHosts: extraHosts))
+                    ports: index == publishing ? definition.ports.map(\.shortForm) : [], hostname: definition.hostname, extraHosts: extraHosts))
         }
         return records
     }

@@ -183,6 +183,9 @@ enum ManifestDiagnostics {
         let declared = known.isEmpty ? "none is declared" : "declared: \(known.joined(separator: ", "))"
         return .error(at: loc, "network `\(name)` is not declared under the top-level `networks:` (\(declared))\(hint)")
     }
+    static func addressIsGateway(_ value: String, network: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "`ipv4-address` \(value) is the gateway of network `\(network)`; pick another host address of its subnet")
+    }
     static func networkingConflict(_ what: String, _ with: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "`\(what)` cannot be used with \(with)")
     }

@@ -30,7 +30,7 @@ extension ManifestValidator {
             }
             if let gateway = d.gateway {
                 if let address = IPv4Address(gateway.value) {
-                    if let subnet = network.subnet, !Self.isHost(address, of: subnet) {
+                    if let subnet = network.subnet, !subnet.containsHost(address) {
                         diagnostics.append(
                             ManifestDiagnostics.addressOutsideSubnet("gateway", gateway.value, subnet: subnet.description, at: gateway.location))
                     } else if network.subnet == nil {
@@ -99,6 +99,20 @@ extension ManifestValidator {
         }
     }
 
+    /// Ports are published through a container's first network that is not internal (an internal one has
+    /// no way out): a container on internal networks only cannot publish any.
+    mutating func checkPublishedNetworks(_ manifest: ProjectManifest, _ descriptions: [ContainerDescription]) {
+        for c in manifest.containers where !c.ports.isEmpty && !c.attachments.isEmpty {
+            guard c.attachments.allSatisfy({ manifest.network(named: $0.network)?.isInternal == true }),
+                let d = descriptions.first(where: { $0.name.value == c.name })
+            else { continue }
+            diagnostics.append(
+                ManifestDiagnostics.networkingConflict(
+                    "ports", "internal networks only (\(c.attachments.map(\.network).joined(separator: ", "))): an internal network has no way out",
+                    at: d.fieldLocations["ports"] ?? d.name.location))
+        }
+    }
+
     private mutating func checkNetworkingConflicts(_ d: ContainerDescription, _ c: ContainerDefinition) {
         let joinsNetwork = c.withNamespaces.contains { $0.type == .network }
         let at = { (key: String) in d.fieldLocations[key] ?? d.name.location }
@@ -145,9 +159,12 @@ extension ManifestValidator {
                 let network = declared.first { $0.name.value == name }
                 if let address = IPv4Address(fixed.value) {
                     if let text = network?.subnet?.value, let subnet = IPv4Subnet(text) {
-                        if !Self.isHost(address, of: subnet) {
+                        let gateway = network?.gateway.flatMap { IPv4Address($0.value) } ?? subnet.firstHost
+                        if !subnet.containsHost(address) {
                             diagnostics.append(
                                 ManifestDiagnostics.addressOutsideSubnet("ipv4-address", fixed.value, subnet: text, at: fixed.location))
+                        } else if address == gateway {
+                            diagnostics.append(ManifestDiagnostics.addressIsGateway(fixed.value, network: name, at: fixed.location))
                         }
                     } else if network?.subnet == nil {
                         diagnostics.append(ManifestDiagnostics.fixedAddressWithoutSubnet(name, at: fixed.location))
@@ -161,11 +178,6 @@ extension ManifestValidator {
         }
         // Attached in name order (eth0 is the first by name), whatever order the manifest lists them in.
         return result.sorted { $0.network < $1.network }
-    }
-
-    /// A host address of `subnet`: neither its network address nor its broadcast address.
-    static func isHost(_ address: IPv4Address, of subnet: IPv4Subnet) -> Bool {
-        subnet.containsHost(address)
     }
 
     // MARK: Ports

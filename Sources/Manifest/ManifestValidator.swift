@@ -43,6 +43,7 @@ struct ManifestValidator {
             version: Int(d.version?.value ?? 1), name: name, path: path, directory: directory,
             containers: containers)
         manifest.networks = validateNetworks(d.networks, containers: containers)
+        checkPublishedNetworks(manifest, d.containers)
         manifest.volumes = validateVolumes(d.volumes)
         manifest.secrets = declaredSecrets
         manifest.configs = declaredConfigs
