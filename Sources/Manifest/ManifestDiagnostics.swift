@@ -386,7 +386,7 @@ extension ManifestDiagnostics {
         return .error(at: loc, "unknown `security-opt` \(Names.quoted(value)); expected one of: \(valid.joined(separator: ", "))")
     }
     static func noAppArmor(_ value: String, at loc: Loc, isError: Bool) -> Diagnostic {
-        let message = "`security-opt` \(Names.quoted(value)): this host has no AppArmor (no /sys/module/apparmor)"
+        let message = "`security-opt` \(Names.quoted(value)): Berth applies no AppArmor profile"
         return isError ? .error(at: loc, message + "; remove the option") : .warning(at: loc, message + ", so the container is unconfined anyway")
     }
     static func unknownCapability(_ field: String, _ value: String, at loc: Loc) -> Diagnostic {

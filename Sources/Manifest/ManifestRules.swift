@@ -54,8 +54,6 @@ enum ManifestRules {
     #else
     static let hostPlatforms = ["linux"]
     #endif
-    /// Whether the kernel has AppArmor (`/sys/module/apparmor`): decides how `security-opt: apparmor=…` is refused.
-    static let hostHasAppArmor = FileManager.default.fileExists(atPath: "/sys/module/apparmor")
     /// The `security-opt` keys Berth understands.
     static let securityOptKeys = ["no-new-privileges", "seccomp", "apparmor", "label"]
 }

@@ -85,7 +85,7 @@ extension ManifestValidator {
     }
 
     /// docker's `--security-opt` spellings: `no-new-privileges[:true|false]`, `seccomp=unconfined|PATH`,
-    /// `apparmor=…` (this host has no AppArmor), `label=…` (no SELinux either). `=` and `:` both separate.
+    /// `apparmor=…` (Berth applies no AppArmor profile), `label=…` (no SELinux either). `=` and `:` both separate.
     private mutating func securityOption(_ entry: Located<String>, hasSeccompKey: Bool, into options: inout KernelOptions) {
         let text = entry.value
         let separator = text.firstIndex { $0 == "=" || $0 == ":" }
@@ -111,13 +111,8 @@ extension ManifestValidator {
             }
             options.seccomp = seccompSetting(Located(value, at: entry.location))
         case "apparmor":
-            if ManifestRules.hostHasAppArmor {
-                diagnostics.append(ManifestDiagnostics.invalidSecurityOpt(text, reason: "Berth does not apply AppArmor profiles", at: entry.location))
-            } else if value == "unconfined" {
-                diagnostics.append(ManifestDiagnostics.noAppArmor(text, at: entry.location, isError: false))
-            } else {
-                diagnostics.append(ManifestDiagnostics.noAppArmor(text, at: entry.location, isError: true))
-            }
+            // The same answer on every host (a saved plan revalidates anywhere): Berth applies no AppArmor profile.
+            diagnostics.append(ManifestDiagnostics.noAppArmor(text, at: entry.location, isError: value != "unconfined"))
         case "label":
             diagnostics.append(ManifestDiagnostics.invalidSecurityOpt(text, reason: "Berth does not apply SELinux labels", at: entry.location))
         default:
