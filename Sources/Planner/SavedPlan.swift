@@ -185,10 +185,16 @@ public struct SavedPlan: Codable, Sendable {
                 guard case .container(let name) = join.target, let peer = byName[name] else { return nil }
                 return "\(peer.name)=\(peer.configHash)"
             }
-            var imageDigest = c.image?.digest.description ?? "none"
+            // As the planner hashed it: an image still to be built has no digest yet.
+            var imageDigest = c.image?.digest.description ?? (c.definition.build != nil && c.definition.image != nil ? "to be built" : "none")
             if let restore = c.restore { imageDigest += " checkpoint \(restore.digest)" }
             // Secret values are read again: one that changed since the plan fails the check (plan again).
-            for digest in (try? c.definition.secretDigests()) ?? [] { imageDigest += " \(digest)" }
+            do {
+                for digest in try c.definition.secretDigests() { imageDigest += " \(digest)" }
+            } catch {
+                problems.append("containers[\(i)] (\(c.name)): a secret or config cannot be read now: \(error)")
+                continue
+            }
             guard let canonical = try? ManifestRenderer.canonicalJSON(of: c.definition) else {
                 problems.append("containers[\(i)].definition cannot be rendered")
                 continue
