@@ -68,7 +68,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The OCI runtime spec (config.json) for one container, as containerd would build it.
-        .target(name: "SpecBuilder", dependencies: ["Diagnostics", "OCI", "Manifest"]),
+        .target(name: "SpecBuilder", dependencies: ["Diagnostics", "BerthSystem", "OCI", "Manifest"]),
         // The OCI runtime driver (runc, crun).
         .target(name: "Runtime", dependencies: ["Diagnostics", "BerthSystem", "OCI"]),
         // Container networking through the CNI plugins: netns files, conflists, ADD/DEL with cached results,
