@@ -107,6 +107,7 @@ public struct Networks: Sendable {
             result: nil)
         let cache = try paths.attachment(container, network: request.network.name)
         try save(attachment, to: cache)
+        try repairBridgeAddress(request.network)
         do {
             _ = try plugins.add(list, attachment.runtime) { result in
                 attachment.result = result
@@ -118,6 +119,41 @@ public struct Networks: Sendable {
             throw error
         }
         return attachment
+    }
+
+    /// Gives the network's bridge a fixed MAC address when it has none (all zeros), which happens when the
+    /// first ADD on a new bridge failed after its veth was attached (an IPAM error, a full disk): the bridge
+    /// took the veth's address, the rollback removed the veth, and the kernel left zeros. The bridge plugin
+    /// (1.1) then fails every later ADD with "could not set bridge's mac: invalid argument" until the bridge
+    /// is deleted. The address is locally administered and derived from the bridge name, so it is the same
+    /// on every repair; setting it while another ADD runs on the bridge is harmless.
+    func repairBridgeAddress(_ network: NetworkSpec) throws {
+        let current = (try? String(contentsOfFile: "/sys/class/net/\(network.bridgeName)/address", encoding: .utf8)) ?? ""
+        guard current.trimmingCharacters(in: .whitespacesAndNewlines) == "00:00:00:00:00:00" else { return }
+        let address = Self.bridgeMACAddress(network.bridgeName)
+        let output: Command.Output
+        do {
+            output = try Command(ipCommand, ["link", "set", "dev", network.bridgeName, "address", address]).run(timeout: plugins.timeout)
+        } catch {
+            throw NetworkError.posix(error)
+        }
+        guard output.status == 0 else {
+            throw NetworkError(
+                "bridge-repair-failed", "bridge \(network.bridgeName) has no MAC address and cannot be given one: \(output.stderrText)")
+        }
+    }
+
+    /// `02:` (locally administered, unicast) and five bytes of a SHA-256 of the bridge name.
+    static func bridgeMACAddress(_ bridgeName: String) -> String {
+        let digest = SHA256Hex.of(Data(bridgeName.utf8))
+        var octets = ["02"]
+        var index = digest.startIndex
+        for _ in 0..<5 {
+            let next = digest.index(index, offsetBy: 2)
+            octets.append(String(digest[index..<next]))
+            index = next
+        }
+        return octets.joined(separator: ":")
     }
 
     /// The cached attachments of `container`, by network name.

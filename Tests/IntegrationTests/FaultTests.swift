@@ -34,7 +34,9 @@ import Testing
         }
         let copy = try ProcessRunner().run("/bin/cp", ["-a", source.root + "/store", fixture.root + "/store"])
         #expect(copy.status == 0, "\(copy.stderrText)")
-        let manifest = try fixture.manifest(Self.manifestText, project: "it-fault")
+        // No network: its attachment runs beside the unpack and could meet the full disk first (its IPAM
+        // lease); that case is PluginChainTests.aFailedFirstAddDoesNotBreakTheNetwork.
+        let manifest = try fixture.manifest(Self.manifestText + "\n    net-none: true", project: "it-fault")
 
         let full = try fixture.run(["apply", "-f", manifest, "--wait"])
         #expect(full.status == 1, "\(full.stderrText)")

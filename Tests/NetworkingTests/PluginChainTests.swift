@@ -253,6 +253,40 @@ import Testing
         #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.14.", "10.213.15."]) == [])
     }
 
+    /// A first ADD that fails after the bridge plugin attached its veth (here: the requested address is
+    /// leased to someone else) leaves a new bridge with an all-zero MAC address; the plugin alone would then
+    /// fail every later ADD with "could not set bridge's mac". The next attach works, and the bridge has a
+    /// fixed locally administered address.
+    @Test func aFailedFirstAddDoesNotBreakTheNetwork() throws {
+        if Host.skip("aFailedFirstAddDoesNotBreakTheNetwork") { return }
+        let scratch = try Scratch("zero-mac")
+        defer { scratch.finish() }
+        let before = try HostSnapshot.take()
+        let networks = Networks(paths: try scratch.paths)
+        let spec = try network(scratch, "front", third: 16)
+        let container = try ContainerKey(project: "nettest", name: "api")
+        cleanUp(scratch, networks, spec, [container])
+        let lease = networks.paths.ipamDirectory + "/" + spec.name
+        try FileManager.default.createDirectory(atPath: lease, withIntermediateDirectories: true)
+        try Data("someone-else".utf8).write(to: URL(fileURLWithPath: lease + "/10.213.16.9"))
+
+        let netns = try NetworkNamespace.create(for: container, paths: networks.paths)
+        let request = AttachmentRequest(network: spec, interfaceName: "eth0", ipv4Address: IPv4Address("10.213.16.9"))
+        let refused = #expect(throws: NetworkError.self) { _ = try networks.attach(container, netns: netns, networks: [request]) }
+        #expect(String(describing: refused).contains("10.213.16.9"), "\(String(describing: refused))")
+        let address = { (try? String(contentsOfFile: "/sys/class/net/\(spec.bridgeName)/address", encoding: .utf8)) ?? "" }
+        #expect(address().hasPrefix("00:00:00:00:00:00"), "the plugin no longer leaves a zero MAC: \(address())")
+
+        try FileManager.default.removeItem(atPath: lease + "/10.213.16.9")
+        let attached = try networks.attach(container, netns: netns, networks: [request])
+        #expect(attached[0].addresses == ["10.213.16.9"])
+        #expect(address().hasPrefix("02:"), "\(address())")
+
+        try networks.detach(container)
+        try networks.removeNetwork(spec)
+        #expect(try HostSnapshot.take().leaks(since: before, markers: ["10.213.16."]) == [])
+    }
+
     @Test func staleAttachmentsAfterAKillAreFoundAndReleased() throws {
         if Host.skip("staleAttachmentsAfterAKillAreFoundAndReleased") { return }
         let scratch = try Scratch("stale")
