@@ -20,10 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
-        // System library: libarchive through pkg-config (Debian: libarchive-dev).
-        .systemLibrary(
-            name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"])]),
+        // libarchive's headers (Debian: libarchive-dev), and libarchive.so.13 loaded on first use (loader.c), so
+        // the processes that never read a tar (`--version`, `ps`, the monitors) do not load it and its 10 libraries.
+        .target(name: "CArchive"),
 
         // System library: Intel ISA-L's inflate for gzip layers (Debian: libisal-dev). Optional at build time:
         // its module map names the header by absolute path, so without libisal-dev the module is unavailable,

@@ -11,7 +11,9 @@ enum DiffTarWriter {
     /// Writes `items` (files under `root`) to `output`; returns the tar's `sha256:` digest (the DiffID).
     static func write(_ items: [DiffItem], root: String, to output: String) throws -> String {
         ArchiveLocale.ensureUTF8()
-        guard let archive = archive_write_new() else { throw CheckpointError("checkpoint-tar", "cannot create tar writer") }
+        guard let archive = archive_write_new() else {
+            throw CheckpointError("checkpoint-tar", "cannot create tar writer: \(ArchiveLibrary.loadError ?? "out of memory")")
+        }
         defer { archive_write_free(archive) }
         archive_write_set_format_pax_restricted(archive)
         archive_write_add_filter_none(archive)
@@ -38,7 +40,9 @@ enum DiffTarWriter {
 
     /// A whiteout or opaque marker: an empty regular file with mode 0 and the owner and time given.
     static func writeMarker(_ name: String, uid: UInt32, gid: UInt32, mtime: Int, into archive: OpaquePointer) throws {
-        guard let entry = archive_entry_new() else { throw CheckpointError("checkpoint-tar", "cannot create entry") }
+        guard let entry = archive_entry_new() else {
+            throw CheckpointError("checkpoint-tar", "cannot create entry: \(ArchiveLibrary.loadError ?? "out of memory")")
+        }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)
         archive_entry_set_filetype(entry, 0o100000)

@@ -32,7 +32,7 @@ public struct DiskEntryWriter {
     public mutating func write(_ path: String, as name: String, into archive: OpaquePointer) throws(TarError) -> Bool {
         var st = stat()
         guard lstat(path, &st) == 0 else { throw TarError.posix("archive-pack", "cannot stat \(path)", errno: errno) }
-        guard let entry = archive_entry_new() else { throw TarError("archive-pack", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError.cannotCreate("archive-pack", "entry") }
         defer { archive_entry_free(entry) }
         let type = st.st_mode & S_IFMT
         archive_entry_set_pathname(entry, type == S_IFDIR ? name + "/" : name)

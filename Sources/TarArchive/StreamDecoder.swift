@@ -17,7 +17,7 @@ final class LibarchiveDecoder: StreamDecoder {
 
     /// Opens the stream and reads its first block, so a bad header throws here, on the calling thread.
     init(fd: Int32, compression: TarCompression, label: String) throws(TarError) {
-        guard let raw = archive_read_new() else { throw TarError("archive-read", "\(label): cannot create reader") }
+        guard let raw = archive_read_new() else { throw TarError.cannotCreate("archive-read", "reader for \(label)") }
         archive_read_support_format_raw(raw)
         archive_read_support_format_empty(raw)
         if compression != .none {

@@ -25,7 +25,18 @@ extension TarError {
         return TarError(code, "\(context): \(detail)")
     }
 
+    /// A libarchive constructor returned NULL: the library could not be loaded (the reason), or memory ran out.
+    static func cannotCreate(_ code: String, _ what: String) -> TarError {
+        TarError(code, "cannot create \(what): \(ArchiveLibrary.loadError ?? "out of memory")")
+    }
+
     static func posix(_ code: String, _ context: String, errno err: Int32) -> TarError {
         TarError(code, "\(context): \(String(cString: strerror(err)))")
     }
+}
+
+/// libarchive itself, which the process loads the first time it reads or writes a tar.
+public enum ArchiveLibrary {
+    /// Nil once libarchive is loaded, else why it cannot be (missing library, or one older than Berth needs).
+    public static var loadError: String? { berth_archive_load_error().map { String(cString: $0) } }
 }

@@ -66,7 +66,7 @@ final class DiskWriter {
     let label: String
 
     init(label: String) throws(TarError) {
-        guard let disk = archive_write_disk_new() else { throw TarError("archive-extract", "cannot create disk writer") }
+        guard let disk = archive_write_disk_new() else { throw TarError.cannotCreate("archive-extract", "disk writer") }
         archive_write_disk_set_options(disk, Self.flags)
         pointer = disk
         self.label = label
@@ -77,7 +77,7 @@ final class DiskWriter {
     /// Applies the pending directory modes and times, then continues with a fresh writer.
     func flush() throws(TarError) {
         try close()
-        guard let disk = archive_write_disk_new() else { throw TarError("archive-extract", "cannot create disk writer") }
+        guard let disk = archive_write_disk_new() else { throw TarError.cannotCreate("archive-extract", "disk writer") }
         archive_write_disk_set_options(disk, Self.flags)
         archive_write_free(pointer)
         pointer = disk

@@ -14,7 +14,7 @@ public enum TarPacker {
         let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TarError.posix("archive-write", "cannot create \(output)", errno: errno) }
         defer { close(fd) }
-        guard let archive = archive_write_new() else { throw TarError("archive-write", "cannot create tar writer") }
+        guard let archive = archive_write_new() else { throw TarError.cannotCreate("archive-write", "tar writer") }
         let sink = HashingSink(fd: fd)
         // Freeing the archive flushes through the sink's callback: the sink must outlive it, even on a throw.
         defer { withExtendedLifetime(sink) { _ = archive_write_free(archive) } }
@@ -53,7 +53,7 @@ public enum TarPacker {
         let outFD = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard outFD >= 0 else { throw TarError.posix("archive-write", "cannot create \(output)", errno: errno) }
         defer { close(outFD) }
-        guard let archive = archive_write_new() else { throw TarError("archive-write", "cannot create gzip writer") }
+        guard let archive = archive_write_new() else { throw TarError.cannotCreate("archive-write", "gzip writer") }
         let sink = HashingSink(fd: outFD)
         defer { withExtendedLifetime(sink) { _ = archive_write_free(archive) } }
         archive_write_set_format_raw(archive)
@@ -70,7 +70,7 @@ public enum TarPacker {
         guard sink.open(archive) == ARCHIVE_OK else {
             throw TarError.libarchive("archive-write", "cannot open \(output)", archive)
         }
-        guard let entry = archive_entry_new() else { throw TarError("archive-write", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError.cannotCreate("archive-write", "entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, "data")
         archive_entry_set_filetype(entry, EntryType.regular)

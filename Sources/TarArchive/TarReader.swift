@@ -41,7 +41,7 @@ public final class TarReader {
         guard let archive = archive_read_new() else {
             source.stop()
             close(fd)
-            throw TarError("archive-read", "\(path): cannot create tar reader")
+            throw TarError.cannotCreate("archive-read", "tar reader for \(path)")
         }
         self.archive = archive
         archive_read_support_format_tar(archive)

@@ -17,7 +17,7 @@ public final class TarWriter {
         guard fd >= 0 else { throw TarError.posix("archive-write", "cannot create \(path)", errno: errno) }
         guard let archive = archive_write_new() else {
             close(fd)
-            throw TarError("archive-write", "cannot create tar writer")
+            throw TarError.cannotCreate("archive-write", "tar writer")
         }
         self.fd = fd
         self.archive = archive
@@ -50,7 +50,7 @@ public final class TarWriter {
         _ name: String, kind: TarEntry.Kind, mode: UInt32 = 0o644, uid: Int64 = 0, gid: Int64 = 0,
         data: Data = Data(), link: String? = nil, mtime: Int = 0
     ) throws(TarError) {
-        guard let entry = archive_entry_new() else { throw TarError("archive-write", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError.cannotCreate("archive-write", "entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)
         archive_entry_set_perm(entry, mode_t(mode))
@@ -92,7 +92,7 @@ public final class TarWriter {
         defer { close(input) }
         var st = stat()
         guard fstat(input, &st) == 0 else { throw TarError.posix("archive-write", "cannot stat \(source)", errno: errno) }
-        guard let entry = archive_entry_new() else { throw TarError("archive-write", "cannot create entry") }
+        guard let entry = archive_entry_new() else { throw TarError.cannotCreate("archive-write", "entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)
         archive_entry_set_filetype(entry, EntryType.regular)
