@@ -75,6 +75,11 @@ public struct BerthCommand: ParsableCommand {
         "apply": Apply.self, "plan": PlanCommand.self, "ps": PS.self,
     ]
 
+    /// The hot commands read from a plain command line without ArgumentParser (see `PlainCommandLine`).
+    static let plainCommands: [String: @Sendable ([String]) -> (any ParsableCommand)?] = [
+        "apply": { Apply(plain: $0) }, "plan": { PlanCommand(plain: $0) }, "ps": { PS(plain: $0) },
+    ]
+
     /// `arguments` parsed as one of `hotCommands` alone; nil (the caller parses the whole tree) for any other
     /// command, for help and completion requests, and for a command line that does not parse: the whole tree
     /// then reports the error in its usual words.
@@ -83,6 +88,7 @@ public struct BerthCommand: ParsableCommand {
         let rest = Array(arguments.dropFirst(2))
         let special = ["-h", "--help", "-help", "--version", "--experimental-dump-help"]
         guard !rest.contains(where: { special.contains($0) || $0.hasPrefix("--generate-completion") }) else { return nil }
+        if let plain = plainCommands[arguments[1]]?(rest) { return plain }
         return try? type.parseAsRoot(rest)
     }
 

@@ -114,7 +114,9 @@ public struct ImageBuilder: Sendable {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init).filter { !$0.hasPrefix("--") }
             guard words.first?.uppercased() == "FROM", words.count >= 2 else { continue }
             let base = words[1]
-            if words.count >= 4, words[2].uppercased() == "AS" { defer { stages.insert(words[3].lowercased()) } }
+            // The stage named here counts from the next line on (`FROM busybox AS busybox` still needs the image).
+            let stage = words.count >= 4 && words[2].uppercased() == "AS" ? words[3].lowercased() : nil
+            defer { if let stage { stages.insert(stage) } }
             guard !stages.contains(base.lowercased()), !base.contains("$"), try images.lookup(base) != nil else { continue }
             index += 1
             let archive = scratch + "/base-\(index).tar"

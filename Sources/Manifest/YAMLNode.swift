@@ -55,7 +55,9 @@ struct YAMLScalar {
     /// The YAML 1.1 core type this scalar resolves to (Yams' default resolver).
     var resolvedTag: Tag.Name {
         if let tag, tag != "!" { return Tag.Name(rawValue: tag) }
-        guard plain, !Self.isCertainlyString(string) else { return .str }
+        guard plain else { return .str }
+        if let word = Self.wordTags[string] { return word }
+        if Self.isCertainlyString(string) { return .str }
         if Self.isPlainDecimal(string) { return .int }
         return Resolver.default.resolveTag(of: Node(string))
     }
@@ -75,6 +77,14 @@ struct YAMLScalar {
         "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
         "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
     ]
+
+    /// The words the resolver types without a number in them, with the type it gives (its bool rule comes
+    /// first, then int, float, merge, null, timestamp, value): `apply: true` or `x: ~` needs no regular expression.
+    static let wordTags: [String: Tag.Name] = {
+        var tags: [String: Tag.Name] = ["": .null, "~": .null, "<<": .merge, "=": .value]
+        for word in resolverWords { tags[word] = word.lowercased() == "null" ? .null : .bool }
+        return tags
+    }()
 
     static func isCertainlyString(_ text: String) -> Bool {
         guard let first = text.first else { return false }

@@ -21,6 +21,9 @@ struct ScalarResolutionTests {
         if YAMLScalar.isPlainDecimal(text) {
             #expect(resolved == .int, "\(text) resolves to \(resolved)")
         }
+        if let word = YAMLScalar.wordTags[text] {
+            #expect(resolved == word, "\(text) resolves to \(resolved)")
+        }
         let scalar = YAMLScalar(string: text, plain: true, tag: nil, line: 1, column: 1)
         #expect(scalar.resolvedTag == resolved)
     }
@@ -30,5 +33,8 @@ struct ScalarResolutionTests {
             #expect(YAMLScalar.isCertainlyString(word), "\(word)")
         }
         #expect(YAMLScalar.isPlainDecimal("1") && YAMLScalar.isPlainDecimal("300") && !YAMLScalar.isPlainDecimal("01"))
+        for word in ["true", "false", "yes", "no", "on", "off", "null", "~", ""] {
+            #expect(YAMLScalar.wordTags[word] != nil, "\(word)")
+        }
     }
 }
