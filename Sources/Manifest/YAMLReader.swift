@@ -174,9 +174,19 @@ struct YAMLReader {
         }
     }
 
+    /// The YAML 1.1 bool words and their values, as Yams constructs them. Making a `Node.Scalar` to ask Yams
+    /// builds its default resolver, whose regular expressions cost a millisecond to compile in every run.
+    static let boolWords: [String: Bool] = {
+        var words: [String: Bool] = [:]
+        for (word, value) in [("yes", true), ("true", true), ("on", true), ("no", false), ("false", false), ("off", false)] {
+            for spelling in [word, word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()] { words[spelling] = value }
+        }
+        return words
+    }()
+
     mutating func bool(_ node: YAMLNode, field: String) -> Located<Bool>? {
         guard let s = scalar(node, field: field, expected: "a boolean") else { return nil }
-        if s.kind == .bool, let value = Bool.construct(from: Node.Scalar(s.text)) {
+        if s.kind == .bool, let value = Self.boolWords[s.text] ?? Bool.construct(from: Node.Scalar(s.text)) {
             return Located(value, at: s.location)
         }
         diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a boolean (true or false)", got: Self.describe(node), at: s.location))
@@ -194,7 +204,7 @@ struct YAMLReader {
 
     mutating func number(_ node: YAMLNode, field: String) -> Located<Double>? {
         guard let s = scalar(node, field: field, expected: "a number") else { return nil }
-        if s.kind == .int || s.kind == .float, let value = Double.construct(from: Node.Scalar(s.text)) {
+        if s.kind == .int || s.kind == .float, let value = Double(s.text) ?? Double.construct(from: Node.Scalar(s.text)) {
             return Located(value, at: s.location)
         }
         diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a number", got: Self.describe(node), at: s.location))

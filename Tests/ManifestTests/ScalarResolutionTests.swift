@@ -28,6 +28,15 @@ struct ScalarResolutionTests {
         #expect(scalar.resolvedTag == resolved)
     }
 
+    @Test(arguments: samples)
+    func boolWordsAreConstructedAsYamsDoes(_ text: String) {
+        if Resolver.default.resolveTag(of: Node(text)) == .bool {
+            #expect(YAMLReader.boolWords[text] == Bool.construct(from: Node.Scalar(text)), "\(text)")
+        } else {
+            #expect(YAMLReader.boolWords[text] == nil, "\(text)")
+        }
+    }
+
     @Test func commonManifestWordsTakeTheShortcut() {
         for word in ["name", "containers", "image", "args", "nginx", "berth.local/busybox:demo", "yesterday"] {
             #expect(YAMLScalar.isCertainlyString(word), "\(word)")
