@@ -4,6 +4,7 @@ import BerthSystem
 import Foundation
 import Runtime
 import Snapshots
+import SpecBuilder
 import State
 import Synchronization
 #if canImport(Glibc)
@@ -161,6 +162,9 @@ public struct Teardown: Sendable {
         let after = Set(try state.networks(project: project).map(\.fullName))
         for name in before.subtracting(after).sorted() { progress("- network \(name): removed") }
         for name in kept { progress("  network \(name): kept, another project's containers are on it") }
+        // The project's cgroup, left by the runtime (it removes only each container's own); one per state root
+        // stays, as containerd keeps one per namespace: removing it could race another project's start.
+        Cgroup.removeEmpty(SpecBuilder.projectCgroupPath(stateRootID: root.identity, project: project))
         return records
     }
 

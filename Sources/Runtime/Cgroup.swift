@@ -83,6 +83,24 @@ public struct Cgroup: Sendable, Equatable {
         return cgroup.controllers.isEmpty ? nil : cgroup
     }
 
+    /// Removes the cgroup `path` (`/berth/<root id>/<project>`) from every cgroup hierarchy where it exists
+    /// and is empty: no process and no child cgroup (the kernel refuses `rmdir` otherwise, and then it stays).
+    /// The runtime removes a container's own cgroup when the container is deleted, never the parents it
+    /// made, which would otherwise pile up with every project. Returns the directories removed.
+    @discardableResult
+    public static func removeEmpty(_ path: String, mountinfo: String? = nil) -> [String] {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard path.hasPrefix("/"), !components.isEmpty, !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),
+            let text = mountinfo ?? (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))
+        else { return [] }
+        var removed: [String] = []
+        for mount in mounts(mountinfo: text) {
+            guard let directory = join(mount, path), directory != mount.mountPoint else { continue }
+            if rmdir(directory) == 0 { removed.append(directory) }
+        }
+        return removed.sorted()
+    }
+
     /// The pids in the cgroup (`cgroup.procs`), ascending.
     public func processes() -> [Int32] {
         let directory = unified ?? controllers["pids"] ?? controllers["memory"] ?? controllers["cpuacct"] ?? controllers.values.sorted().first

@@ -141,7 +141,12 @@ public enum SpecBuilder {
     /// `/berth/<state root id>/<project>/<container>`: one cgroup per container, under one per project,
     /// under one per state root.
     static func cgroupsPath(stateRootID: String, project: String, container: String) -> String {
-        "/berth/\(stateRootID)/\(project)/\(container)"
+        projectCgroupPath(stateRootID: stateRootID, project: project) + "/\(container)"
+    }
+
+    /// The cgroup that holds a project's containers: `/berth/<state root id>/<project>`.
+    public static func projectCgroupPath(stateRootID: String, project: String) -> String {
+        "/berth/\(stateRootID)/\(project)"
     }
 
     static func readEnvFile(_ path: String, container: ResolvedContainer) throws -> [String] {

@@ -84,7 +84,49 @@ final class BerthFixture: @unchecked Sendable {
             _ = try? run(["down", "-f", manifest, "-p", project, "-t", "1"])
         }
         Self.unmountAll(under: root)
+        // The root's own cgroup (`/berth/<root id>`), which Berth leaves as containerd leaves a namespace's;
+        // its projects' cgroups went with `down`. Deepest first; a cgroup still in use stays.
+        if let id = rootID {
+            for directory in Self.cgroupDirectories(rootID: id).sorted(by: >) { rmdir(directory) }
+            for hierarchy in Self.cgroupHierarchies { rmdir(hierarchy + "/berth/" + id) }
+        }
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: root).deletingLastPathComponent().path)
+    }
+
+    /// The state root's identity as Berth computes it (12 hex digits of the SHA-256 of its real path).
+    var rootID: String? {
+        guard let resolved = realpath(root, nil) else { return nil }
+        defer { free(resolved) }
+        let real = String(cString: resolved)
+        guard let output = try? ProcessRunner().run("/bin/sh", ["-c", "printf %s \"$1\" | sha256sum", "sh", real]), output.status == 0 else {
+            return nil
+        }
+        return String(output.stdoutText.prefix(12))
+    }
+
+    static var cgroupHierarchies: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+        return names.map { "/sys/fs/cgroup/" + $0 }.filter { access($0 + "/berth", F_OK) == 0 }
+            + (access("/sys/fs/cgroup/berth", F_OK) == 0 ? ["/sys/fs/cgroup"] : [])
+    }
+
+    /// The cgroup directories under `/berth/<rootID>` in every hierarchy (a project's, and its containers').
+    static func cgroupDirectories(rootID: String) -> [String] {
+        cgroupHierarchies.flatMap { hierarchy -> [String] in
+            let base = hierarchy + "/berth/" + rootID
+            let projects = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+            return projects.flatMap { project -> [String] in
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: base + "/" + project, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    return []
+                }
+                let children = (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + project)) ?? []
+                return [base + "/" + project]
+                    + children.map { base + "/" + project + "/" + $0 }.filter {
+                        FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
+                    }
+            }
+        }
     }
 
     /// Unmounts anything still mounted under `path`, deepest first.

@@ -25,6 +25,23 @@ import Testing
         """
     }
 
+    /// The project's cgroup (`/berth/<root id>/<project>` in every hierarchy) is there while it runs and gone
+    /// after `down`: the runtime removes only each container's own cgroup.
+    @Test func downLeavesNoCgroupOfTheProject() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let manifest = try fixture.manifest(
+            "version: 1\nname: it-cgroup\ncontainers:\n" + service("a") + service("b"), project: "it-cgroup")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        let rootID = try #require(fixture.rootID)
+        let project = try #require(BerthFixture.cgroupDirectories(rootID: rootID).first { $0.hasSuffix("/it-cgroup") })
+        #expect(FileManager.default.fileExists(atPath: project + "/a"))
+        let down = try fixture.run(["down", "-f", manifest, "-t", "1"])
+        #expect(down.status == 0, "\(down.stderrText)")
+        let left = BerthFixture.cgroupDirectories(rootID: rootID).filter { $0.hasSuffix("/it-cgroup") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func secondApplyChangesNothingAndKeepsThePids() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()

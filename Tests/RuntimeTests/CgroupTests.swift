@@ -59,6 +59,30 @@ import Testing
         #expect(Cgroup.resolve(membership: c.membership, mounts: Cgroup.mounts(mountinfo: c.mountinfo)) == c.expected)
     }
 
+    /// Empty cgroups go from every hierarchy; one with a child stays; a hostile path touches nothing. The
+    /// hierarchies here are plain directories named by a made-up mountinfo (rmdir behaves the same).
+    @Test func emptyProjectCgroupsAreRemovedAndNothingElse() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cgroups-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let mountinfo = """
+            35 31 0:32 / \(base)/memory rw,relatime - cgroup cgroup rw,memory
+            39 31 0:36 / \(base)/pids rw,relatime - cgroup cgroup rw,pids
+            41 31 0:38 / \(base)/unified rw,relatime - cgroup2 cgroup2 rw
+            """
+        for hierarchy in ["memory", "pids", "unified"] {
+            try FileManager.default.createDirectory(atPath: "\(base)/\(hierarchy)/berth/abc/proj", withIntermediateDirectories: true)
+        }
+        try FileManager.default.createDirectory(atPath: "\(base)/pids/berth/abc/proj/web", withIntermediateDirectories: true)
+
+        for hostile in ["", "/", "berth/abc/proj", "/berth/../berth/abc/proj", "/berth/abc/proj/..", "/berth//abc", "/berth/./abc"] {
+            #expect(Cgroup.removeEmpty(hostile, mountinfo: mountinfo) == [], "\(hostile)")
+        }
+        let removed = Cgroup.removeEmpty("/berth/abc/proj", mountinfo: mountinfo)
+        #expect(removed == ["\(base)/memory/berth/abc/proj", "\(base)/unified/berth/abc/proj"])
+        #expect(FileManager.default.fileExists(atPath: "\(base)/pids/berth/abc/proj/web"))
+        #expect(FileManager.default.fileExists(atPath: "\(base)/memory/berth/abc"))
+    }
+
     @Test func mountPointsAreUnescaped() {
         let mounts = Cgroup.mounts(mountinfo: "30 23 0:26 / /sys/fs/my\\040cgroup rw - cgroup2 cgroup2 rw\n")
         #expect(mounts.map(\.mountPoint) == ["/sys/fs/my cgroup"])
