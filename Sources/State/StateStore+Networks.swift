@@ -4,11 +4,11 @@ import GRDB
 /// with what depends on them (the members' /etc/hosts files), so the files never disagree with the state.
 extension StateStore {
     public func networks() throws -> [NetworkRecord] {
-        try read { db in try NetworkRecord.order(Column("project"), Column("name")).fetchAll(db) }
+        try read { db in try NetworkRecord.fetchAll(db, sql: "SELECT * FROM network ORDER BY project, name") }
     }
 
     public func networks(project: String) throws -> [NetworkRecord] {
-        try read { db in try NetworkRecord.filter(Column("project") == project).order(Column("name")).fetchAll(db) }
+        try read { db in try NetworkRecord.fetchAll(db, sql: "SELECT * FROM network WHERE project = ? ORDER BY name", arguments: [project]) }
     }
 
     public func saveNetwork(_ record: NetworkRecord) throws {
@@ -24,14 +24,14 @@ extension StateStore {
     /// Every membership recorded, of every project.
     public func attachments() throws -> [AttachmentRecord] {
         try read { db in
-            try AttachmentRecord.order(Column("project"), Column("container"), Column("interface")).fetchAll(db)
+            try AttachmentRecord.fetchAll(db, sql: "SELECT * FROM attachment ORDER BY project, container, interface")
         }
     }
 
     public func attachments(project: String, container: String) throws -> [AttachmentRecord] {
         try read { db in
-            try AttachmentRecord.filter(Column("project") == project && Column("container") == container)
-                .order(Column("interface")).fetchAll(db)
+            try AttachmentRecord.fetchAll(
+                db, sql: "SELECT * FROM attachment WHERE project = ? AND container = ? ORDER BY interface", arguments: [project, container])
         }
     }
 

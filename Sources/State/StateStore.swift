@@ -196,17 +196,17 @@ public final class StateStore: Sendable {
 
     public func containers(project: String) throws -> [ContainerRecord] {
         try read { db in
-            try ContainerRecord.filter(Column("project") == project).order(Column("name")).fetchAll(db)
+            try ContainerRecord.fetchAll(db, sql: "SELECT * FROM container WHERE project = ? ORDER BY name", arguments: [project])
         }
     }
 
     public func allContainers() throws -> [ContainerRecord] {
-        try read { db in try ContainerRecord.order(Column("project"), Column("name")).fetchAll(db) }
+        try read { db in try ContainerRecord.fetchAll(db, sql: "SELECT * FROM container ORDER BY project, name") }
     }
 
     public func container(project: String, name: String) throws -> ContainerRecord? {
         try read { db in
-            try ContainerRecord.filter(Column("project") == project && Column("name") == name).fetchOne(db)
+            try ContainerRecord.fetchOne(db, sql: "SELECT * FROM container WHERE project = ? AND name = ?", arguments: [project, name])
         }
     }
 

@@ -27,11 +27,11 @@ public struct VolumeRecord: Codable, Hashable, Sendable, FetchableRecord, Persis
 
 extension StateStore {
     public func volumes() throws -> [VolumeRecord] {
-        try read { db in try VolumeRecord.order(Column("name")).fetchAll(db) }
+        try read { db in try VolumeRecord.fetchAll(db, sql: "SELECT * FROM volume ORDER BY name") }
     }
 
     public func volume(named name: String) throws -> VolumeRecord? {
-        try read { db in try VolumeRecord.filter(Column("name") == name).fetchOne(db) }
+        try read { db in try VolumeRecord.fetchOne(db, sql: "SELECT * FROM volume WHERE name = ?", arguments: [name]) }
     }
 
     /// Records the volume unless it is recorded already (the first record stays: its creation time).
