@@ -6,7 +6,8 @@ let package = Package(
     name: "Berth",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "berth", targets: ["berth"])
+        .executable(name: "berth", targets: ["berth"]),
+        .executable(name: "berth-monitor", targets: ["berth-monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -87,12 +88,16 @@ let package = Package(
                 "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "State", "Checkpoint", "Registry", "SpecBuilder",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // A container's monitor: runs it with the runtime, logs its output, records its runs, restarts it,
+        // probes its health. Kept to what that needs: it is linked into its own small executable.
+        .target(
+            name: "Supervision", dependencies: ["CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "Runtime", "Snapshots", "State"]),
         // Carries out a plan: unpacks, writes bundles, runs containers.
         .target(
             name: "Executor",
             dependencies: [
                 "CLinuxShims", "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots", "Checkpoint",
-                "SpecBuilder", "Runtime", "State", "Planner", "Registry", "Networking", "ImageBuild",
+                "SpecBuilder", "Runtime", "State", "Planner", "Registry", "Networking", "ImageBuild", "Supervision",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // OCI distribution client: pulls images from registries into the image store.
@@ -125,13 +130,18 @@ let package = Package(
             name: "BerthCLI",
             dependencies: [
                 "Diagnostics", "BerthSystem", "OCI", "Manifest", "ImageStore", "Snapshots",
-                "SpecBuilder", "Runtime", "State", "Planner", "Executor",
+                "SpecBuilder", "Runtime", "State", "Planner", "Executor", "Supervision",
                 "Registry", "KubernetesExport", "SystemdExport", "ImageBuild", "Checkpoint", "TarArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "berth", dependencies: ["BerthCLI"], exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/berth/exports.map"])]),
+        // Each container's monitor, started by `berth apply`/`start`: the Supervision module alone, so that a
+        // supervised container costs less memory than with the whole `berth` binary.
+        .executableTarget(
+            name: "berth-monitor", dependencies: ["Supervision"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/berth/exports.map"])]),
 
         // Helpers shared by the test targets (golden files); used by test targets only.
@@ -153,7 +163,9 @@ let package = Package(
         .testTarget(
             name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder", "BerthSystem"]),
         .testTarget(
-            name: "ExecutorTests", dependencies: ["Executor", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "Runtime"]),
+            name: "ExecutorTests",
+            dependencies: ["Executor", "Supervision", "BerthSystem", "Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "Runtime"]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Manifest", "State", "OCI", "Runtime"]),
         .testTarget(name: "CheckpointTests", dependencies: ["CArchive", "Checkpoint", "ImageStore", "TarArchive", "OCI", "Runtime"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageStore", "OCI"]),
         .testTarget(

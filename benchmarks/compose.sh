@@ -15,7 +15,7 @@ done
 work=$(mktemp -d /tmp/berth-compose.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release --product berth >/dev/null
+    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 examples/images/busybox-rootfs.sh "$work/rootfs" >/dev/null

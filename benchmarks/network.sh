@@ -13,7 +13,7 @@
 # the cached result), with the conflist Berth generates (NetworkSpec.configList) on its own bridge and subnet.
 # Run by hand as root: benchmarks/network.sh [ROUNDS [ROUNDS20]] [--berth PATH] [--podman]   (not part of `make test`)
 #   ROUNDS    rounds of 1. (default 10); ROUNDS20 rounds of 2. and 3. (default 3); medians are printed
-#   --berth   use this berth binary instead of building .build-release/release/berth
+#   --berth   use this berth binary instead of building .build-release/release/berth (its berth-monitor beside it)
 #   --podman  also time podman (installs podman with apt-get when missing; private root, CNI network backend)
 # One run at a time per host: host port 18080-18082, the chain's bridge berthbench0 and 10.89.254.0/24 are fixed.
 set -euo pipefail
@@ -57,7 +57,7 @@ done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 # As benchmarks/start.sh: release build, Swift runtime linked statically, as Berth is meant to be installed.
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release --product berth >/dev/null
+    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 pod() { command podman --root "$work/podman/root" --runroot "$work/podman/run" --cgroup-manager cgroupfs --events-backend none "$@"; }

@@ -5,7 +5,7 @@
 # and berth --version: what any berth process costs before it does anything (the floor of berth's share).
 # Medians of N interleaved runs, in ms of wall time. Target: berth exec <= 1.3x runc exec.
 # Run by hand as root: benchmarks/services.sh [ROUNDS] [--berth PATH]   (not part of `make test`)
-#   --berth   use this berth binary instead of building .build-release/release/berth
+#   --berth   use this berth binary instead of building .build-release/release/berth (its berth-monitor beside it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=50 berth=''
@@ -30,7 +30,7 @@ done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 # As Berth is meant to be installed (see start.sh): statically linked Swift runtime.
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release --product berth >/dev/null
+    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 

@@ -6,7 +6,7 @@
 # the 50 beside `runc list`; and the monitors' memory with those 50 running (RssAnon and PSS per monitor),
 # beside podman's conmon with 50 containers when --podman is given.
 # Run by hand as root: benchmarks/start.sh [ROUNDS] [--berth PATH] [--podman]   (not part of `make test`)
-#   --berth   use this berth binary instead of building .build-release/release/berth
+#   --berth   use this berth binary instead of building .build-release/release/berth (its berth-monitor beside it)
 #   --podman  also run 50 podman containers (installs podman and conmon with apt-get when missing) for conmon
 # containerd comes from Debian's package, started on a private socket and stopped at the end; podman runs with
 # a private root and run root under the scratch directory, without network.
@@ -51,7 +51,7 @@ fi
 # Statically linked Swift runtime, as Berth is meant to be installed: a Swift process then starts in about
 # a third of the time (no dynamic loading of the Swift and Foundation libraries).
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release --product berth >/dev/null
+    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 proctime() { python3 benchmarks/lib/proctime.py "$@"; }

@@ -10,7 +10,7 @@
 #   --dir     where the work directory goes (default /tmp; needs overlayfs-capable storage and ~30x SIZE free)
 #   --cache   keep the generated tree and image layout in DIR/SIZE and reuse them on later runs (they
 #             are deterministic; without it they are made in the work directory and removed)
-#   --berth   use this berth binary instead of building .build-release/release/berth
+#   --berth   use this berth binary instead of building .build-release/release/berth (its berth-monitor beside it)
 #   --compare also time this other berth binary's 1-layer unpack in the same rounds (before/after a change)
 # Every timed command starts after a `sync` and is timed to a finished `sync` (this disk writes back in
 # bursts); every run unpacks into a fresh directory; nothing is deleted until all timed runs are done.
@@ -65,7 +65,7 @@ done
 # shellcheck disable=SC2086  # a list of package names
 if [ -n "$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release --product berth >/dev/null
+    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 [ -x "$berth" ] || { echo "$berth is not an executable" >&2; exit 2; }

@@ -4,6 +4,7 @@ import Diagnostics
 import Executor
 import Foundation
 import TarArchive
+import Supervision
 
 /// The `berth` command. `run()` parses, runs, and maps every error to one exit status in one place.
 public struct BerthCommand: ParsableCommand {

@@ -5,6 +5,7 @@ import Foundation
 import State
 #if canImport(Glibc)
 import Glibc
+import Supervision
 #endif
 
 /// `berth logs [NAME…]`: containers' output, interleaved by time. `-f` is `--follow` here (as in

@@ -13,6 +13,7 @@ import State
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Supervision
 #endif
 
 /// Carries out a plan: unpacks missing layers, prepares each container's rootfs, writes its bundle,

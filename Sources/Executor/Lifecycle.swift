@@ -4,6 +4,7 @@ import Planner
 import Runtime
 import Snapshots
 import State
+import Supervision
 
 /// Starting a stopped or exited container again, from its existing bundle and writable snapshot.
 public struct Lifecycle: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Runtime
 import State
+import Supervision
 
 /// What is actually true of a recorded container, asked of the runtime: a record that says `running`
 /// while the runtime no longer has the process is reported as exited, never as running; a running

@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import Supervision
 
 /// Which stored log records `berth logs` prints: those at or after `since`, then the last `tail` of each
 /// container; several containers' records interleaved by time.

@@ -2,6 +2,7 @@ import Foundation
 import State
 #if canImport(Glibc)
 import Glibc
+import Supervision
 #endif
 
 /// Streams the output of a project's containers while they run and collects their exit codes

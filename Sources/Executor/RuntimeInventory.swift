@@ -4,6 +4,7 @@ import Foundation
 import Runtime
 import Snapshots
 import State
+import Supervision
 
 /// What exists under a state root whatever the state database says: the runtime's containers (runc's
 /// own state under `<root>/runtime`), the mounts under `<root>/containers` and the writable snapshots.

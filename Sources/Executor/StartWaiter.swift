@@ -2,6 +2,7 @@ import Foundation
 import State
 #if canImport(Glibc)
 import Glibc
+import Supervision
 #endif
 
 /// Hands a recorded container to a new monitor and waits for the monitor to report how its start went.

@@ -9,6 +9,7 @@ import State
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Supervision
 #endif
 
 /// Stops and removes containers: the runtime's container, the monitor, the rootfs mount, the writable

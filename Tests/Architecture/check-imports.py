@@ -19,11 +19,11 @@ LAYERS = [
     ["TarArchive", "Manifest", "State", "Runtime", "Networking"],
     ["ImageStore", "SpecBuilder", "KubernetesExport", "SystemdExport"],
     ["Snapshots", "Registry", "ImageBuild"],
-    ["Checkpoint"],
+    ["Checkpoint", "Supervision"],                        # checkpoint images; a container's monitor
     ["Planner"],                                          # decides; never runs anything
     ["Executor"],                                         # does what the plan says
     ["BerthCLI"],                                         # parses, calls one entry point, prints
-    ["berth"],                                            # the executable: forwards to BerthCLI
+    ["berth", "berth-monitor"],                           # the executables: forward to BerthCLI, to Supervision
 ]
 
 # Modules whose Berth imports are limited to the set given (empty: none of Berth's).
@@ -31,6 +31,7 @@ ONLY = {
     "Diagnostics": set(),                                 # the errors sit lowest, with no dependencies
     "OCI": set(),                                         # the OCI types import nothing of Berth's
     "berth": {"BerthCLI"},                                # the executable only forwards to the CLI library
+    "berth-monitor": {"Supervision"},                     # the monitor executable links the monitor alone
 }
 
 # Edges the layers would allow but the design forbids, directly or through any chain of Berth modules.

@@ -4,6 +4,7 @@ import Foundation
 import State
 import Testing
 @testable import BerthCLI
+import Supervision
 
 @Suite struct LogPrinterTests {
     let record = LogRecord(time: "2024-05-01T10:00:00.000Z", stream: .stdout, text: "ready")

@@ -4,6 +4,7 @@ import Runtime
 import State
 import Testing
 @testable import Executor
+import Supervision
 
 @Suite struct LogSelectionTests {
     static func record(_ time: String, _ text: String) -> LogRecord { LogRecord(time: time, stream: .stdout, text: text) }

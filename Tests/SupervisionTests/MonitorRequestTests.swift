@@ -1,7 +1,7 @@
 import Foundation
 import State
 import Testing
-@testable import Executor
+@testable import Supervision
 
 /// The monitor's command line: what the launcher writes is what the monitor reads back.
 struct MonitorRequestTests {
@@ -56,38 +56,5 @@ struct MonitorInvocationTests {
         #expect(invocation == nil)
         #expect(MonitorInvocation(commandLine: ["berth", "ps"], input: { Data() }) == nil)
         #expect(MonitorInvocation(commandLine: ["berth"] + request.arguments, input: { Data() }) == .supervise(request))
-    }
-
-    /// The launcher's side, with a stand-in executable that records its arguments and input.
-    @Test func launcherHandsTheRequestToTheWarmMonitorThenStartsFreshOnes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-warm-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let script = dir + "/monitor.sh"
-        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir)/args.$$.tmp\ncat > \(dir)/input.$$\nmv \(dir)/args.$$.tmp \(dir)/args.$$\necho\n"
-            .write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        let launcher = SelfExecMonitorLauncher(executable: script)
-        launcher.warmUp()
-        let warmMonitor = try launcher.launch(request)
-        let freshMonitor = try launcher.launch(request)
-        let (warm, fresh) = (warmMonitor.pid, freshMonitor.pid)
-        defer {
-            close(warmMonitor.startReport)
-            close(freshMonitor.startReport)
-        }
-        func waitFor(_ path: String) throws -> String {
-            for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { usleep(10_000) }
-            return try String(contentsOfFile: path, encoding: .utf8)
-        }
-        #expect(try waitFor(dir + "/args.\(warm)") == "__monitor\n--await-request\n")
-        #expect(try String(contentsOfFile: dir + "/input.\(warm)", encoding: .utf8) == request.arguments.joined(separator: "\0"))
-        #expect(try waitFor(dir + "/args.\(fresh)") == request.arguments.joined(separator: "\n") + "\n")
-        #expect(try String(contentsOfFile: dir + "/input.\(fresh)", encoding: .utf8).isEmpty)
-        // What each writes on its standard output reaches the launcher as its start report.
-        for report in [warmMonitor.startReport, freshMonitor.startReport] {
-            var byte: UInt8 = 0
-            #expect(read(report, &byte, 1) == 1 && byte == 0x0A)
-        }
     }
 }

@@ -32,7 +32,7 @@ final class LogWriter: Sendable {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw ExecutorError("log-open-failed", "cannot open log file \(path)")
+            throw SupervisionError("log-open-failed", "cannot open log file \(path)")
         }
         handle.seekToEndOfFile()
         self.handle = handle
@@ -103,22 +103,22 @@ public final class LogReader {
     }
 }
 
-enum Timestamp {
+public enum Timestamp {
     /// RFC 3339 UTC with milliseconds, from the system clock (no formatter: one runs per log line).
-    static func now() -> String {
+    public static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return format(seconds: spec.tv_sec, nanoseconds: spec.tv_nsec)
     }
 
     /// `date` in the log's form.
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let interval = date.timeIntervalSince1970
         let seconds = Int(interval.rounded(.down))
         return format(seconds: seconds, nanoseconds: Int((interval - Double(seconds)) * 1_000_000_000))
     }
 
-    static func format(seconds whole: Int, nanoseconds: Int) -> String {
+    public static func format(seconds whole: Int, nanoseconds: Int) -> String {
         var seconds = whole
         var parts = tm()
         gmtime_r(&seconds, &parts)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Executor
+@testable import Supervision
 
 private func scratch() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-exec-\(UUID().uuidString)").path

@@ -6,9 +6,9 @@ import Glibc
 
 /// Monitors seen from outside: whether a pid is still a Berth monitor, and waking up when monitors end
 /// (through pidfds, so a waiter learns of the end at once instead of polling for it).
-enum MonitorProcess {
+public enum MonitorProcess {
     /// Whether `pid` is a running Berth monitor (and not a recycled pid).
-    static func isMonitor(_ pid: Int32?) -> Bool {
+    public static func isMonitor(_ pid: Int32?) -> Bool {
         guard let pid, pid > 0, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else {
             return false
         }
@@ -17,7 +17,7 @@ enum MonitorProcess {
 
     /// The monitor supervising the container whose process is `pid`: the container's parent is the
     /// runtime's `run`, whose parent is the monitor. Nil when none is found (the monitor died).
-    static func monitor(ofContainer pid: Int32?) -> Int32? {
+    public static func monitor(ofContainer pid: Int32?) -> Int32? {
         var current = pid
         for _ in 0..<3 {
             guard let pid = current, pid > 1, let parent = parentPID(of: pid) else { return nil }
@@ -28,7 +28,7 @@ enum MonitorProcess {
     }
 
     /// The parent pid, from /proc/PID/stat (field 4, after the parenthesized command name).
-    static func parentPID(of pid: Int32) -> Int32? {
+    public static func parentPID(of pid: Int32) -> Int32? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return nil }
@@ -37,7 +37,7 @@ enum MonitorProcess {
     }
 
     /// Waits until the monitor `pid` ends or `timeout` passes.
-    static func waitForEnd(_ pid: Int32, timeout: TimeInterval) {
+    public static func waitForEnd(_ pid: Int32, timeout: TimeInterval) {
         guard isMonitor(pid) else { return }
         let watch = EndWatch()
         watch.add(pid)
@@ -50,23 +50,25 @@ enum MonitorProcess {
 
 /// A set of processes whose end wakes `wait`. Processes that already ended (or cannot be watched) are
 /// not kept; the caller checks the state after each wake-up.
-final class EndWatch {
+public final class EndWatch {
     private var fds: [Int32: Int32] = [:]  // pid → pidfd
+
+    public init() {}
 
     deinit {
         for fd in fds.values { close(fd) }
     }
 
-    func add(_ pid: Int32) {
+    public func add(_ pid: Int32) {
         guard pid > 0, fds[pid] == nil else { return }
         let fd = berth_pidfd_open(pid)
         if fd >= 0 { fds[pid] = fd }
     }
 
-    var hasLiveProcesses: Bool { !fds.isEmpty }
+    public var hasLiveProcesses: Bool { !fds.isEmpty }
 
     /// Sleeps until a watched process ends or `milliseconds` pass; ended processes leave the set.
-    func wait(milliseconds: Int32) {
+    public func wait(milliseconds: Int32) {
         guard !fds.isEmpty else {
             usleep(UInt32(milliseconds) * 1000)
             return

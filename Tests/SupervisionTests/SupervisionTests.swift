@@ -5,7 +5,7 @@ import Manifest
 import State
 import Testing
 
-@testable import Executor
+@testable import Supervision
 
 /// The rules the monitor follows between runs and probes, apart from the processes they drive.
 @Suite struct SupervisionTests {

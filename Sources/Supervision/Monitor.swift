@@ -132,7 +132,7 @@ public enum Monitor {
     ) throws -> RunResult {
         unlink(files.pidFile)
         unlink(files.runtimeLog)
-        try ContainerVolumes.checkSubpaths(bundle: request.bundle, root: request.root)
+        try VolumeSubpaths.check(bundle: request.bundle, root: request.root)
         let child = try ChildProcess.start(request.runtimeBinary, arguments, captureOutput: true)
         // One thread reads both pipes (not a dispatch worker per pipe): a monitor stays small.
         let pipes = [(child.stdout, LogRecord.Stream.stdout), (child.stderr, .stderr)].compactMap { fd, stream in
