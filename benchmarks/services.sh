@@ -30,7 +30,7 @@ done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 # As Berth is meant to be installed (see start.sh): statically linked Swift runtime.
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
+    for product in berth berth-monitor; do swift build -c release --static-swift-stdlib --scratch-path .build-release --product "$product" >/dev/null; done
     berth=$PWD/.build-release/release/berth
 fi
 

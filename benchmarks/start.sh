@@ -51,7 +51,7 @@ fi
 # Statically linked Swift runtime, as Berth is meant to be installed: a Swift process then starts in about
 # a third of the time (no dynamic loading of the Swift and Foundation libraries).
 if [ -z "$berth" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path .build-release >/dev/null
+    for product in berth berth-monitor; do swift build -c release --static-swift-stdlib --scratch-path .build-release --product "$product" >/dev/null; done
     berth=$PWD/.build-release/release/berth
 fi
 proctime() { python3 benchmarks/lib/proctime.py "$@"; }
