@@ -56,7 +56,10 @@ enum ComposePaths {
     }
 
     private static func absolute(_ node: YAMLNode, _ directory: String) -> YAMLNode {
-        guard case .scalar(var scalar) = node, !scalar.string.hasPrefix("/"), !scalar.string.isEmpty, !scalar.string.contains("$") else {
+        // `~` stays for the validator, which expands it to $HOME as compose does.
+        guard case .scalar(var scalar) = node, !scalar.string.hasPrefix("/"), !scalar.string.hasPrefix("~"), !scalar.string.isEmpty,
+            !scalar.string.contains("$")
+        else {
             return node
         }
         scalar.string = join(directory, scalar.string)

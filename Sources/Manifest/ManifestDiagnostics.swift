@@ -128,6 +128,9 @@ enum ManifestDiagnostics {
     static func mountMissing(_ field: String, at loc: Loc) -> Diagnostic {
         .error(at: loc, "mount has no `\(field)`")
     }
+    static func bindHomeUnknown(_ value: String, at loc: Loc) -> Diagnostic {
+        .error(at: loc, "bind source \(Names.quoted(value)) starts with `~`, but HOME is not set to an absolute path; set HOME or write the path out")
+    }
     static func bindWithoutSource(at loc: Loc) -> Diagnostic {
         .error(at: loc, "bind mount has no `source`; name the host path to mount")
     }

@@ -101,7 +101,7 @@ public enum ManifestLoader {
         var decoder = ManifestDecoder(file: path, variables: variables)
         let description = decoder.decode(root)
         diagnostics += decoder.diagnostics
-        var validator = ManifestValidator(path: path, directory: ValueRules.clean(directory))
+        var validator = ManifestValidator(path: path, directory: ValueRules.clean(directory), home: variables["HOME"])
         guard let description else { throw DiagnosticsError(unique(diagnostics), category: .manifest) }
         let manifest = validator.validate(description)
         diagnostics += validator.diagnostics

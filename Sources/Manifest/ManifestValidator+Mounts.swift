@@ -58,7 +58,15 @@ extension ManifestValidator {
         }
         var resolvedSource = source?.value
         if type?.value == "bind" {
-            if let s = source?.value, !s.isEmpty {
+            if let s = source?.value, s == "~" || s.hasPrefix("~/") {
+                // Compose expands `~` to the user's home; anything else relative is under the manifest's directory.
+                if let home, home.hasPrefix("/") {
+                    resolvedSource = ValueRules.clean(home + s.dropFirst())
+                } else {
+                    diagnostics.append(ManifestDiagnostics.bindHomeUnknown(s, at: source?.location ?? loc))
+                    ok = false
+                }
+            } else if let s = source?.value, !s.isEmpty {
                 resolvedSource = ValueRules.absolute(s, in: directory)
             } else {
                 diagnostics.append(ManifestDiagnostics.bindWithoutSource(at: source?.location ?? loc))

@@ -15,9 +15,13 @@ struct ManifestValidator {
     var declaredSecrets: [SecretDefinition] = []
     var declaredConfigs: [SecretDefinition] = []
 
-    init(path: String, directory: String) {
+    /// `$HOME`, for bind sources written `~` or `~/…` (as compose expands them).
+    let home: String?
+
+    init(path: String, directory: String, home: String? = nil) {
         self.path = path
         self.directory = directory
+        self.home = home
     }
 
     mutating func validate(_ d: ManifestDescription) -> ProjectManifest {

@@ -106,6 +106,28 @@ import Testing
         #expect(loaded.network(named: "front")?.subnet?.description == "10.90.0.0/24")
     }
 
+    /// `~` and `~/…` in a bind source are the user's home, as compose expands them; `./~` stays relative; without
+    /// an absolute HOME the mount is a located error, not a directory named `~`.
+    @Test func tildeInABindSourceIsHome() throws {
+        let text = """
+            services:
+              app:
+                image: busybox
+                volumes:
+                  - ~/data:/data
+                  - ./~/odd:/odd
+                  - type: bind
+                    source: ~/cache
+                    target: /cache
+            """
+        let loaded = try Support.load(text, name: "compose.yaml", environment: ["HOME": "/home/ann/"])
+        let sources = loaded.containers[0].mounts.map { $0.source ?? "" }
+        #expect(sources == ["/home/ann/data", "/project/~/odd", "/home/ann/cache"])
+        let errors = Support.diagnostics(text, name: "compose.yaml", environment: [:])
+        #expect(errors.count == 2 && errors.allSatisfy { $0.contains("HOME is not set") }, "\(errors)")
+        #expect(errors.first?.hasPrefix("compose.yaml:5:") == true, "\(errors)")
+    }
+
     @Test func eachUnsupportedKeyIsOneLocatedWarning() throws {
         let loaded = try Support.load(Self.compose, name: "compose.yaml", environment: ["FROM_HOST": "h", "PGUSER": "pg"])
         let warnings = loaded.warnings.map(\.description)
