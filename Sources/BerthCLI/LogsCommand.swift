@@ -3,9 +3,9 @@ import BerthSystem
 import Executor
 import Foundation
 import State
+import Supervision
 #if canImport(Glibc)
 import Glibc
-import Supervision
 #endif
 
 /// `berth logs [NAME…]`: containers' output, interleaved by time. `-f` is `--follow` here (as in

@@ -4,9 +4,9 @@ import Manifest
 import OCI
 import Planner
 import State
+import Supervision
 #if canImport(Glibc)
 import Glibc
-import Supervision
 #endif
 
 /// Named volumes on disk: each a directory under the state root (`volumes/<full name>/_data`, or the host
@@ -140,6 +140,49 @@ public struct ContainerVolumes: Sendable {
     public func remove(_ record: VolumeRecord) throws {
         try TreeRemoval.remove(try root.volumeDirectory(record.name), inside: root.path)
         try state.removeVolume(named: record.name)
+    }
+
+    /// `berth volume rm`: removes the named volumes (full names), all or none: each must exist and no
+    /// container may mount it. Each is checked and removed under its project's lock, so an apply of that
+    /// project cannot start using it in between. Returns the removed records in the order given.
+    public func remove(named names: [String]) throws -> [VolumeRecord] {
+        var records: [VolumeRecord] = []
+        for name in names {
+            guard let record = try state.volume(named: name) else {
+                throw ExecutorError("no-volume", "no volume \(name); `berth volume ls` lists them")
+            }
+            let users = try users(of: name)
+            guard users.isEmpty else {
+                throw ExecutorError(
+                    "volume-in-use",
+                    "volume \(name) is in use by \(users.joined(separator: ", ")); remove those containers first (`berth rm` or `berth down`)")
+            }
+            records.append(record)
+        }
+        for record in records {
+            try ProjectLock.holding(root: root, project: record.project) {
+                guard try users(of: record.name).isEmpty else {
+                    throw ExecutorError("volume-in-use", "volume \(record.name) came into use while it was being removed; nothing more was removed")
+                }
+                try remove(record)
+            }
+        }
+        return records
+    }
+
+    /// `berth volume prune`: removes every volume (of `project`, or of every project) that no container
+    /// mounts, each under its project's lock. Returns what it removed.
+    public func prune(project: String?) throws -> [VolumeRecord] {
+        var removed: [VolumeRecord] = []
+        for record in try state.volumes() where project == nil || record.project == project {
+            let gone = try ProjectLock.holding(root: root, project: record.project) { () throws -> Bool in
+                guard try users(of: record.name).isEmpty else { return false }
+                try remove(record)
+                return true
+            }
+            if gone { removed.append(record) }
+        }
+        return removed
     }
 
     /// The containers (`project/name`) that mount `volume` (a full name).

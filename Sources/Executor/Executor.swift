@@ -11,9 +11,9 @@ import Snapshots
 import SpecBuilder
 import State
 import Synchronization
+import Supervision
 #if canImport(Glibc)
 import Glibc
-import Supervision
 #endif
 
 /// Carries out a plan: unpacks missing layers, prepares each container's rootfs, writes its bundle,

@@ -1,8 +1,8 @@
 import Foundation
 import State
+import Supervision
 #if canImport(Glibc)
 import Glibc
-import Supervision
 #endif
 
 /// Streams the output of a project's containers while they run and collects their exit codes

@@ -1,8 +1,8 @@
 import Foundation
 import State
+import Supervision
 #if canImport(Glibc)
 import Glibc
-import Supervision
 #endif
 
 /// Hands a recorded container to a new monitor and waits for the monitor to report how its start went.

@@ -7,9 +7,9 @@ import Snapshots
 import SpecBuilder
 import State
 import Synchronization
+import Supervision
 #if canImport(Glibc)
 import Glibc
-import Supervision
 #endif
 
 /// Stops and removes containers: the runtime's container, the monitor, the rootfs mount, the writable

@@ -103,22 +103,7 @@ struct VolumeRemove: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let volumes = ContainerVolumes(root: context.root, state: context.state)
-        var records: [VolumeRecord] = []
-        for name in names {
-            guard let record = try context.state.volume(named: name) else {
-                throw CLIError(message: "no volume \(name); `berth volume ls` lists them")
-            }
-            let users = try volumes.users(of: name)
-            guard users.isEmpty else {
-                throw CLIError(
-                    message:
-                        "volume \(name) is in use by \(users.joined(separator: ", ")); remove those containers first (`berth rm` or `berth down`)")
-            }
-            records.append(record)
-        }
-        for record in records {
-            try volumes.remove(record)
+        for record in try ContainerVolumes(root: context.root, state: context.state).remove(named: names) {
             printError("- volume \(record.name): removed")
         }
     }
@@ -138,10 +123,7 @@ struct VolumePrune: ParsableCommand {
 
     func run() throws {
         let context = try Context(global)
-        let volumes = ContainerVolumes(root: context.root, state: context.state)
-        for record in try context.state.volumes() where projectName == nil || record.project == projectName {
-            guard try volumes.users(of: record.name).isEmpty else { continue }
-            try volumes.remove(record)
+        for record in try ContainerVolumes(root: context.root, state: context.state).prune(project: projectName) {
             printError("- volume \(record.name): removed")
         }
     }
