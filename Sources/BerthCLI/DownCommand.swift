@@ -48,16 +48,11 @@ struct Down: ParsableCommand {
         let removed = try ProjectLock.holding(root: context.root, project: project) {
             let removed = try teardown.removeProject(project) { printError($0) }
             if volumes {
-                let store = ContainerVolumes(root: context.root, state: context.state)
-                for record in try context.state.volumes() where record.project == project {
-                    let users = try store.users(of: record.name)
-                    guard users.isEmpty else {
-                        printError("  volume \(record.name): kept, used by \(users.joined(separator: ", "))")
-                        continue
-                    }
-                    try store.remove(record)
-                    printError("- volume \(record.name): removed")
+                let outcome = try ContainerVolumes(root: context.root, state: context.state).removeUnused(project: project)
+                for (record, users) in outcome.kept {
+                    printError("  volume \(record.name): kept, used by \(users.joined(separator: ", "))")
                 }
+                for record in outcome.removed { printError("- volume \(record.name): removed") }
             }
             return removed
         }

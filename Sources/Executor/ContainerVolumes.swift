@@ -170,6 +170,23 @@ public struct ContainerVolumes: Sendable {
         return records
     }
 
+    /// `berth down --volumes`, with the project's lock held by the caller: removes `project`'s own volumes
+    /// that no container mounts; returns those removed and those kept with the containers that use them.
+    public func removeUnused(project: String) throws -> (removed: [VolumeRecord], kept: [(volume: VolumeRecord, usedBy: [String])]) {
+        var removed: [VolumeRecord] = []
+        var kept: [(volume: VolumeRecord, usedBy: [String])] = []
+        for record in try state.volumes() where record.project == project {
+            let users = try users(of: record.name)
+            if users.isEmpty {
+                try remove(record)
+                removed.append(record)
+            } else {
+                kept.append((record, users))
+            }
+        }
+        return (removed, kept)
+    }
+
     /// `berth volume prune`: removes every volume (of `project`, or of every project) that no container
     /// mounts, each under its project's lock. Returns what it removed.
     public func prune(project: String?) throws -> [VolumeRecord] {
