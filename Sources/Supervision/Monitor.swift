@@ -10,7 +10,8 @@ import State
 import Glibc
 #endif
 
-/// The small supervisor each container gets: the `berth` binary in a hidden mode, in its own session,
+/// The small supervisor each container gets: the `berth-monitor` executable (or `berth` in its hidden
+/// monitor mode when that is not installed beside it), in its own session,
 /// a child subreaper. It runs the container in the foreground of the runtime, owns its stdio (to the log),
 /// records start, exit code and times in the state, and unmounts the rootfs when the container ends.
 public enum Monitor {
