@@ -39,11 +39,11 @@ public struct Teardown: Sendable {
         if let current = try driver.state(id: record.runtimeID), current.status != .stopped {
             _ = try state.update(project: record.project, name: record.name) { $0.status = .stopped }
             let signal = record.stopSignal.flatMap { SignalName.parse($0) }.map { String($0.number) } ?? "TERM"
+            let watch = EndWatch()
+            watch.add(current.pid)
             try? driver.kill(id: record.runtimeID, signal: signal, all: true)
             let deadline = Date().addingTimeInterval(gracePeriod ?? record.stopGracePeriod ?? Self.defaultGracePeriod)
-            while Date() < deadline, let s = try driver.state(id: record.runtimeID), s.status != .stopped {
-                usleep(20_000)
-            }
+            try Self.waitUntilStopped(driver, id: record.runtimeID, watch: watch, deadline: deadline)
             if let s = try driver.state(id: record.runtimeID), s.status != .stopped {
                 try? driver.kill(id: record.runtimeID, signal: "KILL", all: true)
             }
@@ -86,11 +86,26 @@ public struct Teardown: Sendable {
         let monitor = MonitorProcess.monitor(ofContainer: current.pid)
         defer { if let monitor { MonitorProcess.waitForEnd(monitor, timeout: 10) } }
         if current.status != .stopped {
+            let watch = EndWatch()
+            watch.add(current.pid)
             try? driver.kill(id: runtimeID, signal: "KILL", all: true)
-            let deadline = Date().addingTimeInterval(gracePeriod ?? Self.defaultGracePeriod)
-            while Date() < deadline, let s = try driver.state(id: runtimeID), s.status != .stopped { usleep(20_000) }
+            try Self.waitUntilStopped(
+                driver, id: runtimeID, watch: watch, deadline: Date().addingTimeInterval(gracePeriod ?? Self.defaultGracePeriod))
         }
         try driver.delete(id: runtimeID, force: true)
+    }
+
+    /// Waits until the container's process has ended or `deadline` passes. Its end is seen through a pidfd
+    /// (`watch`, holding the pid the runtime reported while it ran), so a stop costs no runtime call per
+    /// tick; without one (the process was already gone, or pidfds are unavailable) the runtime is asked
+    /// every 20 ms as before. The caller asks the runtime once more afterwards: the pidfd only says when to.
+    static func waitUntilStopped(_ driver: RuntimeDriver, id: String, watch: EndWatch, deadline: Date) throws {
+        while watch.hasLiveProcesses {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return }
+            watch.wait(milliseconds: Int32(min(left, 0.5) * 1000) + 1)
+        }
+        while Date() < deadline, let s = try driver.state(id: id), s.status != .stopped { usleep(20_000) }
     }
 
     /// Stops the container and removes everything Berth made for it.
