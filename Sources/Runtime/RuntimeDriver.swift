@@ -1,5 +1,8 @@
 import Foundation
 import OCI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds and runs every command line of an OCI runtime (runc or crun). Global flags live here;
 /// each verb has its own options. The argv builders are pure, so they are tested without a runtime.
@@ -149,6 +152,10 @@ public struct RuntimeDriver: Sendable {
 
     /// The container's state, or nil when the runtime does not know it.
     public func state(id: String) throws -> RuntimeContainerState? {
+        // runc and crun keep every container they know in `<root>/<id>`: without it there is nothing to ask
+        // (a stop or removal asks several times, often after the runtime has deleted the container itself).
+        var info = stat()
+        if !id.isEmpty, !id.contains("/"), lstat(root + "/" + id, &info) != 0, errno == ENOENT { return nil }
         let result = try runner.run(binary, stateArguments(id: id))
         guard result.status == 0 else { return nil }
         do {

@@ -107,6 +107,38 @@ import Testing
     }
 }
 
+/// Records the command lines it is asked to run and answers `runc state` for a running container.
+final class RecordingRunner: CommandRunner, @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [[String]] = []
+    var calls: [[String]] { lock.withLock { lines } }
+
+    func run(_ executable: String, _ arguments: [String]) throws -> CommandResult {
+        lock.withLock { lines.append(arguments) }
+        let state =
+            #"{"ociVersion":"1.0.2","id":"p.c","pid":42,"status":"running","bundle":"/b","rootfs":"/b/rootfs","created":"2026-01-01T00:00:00Z"}"#
+        return CommandResult(status: 0, stdout: Data(state.utf8), stderr: Data())
+    }
+}
+
+/// `state` asks the runtime only when the runtime's root holds a directory for the id.
+@Suite struct RuntimeStateShortcutTests {
+    @Test func anIdWithoutADirectoryIsNotAskedFor() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("berth-state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let runner = RecordingRunner()
+        let driver = RuntimeDriver(binary: "/usr/sbin/runc", root: root, runner: runner)
+        #expect(try driver.state(id: "p.c") == nil)
+        #expect(runner.calls.isEmpty, "the runtime was started for a missing root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        #expect(try driver.state(id: "p.c") == nil)
+        #expect(runner.calls.isEmpty, "the runtime was started for a missing container directory")
+        try FileManager.default.createDirectory(atPath: root + "/p.c", withIntermediateDirectories: true)
+        #expect(try driver.state(id: "p.c")?.pid == 42)
+        #expect(runner.calls.count == 1 && runner.calls[0].contains("state"))
+    }
+}
+
 /// Against the real runc installed on this machine, with a scratch `--root`.
 @Suite struct RealRuntimeTests {
     @Test func emptyRootListsNothingAndUnknownStateIsNil() throws {
