@@ -43,8 +43,9 @@ public struct Teardown: Sendable {
             watch.add(current.pid)
             try? driver.kill(id: record.runtimeID, signal: signal, all: true)
             let deadline = Date().addingTimeInterval(gracePeriod ?? record.stopGracePeriod ?? Self.defaultGracePeriod)
-            try Self.waitUntilStopped(driver, id: record.runtimeID, watch: watch, deadline: deadline)
-            if let s = try driver.state(id: record.runtimeID), s.status != .stopped {
+            if try !Self.waitUntilStopped(driver, id: record.runtimeID, watch: watch, deadline: deadline),
+                let s = try driver.state(id: record.runtimeID), s.status != .stopped
+            {
                 try? driver.kill(id: record.runtimeID, signal: "KILL", all: true)
             }
         }
@@ -89,7 +90,7 @@ public struct Teardown: Sendable {
             let watch = EndWatch()
             watch.add(current.pid)
             try? driver.kill(id: runtimeID, signal: "KILL", all: true)
-            try Self.waitUntilStopped(
+            _ = try Self.waitUntilStopped(
                 driver, id: runtimeID, watch: watch, deadline: Date().addingTimeInterval(gracePeriod ?? Self.defaultGracePeriod))
         }
         try driver.delete(id: runtimeID, force: true)
@@ -98,14 +99,19 @@ public struct Teardown: Sendable {
     /// Waits until the container's process has ended or `deadline` passes. Its end is seen through a pidfd
     /// (`watch`, holding the pid the runtime reported while it ran), so a stop costs no runtime call per
     /// tick; without one (the process was already gone, or pidfds are unavailable) the runtime is asked
-    /// every 20 ms as before. The caller asks the runtime once more afterwards: the pidfd only says when to.
-    static func waitUntilStopped(_ driver: RuntimeDriver, id: String, watch: EndWatch, deadline: Date) throws {
+    /// every 20 ms as before. The pidfd only says when to ask: the answer is the runtime's. True when the
+    /// runtime said the container is stopped or gone before `deadline`.
+    static func waitUntilStopped(_ driver: RuntimeDriver, id: String, watch: EndWatch, deadline: Date) throws -> Bool {
         while watch.hasLiveProcesses {
             let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { return }
+            guard left > 0 else { return false }
             watch.wait(milliseconds: Int32(min(left, 0.5) * 1000) + 1)
         }
-        while Date() < deadline, let s = try driver.state(id: id), s.status != .stopped { usleep(20_000) }
+        repeat {
+            guard let s = try driver.state(id: id), s.status != .stopped else { return true }
+            usleep(20_000)
+        } while Date() < deadline
+        return false
     }
 
     /// Stops the container and removes everything Berth made for it.
