@@ -42,6 +42,32 @@ public enum WorkerThreads {
 }
 
 extension WorkerThreads {
+    /// Work started one piece at a time while the caller goes on (a container's removal as soon as it is
+    /// stopped, while the next containers are being stopped), at most `limit` pieces at once, each on a
+    /// thread of its own; `wait()` returns when every piece started so far has ended.
+    public final class Group: Sendable {
+        private let slots: DispatchSemaphore
+        private let running = DispatchGroup()
+
+        public init(limit: Int) {
+            slots = DispatchSemaphore(value: max(limit, 1))
+        }
+
+        public func start(_ body: @escaping @Sendable () -> Void) {
+            running.enter()
+            Thread.detachNewThread { [slots, running] in
+                slots.wait()
+                body()
+                slots.signal()
+                running.leave()
+            }
+        }
+
+        public func wait() {
+            running.wait()
+        }
+    }
+
     /// Runs `side` on a thread of its own while `main` runs on the calling thread, and returns both results
     /// once both are done (a container's network attachment beside its unpack and bundle, say).
     public static func alongside<Main, Side: Sendable>(

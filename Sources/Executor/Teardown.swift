@@ -152,29 +152,44 @@ public struct Teardown: Sendable {
     public func removeProject(_ project: String, progress: (String) -> Void = { _ in }) throws -> [ContainerRecord] {
         let records = try state.containers(project: project).sorted { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }
         // Stopped in waves, dependents before what they need (the reverse of the start order), the containers
-        // of a wave at once; then removed in parallel: a removal mostly waits on the CNI DEL chain (~200 ms).
+        // of a wave at once. Each is removed as soon as it is stopped, beside the stops still going on: a
+        // removal mostly waits on the CNI DEL chain (~200 ms), which needs nothing but the container stopped.
+        let removals = WorkerThreads.Group(limit: 32)
+        let removed = Mutex([String: (any Error)?]())
+        var stopFailure: (any Error)?
         for wave in Self.stopWaves(records) {
             let failures = Mutex([any Error]())
             WorkerThreads.forEach(wave.count, limit: 16) { index in
+                let record = wave[index]
                 do {
-                    try stop(wave[index])
+                    try stop(record)
                 } catch {
                     failures.withLock { $0.append(error) }
+                    return
+                }
+                removals.start {
+                    let outcome: (any Error)?
+                    do {
+                        try remove(record)
+                        outcome = nil
+                    } catch {
+                        outcome = error
+                    }
+                    removed.withLock { $0[record.name] = outcome }
                 }
             }
-            if let first = failures.withLock({ $0.first }) { throw first }
-        }
-        let failures = Mutex([String: any Error]())
-        WorkerThreads.forEach(records.count, limit: 32) { index in
-            do {
-                try remove(records[index])
-            } catch {
-                failures.withLock { $0[records[index].name] = error }
+            if let first = failures.withLock({ $0.first }) {
+                stopFailure = first
+                break
             }
         }
-        let failed = failures.withLock { $0 }
-        for record in records where failed[record.name] == nil { progress("- \(record.name): removed") }
-        if let first = records.first(where: { failed[$0.name] != nil }), let error = failed[first.name] { throw error }
+        removals.wait()
+        let outcomes = removed.withLock { $0 }
+        for record in records where outcomes[record.name].map({ $0 == nil }) == true { progress("- \(record.name): removed") }
+        if let stopFailure { throw stopFailure }
+        if let first = records.first(where: { outcomes[$0.name].map { $0 != nil } == true }), let error = outcomes[first.name] ?? nil {
+            throw error
+        }
         let leftovers = try RuntimeInventory(root: root).removeUnrecorded(project: project, gracePeriod: gracePeriod ?? Self.defaultGracePeriod)
         for name in leftovers { progress("- \(name): removed (it had no record)") }
         let networking = try ContainerNetworking(root: root, state: state)

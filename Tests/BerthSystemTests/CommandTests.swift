@@ -84,4 +84,22 @@ struct WorkerThreadsTests {
         #expect(counts.peak <= limit)
         #expect(count <= limit || limit == 1 || counts.peak > 1)
     }
+
+    /// A group runs what is started while the caller goes on, within its limit; `wait` waits for all of it.
+    @Test func aGroupRunsEveryPieceWithinItsLimitAndWaits() {
+        let tally = Tally()
+        let group = WorkerThreads.Group(limit: 3)
+        for i in 0..<12 {
+            group.start {
+                tally.enter(i)
+                usleep(5_000)
+                tally.leave()
+            }
+        }
+        group.wait()
+        let counts = tally.counts.withLock { $0 }
+        #expect(counts.seen.sorted() == Array(0..<12))
+        #expect(counts.running == 0)
+        #expect(counts.peak <= 3 && counts.peak > 1)
+    }
 }
