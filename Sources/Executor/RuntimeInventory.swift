@@ -68,7 +68,10 @@ public struct RuntimeInventory: Sendable {
         var removed: Set<String> = []
         let driver = try driver()
         var monitors: [Int32] = []
-        for entry in try containers() where entry.project == project && !keeping.contains(entry.name) {
+        // The runtime's state directory shows whether it holds any container of the project; `list` only then.
+        let ids = RuntimeDriver.containerIDs(inStateDirectory: root.runtimeRoot)
+        let candidates = ids.map { $0.contains { $0.hasPrefix(project + ".") } } ?? true ? try containers() : []
+        for entry in candidates where entry.project == project && !keeping.contains(entry.name) {
             if let monitor = MonitorProcess.monitor(ofContainer: entry.pid) { monitors.append(monitor) }
             if entry.status != "stopped" {
                 try? driver.kill(id: entry.runtimeID, signal: "TERM", all: true)
