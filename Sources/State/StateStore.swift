@@ -48,7 +48,11 @@ public final class StateStore: Sendable {
                     try db.execute(sql: "PRAGMA journal_mode = WAL")
                 }
             }
-            try Self.migrator.migrate(queue)
+            // The common case, a database already at the current schema, is a read; only a database that
+            // needs a migration goes through the migrator's write barrier.
+            if try !queue.read({ db in try Self.migrator.hasCompletedMigrations(db) }) {
+                try Self.migrator.migrate(queue)
+            }
         } catch {
             var info = statvfs()
             let directory = (path as NSString).deletingLastPathComponent
