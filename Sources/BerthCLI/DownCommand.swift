@@ -13,10 +13,7 @@ struct Down: ParsableCommand {
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Networks") var network: NetworkOptions
 
-    @Option(
-        name: [.customShort("t"), .long],
-        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
-    var timeout: Double?
+    @OptionGroup var stopTimeout: StopTimeoutOption
 
     @Flag(help: "Also remove the images these containers used, when no other container uses them, and prune their blobs.")
     var images = false
@@ -37,14 +34,14 @@ struct Down: ParsableCommand {
                 "berth: warning: \(error); removing what the runtime shows for project \(project). "
                     + "`berth repair` moves the damaged database aside.")
             try ProjectLock.holding(root: global.root, project: project) {
-                try Teardown.removeProject(project, withoutStateIn: global.root, gracePeriod: timeout ?? Teardown.defaultGracePeriod) {
+                try Teardown.removeProject(project, withoutStateIn: global.root, gracePeriod: stopTimeout.timeout ?? Teardown.defaultGracePeriod) {
                     printError($0)
                 }
             }
             return
         }
         let project = try context.project(manifest)
-        let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
+        let teardown = Teardown(root: context.root, state: context.state, gracePeriod: stopTimeout.timeout)
         let removed = try ProjectLock.holding(root: context.root, project: project) {
             let removed = try teardown.removeProject(project) { printError($0) }
             if volumes {

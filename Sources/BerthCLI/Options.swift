@@ -75,6 +75,19 @@ struct ManifestOptions: ParsableArguments {
 
 /// Which project, for `logs`: as `ManifestOptions`, but the manifest only as `--file` (`-f` is `--follow`
 /// there, as in `docker compose logs -f`).
+/// `-t/--timeout` of the commands that stop containers (`stop`, `restart`, `down`): one declaration, one rule.
+struct StopTimeoutOption: ParsableArguments {
+    @Option(
+        name: [.customShort("t"), .long],
+        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
+    var timeout: Double?
+
+    func validate() throws {
+        // Negative, infinite or NaN would skip the grace period or wait forever without SIGKILL.
+        if let timeout, !(timeout.isFinite && timeout >= 0) { throw ValidationError("-t/--timeout must be a number of seconds, 0 or more") }
+    }
+}
+
 struct ProjectOptions: ParsableArguments {
     @Option(name: .customLong("file"), help: ArgumentHelp("The manifest file (its `name` is the project).", valueName: "file"))
     var file: String = ManifestOptions.defaultFile

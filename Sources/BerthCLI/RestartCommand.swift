@@ -14,17 +14,13 @@ struct Restart: ParsableCommand {
     @OptionGroup(title: "State") var global: GlobalOptions
     @OptionGroup(title: "Networks") var network: NetworkOptions
 
-    @Option(
-        name: [.customShort("t"), .long],
-        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
-    var timeout: Double?
+    @OptionGroup var stopTimeout: StopTimeoutOption
 
     @Argument(help: "Container names.")
     var names: [String] = []
 
     func validate() throws {
         try validateContainerNames(names)
-        if let timeout, timeout < 0 { throw ValidationError("-t/--timeout must be 0 or more") }
     }
 
     func run() throws {
@@ -34,7 +30,7 @@ struct Restart: ParsableCommand {
         let lifecycle = Lifecycle(root: context.root, state: context.state)
         try ProjectLock.holding(root: context.root, project: project) {
             for record in try selectRecords(context, project: project, names: names) {
-                try lifecycle.restart(record, gracePeriod: timeout, images: context.images, snapshots: context.snapshots)
+                try lifecycle.restart(record, gracePeriod: stopTimeout.timeout, images: context.images, snapshots: context.snapshots)
                 printError("\(record.name): restarted")
             }
         }

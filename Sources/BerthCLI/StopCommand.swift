@@ -12,10 +12,7 @@ struct Stop: ParsableCommand {
     @OptionGroup(title: "Manifest") var manifest: ManifestOptions
     @OptionGroup(title: "State") var global: GlobalOptions
 
-    @Option(
-        name: [.customShort("t"), .long],
-        help: "Seconds to wait after the stop signal before SIGKILL (default: each container's stop-grace-period, else 10).")
-    var timeout: Double?
+    @OptionGroup var stopTimeout: StopTimeoutOption
 
     @Argument(help: "Container names.")
     var names: [String] = []
@@ -23,7 +20,7 @@ struct Stop: ParsableCommand {
     func run() throws {
         let context = try Context(global)
         let project = try context.project(manifest)
-        let teardown = Teardown(root: context.root, state: context.state, gracePeriod: timeout)
+        let teardown = Teardown(root: context.root, state: context.state, gracePeriod: stopTimeout.timeout)
         try ProjectLock.holding(root: context.root, project: project) {
             let records = try selectRecords(context, project: project, names: names)
             for record in records.sorted(by: { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }) {

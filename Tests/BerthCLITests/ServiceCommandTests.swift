@@ -105,6 +105,16 @@ import Supervision
         #expect(throws: (any Error).self) { try Stats.parse(["-p", "ETC"]) }
     }
 
+    /// One `-t/--timeout` rule for every command that stops containers: a number of seconds, 0 or more.
+    @Test(arguments: ["--timeout=-1", "--timeout=inf", "--timeout=nan", "--timeout=ten"])
+    func stopTimeoutsOutsideTheRuleAreRefused(_ option: String) throws {
+        #expect(throws: (any Error).self) { try Stop.parse([option]) }
+        #expect(throws: (any Error).self) { try Restart.parse([option]) }
+        #expect(throws: (any Error).self) { try Down.parse([option]) }
+        #expect(try Down.parse(["-t", "0"]).stopTimeout.timeout == 0)
+        #expect(try Stop.parse(["-t", "2.5", "web"]).stopTimeout.timeout == 2.5)
+    }
+
     @Test func statsTableShowsDashesForWhatCouldNotBeRead() {
         let table = Stats.table([
             ContainerStats(name: "web", cpuPercent: 12.345, memoryBytes: 1536, memoryLimitBytes: 1 << 30, memoryPercent: 0.5, pids: 2),
