@@ -9,14 +9,22 @@ public struct SystemdUnit: Sendable, Equatable {
     public var project: String
     /// The manifest's absolute path.
     public var manifestPath: String
+    /// Compose files merged over the manifest (several `-f`), absolute, in order.
+    public var overrides: [String]
+    /// Compose profiles enabled (`--profile`).
+    public var profiles: [String]
     /// The `berth` executable's absolute path.
     public var executable: String
     /// The state root's absolute path.
     public var stateRoot: String
 
-    public init(project: String, manifestPath: String, executable: String, stateRoot: String) {
+    public init(
+        project: String, manifestPath: String, overrides: [String] = [], profiles: [String] = [], executable: String, stateRoot: String
+    ) {
         self.project = project
         self.manifestPath = manifestPath
+        self.overrides = overrides
+        self.profiles = profiles
         self.executable = executable
         self.stateRoot = stateRoot
     }
@@ -27,7 +35,8 @@ public struct SystemdUnit: Sendable, Equatable {
     /// The unit file's text: deterministic, no timestamps.
     public var text: String {
         let directory = manifestPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let common = ["--state-root", stateRoot, "-f", manifestPath, "-p", project]
+        let files = ([manifestPath] + overrides).flatMap { ["-f", $0] }
+        let common = ["--state-root", stateRoot] + files + profiles.flatMap { ["--profile", $0] } + ["-p", project]
         let start = Self.commandLine([executable, "apply"] + common)
         let stop = Self.commandLine([executable, "down"] + common)
         return """

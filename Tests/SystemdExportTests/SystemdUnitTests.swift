@@ -28,6 +28,17 @@ import Testing
         #expect(exec.contains(#""/srv/my app/100%% \"x\"$$HOME/berth.yaml""#), "\(exec)")
     }
 
+    /// Compose files merged with several `-f`, and profiles, reach both the apply and the down, in order.
+    @Test func everyManifestFileAndProfileIsInBothCommands() throws {
+        let unit = SystemdUnit(
+            project: "shop", manifestPath: "/srv/shop/compose.yaml", overrides: ["/srv/shop/compose.prod.yaml"], profiles: ["web"],
+            executable: "/usr/bin/berth", stateRoot: "/var/lib/berth")
+        for key in ["ExecStart=", "ExecStop="] {
+            let line = try #require(unit.text.split(separator: "\n").first { $0.hasPrefix(key) })
+            #expect(line.hasSuffix("-f /srv/shop/compose.yaml -f /srv/shop/compose.prod.yaml --profile web -p shop"), "\(line)")
+        }
+    }
+
     /// `systemd-analyze verify` of the unit (its executable must exist: /bin/true stands in for berth).
     @Test func systemdAcceptsTheUnit() throws {
         let analyze = "/usr/bin/systemd-analyze"

@@ -22,10 +22,13 @@ struct ExportSystemd: ParsableCommand {
         let cwd = FileManager.default.currentDirectoryPath
         var path = manifest.file.hasPrefix("/") ? manifest.file : cwd + "/" + manifest.file
         var project = manifest.projectName
+        var overrides: [String] = []
         if FileManager.default.fileExists(atPath: path) {
             let loaded = try manifest.load()
             project = project ?? loaded.name
             path = loaded.directory + "/" + (path as NSString).lastPathComponent
+            // Every `-f` the unit's apply and down must merge, as this command did.
+            overrides = manifest.files.dropFirst().map(absolutePath)
         } else if let name = project, let recorded = try Context(global, readOnly: true).state.manifestPath(project: name) {
             // No manifest here: the one the project was last applied from.
             path = recorded.hasPrefix("/") ? recorded : cwd + "/" + recorded
@@ -34,7 +37,9 @@ struct ExportSystemd: ParsableCommand {
         }
         guard let project else { throw CLIError(message: "cannot tell the project: give -p PROJECT") }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let unit = SystemdUnit(project: project, manifestPath: path, executable: executable, stateRoot: global.root.path)
+        let unit = SystemdUnit(
+            project: project, manifestPath: path, overrides: overrides, profiles: manifest.profiles, executable: executable,
+            stateRoot: global.root.path)
         if output == "-" {
             print(unit.text, terminator: "")
             return
