@@ -18,7 +18,9 @@ while [ $# -gt 0 ]; do
 done
 work=$(mktemp -d /tmp/berth-services.XXXXXX)
 cleanup() {
-    [ -n "$berth" ] && "$berth" down --state-root "$work/state" -f "$work/svc/berth.yaml" -t 1 >/dev/null 2>&1 || true
+    for manifest in berth.yaml health.yaml; do
+        [ -n "$berth" ] && [ -f "$work/svc/$manifest" ] && "$berth" down --state-root "$work/state" -f "$work/svc/$manifest" -t 1 >/dev/null 2>&1 || true
+    done
     grep " $work" /proc/self/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l || true
     rm -rf "$work"
 }
@@ -114,4 +116,3 @@ if command -v conmon >/dev/null 2>&1 && command -v podman >/dev/null 2>&1; then
 else
     printf '%-48s %10s\n' "conmon RssAnon" "n/a (podman is not installed here)"
 fi
-"$berth" down --state-root "$work/state" -f "$work/svc/health.yaml" -t 1 >/dev/null 2>&1 || true

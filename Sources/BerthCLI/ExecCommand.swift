@@ -176,7 +176,7 @@ struct ExecInvocation: Equatable {
         guard root.exists else { throw CLIError(message: "no state root at \(root.path): nothing runs there", category: .runtime) }
         let state = try StateStore(path: root.database, readOnly: true)
         let project = try Context.project(named: projectName, file: file, state: state)
-        guard let record = try state.containerByKey(project: project, name: name) else {
+        guard let record = try state.container(project: project, name: name) else {
             throw CLIError(message: "no container \(name) in project \(project)")
         }
         let options = ExecOptions(

@@ -15,6 +15,9 @@ enum SecretFiles {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let user = spec.process?.user
         for mount in mounts {
+            // The manifest validator checked the name; a definition read back from a saved plan or the state
+            // is checked again before it becomes a file name.
+            try Names.validate(mount.name, .secret, source: "\(mount.kind.rawValue) name")
             let path = directory + "/" + mount.fileName
             let value: Data
             do {

@@ -201,7 +201,9 @@ public struct Teardown: Sendable {
         for name in kept { progress("  network \(name): kept, another project's containers are on it") }
         // The project's cgroup, left by the runtime (it removes only each container's own); one per state root
         // stays, as containerd keeps one per namespace: removing it could race another project's start.
-        Cgroup.removeEmpty(SpecBuilder.projectCgroupPath(stateRootID: root.identity, project: project))
+        if Names.isValid(project, .project) {
+            Cgroup.removeEmpty(SpecBuilder.projectCgroupPath(stateRootID: root.identity, project: project))
+        }
         return records
     }
 

@@ -105,9 +105,9 @@ public struct Networks: Sendable {
                 containerID: scope.isEmpty ? container.id : "\(scope)-\(container.id)", netns: netns, ifname: request.interfaceName,
                 capabilityArgs: capabilityArgs),
             result: nil)
+        try repairBridgeAddress(request.network)
         let cache = try paths.attachment(container, network: request.network.name)
         try save(attachment, to: cache)
-        try repairBridgeAddress(request.network)
         do {
             _ = try plugins.add(list, attachment.runtime) { result in
                 attachment.result = result
