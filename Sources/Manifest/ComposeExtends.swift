@@ -67,15 +67,15 @@ struct ComposeExtends {
         var pool = services
         var fromFile = file
         if let baseFile {
-            let resolved =
-                baseFile.hasPrefix("/") ? baseFile : ((file.map { ($0 as NSString).deletingLastPathComponent } ?? directory) + "/" + baseFile)
+            // Cleaned and absolute, so that `./b.yaml` and `sub/../b.yaml` are one file to the cycle check.
+            let resolved = ValueRules.absolute(baseFile, in: file.map { ($0 as NSString).deletingLastPathComponent } ?? directory)
             guard let tree = read(resolved, at: entry.value), case .mapping(let other) = tree,
                 case .mapping(let otherServices)? = other.pairs.first(where: { ComposeTranslator.key($0) == "services" })?.value
             else { return .mapping(mapping) }
             pool = otherServices
             fromFile = resolved
         }
-        let identity = (fromFile ?? path) + "#" + baseName
+        let identity = (fromFile ?? ValueRules.absolute(path, in: directory)) + "#" + baseName
         guard seen.insert(identity).inserted else {
             error("`extends` of `\(baseName)` goes round in a cycle", at: entry.value)
             return .mapping(mapping)
@@ -115,7 +115,7 @@ struct ComposeExtends {
             case .sequence: continue
             }
         }
-        return files.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
+        return files.map { ValueRules.absolute($0, in: directory) }
     }
 
     /// An included file without its own `name` and `version` (the including file's stand).

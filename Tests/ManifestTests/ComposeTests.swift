@@ -304,5 +304,15 @@ import Testing
         } catch let error as DiagnosticsError {
             #expect(error.diagnostics.contains { $0.message.contains("cycle") }, "\(error.diagnostics)")
         }
+        // Across two files named with `./` and `..`: still one file each, so the cycle is found.
+        _ = try dir.write("sub/x.txt", "")
+        let left = try dir.write("left.yaml", "services:\n  a:\n    image: x\n    extends: {file: ./sub/../right.yaml, service: b}\n")
+        _ = try dir.write("right.yaml", "services:\n  b:\n    image: x\n    extends: {file: ./left.yaml, service: a}\n")
+        do {
+            _ = try ManifestLoader.load(path: left, environment: [:])
+            Issue.record("an extends cycle across files loaded")
+        } catch let error as DiagnosticsError {
+            #expect(error.diagnostics.contains { $0.message.contains("cycle") }, "\(error.diagnostics)")
+        }
     }
 }
