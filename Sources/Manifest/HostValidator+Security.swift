@@ -26,9 +26,13 @@ extension HostValidator {
                 problems.append(ManifestDiagnostics.missingDevice(device.hostPath, at: c.locations["devices[\(i)]"]))
             }
         }
+        // /proc is read only for a container that sets what it checks (every plan runs this).
+        guard !c.kernel.ulimits.isEmpty || c.kernel.oomScoreAdj != nil else { return problems }
         let canRaise = hasCapability(24)
         problems += ulimitProblems(c, canRaiseHardLimits: canRaise, hardLimit: currentHardLimit)
-        if let problem = oomScoreProblem(c, canLower: canRaise, current: currentOOMScoreAdj()) { problems.append(problem) }
+        if c.kernel.oomScoreAdj != nil, let problem = oomScoreProblem(c, canLower: canRaise, current: currentOOMScoreAdj()) {
+            problems.append(problem)
+        }
         return problems
     }
 

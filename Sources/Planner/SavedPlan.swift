@@ -122,7 +122,7 @@ public struct SavedPlan: Codable, Sendable {
             return problems
         }
         for (i, volume) in (volumes ?? []).enumerated() {
-            let own = "\(project)_\(volume.name)"
+            let own = VolumeDefinition(name: volume.name).fullName(project: project)
             if !Names.isValid(volume.name, .volume) || !Names.isValid(volume.fullName, .volume) {
                 problems.append(
                     "volumes[\(i)] names \(Names.quoted(volume.name)) / \(Names.quoted(volume.fullName)) are not valid volume names (\(NameKind.volume.rule))"
