@@ -60,13 +60,8 @@ extension HostValidator {
     }
 
     /// Linux's resource numbers for docker's ulimit names.
-    static let rlimitResources: [String: Int32] = [
-        "cpu": 0, "fsize": 1, "data": 2, "stack": 3, "core": 4, "rss": 5, "nproc": 6, "nofile": 7, "memlock": 8, "as": 9,
-        "locks": 10, "sigpending": 11, "msgqueue": 12, "nice": 13, "rtprio": 14, "rttime": 15,
-    ]
-
     static func currentHardLimit(_ name: String) -> UInt64? {
-        guard let resource = rlimitResources[name] else { return nil }
+        guard let resource = Ulimit.resources[name] else { return nil }
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 else { return nil }
         return UInt64(limit.rlim_max)

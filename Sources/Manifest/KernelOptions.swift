@@ -1,5 +1,3 @@
-import OCI
-
 /// A container's security and kernel options, validated: seccomp, `no-new-privileges`, capabilities, sysctls,
 /// ulimits, devices, `/dev/shm` size, tmpfs mounts, extra groups, OOM score, host namespaces and platform.
 /// Every field is empty or nil unless the manifest sets it (the canonical form writes only what is set).
@@ -72,11 +70,14 @@ public struct Ulimit: Hashable, Sendable, Codable {
     /// The rlimit `name` stands for (`RLIMIT_NOFILE`).
     public var rlimitType: String { "RLIMIT_" + name.uppercased() }
 
-    /// docker's names, each `RLIMIT_<NAME>`.
-    public static let names = [
-        "as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio",
-        "rttime", "sigpending", "stack",
+    /// docker's names, each `RLIMIT_<NAME>`, with Linux's resource number (for the host check).
+    public static let resources: [String: Int32] = [
+        "cpu": 0, "fsize": 1, "data": 2, "stack": 3, "core": 4, "rss": 5, "nproc": 6, "nofile": 7, "memlock": 8, "as": 9,
+        "locks": 10, "sigpending": 11, "msgqueue": 12, "nice": 13, "rtprio": 14, "rttime": 15,
     ]
+
+    /// The names, sorted.
+    public static let names = resources.keys.sorted()
 }
 
 /// One `devices` entry: `HOST[:CONTAINER[:PERMISSIONS]]`.

@@ -246,7 +246,7 @@ enum ManifestDiagnostics {
     }
 
     static func buildPlatform(_ value: String, at loc: Loc) -> Diagnostic {
-        .error(at: loc, "build platform `\(value)` is not this host's (linux/amd64): Berth builds for the host only")
+        .error(at: loc, "build platform `\(value)` is not this host's (\(ManifestRules.hostPlatforms[0])): Berth builds for the host only")
     }
     static func buildWithoutContext(at loc: Loc) -> Diagnostic {
         .error(at: loc, "`build` needs `context` (a directory, relative to the manifest) unless `dockerfile-inline` is given")

@@ -13,7 +13,7 @@ extension ManifestValidator {
             diagnostics.append(ManifestDiagnostics.emptyValue("context", at: context.location))
             return nil
         }
-        for platform in d.platforms where !["linux/amd64", "linux/x86_64"].contains(platform.value) {
+        for platform in d.platforms where !ManifestRules.hostPlatforms.contains(platform.value) {
             diagnostics.append(ManifestDiagnostics.buildPlatform(platform.value, at: platform.location))
         }
         return BuildDefinition(
