@@ -1,8 +1,8 @@
+import OCI
+
 /// A container's security and kernel options, validated: seccomp, `no-new-privileges`, capabilities, sysctls,
 /// ulimits, devices, `/dev/shm` size, tmpfs mounts, extra groups, OOM score, host namespaces and platform.
 /// Every field is empty or nil unless the manifest sets it (the canonical form writes only what is set).
-import OCI
-
 public struct KernelOptions: Hashable, Sendable, Codable {
     /// `seccomp:` (or `security-opt: seccomp=…`); nil: the default profile, none for `privileged`.
     public var seccomp: SeccompSetting?
