@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import OCI
 
 #if canImport(Glibc)
 import Glibc
@@ -9,15 +10,8 @@ extension HostValidator {
     /// A `seccomp` profile file that is missing or not JSON, and `devices` that are not device nodes here.
     static func kernelOptionProblems(_ c: ContainerDefinition) -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        if case .profile(let path)? = c.kernel.seccomp, !c.privileged {
-            if let data = FileManager.default.contents(atPath: path) {
-                if (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] == nil {
-                    problems.append(ManifestDiagnostics.unreadableSeccomp(path, reason: "it is not a JSON object", at: c.locations["seccomp"]))
-                }
-            } else {
-                let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "it does not exist"
-                problems.append(ManifestDiagnostics.unreadableSeccomp(path, reason: reason, at: c.locations["seccomp"]))
-            }
+        if case .profile(let path)? = c.kernel.seccomp, !c.privileged, case .failure(let problem) = SeccompProfileFile.load(path: path) {
+            problems.append(ManifestDiagnostics.unreadableSeccomp(path, reason: problem.reason, at: c.locations["seccomp"]))
         }
         for (i, device) in c.kernel.devices.enumerated() {
             var info = stat()

@@ -32,25 +32,6 @@ enum SeccompProfile {
         ])
     }
 
-    /// A `seccomp: PATH` profile: the file's `linux.seccomp` object as written, or nil with the reason it is
-    /// not one (unreadable, not JSON, not an object with `defaultAction`).
-    static func load(path: String) -> Result<JSONValue, ProfileProblem> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ProfileProblem(reason: FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "it does not exist"))
-        }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            return .failure(ProfileProblem(reason: "it is not JSON"))
-        }
-        guard case .object = value, value["defaultAction"]?.stringValue != nil else {
-            return .failure(ProfileProblem(reason: "it is not an OCI `linux.seccomp` object (no `defaultAction`)"))
-        }
-        return .success(value)
-    }
-
-    struct ProfileProblem: Error, Equatable {
-        var reason: String
-    }
-
     private static func allow(_ names: [String], args: [JSONValue] = []) -> JSONValue {
         var rule: [String: JSONValue] = ["names": .array(names.map(JSONValue.string)), "action": .string("SCMP_ACT_ALLOW")]
         if !args.isEmpty { rule["args"] = .array(args) }

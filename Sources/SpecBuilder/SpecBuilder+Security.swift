@@ -76,7 +76,7 @@ extension SpecBuilder {
         case .unconfined?:
             draft.linux.seccomp = nil
         case .profile(let path)?:
-            switch SeccompProfile.load(path: path) {
+            switch SeccompProfileFile.load(path: path) {
             case .success(let profile): draft.linux.seccomp = profile
             case .failure(let problem):
                 throw SpecError.invalidValue("seccomp", "seccomp profile \(path): \(problem.reason)", at: location)

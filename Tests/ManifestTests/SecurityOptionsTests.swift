@@ -177,4 +177,23 @@ import Testing
                 "berth.yaml:5:26: error: `devices` path `/dev/berth-no-such-device` is not a device node on this host",
             ])
     }
+
+    /// The plan-time check holds a profile to the rule apply uses: a JSON object without `defaultAction` is
+    /// refused before apply, not at it.
+    @Test func aProfileWithoutDefaultActionIsRefusedAtPlan() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("seccomp-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Data(#"{"syscalls": []}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let manifest = try Support.load(
+            """
+            version: 1
+            containers:
+              web:
+                image: berth.local/busybox:demo
+                seccomp: \(file)
+            """)
+        let web = try #require(manifest.container(named: "web"))
+        let problems = HostValidator.kernelOptionProblems(web).map(\.description)
+        #expect(problems.count == 1 && problems[0].contains("no `defaultAction`"), "\(problems)")
+    }
 }
