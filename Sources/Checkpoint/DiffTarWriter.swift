@@ -12,7 +12,7 @@ enum DiffTarWriter {
     static func write(_ items: [DiffItem], root: String, to output: String) throws -> String {
         ArchiveLocale.ensureUTF8()
         guard let archive = archive_write_new() else {
-            throw CheckpointError("checkpoint-tar", "cannot create tar writer: \(ArchiveLibrary.loadError ?? "out of memory")")
+            throw CheckpointError("checkpoint-tar", "cannot create tar writer: \(ArchiveLibrary.constructorFailure)")
         }
         defer { archive_write_free(archive) }
         archive_write_set_format_pax_restricted(archive)
@@ -41,7 +41,7 @@ enum DiffTarWriter {
     /// A whiteout or opaque marker: an empty regular file with mode 0 and the owner and time given.
     static func writeMarker(_ name: String, uid: UInt32, gid: UInt32, mtime: Int, into archive: OpaquePointer) throws {
         guard let entry = archive_entry_new() else {
-            throw CheckpointError("checkpoint-tar", "cannot create entry: \(ArchiveLibrary.loadError ?? "out of memory")")
+            throw CheckpointError("checkpoint-tar", "cannot create entry: \(ArchiveLibrary.constructorFailure)")
         }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)

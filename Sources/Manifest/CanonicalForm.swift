@@ -502,7 +502,7 @@ extension CanonicalContainer {
             k.tmpfs.isEmpty
             ? nil
             : k.tmpfs.map { mount in
-                let options = mount.options.dropFirst(3)
+                let options = mount.options.dropFirst(KernelOptions.tmpfsDefaultOptions.count)
                 return options.isEmpty ? mount.destination : mount.destination + ":" + options.joined(separator: ",")
             }
         groupAdd = k.groupAdd.isEmpty ? nil : k.groupAdd

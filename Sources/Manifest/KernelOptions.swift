@@ -4,6 +4,10 @@ import OCI
 /// ulimits, devices, `/dev/shm` size, tmpfs mounts, extra groups, OOM score, host namespaces and platform.
 /// Every field is empty or nil unless the manifest sets it (the canonical form writes only what is set).
 public struct KernelOptions: Hashable, Sendable, Codable {
+    /// The options every `tmpfs` entry starts with, before its own (as docker mounts them); the canonical form
+    /// leaves them out.
+    static let tmpfsDefaultOptions = ["noexec", "nosuid", "nodev"]
+
     /// `seccomp:` (or `security-opt: seccomp=…`); nil: the default profile, none for `privileged`.
     public var seccomp: SeccompSetting?
     /// `no-new-privileges` (or `security-opt`); nil: on, as containerd's default spec has it.

@@ -240,7 +240,7 @@ extension ManifestValidator {
             diagnostics.append(ManifestDiagnostics.invalidTmpfs(text, reason: "option `\(bad)` is empty or has spaces", at: entry.location))
             return nil
         }
-        return MountDefinition(type: "tmpfs", source: "tmpfs", destination: destination, options: ["noexec", "nosuid", "nodev"] + options)
+        return MountDefinition(type: "tmpfs", source: "tmpfs", destination: destination, options: KernelOptions.tmpfsDefaultOptions + options)
     }
 
     /// `ipc`/`pid`: a mode, `host`, or `container:NAME` (a namespace join, like `with-ns`, and a dependency).

@@ -145,15 +145,8 @@ public struct Networks: Sendable {
 
     /// `02:` (locally administered, unicast) and five bytes of a SHA-256 of the bridge name.
     static func bridgeMACAddress(_ bridgeName: String) -> String {
-        let digest = SHA256Hex.of(Data(bridgeName.utf8))
-        var octets = ["02"]
-        var index = digest.startIndex
-        for _ in 0..<5 {
-            let next = digest.index(index, offsetBy: 2)
-            octets.append(String(digest[index..<next]))
-            index = next
-        }
-        return octets.joined(separator: ":")
+        let digits = Array(SHA256Hex.of(Data(bridgeName.utf8)).utf8)
+        return (["02"] + stride(from: 0, to: 10, by: 2).map { String(decoding: digits[$0..<$0 + 2], as: UTF8.self) }).joined(separator: ":")
     }
 
     /// The cached attachments of `container`, by network name.

@@ -27,7 +27,7 @@ extension TarError {
 
     /// A libarchive constructor returned NULL: the library could not be loaded (the reason), or memory ran out.
     static func cannotCreate(_ code: String, _ what: String) -> TarError {
-        TarError(code, "cannot create \(what): \(ArchiveLibrary.loadError ?? "out of memory")")
+        TarError(code, "cannot create \(what): \(ArchiveLibrary.constructorFailure)")
     }
 
     static func posix(_ code: String, _ context: String, errno err: Int32) -> TarError {
@@ -39,4 +39,7 @@ extension TarError {
 public enum ArchiveLibrary {
     /// Nil once libarchive is loaded, else why it cannot be (missing library, or one older than Berth needs).
     public static var loadError: String? { berth_archive_load_error().map { String(cString: $0) } }
+
+    /// Why a libarchive constructor returned NULL: the library could not be loaded, else memory ran out.
+    public static var constructorFailure: String { loadError ?? "out of memory" }
 }
