@@ -15,7 +15,7 @@ done
 work=$(mktemp -d /tmp/berth-compose.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [ -z "$berth" ]; then
-    for product in berth berth-monitor; do swift build -c release --static-swift-stdlib --scratch-path .build-release --product "$product" >/dev/null; done
+    make -s release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 examples/images/busybox-rootfs.sh "$work/rootfs" >/dev/null

@@ -57,7 +57,7 @@ done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 # As benchmarks/start.sh: release build, Swift runtime linked statically, as Berth is meant to be installed.
 if [ -z "$berth" ]; then
-    for product in berth berth-monitor; do swift build -c release --static-swift-stdlib --scratch-path .build-release --product "$product" >/dev/null; done
+    make -s release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 pod() { command podman --root "$work/podman/root" --runroot "$work/podman/run" --cgroup-manager cgroupfs --events-backend none "$@"; }

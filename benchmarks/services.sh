@@ -32,7 +32,7 @@ done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 # As Berth is meant to be installed (see start.sh): statically linked Swift runtime.
 if [ -z "$berth" ]; then
-    for product in berth berth-monitor; do swift build -c release --static-swift-stdlib --scratch-path .build-release --product "$product" >/dev/null; done
+    make -s release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 

@@ -65,7 +65,7 @@ done
 # shellcheck disable=SC2086  # a list of package names
 if [ -n "$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; fi
 if [ -z "$berth" ]; then
-    for product in berth berth-monitor; do swift build -c release --static-swift-stdlib --scratch-path .build-release --product "$product" >/dev/null; done
+    make -s release >/dev/null
     berth=$PWD/.build-release/release/berth
 fi
 [ -x "$berth" ] || { echo "$berth is not an executable" >&2; exit 2; }

@@ -19,7 +19,7 @@ public enum Hex {
 
 extension SHA256.Digest {
     /// The 64 lowercase hex digits of the hash.
-    public var hex: String { Hex.encode(self) }
+    public var hex: String { withUnsafeBytes { Hex.encode($0) } }
 
     /// The OCI digest string: `sha256:<hex>`.
     public var digestString: String { "sha256:" + hex }

@@ -101,6 +101,7 @@ public enum MountTable {
 /// rather than "The operation could not be completed" or a dictionary dump.
 public enum SystemErrorText {
     public static func of(_ error: any Error) -> String {
+        if let error = error as? SystemCallError { return String(cString: strerror(error.errno)) }
         let ns = error as NSError
         if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(posix.code)))

@@ -209,15 +209,14 @@ public struct Executor: Sendable {
             }
         }
         try TreeRemoval.remove(directory, inside: root.path)
-        try FileManager.default.createDirectory(
-            atPath: try root.guarded(rootfs, "create"), withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
-        guard
-            FileManager.default.createFile(
-                atPath: try root.logFile(project: project, name: planned.name), contents: nil,
-                attributes: [.posixPermissions: 0o600])
-        else {
-            throw ExecutorError("log-create-failed", "cannot create the log of \(planned.name) in \(directory)")
+        try DirectoryMaker.create(try root.guarded(rootfs, "create"), mode: 0o700)
+        // The log, empty, mode 0600 whatever the umask (it holds the container's output).
+        let log = open(try root.logFile(project: project, name: planned.name), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let logMade = log >= 0 && fchmod(log, 0o600) == 0
+        let reason = SystemErrorText.errno
+        if log >= 0 { close(log) }
+        guard logMade else {
+            throw ExecutorError("log-create-failed", "cannot create the log of \(planned.name) in \(directory): \(reason)")
         }
 
         // The network attachment runs beside the unpack and the bundle: a start waits for the slower of the two.

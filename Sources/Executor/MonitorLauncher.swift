@@ -85,7 +85,10 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     /// `berth-monitor` in the directory of the running executable when it is there, else the running executable.
     public static func defaultExecutable() throws -> String {
         let running = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let sibling = URL(fileURLWithPath: running).deletingLastPathComponent().appendingPathComponent(monitorExecutableName).path
+        // Plain string work: the kernel's link is absolute and clean (URL's path handling costs a few hundred µs of
+        // first-use work on every apply).
+        let directory = running.lastIndex(of: "/").map { String(running[..<$0]) } ?? "."
+        let sibling = directory + "/" + monitorExecutableName
         return access(sibling, X_OK) == 0 ? sibling : running
     }
 

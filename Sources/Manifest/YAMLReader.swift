@@ -175,18 +175,19 @@ struct YAMLReader {
     }
 
     /// The YAML 1.1 bool words and their values, as Yams constructs them. Making a `Node.Scalar` to ask Yams
-    /// builds its default resolver, whose regular expressions cost a millisecond to compile in every run.
-    static let boolWords: [String: Bool] = {
-        var words: [String: Bool] = [:]
-        for (word, value) in [("yes", true), ("true", true), ("on", true), ("no", false), ("false", false), ("off", false)] {
-            for spelling in [word, word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()] { words[spelling] = value }
+    /// builds its default resolver, whose regular expressions cost a millisecond to compile in every run; a
+    /// dictionary built at first use costs the runtime's generic set-up (a few hundred µs), a switch nothing.
+    static func boolWord(_ text: String) -> Bool? {
+        switch text {
+        case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return true
+        case "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return false
+        default: return nil
         }
-        return words
-    }()
+    }
 
     mutating func bool(_ node: YAMLNode, field: String) -> Located<Bool>? {
         guard let s = scalar(node, field: field, expected: "a boolean") else { return nil }
-        if s.kind == .bool, let value = Self.boolWords[s.text] ?? Bool.construct(from: Node.Scalar(s.text)) {
+        if s.kind == .bool, let value = Self.boolWord(s.text) ?? Bool.construct(from: Node.Scalar(s.text)) {
             return Located(value, at: s.location)
         }
         diagnostics.append(ManifestDiagnostics.wrongType(field, expected: "a boolean (true or false)", got: Self.describe(node), at: s.location))

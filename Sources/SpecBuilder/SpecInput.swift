@@ -88,7 +88,7 @@ public struct SpecInput: Sendable {
 
     static func capabilities(fromStatus status: String) -> [String] {
         guard let line = status.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("CapEff:") }),
-            let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            let mask = UInt64(String(line.dropFirst("CapEff:".count).filter { !$0.isWhitespace }), radix: 16)
         else { return [] }
         return DefaultSpec.allCapabilities.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element)
     }

@@ -10,9 +10,7 @@ public final class ProjectLock {
     public init(root: StateRoot, project: String) throws {
         let path = try root.lockFile(project: project)
         try root.guarded(root.locks, "create")
-        try? FileManager.default.createDirectory(
-            atPath: root.locks, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+        try? DirectoryMaker.create(root.locks, mode: 0o700)
         do {
             lock = try FileLock(path: path)
         } catch {

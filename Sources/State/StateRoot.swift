@@ -123,9 +123,7 @@ public struct StateRoot: Hashable, Sendable {
         var st = stat()
         if stat(directory, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { return }
         do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
+            try DirectoryMaker.create(directory, mode: 0o700)
         } catch {
             throw StateError(
                 "state-root-create-failed",

@@ -34,6 +34,43 @@ struct AtomicFileTests {
     }
 }
 
+struct DirectoryMakerTests {
+    private static func mode(_ path: String) -> mode_t {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0
+    }
+
+    @Test func makesEachMissingParentWithTheModeWhateverTheUmask() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-mkdir-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let old = umask(0o277)  // would leave 0500 of 0777
+        defer { umask(old) }
+        try DirectoryMaker.create(dir + "/a/b/c", mode: 0o750)
+        for path in [dir, dir + "/a", dir + "/a/b", dir + "/a/b/c"] { #expect(Self.mode(path) == 0o750, "\(path)") }
+        // An existing directory is left as it is, mode included.
+        chmod(dir + "/a", 0o711)
+        try DirectoryMaker.create(dir + "/a/b", mode: 0o700)
+        #expect(Self.mode(dir + "/a") == 0o711)
+        #expect(Self.mode(dir + "/a/b") == 0o750)
+    }
+
+    @Test func aFileInTheWayFailsWithItsPath() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-mkdir-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        FileManager.default.createFile(atPath: dir + "/file", contents: Data("x".utf8))
+        for target in [dir + "/file", dir + "/file/below"] {
+            #expect {
+                try DirectoryMaker.create(target, mode: 0o700)
+            } throws: { error in
+                guard let error = error as? SystemCallError else { return false }
+                return error.what.contains(dir + "/file") && (error.errno == EEXIST || error.errno == ENOTDIR)
+            }
+        }
+        #expect(FileManager.default.contents(atPath: dir + "/file") == Data("x".utf8))
+    }
+}
+
 struct FileLockTests {
     @Test func aSecondLockWaitsForTheFirst() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-lock-\(UUID().uuidString)").path
