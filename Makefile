@@ -72,7 +72,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib --scratch-path .build-release 
                  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
                  -Xswiftc -Xclang-linker -Xswiftc -no-pie
 release: deps
-	for product in berth berth-monitor; do swift build $(RELEASE_FLAGS) --product $$product; done
+	for product in berth berth-monitor; do swift build $(RELEASE_FLAGS) --product $$product || exit 1; done
 
 # The demo image, built reproducibly from busybox-static: same busybox, same digests.
 demo-image: build

@@ -17,8 +17,18 @@ extension ImageStore {
     }
 
     func lookup(_ reference: ImageReference, platform: Platform) throws -> ResolvedImage? {
-        guard let entry = try findEntry(reference) else { return nil }
-        return try resolveEntry(entry, name: reference.description, platform: platform)
+        // One apply asks for the same image several times (the pull policy, the plan, the bundle): an answer is
+        // kept for as long as index.json is the same file (every change replaces it), blobs being immutable.
+        let key = LookupKey(reference: reference.description, platform: platform)
+        let identity = FileIdentity(path: root + "/index.json")
+        if let identity, let kept = lookups.withLock({ $0[key] }), kept.index == identity { return kept.image }
+        guard let entry = try findEntry(reference) else {
+            if let identity { lookups.withLock { $0[key] = KeptLookup(index: identity, image: nil) } }
+            return nil
+        }
+        let image = try resolveEntry(entry, name: reference.description, platform: platform)
+        if let identity { lookups.withLock { $0[key] = KeptLookup(index: identity, image: image) } }
+        return image
     }
 
     /// The index.json entry for `reference`: an exact name match, or for `name@digest` any entry with that digest.

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import Synchronization
 
 /// The image store: an OCI image layout at `root` (`oci-layout`, `index.json`, `blobs/sha256/`),
 /// plus `ingest/` for in-flight blob writes. Changes take an exclusive flock on `root/lock`.
@@ -7,6 +8,8 @@ public final class ImageStore: Sendable {
     public let root: String
     /// JSON documents (index, manifest, config) larger than this are refused.
     static let jsonLimit = 20 << 20
+    /// Images this process has looked up, with the index.json they were found in.
+    let lookups = Mutex<[LookupKey: KeptLookup]>([:])
 
     /// Opens the layout at `root`, creating its files when missing.
     public init(root: String) throws {
@@ -131,5 +134,35 @@ extension Descriptor {
     /// The image name an index.json entry carries (containerd's annotation first, then the OCI ref name).
     var imageName: String? {
         annotations?[AnnotationKey.containerdImageName] ?? annotations?[AnnotationKey.refName]
+    }
+}
+
+struct LookupKey: Hashable {
+    var reference: String
+    var platform: Platform
+}
+
+struct KeptLookup {
+    var index: FileIdentity
+    var image: ResolvedImage?
+}
+
+/// What tells one version of a file from another: an atomic replacement (rename) gives a new inode, an
+/// in-place write a new size or modification time.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int
+    var modifiedNanoseconds: Int
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        modified = st.st_mtim.tv_sec
+        modifiedNanoseconds = st.st_mtim.tv_nsec
     }
 }

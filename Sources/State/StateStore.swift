@@ -233,8 +233,8 @@ public final class StateStore: Sendable {
     {
         try write { db in
             guard
-                var record = try ContainerRecord.filter(Column("project") == project && Column("name") == name)
-                    .fetchOne(db)
+                var record = try ContainerRecord.fetchOne(
+                    db, sql: "SELECT * FROM container WHERE project = ? AND name = ?", arguments: [project, name])
             else { return nil }
             change(&record)
             try record.update(db)
@@ -244,9 +244,9 @@ public final class StateStore: Sendable {
 
     public func remove(project: String, name: String) throws {
         try write { db in
-            _ = try ContainerRecord.filter(Column("project") == project && Column("name") == name).deleteAll(db)
-            let left = try ContainerRecord.filter(Column("project") == project).fetchCount(db)
-            if left == 0 { _ = try db.execute(sql: "DELETE FROM project WHERE name = ?", arguments: [project]) }
+            try db.execute(sql: "DELETE FROM container WHERE project = ? AND name = ?", arguments: [project, name])
+            let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM container WHERE project = ?", arguments: [project]) ?? 0
+            if left == 0 { try db.execute(sql: "DELETE FROM project WHERE name = ?", arguments: [project]) }
         }
     }
 

@@ -67,6 +67,26 @@ import Testing
         #expect(platformError?.code == "platform-not-found")
     }
 
+    /// Lookups are kept for the process, but never past a change of the store: a retag, a removal or another
+    /// store object's write (another process) is seen by the next lookup.
+    @Test func aKeptLookupFollowsEveryChangeOfTheIndex() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        try dir.makeRootfs("rootfs")
+        let store = try ImageStore(root: dir.path + "/store")
+        #expect(try store.lookup("berth.local/app:1") == nil)
+        let first = try store.importRootfs(directory: dir.path + "/rootfs", reference: "berth.local/app:1")
+        #expect(try store.lookup("berth.local/app:1")?.digest == first.digest)
+        // The same name given to another image by a second store object on the same layout.
+        try dir.write("rootfs/etc/hostname", "changed\n")
+        let second = try ImageStore(root: dir.path + "/store").importRootfs(
+            directory: dir.path + "/rootfs", reference: "berth.local/app:1")
+        #expect(second.digest != first.digest)
+        #expect(try store.lookup("berth.local/app:1")?.digest == second.digest)
+        try store.remove(reference: "berth.local/app:1")
+        #expect(try store.lookup("berth.local/app:1") == nil)
+    }
+
     @Test func listTagRemove() throws {
         let dir = try Scratch()
         defer { dir.cleanup() }
