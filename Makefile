@@ -68,9 +68,11 @@ build: deps
 #   every absolute pointer in its ~40 MB of Swift data relocated at start (135,000 relocations, each touched page
 #   copied into the process): 1.4 of `berth --version`'s 3.3 ms of CPU. Only with the static runtime: linked to the
 #   shared Swift libraries, the dynamic loader warns about their protected symbols on every run.
+# - SQLite and the C++ runtime linked from their static archives (Sources/berth/static-ld.sh says why and how).
 RELEASE_FLAGS := -c release --static-swift-stdlib --scratch-path .build-release \
                  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
-                 -Xswiftc -Xclang-linker -Xswiftc -no-pie
+                 -Xswiftc -Xclang-linker -Xswiftc -no-pie \
+                 -Xswiftc -Xclang-linker -Xswiftc --ld-path=$(CURDIR)/Sources/berth/static-ld.sh
 release: deps
 	for product in berth berth-monitor; do swift build $(RELEASE_FLAGS) --product $$product || exit 1; done
 

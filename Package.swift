@@ -136,7 +136,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
-            name: "berth", dependencies: ["BerthCLI"], exclude: ["exports.map"],
+            name: "berth", dependencies: ["BerthCLI"], exclude: ["exports.map", "static-ld.sh"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/berth/exports.map"])]),
         // Each container's monitor, started by `berth apply`/`start`: the Supervision module alone, so that a
         // supervised container costs less memory than with the whole `berth` binary.

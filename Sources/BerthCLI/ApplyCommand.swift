@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthSystem
 import Executor
 import Foundation
 import Manifest
@@ -46,19 +47,23 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         network.apply()
-        // A monitor loads while this process plans; the first container to start takes it.
+        // A monitor loads while this process plans; the first container to start takes it. The stores open on a
+        // thread of their own meanwhile (about a millisecond, mostly SQLite's and GRDB's set-up), while this one
+        // starts that monitor and reads the manifest; an error of the stores is still the one reported first.
         let launcher = SelfExecMonitorLauncher()
-        if !dryRun { launcher.warmUp() }
-        let context = try Context(global)
-        let source: Engine.Source
-        if let planFile {
-            source = .saved(try SavedPlan.load(path: planFile))
-        } else {
-            let loaded = try manifest.load()
-            if !noBuild, !dryRun, loaded.containers.contains(where: { $0.build != nil }) {
-                try ImageBuilds.run(loaded, project: manifest.projectName ?? loaded.name, context: context, force: build)
+        let root = global.root
+        let (read, opened) = WorkerThreads.alongside({ Result { try Context(root: root) } }) {
+            if !dryRun { launcher.warmUp() }
+            return Result { () throws -> Engine.Source in
+                if let planFile { return .saved(try SavedPlan.load(path: planFile)) }
+                let loaded = try manifest.load()
+                return .manifest(loaded, path: absolutePath(manifest.file), project: manifest.projectName ?? loaded.name)
             }
-            source = .manifest(loaded, path: absolutePath(manifest.file), project: manifest.projectName ?? loaded.name)
+        }
+        let context = try opened.get()
+        let source = try read.get()
+        if case .manifest(let loaded, _, let project) = source, !noBuild, !dryRun, loaded.containers.contains(where: { $0.build != nil }) {
+            try ImageBuilds.run(loaded, project: project, context: context, force: build)
         }
         let display = dryRun || isatty(STDERR_FILENO) != 1 ? nil : PullProgressDisplay()
         defer { display?.finish() }

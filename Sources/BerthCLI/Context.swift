@@ -6,7 +6,7 @@ import Planner
 import State
 
 /// The stores of one state root, opened for a command.
-struct Context {
+struct Context: Sendable {
     let root: StateRoot
     let images: ImageStore
     let snapshots: SnapshotStores
@@ -15,10 +15,14 @@ struct Context {
     /// Opens the stores of the state root, creating what is missing. `readOnly` (for commands that only
     /// look: `ps`, `image ls`) writes nothing when the root exists, so they work on a read-only root.
     init(_ options: GlobalOptions, readOnly: Bool = false) throws {
+        try self.init(root: options.root, readOnly: readOnly)
+    }
+
+    init(root: StateRoot, readOnly: Bool = false) throws {
         guard geteuid() == 0 else {
             throw CLIError(message: "berth must run as root (rootless mode is not supported yet)", category: .runtime)
         }
-        root = options.root
+        self.root = root
         if !(readOnly && root.exists) { try root.create() }
         images = try ImageStore(root: root.store)
         snapshots = SnapshotStores(root: root.snapshots)
