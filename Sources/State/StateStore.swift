@@ -190,17 +190,17 @@ public final class StateStore: Sendable {
 
     /// The manifest a project was last applied from, nil when the project is not recorded.
     public func manifestPath(project: String) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT manifestPath FROM project WHERE name = ?", arguments: [project]) }
+        try read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT manifestPath FROM project WHERE name = ?"), arguments: [project]) }
     }
 
     /// The state revision: it moves on every write.
     public func revision() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'revision'") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'revision'")) ?? 0 }
     }
 
     public func containers(project: String) throws -> [ContainerRecord] {
         try read { db in
-            try ContainerRecord.fetchAll(db, sql: "SELECT * FROM container WHERE project = ? ORDER BY name", arguments: [project])
+            try ContainerRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM container WHERE project = ? ORDER BY name"), arguments: [project])
         }
     }
 
@@ -208,9 +208,13 @@ public final class StateStore: Sendable {
         try read { db in try ContainerRecord.fetchAll(db, sql: "SELECT * FROM container ORDER BY project, name") }
     }
 
+    /// One container's record; its statement is compiled once per connection (GRDB's authorizer runs at every
+    /// compilation, and followers and monitors ask for a record many times).
+    static let containerByName = "SELECT * FROM container WHERE project = ? AND name = ?"
+
     public func container(project: String, name: String) throws -> ContainerRecord? {
         try read { db in
-            try ContainerRecord.fetchOne(db, sql: "SELECT * FROM container WHERE project = ? AND name = ?", arguments: [project, name])
+            try ContainerRecord.fetchOne(db.cachedStatement(sql: Self.containerByName), arguments: [project, name])
         }
     }
 
@@ -233,8 +237,7 @@ public final class StateStore: Sendable {
     {
         try write { db in
             guard
-                var record = try ContainerRecord.fetchOne(
-                    db, sql: "SELECT * FROM container WHERE project = ? AND name = ?", arguments: [project, name])
+                var record = try ContainerRecord.fetchOne(db.cachedStatement(sql: Self.containerByName), arguments: [project, name])
             else { return nil }
             change(&record)
             try record.update(db)
@@ -262,7 +265,7 @@ public final class StateStore: Sendable {
         do {
             return try queue.write { db in
                 let result = try body(db)
-                try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                try db.cachedStatement(sql: "UPDATE meta SET value = value + 1 WHERE key = 'revision'").execute()
                 return result
             }
         } catch {

@@ -1,6 +1,9 @@
 import Foundation
 import OCI
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One line a container wrote, as stored in its log file (one JSON object per line).
 public struct LogRecord: Codable, Hashable, Sendable {
@@ -78,19 +81,42 @@ public final class LogReader {
     private let path: String
     private var offset: UInt64 = 0
     private var pending = Data()
+    /// The log kept open between reads (a follower reads every few milliseconds), with its inode: a log made
+    /// anew under the same path (the container replaced) is reopened and read from its start.
+    private var fd: Int32 = -1
+    private var inode: UInt64 = 0
 
     public init(path: String) {
         self.path = path
     }
 
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
     /// The complete records written since the last call.
     public func readNew() -> [LogRecord] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        handle.seek(toFileOffset: offset)
-        let data = handle.readDataToEndOfFile()
-        offset += UInt64(data.count)
-        pending.append(data)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return [] }
+        // Made anew: another inode, or the same number reused for a file shorter than what was read.
+        if fd < 0 || UInt64(info.st_ino) != inode || UInt64(info.st_size) < offset {
+            if fd >= 0 {
+                close(fd)
+                offset = 0
+                pending = Data()
+            }
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return [] }
+            inode = UInt64(info.st_ino)
+        }
+        guard UInt64(info.st_size) > offset else { return [] }
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            guard count > 0 else { break }
+            offset += UInt64(count)
+            pending.append(contentsOf: chunk[0..<count])
+        }
         var records: [LogRecord] = []
         while let newline = pending.firstIndex(of: 0x0A) {
             let line = pending[pending.startIndex..<newline]

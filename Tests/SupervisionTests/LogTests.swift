@@ -26,6 +26,26 @@ private func scratch() throws -> String {
         #expect(reader.readNew().isEmpty)
     }
 
+    /// A reader keeps its log open between reads; a log made anew under the same path (the container replaced
+    /// while `logs -f` follows it) is read from its start, and a missing one reads as empty.
+    @Test func aReplacedLogIsReadFromItsStart() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/c.log"
+        let reader = LogReader(path: path)
+        #expect(reader.readNew().isEmpty)
+        let first = try LogWriter(path: path)
+        first.append(Data("old run, a long first line\n".utf8), stream: .stdout)
+        first.flush()
+        #expect(reader.readNew().map(\.text) == ["old run, a long first line"])
+        try FileManager.default.removeItem(atPath: path)
+        #expect(reader.readNew().isEmpty)
+        let second = try LogWriter(path: path)
+        second.append(Data("new\n".utf8), stream: .stderr)
+        second.flush()
+        #expect(reader.readNew().map(\.text) == ["new"])
+    }
+
     @Test func recordsAreOneJSONObjectPerLine() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
