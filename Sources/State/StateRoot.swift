@@ -33,7 +33,7 @@ public struct StateRoot: Hashable, Sendable {
     /// host-global name Berth makes (cgroups), so that two state roots never share one.
     public var identity: String {
         let real = PathGuard.realPath(path) ?? path
-        return Hex.encode(SHA256.hash(data: Data(real.utf8)).prefix(6))
+        return String(SHA256.hash(data: Data(real.utf8)).hex.prefix(12))
     }
 
     /// The OCI image layout.

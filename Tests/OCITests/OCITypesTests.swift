@@ -139,4 +139,14 @@ import Testing
         let value = try JSONDecoder().decode(JSONValue.self, from: json)
         #expect(String(decoding: try CanonicalJSON.encode(value), as: UTF8.self) == #"{"a":[1,2.5,true,null,"s"],"b":{"c":{}}}"#)
     }
+
+    /// Arrays of strings take the encoder's [String] path; arrays that only start with strings, empty and
+    /// nested ones, and escapes come out as before.
+    @Test func stringArraysEncodeAsEveryOtherArray() throws {
+        let json = Data(#"{"e":[],"m":["a",1,"b"],"n":[["x"],[]],"s":["read","wr\"ite","\u00e9"]}"#.utf8)
+        let value = try JSONDecoder().decode(JSONValue.self, from: json)
+        #expect(
+            String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
+                == #"{"e":[],"m":["a",1,"b"],"n":[["x"],[]],"s":["read","wr\"ite","é"]}"#)
+    }
 }
