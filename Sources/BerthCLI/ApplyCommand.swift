@@ -88,15 +88,15 @@ struct Apply: ParsableCommand {
                 printError("\(outcome.action.symbol) \(outcome.name): \(outcome.action.pastTense)\(unpacked)")
             }
         }
-        guard wait else {
-            if failed { throw ExitCode(1) }
-            return
-        }
+        guard wait else { Self.end(failed ? 1 : 0, display: display) }
         let names = outcomes.filter { $0.error == nil && $0.action != .remove }.map(\.name)
         let services = plan.serviceNames
         let prefix = plan.containers.count > 1
         let results = try OutputFollower(root: context.root, state: context.state)
-            .follow(project: plan.project, names: names, until: names.filter { !services.contains($0) }) { name, record in
+            .follow(
+                project: plan.project, names: names, until: names.filter { !services.contains($0) },
+                endReports: launcher.takeEndReports(project: plan.project)
+            ) { name, record in
                 let line = prefix ? "\(name) | \(record.text)\n" : record.text + "\n"
                 let handle = record.stream == .stdout ? FileHandle.standardOutput : FileHandle.standardError
                 handle.write(Data(line.utf8))
@@ -104,10 +104,16 @@ struct Apply: ParsableCommand {
         for result in results where result.exitCode == nil {
             printError("berth: error: container \(result.name) failed: \(result.failure ?? "unknown reason")")
         }
-        if failed { throw ExitCode(1) }
-        if let first = results.first(where: { ($0.exitCode ?? 1) != 0 }) {
-            throw ExitCode(first.exitCode ?? 1)
-        }
+        let firstFailure = results.first(where: { ($0.exitCode ?? 1) != 0 }).map { $0.exitCode ?? 1 }
+        Self.end(failed ? 1 : firstFailure ?? 0, display: display)
+    }
+
+    /// Ends the process with `status` once the work is done, the stores still open: closing them would only run
+    /// GRDB's teardown and, were this the database's last connection, SQLite's checkpoint, a millisecond or more
+    /// after the containers ended, which the monitors (or the next command) do anyway.
+    private static func end(_ status: Int32, display: PullProgressDisplay?) -> Never {
+        display?.finish()
+        Foundation.exit(status)  // flushes standard output, as a return from main would
     }
 }
 

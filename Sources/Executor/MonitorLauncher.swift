@@ -8,6 +8,13 @@ import Supervision
 /// Starts the monitor process for one container.
 public protocol MonitorLauncher: Sendable {
     func launch(_ request: MonitorRequest) throws -> LaunchedMonitor
+    /// Takes the read end of a started monitor's report pipe, past its start byte: the monitor closes the pipe
+    /// once it has recorded the container's end, so a follower in this process wakes then (`endReports`).
+    func keepEndReport(_ descriptor: Int32, project: String, name: String)
+}
+
+extension MonitorLauncher {
+    public func keepEndReport(_ descriptor: Int32, project: String, name: String) { close(descriptor) }
 }
 
 /// A started monitor: its pid, and the read end of its start report, a pipe on which the monitor writes one
@@ -36,6 +43,8 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     public let executable: String?
     /// Warm monitors, each with the write end of its request pipe.
     private let warm = Mutex<[(monitor: LaunchedMonitor, input: Int32)]>([])
+    /// End reports of the monitors this launcher started, by project and container name.
+    private let ends = Mutex<[String: [String: Int32]]>([:])
 
     public init(executable: String? = nil) {
         self.executable = executable
@@ -59,6 +68,19 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
             return
         }
         warm.withLock { $0.append((monitor, input.write)) }
+    }
+
+    public func keepEndReport(_ descriptor: Int32, project: String, name: String) {
+        let replaced = ends.withLock { kept in
+            defer { kept[project, default: [:]][name] = descriptor }
+            return kept[project]?[name]
+        }
+        if let replaced { close(replaced) }
+    }
+
+    /// The end reports kept for `project`'s containers (the caller closes them), by container name.
+    public func takeEndReports(project: String) -> [String: Int32] {
+        ends.withLock { $0.removeValue(forKey: project) ?? [:] }
     }
 
     public func launch(_ request: MonitorRequest) throws -> LaunchedMonitor {

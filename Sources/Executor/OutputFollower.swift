@@ -28,10 +28,12 @@ public struct OutputFollower: Sendable {
     /// `emit` gets each record with its container's name. Results are for `until`, in its order.
     /// With `skipExisting`, output written before the call is not replayed. `readers` continues readers the
     /// caller has already read from (`berth logs` prints the history first); the others start at the start.
-    /// The records of one polling round are emitted in time order across containers.
+    /// The records of one polling round are emitted in time order across containers. `endReports` are
+    /// monitors' report pipes (`SelfExecMonitorLauncher.takeEndReports`), taken over: a container whose monitor
+    /// closes its pipe is looked at again at once, so its recorded end needs no quick polling to be seen.
     public func follow(
         project: String, names: [String], until: [String]? = nil, skipExisting: Bool = false,
-        readers given: [String: LogReader] = [:], emit: (String, LogRecord) -> Void
+        readers given: [String: LogReader] = [:], endReports: [String: Int32] = [:], emit: (String, LogRecord) -> Void
     ) throws -> [Result] {
         let awaited = until ?? names
         var readers = Dictionary(
@@ -44,6 +46,9 @@ public struct OutputFollower: Sendable {
         var results: [String: Result] = [:]
         let liveness = Liveness(root: root, state: state)
         let ends = EndWatch()
+        for (name, descriptor) in endReports {
+            if names.contains(name) { ends.add(report: descriptor, name: name) } else { close(descriptor) }
+        }
         let quickUntil = Date().addingTimeInterval(0.2)
         while !awaited.allSatisfy({ results[$0] != nil }) {
             var round: [(name: String, record: LogRecord)] = []
@@ -65,10 +70,14 @@ public struct OutputFollower: Sendable {
                 }
             }
             for entry in LogSelection.interleaved(round) { emit(entry.name, entry.record) }
-            // Woken at once when a monitor ends (it has recorded the exit by then); else every 5 ms for output,
-            // every 1 ms in the first 200 ms: a short-lived container's recorded exit is seen before its monitor
-            // has unmounted and ended.
-            if !awaited.allSatisfy({ results[$0] != nil }) { ends.wait(milliseconds: Date() < quickUntil ? 1 : 5) }
+            // Woken at once when a monitor reports its container's end or ends (it has recorded the exit by then);
+            // else every 5 ms for output. Without a report to wait for, every 1 ms in the first 200 ms: a
+            // short-lived container's recorded exit is then seen before its monitor has unmounted and ended.
+            let pending = awaited.filter { results[$0] == nil }
+            if !pending.isEmpty {
+                let reported = pending.allSatisfy { ends.awaitsReport($0) }
+                ends.wait(milliseconds: !reported && Date() < quickUntil ? 1 : 5)
+            }
         }
         return awaited.compactMap { results[$0] }
     }

@@ -13,7 +13,8 @@ struct StartWaiter {
     /// (or already ended) returns, a failed start throws with the runtime's message.
     func launch(_ request: MonitorRequest, with launcher: any MonitorLauncher, timeout: TimeInterval = 60) throws {
         let monitor = try launcher.launch(request)
-        defer { close(monitor.startReport) }
+        var kept = false
+        defer { if !kept { close(monitor.startReport) } }
         _ = try state.update(project: request.project, name: request.name) { $0.monitorPID = monitor.pid }
         var report = pollfd(fd: monitor.startReport, events: Int16(POLLIN), revents: 0)
         let deadline = Date().addingTimeInterval(timeout)
@@ -21,9 +22,15 @@ struct StartWaiter {
         repeat {
             ready = poll(&report, 1, Int32(max(0, deadline.timeIntervalSinceNow) * 1000))
         } while ready < 0 && errno == EINTR
+        var byte: UInt8 = 0
+        let started = ready > 0 && read(monitor.startReport, &byte, 1) == 1
         let record = try state.container(project: request.project, name: request.name)
         switch record?.status {
         case .running?, .exited?, .stopped?, .restarting?:
+            if started {
+                launcher.keepEndReport(monitor.startReport, project: request.project, name: request.name)
+                kept = true
+            }
             return
         case .failed?:
             throw ExecutorError(

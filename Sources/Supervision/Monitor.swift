@@ -6,6 +6,7 @@ import Manifest
 import Runtime
 import Snapshots
 import State
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,6 +38,7 @@ public enum Monitor {
                 }
             }
             reportStart()
+            reportEnd()
             return 1
         }
     }
@@ -105,6 +107,7 @@ public enum Monitor {
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
             _ = try store.update(project: project, name: name) { $0.restartCount += 1 }
         }
+        reportEnd()  // the end is recorded: a follower need not wait for the unmount below
         if !request.snapshotKey.isEmpty, let kind = SnapshotterKind(rawValue: request.snapshotter) {
             let snapshots = try SnapshotStore(root: root.snapshots, snapshotter: kind)
             try snapshots.release(key: request.snapshotKey, rootfs: request.bundle + "/rootfs", removeData: false)
@@ -203,13 +206,25 @@ public enum Monitor {
         PipeDrain.drain(pipes.map(\.0)) { index, chunk in log.append(Data(chunk), stream: pipes[index].1) }
     }
 
-    /// Tells the launcher (through standard output, a pipe) that the start is recorded, once; standard
-    /// output is /dev/null afterwards.
+    /// Tells the launcher (through standard output, a pipe) that the start is recorded: one byte, once.
     private static func reportStart() {
+        guard
+            startReported.withLock({ reported in
+                defer { reported = true }
+                return !reported
+            })
+        else { return }
         var byte: UInt8 = 0x0A
         _ = write(STDOUT_FILENO, &byte, 1)
+    }
+
+    /// Tells the launcher that the container's end is recorded (after its last run, restarts included): standard
+    /// output, the pipe, is closed (pointed at /dev/null), which a follower sees at once.
+    private static func reportEnd() {
         MonitorInvocation.pointAtNull(STDOUT_FILENO, O_WRONLY)
     }
+
+    private static let startReported = Mutex(false)
 
     private static func readPID(_ path: String) -> Int32? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }

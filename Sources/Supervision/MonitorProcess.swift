@@ -58,12 +58,23 @@ public enum MonitorProcess {
 /// not kept; the caller checks the state after each wake-up.
 public final class EndWatch {
     private var fds: [Int32: Int32] = [:]  // pid → pidfd
+    /// Other descriptors whose end (or any input) wakes `wait`: monitors' end reports, by container name.
+    private var reports: [String: Int32] = [:]
 
     public init() {}
 
     deinit {
         for fd in fds.values { close(fd) }
+        for fd in reports.values { close(fd) }
     }
+
+    /// Watches `descriptor` (taking it) for the end `name`'s monitor reports; it leaves the set when it wakes `wait`.
+    public func add(report descriptor: Int32, name: String) {
+        if let old = reports.updateValue(descriptor, forKey: name) { close(old) }
+    }
+
+    /// Whether the end report of `name` is still awaited.
+    public func awaitsReport(_ name: String) -> Bool { reports[name] != nil }
 
     public func add(_ pid: Int32) {
         guard pid > 0, fds[pid] == nil else { return }
@@ -75,16 +86,22 @@ public final class EndWatch {
 
     /// Sleeps until a watched process ends or `milliseconds` pass; ended processes leave the set.
     public func wait(milliseconds: Int32) {
-        guard !fds.isEmpty else {
+        guard !fds.isEmpty || !reports.isEmpty else {
             usleep(UInt32(milliseconds) * 1000)
             return
         }
         let pids = Array(fds.keys)
-        var polled = pids.map { pollfd(fd: fds[$0] ?? -1, events: Int16(POLLIN), revents: 0) }
+        let names = Array(reports.keys)
+        var polled =
+            pids.map { pollfd(fd: fds[$0] ?? -1, events: Int16(POLLIN), revents: 0) }
+            + names.map { pollfd(fd: reports[$0] ?? -1, events: Int16(POLLIN), revents: 0) }
         let ready = poll(&polled, nfds_t(polled.count), milliseconds)
         guard ready > 0 else { return }
         for (pid, entry) in zip(pids, polled) where entry.revents != 0 {
             if let fd = fds.removeValue(forKey: pid) { close(fd) }
+        }
+        for (name, entry) in zip(names, polled[pids.count...]) where entry.revents != 0 {
+            if let fd = reports.removeValue(forKey: name) { close(fd) }
         }
     }
 }
