@@ -16,15 +16,37 @@ public enum WorkerThreads {
             return
         }
         let counter = Counter()
-        let finished = DispatchGroup()
-        for _ in 0..<width {
-            finished.enter()
-            Thread.detachNewThread {
-                while let index = counter.next(below: count) { body(index) }
-                finished.leave()
-            }
+        let work: @Sendable () -> Void = {
+            while let index = counter.next(below: count) { body(index) }
         }
-        finished.wait()
+        let threads = (0..<width).compactMap { _ in startThread(work) }
+        if threads.isEmpty { work() }  // no thread could be made: the calls run here
+        for thread in threads { pthread_join(thread, nil) }
+    }
+
+    /// Starts a joinable POSIX thread running `body`; nil when none can be made. Plain pthreads: Foundation's
+    /// `Thread` and a `DispatchGroup` cost a process's first use of them (about half a millisecond), which
+    /// `apply` pays on its start path.
+    static func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+        let job = Unmanaged.passRetained(ThreadJob(body)).toOpaque()
+        var thread = pthread_t()
+        let made = pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<ThreadJob>.fromOpaque(raw).takeRetainedValue().body()
+                return nil
+            }, job)
+        guard made == 0 else {
+            Unmanaged<ThreadJob>.fromOpaque(job).release()
+            return nil
+        }
+        return thread
+    }
+
+    private final class ThreadJob: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
     /// The next index to run, shared by the threads of one `forEach`.
@@ -74,15 +96,13 @@ extension WorkerThreads {
         _ side: @escaping @Sendable () -> Side, main: () -> Main
     ) -> (main: Main, side: Side) {
         let result = Mutex<Side?>(nil)
-        let finished = DispatchGroup()
-        finished.enter()
-        Thread.detachNewThread {
-            let value = side()
-            result.withLock { $0 = value }
-            finished.leave()
-        }
+        let thread = startThread { result.withLock { $0 = side() } }
         let mine = main()
-        finished.wait()
+        if let thread {
+            pthread_join(thread, nil)
+        } else {
+            result.withLock { $0 = side() }  // no thread could be made: it runs here, after `main`
+        }
         guard let theirs = result.withLock({ $0 }) else { preconditionFailure("the side task ended without a result") }
         return (mine, theirs)
     }

@@ -221,10 +221,11 @@ public final class StateStore: Sendable {
     /// Inserts or replaces a container record (and its project) in one transaction.
     public func save(_ record: ContainerRecord, manifestPath: String) throws {
         try write { db in
-            try db.execute(
-                sql: "INSERT INTO project (name, manifestPath) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET manifestPath = excluded.manifestPath",
-                arguments: [record.project, manifestPath])
-            try record.save(db)
+            try db.cachedStatement(
+                sql: "INSERT INTO project (name, manifestPath) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET manifestPath = excluded.manifestPath"
+            ).execute(arguments: [record.project, manifestPath])
+            // One statement (an UPDATE tried first, as `save` does, is a second compilation for a new record).
+            try record.insert(db, onConflict: .replace)
         }
     }
 
