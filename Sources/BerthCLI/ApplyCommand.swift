@@ -2,6 +2,7 @@ import ArgumentParser
 import BerthSystem
 import Executor
 import Foundation
+import ImageStore
 import Manifest
 import Planner
 import State
@@ -57,6 +58,8 @@ struct Apply: ParsableCommand {
             return Result { () throws -> Engine.Source in
                 if let planFile { return .saved(try SavedPlan.load(path: planFile)) }
                 let loaded = try manifest.load()
+                // The images, looked up while the state opens: the plan finds them kept.
+                ImageStore.prefetch(root: root.store, references: loaded.containers.compactMap(\.image))
                 return .manifest(loaded, path: absolutePath(manifest.file), project: manifest.projectName ?? loaded.name)
             }
         }

@@ -12,6 +12,13 @@ extension ImageStore {
     }
 
     /// Like `resolve`, but nil when no index entry carries the name.
+    /// Looks `references` up in the layout at `root` when there is one (nothing is created), so that the
+    /// answers are kept for this process's later lookups: `apply` does so while its state database opens.
+    public static func prefetch(root: String, references: [String], platform: Platform = .host) {
+        guard FileSystem.exists(root + "/index.json"), let store = try? ImageStore(root: root) else { return }
+        for reference in references { _ = try? store.lookup(reference, platform: platform) }
+    }
+
     public func lookup(_ reference: String, platform: Platform = .host) throws -> ResolvedImage? {
         try lookup(try ImageReference(parsing: reference), platform: platform)
     }
@@ -19,15 +26,15 @@ extension ImageStore {
     func lookup(_ reference: ImageReference, platform: Platform) throws -> ResolvedImage? {
         // One apply asks for the same image several times (the pull policy, the plan, the bundle): an answer is
         // kept for as long as index.json is the same file (every change replaces it), blobs being immutable.
-        let key = LookupKey(reference: reference.description, platform: platform)
+        let key = LookupKey(root: root, reference: reference.description, platform: platform)
         let identity = FileIdentity(path: root + "/index.json")
-        if let identity, let kept = lookups.withLock({ $0[key] }), kept.index == identity { return kept.image }
+        if let identity, let kept = Self.lookups.withLock({ $0[key] }), kept.index == identity { return kept.image }
         guard let entry = try findEntry(reference) else {
-            if let identity { lookups.withLock { $0[key] = KeptLookup(index: identity, image: nil) } }
+            if let identity { Self.lookups.withLock { $0[key] = KeptLookup(index: identity, image: nil) } }
             return nil
         }
         let image = try resolveEntry(entry, name: reference.description, platform: platform)
-        if let identity { lookups.withLock { $0[key] = KeptLookup(index: identity, image: image) } }
+        if let identity { Self.lookups.withLock { $0[key] = KeptLookup(index: identity, image: image) } }
         return image
     }
 

@@ -8,8 +8,8 @@ public final class ImageStore: Sendable {
     public let root: String
     /// JSON documents (index, manifest, config) larger than this are refused.
     static let jsonLimit = 20 << 20
-    /// Images this process has looked up, with the index.json they were found in.
-    let lookups = Mutex<[LookupKey: KeptLookup]>([:])
+    /// Images this process has looked up (in any store object on a layout), with the index.json they were found in.
+    static let lookups = Mutex<[LookupKey: KeptLookup]>([:])
 
     /// Opens the layout at `root`, creating its files when missing.
     public init(root: String) throws {
@@ -138,6 +138,7 @@ extension Descriptor {
 }
 
 struct LookupKey: Hashable {
+    var root: String
     var reference: String
     var platform: Platform
 }
