@@ -54,7 +54,7 @@ struct Apply: ParsableCommand {
         let launcher = SelfExecMonitorLauncher()
         let root = global.root
         let (read, opened) = WorkerThreads.alongside({ Result { try Context(root: root) } }) {
-            if !dryRun { launcher.warmUp() }
+            if !dryRun { launcher.warmUp(root: root) }
             return Result { () throws -> Engine.Source in
                 if let planFile { return .saved(try SavedPlan.load(path: planFile)) }
                 let loaded = try manifest.load()

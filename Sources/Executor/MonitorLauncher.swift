@@ -60,10 +60,12 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     }
 
     /// Starts a monitor that waits for its request; failures are ignored (`launch` then starts one itself).
-    public func warmUp() {
+    /// With `root`, the warm monitor readies that state root's database while it waits (`Monitor.prepareState`).
+    public func warmUp(root: StateRoot? = nil) {
         guard let input = Self.pipe() else { return }
         defer { close(input.read) }
-        guard let monitor = try? spawn([MonitorRequest.command, MonitorRequest.awaitFlag], input: input.read) else {
+        let arguments = [MonitorRequest.command, MonitorRequest.awaitFlag] + (root.map { [$0.path] } ?? [])
+        guard let monitor = try? spawn(arguments, input: input.read) else {
             close(input.write)
             return
         }

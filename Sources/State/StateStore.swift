@@ -208,6 +208,14 @@ public final class StateStore: Sendable {
         try read { db in try ContainerRecord.fetchAll(db, sql: "SELECT * FROM container ORDER BY project, name") }
     }
 
+    /// A write transaction that changes nothing (the revision rewritten as it is), made by a warm monitor while
+    /// `apply` plans: SQLite syncs a new WAL's header, and its directory, at the first commit after the WAL was
+    /// emptied (each command that was the database's last connection empties it), and this takes that sync off
+    /// `apply`'s start path. Errors are ignored: the first real write then pays it, as before.
+    public func prepareForWrites() {
+        _ = try? queue.write { db in try db.execute(sql: "UPDATE meta SET value = value WHERE key = 'revision'") }
+    }
+
     /// One container's record; its statement is compiled once per connection (GRDB's authorizer runs at every
     /// compilation, and followers and monitors ask for a record many times).
     static let containerByName = "SELECT * FROM container WHERE project = ? AND name = ?"

@@ -64,7 +64,9 @@ public enum Monitor {
             arguments = driver.runArguments(
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
         }
-        var state: StateStore?
+        var state: StateStore? = preparedState.withLock { store in
+            store.flatMap { $0.path == root.database ? $0 : nil }
+        }
         var backoff = RestartBackoff()
         while true {
             let run = try runOnce(request, arguments: arguments, files: files, log: log) {
@@ -225,6 +227,18 @@ public enum Monitor {
     }
 
     private static let startReported = Mutex(false)
+
+    /// The state database a warm monitor opened while it waited for its request.
+    private static let preparedState = Mutex<StateStore?>(nil)
+
+    /// A warm monitor's wait for its request, put to use: the state database of `root` is opened (SQLite's and
+    /// GRDB's set-up, a millisecond this monitor then does not spend while the runtime starts the container)
+    /// and readied for writes (`StateStore.prepareForWrites`). Only an existing database is opened.
+    public static func prepareState(_ root: StateRoot) {
+        guard FileManager.default.fileExists(atPath: root.database), let store = try? StateStore(path: root.database) else { return }
+        store.prepareForWrites()
+        preparedState.withLock { $0 = store }
+    }
 
     private static func readPID(_ path: String) -> Int32? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }

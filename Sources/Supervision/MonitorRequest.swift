@@ -87,10 +87,16 @@ public enum MonitorInvocation: Sendable, Equatable {
     /// A warm monitor whose input ended without a request: it was not needed.
     case unneeded
 
-    /// Nil for any command line but a monitor's. A warm monitor (`__monitor --await-request`) gets its
-    /// request, NUL-separated, from `input` (by default: all of standard input, which then becomes /dev/null).
-    public init?(commandLine: [String], input: () -> Data = Self.readStandardInput) {
-        if commandLine.count == 3, commandLine[1] == MonitorRequest.command, commandLine[2] == MonitorRequest.awaitFlag {
+    /// Nil for any command line but a monitor's. A warm monitor (`__monitor --await-request [STATE-ROOT]`) gets
+    /// its request, NUL-separated, from `input` (by default: all of standard input, which then becomes /dev/null);
+    /// given the state root, it first has `prepare` ready the state database there while it waits.
+    public init?(
+        commandLine: [String], input: () -> Data = Self.readStandardInput, prepare: (StateRoot) -> Void = Monitor.prepareState
+    ) {
+        if commandLine.count == 3 || commandLine.count == 4, commandLine[1] == MonitorRequest.command,
+            commandLine[2] == MonitorRequest.awaitFlag
+        {
+            if commandLine.count == 4, commandLine[3].hasPrefix("/") { prepare(StateRoot(path: commandLine[3])) }
             let data = input()
             guard !data.isEmpty else {
                 self = .unneeded

@@ -44,6 +44,40 @@ struct MonitorInvocationTests {
         #expect(invocation == .supervise(request))
     }
 
+    /// Given the state root, a warm monitor readies its database before it waits for the request (and only then:
+    /// a relative path, or none, is not prepared).
+    @Test func warmMonitorPreparesTheStateRootItIsGivenFirst() {
+        let payload = Data(request.arguments.joined(separator: "\0").utf8)
+        var events: [String] = []
+        let invocation = MonitorInvocation(
+            commandLine: ["berth", "__monitor", "--await-request", "/tmp/s"],
+            input: {
+                events.append("input")
+                return payload
+            },
+            prepare: { events.append("prepare " + $0.path) })
+        #expect(invocation == .supervise(request))
+        #expect(events == ["prepare /tmp/s", "input"])
+        var prepared = false
+        _ = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request", "s"], input: { Data() }, prepare: { _ in prepared = true })
+        _ = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request"], input: { Data() }, prepare: { _ in prepared = true })
+        #expect(!prepared)
+    }
+
+    /// What a warm monitor prepares: an existing database, opened and written once without a change.
+    @Test func preparingTheStateChangesNothingInIt() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-prepare-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let root = StateRoot(path: path)
+        Monitor.prepareState(root)
+        #expect(!FileManager.default.fileExists(atPath: root.database))  // none is created
+        let store = try StateStore(path: root.database)
+        let revision = try store.revision()
+        Monitor.prepareState(root)
+        #expect(try store.revision() == revision)
+    }
+
     @Test func warmMonitorWithoutRequestIsUnneeded() {
         let invocation = MonitorInvocation(commandLine: ["berth", "__monitor", "--await-request"], input: { Data() })
         #expect(invocation == .unneeded)
