@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import GRDB
 #if canImport(Glibc)
@@ -43,15 +44,25 @@ public final class StateStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            try queue.writeWithoutTransaction { db in
-                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
-                    try db.execute(sql: "PRAGMA journal_mode = WAL")
+            // The common case, a database already in WAL mode at the current schema, is one read. A new database
+            // is set up under a lock, checked again there: two processes opening it together (an apply and its
+            // warm monitor) would otherwise both switch its journal and create its tables, and one would fail.
+            let ready = { [queue] in
+                try queue.read { db in
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" && Self.migrator.hasCompletedMigrations(db)
                 }
             }
-            // The common case, a database already at the current schema, is a read; only a database that
-            // needs a migration goes through the migrator's write barrier.
-            if try !queue.read({ db in try Self.migrator.hasCompletedMigrations(db) }) {
-                try Self.migrator.migrate(queue)
+            if try !ready() {
+                let lock = try FileLock(path: path + "-setup.lock")
+                defer { lock.unlock() }
+                if try !ready() {
+                    try queue.writeWithoutTransaction { db in
+                        if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                            try db.execute(sql: "PRAGMA journal_mode = WAL")
+                        }
+                    }
+                    try Self.migrator.migrate(queue)
+                }
             }
         } catch {
             var info = statvfs()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import State
 
@@ -16,6 +17,28 @@ private func record(_ name: String, project: String = "p") -> ContainerRecord {
 }
 
 @Suite struct StateStoreTests {
+    /// Processes that open a new database together (apply and its warm monitor) all get it at the current
+    /// schema: one creates the tables, the others find them.
+    @Test func openingANewDatabaseTogetherSucceedsEverywhere() throws {
+        for _ in 0..<5 {
+            let dir = try scratch()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let opened = Mutex(0)
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do {
+                    let store = try StateStore(path: dir + "/state.db")
+                    _ = try store.revision()
+                    opened.withLock { $0 += 1 }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            #expect(opened.withLock { $0 } == 6)
+        }
+    }
+
     @Test func saveUpdateRemoveMoveTheRevision() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
