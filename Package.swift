@@ -159,7 +159,7 @@ let package = Package(
             name: "SpecBuilderTests", dependencies: ["SpecBuilder", "Manifest", "OCI", "Diagnostics", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI"]),
         .testTarget(name: "NetworkingTests", dependencies: ["Networking", "BerthSystem", "Diagnostics", "OCI"]),
-        .testTarget(name: "StateTests", dependencies: ["State"]),
+        .testTarget(name: "StateTests", dependencies: ["State", "BerthSystem"]),
         .testTarget(
             name: "PlannerTests", dependencies: ["Planner", "Manifest", "ImageStore", "Snapshots", "State", "OCI", "SpecBuilder", "BerthSystem"]),
         .testTarget(

@@ -19,14 +19,13 @@ public struct StateRoot: Hashable, Sendable {
     }
 
     /// `--state-root` if given, else `$BERTH_ROOT`, else `/var/lib/berth`; made absolute.
-    public static func resolve(
-        option: String?, environment: [String: String] = ProcessInfo.processInfo.environment
-    )
-        -> StateRoot
-    {
-        let raw = option ?? environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
+    /// `environment` stands for the process's (read with getenv when nil). The path is cleaned lexically
+    /// (`PathGuard.clean`), as URL's standardization did, without URL's first-use cost on every command's path.
+    public static func resolve(option: String?, environment: [String: String]? = nil) -> StateRoot {
+        let variable = environment.map { $0[environmentVariable] } ?? getenv(environmentVariable).map { String(cString: $0) }
+        let raw = option ?? variable.flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
         let absolute = raw.hasPrefix("/") ? raw : FileManager.default.currentDirectoryPath + "/" + raw
-        return StateRoot(path: URL(fileURLWithPath: absolute).standardizedFileURL.path)
+        return StateRoot(path: PathGuard.clean(absolute))
     }
 
     /// A short, stable identity of this root (12 hex digits of the SHA-256 of its real path), part of every

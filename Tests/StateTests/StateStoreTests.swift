@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Synchronization
 import Testing
@@ -144,6 +145,10 @@ private final class LockFlag: @unchecked Sendable {
         #expect(StateRoot.resolve(option: nil, environment: ["BERTH_ROOT": "/y"]).path == "/y")
         #expect(StateRoot.resolve(option: nil, environment: [:]).path == "/var/lib/berth")
         #expect(StateRoot.resolve(option: nil, environment: ["BERTH_ROOT": ""]).path == "/var/lib/berth")
+        // Cleaned lexically: repeated slashes, `.` and `..`, a trailing slash; a relative path from the current directory.
+        #expect(StateRoot.resolve(option: "/tmp//a/./b/../c/", environment: [:]).path == "/tmp/a/c")
+        #expect(StateRoot.resolve(option: "/../x/..", environment: [:]).path == "/")
+        #expect(StateRoot.resolve(option: "r/./s", environment: [:]).path == PathGuard.clean(FileManager.default.currentDirectoryPath + "/r/s"))
     }
 
     @Test func layoutIsUnderTheRoot() throws {
