@@ -121,6 +121,5 @@ struct Apply: ParsableCommand {
 }
 
 func absolutePath(_ path: String) -> String {
-    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    PathGuard.clean(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
 }

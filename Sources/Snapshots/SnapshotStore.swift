@@ -24,7 +24,7 @@ public final class SnapshotStore: Sendable {
     /// Opens the snapshotter's directory under `root` (= `<stateRoot>/snapshots`). Creates nothing:
     /// directories appear on the first unpack or prepare, so planning never changes the disk.
     public init(root: String, snapshotter: SnapshotterKind) throws {
-        let base = URL(fileURLWithPath: root + "/" + snapshotter.rawValue).standardizedFileURL.path
+        let base = PathGuard.clean(root + "/" + snapshotter.rawValue)
         if let real = realpath(base, nil) {
             directory = String(cString: real)
             free(real)

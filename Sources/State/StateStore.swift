@@ -52,9 +52,12 @@ public final class StateStore: Sendable {
                     try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" && Self.migrator.hasCompletedMigrations(db)
                 }
             }
-            if try !ready() {
+            // Outside the lock the check may also fail halfway through another process's set-up (a table it
+            // has just created): that too is "not ready".
+            if (try? ready()) != true {
                 let lock = try FileLock(path: path + "-setup.lock")
                 defer { lock.unlock() }
+                try queue.inDatabase { db in db.clearSchemaCache() }  // it may predate the other process's tables
                 if try !ready() {
                     try queue.writeWithoutTransaction { db in
                         if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
