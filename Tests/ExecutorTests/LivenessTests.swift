@@ -11,10 +11,8 @@ import Testing
     let store: StateStore
 
     init() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-liveness-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        root = StateRoot(path: path)
-        store = try StateStore(path: path + "/state.db")
+        let scratch = try ScratchState("berth-liveness")
+        (root, store) = (scratch.root, scratch.store)
     }
 
     /// A record that says running, supervised by a pid that is no monitor (the runtime does not know it).

@@ -12,10 +12,8 @@ import Testing
     let store: StateStore
 
     init() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-follow-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        root = StateRoot(path: path)
-        store = try StateStore(path: path + "/state.db")
+        let scratch = try ScratchState("berth-follow")
+        (root, store) = (scratch.root, scratch.store)
     }
 
     /// Whether the pipe whose write end is `fd` has lost its reader (the follower closed the read end it took).
