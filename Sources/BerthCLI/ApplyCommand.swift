@@ -51,7 +51,7 @@ struct Apply: ParsableCommand {
         // A monitor loads while this process plans; the first container to start takes it. The stores open on a
         // thread of their own meanwhile (about a millisecond, mostly SQLite's and GRDB's set-up), while this one
         // starts that monitor and reads the manifest; an error of the stores is still the one reported first.
-        let launcher = SelfExecMonitorLauncher()
+        let launcher = SelfExecMonitorLauncher(keepsEndReports: wait)
         let root = global.root
         let (read, opened) = WorkerThreads.alongside({ Result { try Context(root: root) } }) {
             if !dryRun { launcher.warmUp(root: root) }

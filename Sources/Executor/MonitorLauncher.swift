@@ -46,8 +46,13 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     /// End reports of the monitors this launcher started, by project and container name.
     private let ends = Mutex<[String: [String: Int32]]>([:])
 
-    public init(executable: String? = nil) {
+    /// Whether end reports are kept for `takeEndReports` (a follower in this process will wait for the
+    /// containers); otherwise each is closed at once, so that starting many containers keeps no descriptors.
+    public let keepsEndReports: Bool
+
+    public init(executable: String? = nil, keepsEndReports: Bool = false) {
         self.executable = executable
+        self.keepsEndReports = keepsEndReports
     }
 
     deinit {
@@ -56,6 +61,9 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
                 close(entry.input)
                 close(entry.monitor.startReport)
             }
+        }
+        ends.withLock { kept in
+            for descriptor in kept.values.flatMap(\.values) { close(descriptor) }
         }
     }
 
@@ -73,6 +81,10 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     }
 
     public func keepEndReport(_ descriptor: Int32, project: String, name: String) {
+        guard keepsEndReports else {
+            close(descriptor)
+            return
+        }
         let replaced = ends.withLock { kept in
             defer { kept[project, default: [:]][name] = descriptor }
             return kept[project]?[name]
