@@ -19,7 +19,7 @@ public struct ContainerNetworking: Sendable {
     public var networks: Networks
 
     /// `cniPath`: plugin directories (`--cni-path`, `BERTH_CNI_PATH`); nil: /usr/lib/cni.
-    public init(root: StateRoot, state: StateStore, cniPath: String? = ProcessInfo.processInfo.environment["BERTH_CNI_PATH"]) throws {
+    public init(root: StateRoot, state: StateStore, cniPath: String? = EnvironmentVariable.value("BERTH_CNI_PATH")) throws {
         self.root = root
         self.state = state
         networks = Networks(paths: try NetworkPaths(root: root.path + "/network"), plugins: CNIPlugins(path: cniPath), scope: root.identity)
@@ -208,7 +208,7 @@ public struct ContainerNetworking: Sendable {
     public static func releaseWithoutState(root: StateRoot, project: String) throws -> [String] {
         let networks = Networks(
             paths: try NetworkPaths(root: root.path + "/network"),
-            plugins: CNIPlugins(path: ProcessInfo.processInfo.environment["BERTH_CNI_PATH"]), scope: root.identity)
+            plugins: CNIPlugins(path: EnvironmentVariable.value("BERTH_CNI_PATH")), scope: root.identity)
         let mine = networks.staleContainers { $0.project != project }
         var specs: [String: NetworkSpec] = [:]
         for key in mine {

@@ -171,7 +171,7 @@ public struct Executor: Sendable {
 
     /// How many containers of a wave start at once. A start mostly waits (for its monitor, then for the
     /// runtime), so this is several times the core count; more only adds contention.
-    static let startConcurrency = max(4, ProcessInfo.processInfo.activeProcessorCount * 4)
+    static let startConcurrency = max(4, EnvironmentVariable.processorCount * 4)
 
     /// Runs `body` for 0..<count on up to `limit` threads at once and returns when all are done.
     static func concurrently(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) -> Void) {

@@ -1,4 +1,5 @@
 import Diagnostics
+import BerthSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ import Glibc
 public struct HostValidator {
     /// All host problems of `manifest`, sorted by position.
     public static func check(_ manifest: ProjectManifest) -> [Diagnostic] {
-        check(manifest, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        check(manifest, searchPath: EnvironmentVariable.value("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
     }
 
     static func check(_ manifest: ProjectManifest, searchPath: String) -> [Diagnostic] {

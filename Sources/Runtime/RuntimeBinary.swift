@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// Finds the OCI runtime program a manifest's `runtime:` names: `runc` (also `io.containerd.runc.v2`),
@@ -13,7 +14,7 @@ public enum RuntimeBinary {
 
     /// The absolute path of the runtime's executable.
     public static func locate(
-        _ runtime: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"]
+        _ runtime: String, searchPath: String? = EnvironmentVariable.value("PATH")
     )
         throws -> String
     {

@@ -41,7 +41,7 @@ extension SnapshotStore {
     ) throws {
         let results = ResultSlots(count: pending.count)
         // As many layers at once as there are cores: decompressing keeps one busy.
-        WorkerThreads.forEach(pending.count, limit: ProcessInfo.processInfo.activeProcessorCount) { i in
+        WorkerThreads.forEach(pending.count, limit: EnvironmentVariable.processorCount) { i in
             results.set(i, Result { try self.extractLayer(pending[i], image: image, store: store, progress: progress) })
         }
         var firstError: (any Error)?

@@ -97,3 +97,11 @@ private final class Flag: @unchecked Sendable {
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
+
+struct EnvironmentVariableTests {
+    @Test func readsWhatProcessInfoReads() {
+        #expect(EnvironmentVariable.value("PATH") == ProcessInfo.processInfo.environment["PATH"])
+        #expect(EnvironmentVariable.value("BERTH_NO_SUCH_VARIABLE_\(UUID().uuidString.prefix(8))") == nil)
+        #expect(EnvironmentVariable.processorCount == ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
