@@ -60,7 +60,7 @@ struct Apply: ParsableCommand {
                 let loaded = try manifest.load()
                 // The images, looked up while the state opens: the plan finds them kept.
                 ImageStore.prefetch(root: root.store, references: loaded.containers.compactMap(\.image))
-                return .manifest(loaded, path: absolutePath(manifest.file), project: manifest.projectName ?? loaded.name)
+                return .manifest(loaded, path: PathGuard.absolute(manifest.file), project: manifest.projectName ?? loaded.name)
             }
         }
         let context = try opened.get()
@@ -118,8 +118,4 @@ struct Apply: ParsableCommand {
         display?.finish()
         Foundation.exit(status)  // flushes standard output, as a return from main would
     }
-}
-
-func absolutePath(_ path: String) -> String {
-    PathGuard.clean(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
 }

@@ -42,6 +42,11 @@ public enum PathGuard {
         return cleanPath
     }
 
+    /// `path` made absolute from the current directory when it is relative, then cleaned.
+    public static func absolute(_ path: String) -> String {
+        clean(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
+    }
+
     /// `path` with `.`, `..` and repeated slashes resolved lexically (symlinks untouched). Byte by byte, as
     /// the kernel reads a path: a combining mark after `/` or `.` must not hide a separator or a `..`
     /// (Swift's `Character` comparisons would join them into one grapheme).

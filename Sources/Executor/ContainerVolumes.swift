@@ -41,11 +41,9 @@ public struct ContainerVolumes: Sendable {
                 guard FileManager.default.fileExists(atPath: device, isDirectory: &isDirectory), isDirectory.boolValue else {
                     throw ExecutorError("volume-device-missing", "volume \(volume.name): its device \(device) is not a directory on this host")
                 }
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try DirectoryMaker.create(directory, mode: 0o700)
             } else {
-                try FileManager.default.createDirectory(
-                    atPath: try root.guarded(directory + "/_data", "create"), withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o755])
+                try DirectoryMaker.create(try root.guarded(directory + "/_data", "create"), mode: 0o755)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -12,7 +12,7 @@ import Glibc
 enum SecretFiles {
     static func write(_ mounts: [SecretMount], for spec: RuntimeSpec, into directory: String) throws {
         guard !mounts.isEmpty else { return }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try DirectoryMaker.create(directory, mode: 0o700)
         let user = spec.process?.user
         for mount in mounts {
             // The manifest validator checked the name; a definition read back from a saved plan or the state

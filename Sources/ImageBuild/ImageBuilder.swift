@@ -54,10 +54,10 @@ public struct ImageBuilder: Sendable {
         else { return nil }
         guard status.needed || force else { return status }
         let work = try root.buildDirectory(project: project)
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try DirectoryMaker.create(work, mode: 0o700)
         let scratch = try root.buildDirectory(project: project, container: container.name) + ".tmp"
         try? TreeRemoval.remove(scratch, inside: root.path)
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try DirectoryMaker.create(scratch, mode: 0o700)
         defer { try? TreeRemoval.remove(scratch, inside: root.path) }
 
         var dockerfile = build.dockerfilePath ?? scratch + "/Dockerfile"

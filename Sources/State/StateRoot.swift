@@ -22,10 +22,9 @@ public struct StateRoot: Hashable, Sendable {
     /// `environment` stands for the process's (read with getenv when nil). The path is cleaned lexically
     /// (`PathGuard.clean`), as URL's standardization did, without URL's first-use cost on every command's path.
     public static func resolve(option: String?, environment: [String: String]? = nil) -> StateRoot {
-        let variable = environment.map { $0[environmentVariable] } ?? getenv(environmentVariable).map { String(cString: $0) }
+        let variable = environment.map { $0[environmentVariable] } ?? EnvironmentVariable.value(environmentVariable)
         let raw = option ?? variable.flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
-        let absolute = raw.hasPrefix("/") ? raw : FileManager.default.currentDirectoryPath + "/" + raw
-        return StateRoot(path: PathGuard.clean(absolute))
+        return StateRoot(path: PathGuard.absolute(raw))
     }
 
     /// A short, stable identity of this root (12 hex digits of the SHA-256 of its real path), part of every

@@ -95,9 +95,7 @@ public final class StateStore: Sendable {
             return try open(path)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-state-\(getpid())").path
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
+            try DirectoryMaker.create(directory, mode: 0o700)
             let copy = directory + "/state.db"
             for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try? FileManager.default.removeItem(atPath: copy + suffix)

@@ -29,6 +29,10 @@ import Testing
         monitor.arguments = ["-c", "sleep 30", MonitorRequest.command]
         try monitor.run()
         defer { monitor.terminate() }
+        // Until its exec is done, its command line is still the test's.
+        let deadline = Date().addingTimeInterval(10)
+        while !MonitorProcess.isMonitor(monitor.processIdentifier), Date() < deadline { usleep(1000) }
+        #expect(MonitorProcess.isMonitor(monitor.processIdentifier))
         var record = ContainerRecord(
             project: "p", name: "job", runtimeID: "p.job", configHash: "h", snapshotter: "overlayfs", snapshotKey: "p.job",
             bundlePath: root.path + "/bundle", runtimeBinary: "/usr/sbin/runc", status: .running,

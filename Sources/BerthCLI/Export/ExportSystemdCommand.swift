@@ -1,3 +1,4 @@
+import BerthSystem
 import ArgumentParser
 import Foundation
 import Manifest
@@ -28,7 +29,7 @@ struct ExportSystemd: ParsableCommand {
             project = project ?? loaded.name
             path = loaded.directory + "/" + (path as NSString).lastPathComponent
             // Every `-f` the unit's apply and down must merge, as this command did.
-            overrides = manifest.files.dropFirst().map(absolutePath)
+            overrides = manifest.files.dropFirst().map(PathGuard.absolute)
         } else if let name = project, let recorded = try Context(global, readOnly: true).state.manifestPath(project: name) {
             // No manifest here: the one the project was last applied from.
             path = recorded.hasPrefix("/") ? recorded : cwd + "/" + recorded
