@@ -112,14 +112,18 @@ fi
 # 1. One container, interleaved; one warm-up round first, not counted.
 : > "$work/net.ms"; : > "$work/none.ms"; : > "$work/add.ms"; : > "$work/del.ms"; : > "$work/down1.ms"
 : > "$work/podnet.ms"; : > "$work/podnone.ms"
+# Each timed step starts on a settled host: the kernel frees a deleted network namespace later, on a
+# worker that holds locks a new namespace needs. Right after the chain's cleanup (`ip netns del`), Berth's
+# namespace took 15-26 ms to make instead of 1 (perf probe, 2026-12-05), a cost of the step before it.
+settle() { sleep 0.3; }
 for i in $(seq 0 "$rounds"); do
-    n=$(timed apply "$work/net.yaml" "bench-net-$i" --wait)
-    d=$(timed down "bench-net-$i")
-    o=$(timed apply "$work/none.yaml" "bench-none-$i" --wait)
+    settle; n=$(timed apply "$work/net.yaml" "bench-net-$i" --wait)
+    settle; d=$(timed down "bench-net-$i")
+    settle; o=$(timed apply "$work/none.yaml" "bench-none-$i" --wait)
     down "bench-none-$i"
-    read -r a e < <(chain 1 "berthbench-$i" 18081:80)
+    settle; read -r a e < <(chain 1 "berthbench-$i" 18081:80)
     if [ -n "$podman" ]; then
-        pn=$(timed prun -p 18082:80); po=$(timed prun --network none)
+        settle; pn=$(timed prun -p 18082:80); settle; po=$(timed prun --network none)
     fi
     [ "$i" -gt 0 ] || continue
     echo "$n" >> "$work/net.ms"; echo "$o" >> "$work/none.ms"; echo "$d" >> "$work/down1.ms"

@@ -1,3 +1,4 @@
+import CLinuxShims
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -15,13 +16,23 @@ extension Command {
         var expired = !PipeDrain.drain([child.stdout ?? -1, child.stderr ?? -1], deadline: deadline) { index, chunk in
             data[index].append(contentsOf: chunk)
         }
-        // Both pipes closed does not mean the child has ended (it may have closed them itself): wait for it
-        // until the deadline too.
-        while !expired && !child.hasEnded() {
-            if ContinuousClock.now >= deadline {
-                expired = true
-            } else {
-                usleep(1_000)
+        // Both pipes closed does not mean the child has ended (it may have closed them itself, and a child
+        // that exits closes them a moment before it can be reaped): wait for it until the deadline too, on
+        // its pidfd (woken by the exit itself), else looking every millisecond.
+        if !expired && !child.hasEnded() {
+            let pidfd = berth_pidfd_open(child.pid)
+            defer { if pidfd >= 0 { close(pidfd) } }
+            while !expired && !child.hasEnded() {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero {
+                    expired = true
+                } else if pidfd >= 0 {
+                    var ready = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+                    let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1
+                    _ = poll(&ready, 1, Int32(clamping: milliseconds))
+                } else {
+                    usleep(1_000)
+                }
             }
         }
         if expired {

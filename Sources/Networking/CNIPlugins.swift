@@ -174,10 +174,17 @@ public struct CNIPlugins: Sendable {
         return parsed
     }
 
-    /// The plugin's environment: this process's without any `CNI_*` variable, then the call's.
-    private func environment(_ command: CNICommand, _ runtime: CNIRuntimeConfig) -> [String: String] {
+    /// This process's environment without any `CNI_*` variable, read once: a chain runs three plugins and
+    /// an apply many chains, each of which would otherwise rebuild it from the whole environment.
+    private static let inheritedEnvironment: [String: String] = {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CNI_") }
         if environment["PATH"] == nil { environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
+        return environment
+    }()
+
+    /// The plugin's environment: this process's without any `CNI_*` variable, then the call's.
+    private func environment(_ command: CNICommand, _ runtime: CNIRuntimeConfig) -> [String: String] {
+        var environment = Self.inheritedEnvironment
         environment["CNI_COMMAND"] = command.rawValue
         environment["CNI_PATH"] = directories.joined(separator: ":")
         if command != .version {
