@@ -103,7 +103,7 @@ printf '%-48s %10s   (target <= 4096)\n' "berth monitor RssAnon" "$anon"
 if command -v conmon >/dev/null 2>&1 && command -v podman >/dev/null 2>&1; then
     # The same busybox rootfs, imported locally (no registry needed).
     tar -C "$work/rootfs" -c . | podman import -q - localhost/berth-bench-busybox >/dev/null
-    if podman run -d --name berth-bench-conmon --network none --ulimit host --health-cmd true --health-interval 1s \
+    if podman run -d --name berth-bench-conmon --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --health-cmd true --health-interval 1s \
         localhost/berth-bench-busybox sleep 600 >/dev/null; then
         sleep 5
         cpid=$(pgrep -f 'conmon.*berth-bench-conmon' | head -1)

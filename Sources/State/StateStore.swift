@@ -20,6 +20,9 @@ public final class StateStore: Sendable {
                 var configuration = Configuration()
                 configuration.readonly = true
                 configuration.busyMode = .timeout(10)
+                // Foreign keys act only on writes. Left on, GRDB would set them with a statement of its own at
+                // every open, the first SQL a read-only command (`exec`, `ps`) would otherwise not run at all.
+                configuration.foreignKeysEnabled = false
                 if FileManager.default.fileExists(atPath: path) {
                     queue = try Self.openReadOnly(path: path, configuration: configuration)
                 } else {
