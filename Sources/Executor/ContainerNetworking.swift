@@ -122,14 +122,31 @@ public struct ContainerNetworking: Sendable {
 
     /// Connects a new container: memberships recorded, netns made, the ADD chains run, addresses recorded
     /// and every member's hosts file rewritten, resolv.conf written. Nothing when it is on no network.
-    public func attach(_ definition: ContainerDefinition, project: String, plan: Plan) throws {
+    /// `namespaceReady` is called once the netns exists, before the chains run (the runtime may create the
+    /// container in it meanwhile).
+    public func attach(
+        _ definition: ContainerDefinition, project: String, plan: Plan, namespaceReady: () -> Void = {}
+    ) throws {
         let records = try memberships(of: definition, project: project, plan: plan)
         guard !records.isEmpty else { return }
         try state.setAttachments(project: project, container: definition.name, records)
         let files = try resolutionFiles(project: project, name: definition.name)
         let (conf, _) = ResolvConf.forContainer(dns: definition.dns, dnsSearch: definition.dnsSearch)
         try ResolutionFile.write(conf.text, to: files.resolvConf, inside: root.path)
-        try connect(project: project, name: definition.name, records: records)
+        // The hosts file exists before the runtime may create the container (it bind-mounts it); without
+        // addresses yet, it is rewritten in place, same inode, once the chains have given them.
+        try ResolutionFile.write(try Self.hostsFile(project: project, name: definition.name, all: records), to: files.hosts, inside: root.path)
+        try connect(project: project, name: definition.name, records: records, namespaceReady: namespaceReady)
+    }
+
+    /// Whether the netns file at `path` (`namespacePath`) holds a namespace.
+    public static func namespaceExists(at path: String) -> Bool {
+        NetworkNamespace.isMounted(path)
+    }
+
+    /// Whether a planned container gets a network namespace of its own from Berth (it is on a network).
+    public static func makesNamespace(_ definition: ContainerDefinition) -> Bool {
+        !definition.attachments.isEmpty
     }
 
     /// Connects a container again from its recorded memberships when its namespace is gone (after a
@@ -147,9 +164,10 @@ public struct ContainerNetworking: Sendable {
         try connect(project: project, name: name, records: records)
     }
 
-    private func connect(project: String, name: String, records: [AttachmentRecord]) throws {
+    private func connect(project: String, name: String, records: [AttachmentRecord], namespaceReady: () -> Void = {}) throws {
         let key = try ContainerKey(project: project, name: name)
         let netns = try NetworkNamespace.create(for: key, paths: networks.paths)
+        namespaceReady()
         var requests: [AttachmentRequest] = []
         let owned = try state.networks()
         for record in records {

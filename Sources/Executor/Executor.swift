@@ -220,21 +220,41 @@ public struct Executor: Sendable {
         }
 
         // The network attachment runs beside the unpack and the bundle: a start waits for the slower of the two.
+        // A container in a namespace of its own is also created by the runtime while the CNI chain runs (a
+        // gated monitor: `runc create` once the namespace exists, `runc start` when the chain has ended), so
+        // the runtime's set-up is off the critical path of a networked start too.
         let definition = planned.definition
-        let (made, attached) = WorkerThreads.alongside({ Result { try networking.attach(definition, project: project, plan: plan) } }) {
-            Result {
-                try makeBundle(
+        let gated = ContainerNetworking.makesNamespace(definition) && planned.restore == nil
+        let namespace = DispatchSemaphore(value: 0)  // signalled when the netns exists, and when the attach ends
+        let netns = try networking.namespacePath(project: project, name: planned.name)
+        let (made, attached) = WorkerThreads.alongside({
+            defer { namespace.signal() }
+            return Result { try networking.attach(definition, project: project, plan: plan, namespaceReady: { namespace.signal() }) }
+        }) {
+            Result { () throws -> (ContainerRecord, Int, LaunchedMonitor?) in
+                let (record, unpacked) = try makeBundle(
                     planned, project: project, networking: networking, volumes: (plan.volumes, volumePaths), manifestPath: manifestPath,
                     bundle: bundle, rootfs: rootfs)
+                // The wait is bounded: were there no thread for the attach, it would run only after this.
+                guard gated, namespace.wait(timeout: .now() + 30) == .success, ContainerNetworking.namespaceExists(at: netns) else {
+                    return (record, unpacked, nil)
+                }
+                let monitor = try StartWaiter(state: state).hand(MonitorRequest(root: root, record: record, gated: true), to: monitorLauncher)
+                return (record, unpacked, monitor)
             }
         }
         let record: ContainerRecord
         let unpacked: Int
+        var monitor: LaunchedMonitor?
         do {
+            let bundled = try made.get()
+            monitor = bundled.2
             try attached.get()
-            (record, unpacked) = try made.get()
+            (record, unpacked) = (bundled.0, bundled.1)
         } catch {
-            // Neither half may stay: a recorded container without its network would not be what runs.
+            // Neither half may stay: a recorded container without its network would not be what runs. A gated
+            // monitor removes its created container and unmounts its rootfs before the rest goes.
+            if let monitor { StartWaiter.cancel(monitor) }
             if case .success = made {
                 try? releaseRootfs(planned, rootfs: rootfs)
                 try? state.remove(project: project, name: planned.name)
@@ -243,7 +263,13 @@ public struct Executor: Sendable {
             throw error
         }
         CrashPoint.hit("apply-after-record")
-        try StartWaiter(state: state).launch(MonitorRequest(root: root, record: record), with: monitorLauncher)
+        let request = MonitorRequest(root: root, record: record)
+        if let monitor {
+            _ = monitor.open()  // a monitor that is gone has recorded why; the start report says it
+            try StartWaiter(state: state).awaitStart(monitor, request: request, launcher: monitorLauncher)
+        } else {
+            try StartWaiter(state: state).launch(request, with: monitorLauncher)
+        }
         return unpacked
     }
 

@@ -19,14 +19,29 @@ extension MonitorLauncher {
 
 /// A started monitor: its pid, and the read end of its start report, a pipe on which the monitor writes one
 /// byte once it has recorded the container running or failed (end of file if it ends before). The caller
-/// closes `startReport`.
+/// closes `startReport`. A gated monitor (`MonitorRequest.gated`) also has `gate`, the write end of the pipe
+/// it waits on before it starts the container: `open()` lets it start, `shut()` tells it not to.
 public struct LaunchedMonitor: Sendable {
     public let pid: pid_t
     public let startReport: Int32
+    public let gate: Int32?
 
-    public init(pid: pid_t, startReport: Int32) {
+    public init(pid: pid_t, startReport: Int32, gate: Int32? = nil) {
         self.pid = pid
         self.startReport = startReport
+        self.gate = gate
+    }
+
+    /// Lets a gated monitor start its created container; false when the monitor is gone.
+    public func open() -> Bool {
+        guard let gate else { return true }
+        defer { close(gate) }
+        return PipeMessage.write(gate, [MonitorRequest.startByte])
+    }
+
+    /// Tells a gated monitor that its container is not to run (end of file on the gate).
+    public func shut() {
+        if let gate { close(gate) }
     }
 }
 
@@ -100,11 +115,29 @@ public final class SelfExecMonitorLauncher: MonitorLauncher, Sendable {
     public func launch(_ request: MonitorRequest) throws -> LaunchedMonitor {
         let entry = warm.withLock { $0.popLast() }
         if let entry {
-            let payload = Array(request.arguments.joined(separator: "\0").utf8)
-            let written = payload.withUnsafeBytes { write(entry.input, $0.baseAddress, $0.count) }
+            // A gated monitor keeps its request pipe as its gate.
+            if PipeMessage.write(entry.input, request.framed) {
+                if request.gated {
+                    return LaunchedMonitor(pid: entry.monitor.pid, startReport: entry.monitor.startReport, gate: entry.input)
+                }
+                close(entry.input)
+                return entry.monitor
+            }
             close(entry.input)
-            if written == payload.count { return entry.monitor }
             close(entry.monitor.startReport)  // it exits at end of file; start a fresh one instead
+        }
+        if request.gated {
+            guard let gate = Self.pipe() else {
+                throw ExecutorError("monitor-launch-failed", "cannot start the monitor for \(request.name): no pipe")
+            }
+            defer { close(gate.read) }
+            do {
+                let monitor = try spawn(request.arguments, input: gate.read, name: request.name)
+                return LaunchedMonitor(pid: monitor.pid, startReport: monitor.startReport, gate: gate.write)
+            } catch {
+                close(gate.write)
+                throw error
+            }
         }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }

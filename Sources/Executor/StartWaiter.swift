@@ -1,3 +1,4 @@
+import CLinuxShims
 import Foundation
 import State
 import Supervision
@@ -12,10 +13,26 @@ struct StartWaiter {
     /// Launches the monitor, records its pid, and waits for its start report: the container running
     /// (or already ended) returns, a failed start throws with the runtime's message.
     func launch(_ request: MonitorRequest, with launcher: any MonitorLauncher, timeout: TimeInterval = 60) throws {
+        try awaitStart(try hand(request, to: launcher), request: request, launcher: launcher, timeout: timeout)
+    }
+
+    /// Launches the monitor and records its pid; a gated one then waits for its gate (`LaunchedMonitor.open`).
+    func hand(_ request: MonitorRequest, to launcher: any MonitorLauncher) throws -> LaunchedMonitor {
         let monitor = try launcher.launch(request)
+        do {
+            _ = try state.update(project: request.project, name: request.name) { $0.monitorPID = monitor.pid }
+        } catch {
+            monitor.shut()
+            close(monitor.startReport)
+            throw error
+        }
+        return monitor
+    }
+
+    /// Waits for a launched monitor's start report (see `launch`); closes or keeps the report pipe.
+    func awaitStart(_ monitor: LaunchedMonitor, request: MonitorRequest, launcher: any MonitorLauncher, timeout: TimeInterval = 60) throws {
         var kept = false
         defer { if !kept { close(monitor.startReport) } }
-        _ = try state.update(project: request.project, name: request.name) { $0.monitorPID = monitor.pid }
         var report = pollfd(fd: monitor.startReport, events: Int16(POLLIN), revents: 0)
         let deadline = Date().addingTimeInterval(timeout)
         var ready: Int32 = 0
@@ -44,5 +61,18 @@ struct StartWaiter {
                 "start-failed",
                 "the monitor of \(request.name) ended before the container started")
         }
+    }
+
+    /// Tells a gated monitor its container is not to run and waits (up to `timeout`) for it to end, so that
+    /// what it releases (the runtime's container, the rootfs mount) is released before the caller goes on.
+    static func cancel(_ monitor: LaunchedMonitor, timeout: TimeInterval = 30) {
+        monitor.shut()
+        close(monitor.startReport)
+        let fd = berth_pidfd_open(monitor.pid)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var ended = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = Date().addingTimeInterval(timeout)
+        while poll(&ended, 1, Int32(max(0, deadline.timeIntervalSinceNow) * 1000)) < 0 && errno == EINTR {}
     }
 }

@@ -181,6 +181,11 @@ public struct RuntimeDriver: Sendable {
         try execute(killArguments(id: id, signal: signal, all: all), verb: "kill", id: id)
     }
 
+    /// Starts a created container's process (`runc start`): the second half of `create`.
+    public func start(id: String) throws {
+        try execute(startArguments(id: id), verb: "start", id: id)
+    }
+
     public func delete(id: String, force: Bool = false) throws {
         try execute(deleteArguments(id: id, force: force), verb: "delete", id: id)
     }

@@ -60,22 +60,29 @@ public enum Monitor {
                 .init(
                     bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
                     pidFile: files.pidFile, detach: false, noPivot: request.noPivot))
+        } else if request.gate != nil {
+            // Gated: the runtime creates the container now and starts it when the gate opens (`runOnce`).
+            arguments = driver.createArguments(
+                id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
         } else {
             arguments = driver.runArguments(
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
         }
+        var gate = FileManager.default.fileExists(atPath: criuImages) ? nil : request.gate
+        if gate == nil, let unused = request.gate { close(unused) }
         var state: StateStore? = preparedState.withLock { store in
             store.flatMap { $0.path == root.database ? $0 : nil }
         }
         var backoff = RestartBackoff()
         while true {
-            let run = try runOnce(request, arguments: arguments, files: files, log: log) {
+            let run = try runOnce(request, arguments: arguments, files: files, log: log, gate: gate) {
                 // Opened while the runtime sets the container up.
                 if let state { return state }
                 let opened = try StateStore(path: root.database)
                 state = opened
                 return opened
             }
+            gate = nil  // a restart runs the container in the foreground of the runtime, as usual
             let store = try state ?? StateStore(path: root.database)
             state = store
             let finished = Timestamp.now()
@@ -133,8 +140,15 @@ public enum Monitor {
 
     /// Runs the container once in the foreground of the runtime, its output to the log, health probes
     /// beside it when it has a check; records it running once the runtime reports its pid.
+    ///
+    /// With a `gate`, `arguments` create the container (`runc create`, its process's stdio passed through to
+    /// the pipes read here) and the container starts (`runc start`) only when the gate opens; end of file on the
+    /// gate deletes it instead. The created process, orphaned when `runc create` exits, is this subreaper's
+    /// child, so its end is waited for here, and the runtime's record of it deleted after (`runc run` does
+    /// that itself).
     private static func runOnce(
-        _ request: MonitorRequest, arguments: [String], files: RunFiles, log: LogWriter, openState: () throws -> StateStore
+        _ request: MonitorRequest, arguments: [String], files: RunFiles, log: LogWriter, gate: Int32?,
+        openState: () throws -> StateStore
     ) throws -> RunResult {
         unlink(files.pidFile)
         unlink(files.runtimeLog)
@@ -152,13 +166,45 @@ public enum Monitor {
         reader.stackSize = 256 * 1024
         reader.start()
         let state = try openState()
+        let driver = RuntimeDriver(binary: request.runtimeBinary, root: request.root.runtimeRoot, logFile: files.runtimeLog)
 
         var containerPID: Int32?
-        while containerPID == nil, !child.hasEnded() {
-            containerPID = readPID(files.pidFile)
-            if containerPID == nil { usleep(1_000) }
+        if let gate {
+            defer { close(gate) }
+            let created = child.wait()
+            containerPID = created == 0 ? readPID(files.pidFile) : nil
+            guard let pid = containerPID else {
+                readerDone.wait()
+                log.flush()
+                return RunResult(status: created, failure: runtimeFailure(runtimeLog: files.runtimeLog, status: created), uptime: 0)
+            }
+            var byte: UInt8 = 0
+            var count: Int
+            repeat { count = read(gate, &byte, 1) } while count < 0 && errno == EINTR
+            var failure: String?
+            if count != 1 || byte != MonitorRequest.startByte {
+                failure = "not started: the apply that created it stopped before its network was attached"
+            } else {
+                do {
+                    try driver.start(id: request.runtimeID)
+                } catch {
+                    failure = "\(error)"
+                }
+            }
+            if let failure {
+                try? driver.delete(id: request.runtimeID, force: true)
+                _ = waitForAdopted(pid)
+                readerDone.wait()
+                log.flush()
+                return RunResult(status: 255, failure: failure, uptime: 0)
+            }
+        } else {
+            while containerPID == nil, !child.hasEnded() {
+                containerPID = readPID(files.pidFile)
+                if containerPID == nil { usleep(1_000) }
+            }
+            if containerPID == nil { containerPID = readPID(files.pidFile) }
         }
-        if containerPID == nil { containerPID = readPID(files.pidFile) }
         let started = Date()
         var prober: HealthProber?
         if let pid = containerPID {
@@ -180,12 +226,33 @@ public enum Monitor {
                 prober?.start()
             }
         }
-        let status = child.wait()
+        let status = gate == nil ? child.wait() : waitForAdopted(containerPID ?? -1)
         prober?.stop()
         readerDone.wait()
         log.flush()
+        if gate != nil { try? driver.delete(id: request.runtimeID, force: true) }
         let failure = containerPID == nil ? runtimeFailure(runtimeLog: files.runtimeLog, status: status) : nil
         return RunResult(status: status, failure: failure, uptime: Date().timeIntervalSince(started))
+    }
+
+    /// Waits for `pid`, a process this subreaper adopted (a created container's, orphaned by `runc create`):
+    /// its exit code, or 128 + the number of the signal that ended it, as `runc run` reports them.
+    static func waitForAdopted(_ pid: Int32) -> Int32 {
+        guard pid > 0 else { return 255 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else {
+                // Not this process's child after all: watch it end through its pidfd; its status is unknown.
+                let fd = berth_pidfd_open(pid)
+                guard fd >= 0 else { return 255 }
+                defer { close(fd) }
+                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                while poll(&ready, 1, -1) < 0 && errno == EINTR {}
+                return 255
+            }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Sleeps `delay` before a restart, looking at the record every 50 ms: false when the container was

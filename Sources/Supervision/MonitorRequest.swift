@@ -22,8 +22,18 @@ public struct MonitorRequest: Sendable, Hashable {
     public var noPivot: Bool
     public var snapshotter: String
     public var snapshotKey: String
+    /// Create the container, then start it only when told to on `gate`: the caller attaches the container's
+    /// network meanwhile, so the runtime's own set-up and the CNI chain overlap (`--gated`).
+    public var gated = false
+    /// The monitor's end of the gate (a pipe from the caller): one byte `S` says start; end of file before it
+    /// says the container is not to run. Not part of the command line; set by `MonitorInvocation`.
+    public var gate: Int32?
 
-    public init(root: StateRoot, record: ContainerRecord) {
+    /// The byte that opens a gated monitor's gate.
+    public static let startByte: UInt8 = 0x53
+
+    public init(root: StateRoot, record: ContainerRecord, gated: Bool = false) {
+        self.gated = gated
         self.root = root
         project = record.project
         name = record.name
@@ -43,6 +53,7 @@ public struct MonitorRequest: Sendable, Hashable {
             "--snapshotter", snapshotter, "--snapshot", snapshotKey,
         ]
         if noPivot { arguments.append("--no-pivot") }
+        if gated { arguments.append("--gated") }
         return arguments
     }
 
@@ -52,11 +63,12 @@ public struct MonitorRequest: Sendable, Hashable {
         guard commandLine.count > 1, commandLine[1] == Self.command else { return nil }
         var values: [String: String] = [:]
         var noPivot = false
+        var gated = false
         var index = 2
         while index < commandLine.count {
             let key = commandLine[index]
-            if key == "--no-pivot" {
-                noPivot = true
+            if key == "--no-pivot" || key == "--gated" {
+                if key == "--no-pivot" { noPivot = true } else { gated = true }
                 index += 1
                 continue
             }
@@ -77,6 +89,14 @@ public struct MonitorRequest: Sendable, Hashable {
         self.noPivot = noPivot
         self.snapshotter = snapshotter
         self.snapshotKey = snapshot
+        self.gated = gated
+    }
+
+    /// The bytes a warm monitor reads as its request: the length in decimal and a newline, then the arguments
+    /// NUL-separated. The length lets the pipe stay open after the request, as the gate of a gated one.
+    public var framed: [UInt8] {
+        let payload = Array(arguments.joined(separator: "\0").utf8)
+        return Array("\(payload.count)\n".utf8) + payload
     }
 }
 
@@ -103,20 +123,60 @@ public enum MonitorInvocation: Sendable, Equatable {
                 return
             }
             let parts = String(decoding: data, as: UTF8.self).split(separator: "\0", omittingEmptySubsequences: false)
-            guard let request = MonitorRequest(commandLine: [commandLine[0]] + parts.map(String.init)) else { return nil }
+            guard var request = MonitorRequest(commandLine: [commandLine[0]] + parts.map(String.init)) else { return nil }
+            request.gate = Self.takeGate(gated: request.gated)
             self = .supervise(request)
-        } else if let request = MonitorRequest(commandLine: commandLine) {
+        } else if var request = MonitorRequest(commandLine: commandLine) {
+            request.gate = Self.takeGate(gated: request.gated)
             self = .supervise(request)
         } else {
             return nil
         }
     }
 
-    /// Standard input to its end; standard input is then /dev/null (the runtime must not inherit the pipe).
-    public static func readStandardInput() -> Data {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+    /// A gated request's gate: standard input, moved to a close-on-exec descriptor (the runtime must not
+    /// inherit it); standard input is then /dev/null. Nil when not gated (standard input is left as it is).
+    static func takeGate(gated: Bool) -> Int32? {
+        guard gated else { return nil }
+        let gate = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
         pointAtNull(STDIN_FILENO, O_RDONLY)
-        return data
+        return gate >= 0 ? gate : nil
+    }
+
+    /// The request on standard input (`MonitorRequest.framed`: its length, a newline, the request); empty when
+    /// the input ends first (the warm monitor was not needed). Standard input is left open for a gated request
+    /// (`takeGate` takes it); otherwise it becomes /dev/null (the runtime must not inherit the pipe).
+    public static func readStandardInput() -> Data {
+        var header: [UInt8] = []
+        var byte: UInt8 = 0
+        while header.count < 12 {
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            guard count == 1 else { break }
+            if byte == 0x0A { break }
+            header.append(byte)
+        }
+        guard let length = Int(String(decoding: header, as: UTF8.self)), length > 0, length <= 1 << 20 else {
+            pointAtNull(STDIN_FILENO, O_RDONLY)
+            return Data()
+        }
+        var payload = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let count = payload.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress! + filled, length - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        guard filled == length else {
+            pointAtNull(STDIN_FILENO, O_RDONLY)
+            return Data()
+        }
+        // A gated request keeps its pipe as the gate; any other is done with standard input.
+        if !payload.split(separator: 0).contains(where: { $0.elementsEqual("--gated".utf8) }) {
+            pointAtNull(STDIN_FILENO, O_RDONLY)
+        }
+        return Data(payload)
     }
 
     /// Points `fd` at /dev/null (opened with `mode`), dropping whatever it referred to.

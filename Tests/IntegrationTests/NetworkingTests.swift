@@ -227,4 +227,64 @@ import Testing
         let nat = try ProcessRunner().run("/usr/sbin/iptables-save", ["-t", "nat"]).stdoutText
         #expect(!nat.contains("18493"), "the published port's rules were left")
     }
+    /// The runtime creates a networked container while its CNI chain runs and starts it only when the chain has
+    /// ended. A chain that fails (a portmap that refuses) leaves nothing: the apply names the plugin, the created
+    /// container is deleted from the runtime before it ever runs, its rootfs is unmounted, no record, netns or
+    /// rule stays; with the real plugins the next apply runs it, and its output shows it started once.
+    @Test func aFailingChainLeavesNoCreatedContainerBehind() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let project = "it-net-gate"
+        let plugins = fixture.root + "/../cni-broken"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        for plugin in ["bridge", "host-local", "firewall", "loopback"] {
+            try FileManager.default.createSymbolicLink(atPath: plugins + "/" + plugin, withDestinationPath: "/usr/lib/cni/" + plugin)
+        }
+        let refusing = plugins + "/portmap"
+        try """
+        #!/bin/sh
+        cat > /dev/null
+        [ "$CNI_COMMAND" = ADD ] || exit 0
+        echo '{"cniVersion": "1.0.0", "code": 999, "msg": "portmap refuses for this test"}'
+        exit 1
+        """.write(toFile: refusing, atomically: true, encoding: .utf8)
+        chmod(refusing, 0o755)
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: \(project)
+            containers:
+              once:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "echo started"]
+                ports: ["18497:80"]
+            """, project: project)
+        let failed = try fixture.run(["apply", "-f", manifest, "--wait"], environment: ["BERTH_CNI_PATH": plugins])
+        #expect(failed.status != 0)
+        #expect(failed.stderrText.contains("portmap refuses for this test"), "\(failed.stderrText)")
+        #expect(!failed.stdoutText.contains("started"), "the container ran although its network failed")
+        let runtime = try ProcessRunner().run("/usr/sbin/runc", ["--root", fixture.root + "/runtime", "list", "-q"]).stdoutText
+        #expect(!runtime.contains("\(project).once"), "the created container was left in the runtime: \(runtime)")
+        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        #expect(!mounts.contains(fixture.root + "/containers/\(project)"), "the rootfs stayed mounted")
+        let ps = try fixture.run(["ps", "-p", project, "--format", "json"])
+        #expect(!ps.stdoutText.contains("\"once\""), "a record stayed: \(ps.stdoutText)")
+        // The container's share of the network is gone; the project's network itself stays until `down`.
+        let rules = try ProcessRunner().run("/usr/sbin/iptables-save", []).stdoutText
+        #expect(!rules.contains("-\(project).once"), "iptables rules of the container were left")
+        for directory in ["attachments", "netns"] {
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/network/" + directory)) ?? []
+            #expect(left.isEmpty, "network/\(directory) left: \(left)")
+        }
+        let leases = FileManager.default.enumerator(atPath: fixture.root + "/network/ipam")?.compactMap { $0 as? String }.filter {
+            ($0 as NSString).lastPathComponent.hasPrefix("10.")
+        }
+        #expect(leases?.isEmpty ?? true, "an address lease was left: \(leases ?? [])")
+
+        let again = try fixture.run(["apply", "-f", manifest, "--wait"])
+        #expect(again.status == 0, "\(again.stderrText)")
+        #expect(again.stdoutText == "started\n")
+        #expect(try fixture.run(["down", "-f", manifest, "-t", "1"]).status == 0)
+        try Self.expectNothingLeft(fixture, project: project)
+    }
 }

@@ -12,14 +12,19 @@ struct MonitorRequestTests {
             runtimeBinary: "/usr/sbin/runc", noPivot: noPivot, status: .created, createdAt: "t")
     }
 
-    @Test(arguments: [(false, "web shop.db"), (true, ""), (false, "--name")])
-    func argumentsRoundTrip(noPivot: Bool, snapshotKey: String) throws {
+    @Test(arguments: [(false, "web shop.db", false), (true, "", true), (false, "--name", true)])
+    func argumentsRoundTrip(noPivot: Bool, snapshotKey: String, gated: Bool) throws {
         let request = MonitorRequest(
             root: StateRoot(path: "/tmp/state root"),
-            record: Self.record(noPivot: noPivot, snapshotKey: snapshotKey))
+            record: Self.record(noPivot: noPivot, snapshotKey: snapshotKey), gated: gated)
         let parsed = try #require(MonitorRequest(commandLine: ["/usr/bin/berth"] + request.arguments))
         #expect(parsed == request)
         #expect(request.arguments.contains("--no-pivot") == noPivot)
+        #expect(parsed.gated == gated)
+        // The warm form: the request's length, a newline, the request.
+        let framed = String(decoding: request.framed, as: UTF8.self)
+        let payload = request.arguments.joined(separator: "\0")
+        #expect(framed == "\(payload.utf8.count)\n" + payload)
     }
 
     @Test(arguments: [
