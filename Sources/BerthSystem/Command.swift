@@ -194,6 +194,12 @@ extension Command {
             while waitpid(pid, &status, 0) < 0 {
                 if errno != EINTR { return 127 }
             }
+            return Self.exitStatus(waitStatus: status)
+        }
+
+        /// A `waitpid` status as shells and runtimes report it: the exit code, or 128 + the number of the
+        /// signal that ended the process.
+        public static func exitStatus(waitStatus status: Int32) -> Int32 {
             let signal = status & 0x7f
             return signal == 0 ? (status >> 8) & 0xff : 128 + signal
         }

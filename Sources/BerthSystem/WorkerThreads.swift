@@ -91,18 +91,17 @@ extension WorkerThreads {
     }
 
     /// Runs `side` on a thread of its own while `main` runs on the calling thread, and returns both results
-    /// once both are done (a container's network attachment beside its unpack and bundle, say).
+    /// once both are done (a container's network attachment beside its unpack and bundle, say). `main` may wait
+    /// for something `side` signals: when no thread can be made, `side` runs to its end first.
     public static func alongside<Main, Side: Sendable>(
         _ side: @escaping @Sendable () -> Side, main: () -> Main
     ) -> (main: Main, side: Side) {
         let result = Mutex<Side?>(nil)
         let thread = startThread { result.withLock { $0 = side() } }
+        // No thread could be made: the side runs here, before `main`, which may wait for what it signals.
+        if thread == nil { result.withLock { $0 = side() } }
         let mine = main()
-        if let thread {
-            pthread_join(thread, nil)
-        } else {
-            result.withLock { $0 = side() }  // no thread could be made: it runs here, after `main`
-        }
+        if let thread { pthread_join(thread, nil) }
         guard let theirs = result.withLock({ $0 }) else { preconditionFailure("the side task ended without a result") }
         return (mine, theirs)
     }

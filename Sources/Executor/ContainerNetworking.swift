@@ -139,9 +139,9 @@ public struct ContainerNetworking: Sendable {
         try connect(project: project, name: definition.name, records: records, namespaceReady: namespaceReady)
     }
 
-    /// Whether the netns file at `path` (`namespacePath`) holds a namespace.
-    public static func namespaceExists(at path: String) -> Bool {
-        NetworkNamespace.isMounted(path)
+    /// Whether the container's netns file (`namespacePath`) holds a namespace.
+    public func hasNamespace(project: String, name: String) throws -> Bool {
+        NetworkNamespace.isMounted(try namespacePath(project: project, name: name))
     }
 
     /// Whether a planned container gets a network namespace of its own from Berth (it is on a network).

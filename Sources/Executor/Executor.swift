@@ -226,7 +226,6 @@ public struct Executor: Sendable {
         let definition = planned.definition
         let gated = ContainerNetworking.makesNamespace(definition) && planned.restore == nil
         let namespace = DispatchSemaphore(value: 0)  // signalled when the netns exists, and when the attach ends
-        let netns = try networking.namespacePath(project: project, name: planned.name)
         let (made, attached) = WorkerThreads.alongside({
             defer { namespace.signal() }
             return Result { try networking.attach(definition, project: project, plan: plan, namespaceReady: { namespace.signal() }) }
@@ -235,11 +234,12 @@ public struct Executor: Sendable {
                 let (record, unpacked) = try makeBundle(
                     planned, project: project, networking: networking, volumes: (plan.volumes, volumePaths), manifestPath: manifestPath,
                     bundle: bundle, rootfs: rootfs)
-                // The wait is bounded: were there no thread for the attach, it would run only after this.
-                guard gated, namespace.wait(timeout: .now() + 30) == .success, ContainerNetworking.namespaceExists(at: netns) else {
-                    return (record, unpacked, nil)
-                }
-                let monitor = try StartWaiter(state: state).hand(MonitorRequest(root: root, record: record, gated: true), to: monitorLauncher)
+                guard gated else { return (record, unpacked, nil) }
+                namespace.wait()
+                guard (try? networking.hasNamespace(project: project, name: planned.name)) == true else { return (record, unpacked, nil) }
+                // A monitor that cannot be launched now is launched, ungated, after the chain, where its failure
+                // is reported as any start's.
+                let monitor = try? StartWaiter(state: state).hand(MonitorRequest(root: root, record: record, gated: true), to: monitorLauncher)
                 return (record, unpacked, monitor)
             }
         }

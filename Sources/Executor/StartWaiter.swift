@@ -1,4 +1,3 @@
-import CLinuxShims
 import Foundation
 import State
 import Supervision
@@ -68,11 +67,6 @@ struct StartWaiter {
     static func cancel(_ monitor: LaunchedMonitor, timeout: TimeInterval = 30) {
         monitor.shut()
         close(monitor.startReport)
-        let fd = berth_pidfd_open(monitor.pid)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var ended = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let deadline = Date().addingTimeInterval(timeout)
-        while poll(&ended, 1, Int32(max(0, deadline.timeIntervalSinceNow) * 1000)) < 0 && errno == EINTR {}
+        MonitorProcess.waitForEnd(monitor.pid, timeout: timeout)
     }
 }

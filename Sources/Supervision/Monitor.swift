@@ -53,14 +53,18 @@ public enum Monitor {
 
         // A process restore: the CRIU images the executor extracted replace a fresh start (first run only).
         let criuImages = directory + "/criu"
+        let restoring = FileManager.default.fileExists(atPath: criuImages)
+        // A restore is never gated (the executor does not ask for it); a gate given anyway is let go.
+        var gate = restoring ? nil : request.gate
+        if restoring, let unused = request.gate { close(unused) }
         var arguments: [String]
-        if FileManager.default.fileExists(atPath: criuImages) {
+        if restoring {
             arguments = driver.restoreArguments(
                 id: request.runtimeID,
                 .init(
                     bundle: request.bundle, imagePath: criuImages, workPath: directory + "/criu-work",
                     pidFile: files.pidFile, detach: false, noPivot: request.noPivot))
-        } else if request.gate != nil {
+        } else if gate != nil {
             // Gated: the runtime creates the container now and starts it when the gate opens (`runOnce`).
             arguments = driver.createArguments(
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
@@ -68,8 +72,6 @@ public enum Monitor {
             arguments = driver.runArguments(
                 id: request.runtimeID, .init(bundle: request.bundle, pidFile: files.pidFile, noPivot: request.noPivot))
         }
-        var gate = FileManager.default.fileExists(atPath: criuImages) ? nil : request.gate
-        if gate == nil, let unused = request.gate { close(unused) }
         var state: StateStore? = preparedState.withLock { store in
             store.flatMap { $0.path == root.database ? $0 : nil }
         }
@@ -170,33 +172,13 @@ public enum Monitor {
 
         var containerPID: Int32?
         if let gate {
-            defer { close(gate) }
-            let created = child.wait()
-            containerPID = created == 0 ? readPID(files.pidFile) : nil
-            guard let pid = containerPID else {
+            switch startCreated(child, gate: gate, pidFile: files.pidFile, runtimeLog: files.runtimeLog, driver: driver, id: request.runtimeID) {
+            case .success(let pid):
+                containerPID = pid
+            case .failure(let ended):
                 readerDone.wait()
                 log.flush()
-                return RunResult(status: created, failure: runtimeFailure(runtimeLog: files.runtimeLog, status: created), uptime: 0)
-            }
-            var byte: UInt8 = 0
-            var count: Int
-            repeat { count = read(gate, &byte, 1) } while count < 0 && errno == EINTR
-            var failure: String?
-            if count != 1 || byte != MonitorRequest.startByte {
-                failure = "not started: the apply that created it stopped before its network was attached"
-            } else {
-                do {
-                    try driver.start(id: request.runtimeID)
-                } catch {
-                    failure = "\(error)"
-                }
-            }
-            if let failure {
-                try? driver.delete(id: request.runtimeID, force: true)
-                _ = waitForAdopted(pid)
-                readerDone.wait()
-                log.flush()
-                return RunResult(status: 255, failure: failure, uptime: 0)
+                return RunResult(status: ended.status, failure: ended.reason, uptime: 0)
             }
         } else {
             while containerPID == nil, !child.hasEnded() {
@@ -219,8 +201,7 @@ public enum Monitor {
             reportStart()
             // `stop` came between the decision to restart and this run: it ends here.
             if record?.status == .stopped {
-                try? RuntimeDriver(binary: request.runtimeBinary, root: request.root.runtimeRoot).kill(
-                    id: request.runtimeID, signal: "KILL", all: true)
+                try? driver.kill(id: request.runtimeID, signal: "KILL", all: true)
             } else if let text = record?.healthcheck, let check = try? JSONDecoder().decode(HealthCheck.self, from: Data(text.utf8)) {
                 prober = HealthProber(check: check, request: request, state: state, restartOnUnhealthy: record?.restartOnUnhealthy ?? false)
                 prober?.start()
@@ -235,24 +216,55 @@ public enum Monitor {
         return RunResult(status: status, failure: failure, uptime: Date().timeIntervalSince(started))
     }
 
+    /// Why a created container did not start: the status and text its run ends with.
+    struct NotStarted: Error {
+        var status: Int32
+        var reason: String
+    }
+
+    /// A gated run's start: waits for `runc create` (`child`) to end, then for the gate, then starts the
+    /// container; its process's pid. When it does not start (the runtime refused to create it, the gate shut,
+    /// `runc start` failed) a created container is deleted and its process reaped first.
+    private static func startCreated(
+        _ child: ChildProcess, gate: Int32, pidFile: String, runtimeLog: String, driver: RuntimeDriver, id: String
+    ) -> Result<Int32, NotStarted> {
+        defer { close(gate) }
+        let created = child.wait()
+        guard created == 0, let pid = readPID(pidFile) else {
+            return .failure(NotStarted(status: created, reason: runtimeFailure(runtimeLog: runtimeLog, status: created)))
+        }
+        var byte: UInt8 = 0
+        var count: Int
+        repeat { count = read(gate, &byte, 1) } while count < 0 && errno == EINTR
+        var reason = "not started: the apply that created it stopped before its network was attached"
+        if count == 1, byte == MonitorRequest.startByte {
+            do {
+                try driver.start(id: id)
+                return .success(pid)
+            } catch {
+                reason = "\(error)"
+            }
+        }
+        try? driver.delete(id: id, force: true)
+        _ = waitForAdopted(pid)
+        return .failure(NotStarted(status: 255, reason: reason))
+    }
+
     /// Waits for `pid`, a process this subreaper adopted (a created container's, orphaned by `runc create`):
-    /// its exit code, or 128 + the number of the signal that ended it, as `runc run` reports them.
+    /// its exit status as `runc run` reports it (`Command.Child.exitStatus`).
     static func waitForAdopted(_ pid: Int32) -> Int32 {
         guard pid > 0 else { return 255 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else {
-                // Not this process's child after all: watch it end through its pidfd; its status is unknown.
-                let fd = berth_pidfd_open(pid)
-                guard fd >= 0 else { return 255 }
-                defer { close(fd) }
-                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                while poll(&ready, 1, -1) < 0 && errno == EINTR {}
+                // Not this process's child after all (no subreaper): see it end; its status is unknown.
+                let watch = EndWatch()
+                watch.add(pid)
+                while watch.hasLiveProcesses { watch.wait(milliseconds: 1000) }
                 return 255
             }
         }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return ChildProcess.exitStatus(waitStatus: status)
     }
 
     /// Sleeps `delay` before a restart, looking at the record every 50 ms: false when the container was

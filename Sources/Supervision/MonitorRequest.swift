@@ -108,8 +108,9 @@ public enum MonitorInvocation: Sendable, Equatable {
     case unneeded
 
     /// Nil for any command line but a monitor's. A warm monitor (`__monitor --await-request [STATE-ROOT]`) gets
-    /// its request, NUL-separated, from `input` (by default: all of standard input, which then becomes /dev/null);
-    /// given the state root, it first has `prepare` ready the state database there while it waits.
+    /// its request, NUL-separated, from `input` (by default: the framed request on standard input); given the
+    /// state root, it first has `prepare` ready the state database there while it waits. Standard input then
+    /// becomes /dev/null, kept first as the gate of a gated request (`takeGate`).
     public init?(
         commandLine: [String], input: () -> Data = Self.readStandardInput, prepare: (StateRoot) -> Void = Monitor.prepareState
     ) {
@@ -134,18 +135,17 @@ public enum MonitorInvocation: Sendable, Equatable {
         }
     }
 
-    /// A gated request's gate: standard input, moved to a close-on-exec descriptor (the runtime must not
-    /// inherit it); standard input is then /dev/null. Nil when not gated (standard input is left as it is).
+    /// Done with standard input, which the runtime must not inherit: it becomes /dev/null. A gated request
+    /// keeps it first as its gate, moved to a close-on-exec descriptor (returned; nil when not gated).
     static func takeGate(gated: Bool) -> Int32? {
-        guard gated else { return nil }
-        let gate = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+        let gate = gated ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : -1
         pointAtNull(STDIN_FILENO, O_RDONLY)
         return gate >= 0 ? gate : nil
     }
 
     /// The request on standard input (`MonitorRequest.framed`: its length, a newline, the request); empty when
-    /// the input ends first (the warm monitor was not needed). Standard input is left open for a gated request
-    /// (`takeGate` takes it); otherwise it becomes /dev/null (the runtime must not inherit the pipe).
+    /// the input ends first (the warm monitor was not needed). Standard input stays open: `takeGate` is done
+    /// with it once the request says whether it is gated.
     public static func readStandardInput() -> Data {
         var header: [UInt8] = []
         var byte: UInt8 = 0
@@ -156,10 +156,7 @@ public enum MonitorInvocation: Sendable, Equatable {
             if byte == 0x0A { break }
             header.append(byte)
         }
-        guard let length = Int(String(decoding: header, as: UTF8.self)), length > 0, length <= 1 << 20 else {
-            pointAtNull(STDIN_FILENO, O_RDONLY)
-            return Data()
-        }
+        guard let length = Int(String(decoding: header, as: UTF8.self)), length > 0, length <= 1 << 20 else { return Data() }
         var payload = [UInt8](repeating: 0, count: length)
         var filled = 0
         while filled < length {
@@ -168,15 +165,7 @@ public enum MonitorInvocation: Sendable, Equatable {
             guard count > 0 else { break }
             filled += count
         }
-        guard filled == length else {
-            pointAtNull(STDIN_FILENO, O_RDONLY)
-            return Data()
-        }
-        // A gated request keeps its pipe as the gate; any other is done with standard input.
-        if !payload.split(separator: 0).contains(where: { $0.elementsEqual("--gated".utf8) }) {
-            pointAtNull(STDIN_FILENO, O_RDONLY)
-        }
-        return Data(payload)
+        return filled == length ? Data(payload) : Data()
     }
 
     /// Points `fd` at /dev/null (opened with `mode`), dropping whatever it referred to.
