@@ -24,6 +24,13 @@ public enum WorkerThreads {
         for thread in threads { pthread_join(thread, nil) }
     }
 
+    /// Runs `body` on a thread of its own that nobody joins (on this one when no thread can be made): for a
+    /// call that only waits in the kernel and whose end nobody needs, such as closing an inotify descriptor.
+    public static func detached(_ body: @escaping @Sendable () -> Void) {
+        guard let thread = startThread(body) else { return body() }
+        pthread_detach(thread)
+    }
+
     /// Starts a joinable POSIX thread running `body`; nil when none can be made. Plain pthreads: Foundation's
     /// `Thread` and a `DispatchGroup` cost a process's first use of them (about half a millisecond), which
     /// `apply` pays on its start path.

@@ -58,17 +58,29 @@ final class UserDatabase {
             guard fields.count >= 3, let gid = Int(fields[2]) else { return nil }
             let members =
                 fields.count > 3
-                ? fields[3].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                ? fields[3].utf8.split(separator: UInt8(ascii: ",")).map { String(decoding: trimmed($0), as: UTF8.self) }.filter { !$0.isEmpty }
                 : []
             return GroupEntry(name: fields[0], gid: gid, members: members)
         }
     }
 
+    /// The fields of each line that is not blank or a comment, read as bytes: these files are ASCII in practice,
+    /// and Foundation's character-set trimming cost more than the rest of a spec's user lookup.
     private static func lines(_ text: String) -> [[String]] {
-        text.split(whereSeparator: \.isNewline).compactMap { raw in
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { return nil }
-            return line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var rows: [[String]] = []
+        for raw in text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            let line = trimmed(raw)
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+            rows.append(line.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) })
         }
+        return rows
+    }
+
+    /// Without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        var bytes = bytes
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+        return bytes
     }
 }

@@ -53,7 +53,7 @@ public enum Monitor {
 
         // A process restore: the CRIU images the executor extracted replace a fresh start (first run only).
         let criuImages = directory + "/criu"
-        let restoring = FileManager.default.fileExists(atPath: criuImages)
+        let restoring = access(criuImages, F_OK) == 0
         // A restore is never gated (the executor does not ask for it); a gate given anyway is let go.
         var gate = restoring ? nil : request.gate
         if restoring, let unused = request.gate { close(unused) }
@@ -181,11 +181,7 @@ public enum Monitor {
                 return RunResult(status: ended.status, failure: ended.reason, uptime: 0)
             }
         } else {
-            while containerPID == nil, !child.hasEnded() {
-                containerPID = readPID(files.pidFile)
-                if containerPID == nil { usleep(1_000) }
-            }
-            if containerPID == nil { containerPID = readPID(files.pidFile) }
+            containerPID = FileArrival.wait(for: files.pidFile, while: child, read: readPID)
         }
         let started = Date()
         var prober: HealthProber?
@@ -320,8 +316,7 @@ public enum Monitor {
     }
 
     private static func readPID(_ path: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        SmallFile.integer(path)
     }
 
     /// The runtime's own last error message (from its JSON log), for a container that never started.

@@ -13,8 +13,8 @@ public enum VolumeSubpaths {
     /// and a link it planted there would otherwise make the runtime bind whatever host path it names.
     public static func check(bundle: String, root: StateRoot) throws {
         let prefix = root.volumes + "/"
-        guard let data = FileManager.default.contents(atPath: bundle + "/config.json"), data.range(of: Data(prefix.utf8)) != nil,
-            let spec = try? CanonicalJSON.decode(RuntimeSpec.self, from: data)
+        guard let bytes = SmallFile.bytes(bundle + "/config.json"), SmallFile.contains(bytes, prefix),
+            let spec = try? CanonicalJSON.decode(RuntimeSpec.self, from: Data(bytes))
         else { return }
         for mount in spec.mounts ?? [] {
             guard mount.type == "bind", let source = mount.source, source.hasPrefix(prefix),

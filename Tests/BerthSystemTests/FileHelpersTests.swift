@@ -105,3 +105,45 @@ struct EnvironmentVariableTests {
         #expect(EnvironmentVariable.processorCount == ProcessInfo.processInfo.activeProcessorCount)
     }
 }
+
+struct SmallFileTests {
+    private struct Case: CustomTestStringConvertible, Sendable {
+        var content: String
+        var integer: Int32?
+        var testDescription: String { content.debugDescription }
+    }
+
+    private static let pidFiles: [Case] = [
+        Case(content: "4242", integer: 4242), Case(content: " 17\n", integer: 17), Case(content: "\t9\r\n", integer: 9),
+        Case(content: "", integer: nil), Case(content: "\n", integer: nil), Case(content: "12 34", integer: nil),
+        Case(content: "-", integer: nil), Case(content: "99999999999", integer: nil), Case(content: "0x10", integer: nil),
+    ]
+
+    @Test(arguments: pidFiles)
+    private func aPidFileIsADecimalNumberOrNothing(_ testCase: Case) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-small-\(UUID().uuidString)").path
+        try Data(testCase.content.utf8).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        #expect(SmallFile.integer(path) == testCase.integer)
+    }
+
+    @Test func bytesAreTheWholeFileAndMissingOrDirectoryIsNil() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-small-\(UUID().uuidString)").path
+        let content = (0..<50_000).map { UInt8($0 % 251) }
+        try Data(content).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        #expect(SmallFile.bytes(path) == content)
+        #expect(SmallFile.bytes(path + ".missing") == nil)
+        #expect(SmallFile.bytes(FileManager.default.temporaryDirectory.path) == nil)
+    }
+
+    @Test func containsFindsAPatternAnywhereOnlyWhenWhole() {
+        let bytes = Array("{\"source\": \"/var/lib/berth/volumes/x/_data\"}".utf8)
+        #expect(SmallFile.contains(bytes, "/var/lib/berth/volumes/"))
+        #expect(SmallFile.contains(bytes, "{"))
+        #expect(SmallFile.contains(bytes, "_data\"}"))
+        #expect(!SmallFile.contains(bytes, "/var/lib/berth/volumes/y/"))
+        #expect(!SmallFile.contains(bytes, "_data\"}!"))
+        #expect(!SmallFile.contains([], "a"))
+    }
+}

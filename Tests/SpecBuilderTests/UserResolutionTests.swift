@@ -101,6 +101,22 @@ struct UserResolutionTests {
         #expect(user.additionalGids == testCase.additionalGids)
     }
 
+    /// Comments, blank lines, CRLF endings, blanks around fields and members, malformed lines.
+    @Test func databaseLinesSkipCommentsBlanksAndMalformedEntries() {
+        let passwd =
+            "# users\r\n\n  root:x:0:0:root:/root:/bin/sh  \r\napp:x:1000:1000::/home/app:\nbroken:x:nine:1\nshort:x:5\n\t#indented comment\n"
+        #expect(
+            UserDatabase.parsePasswd(passwd) == [
+                PasswdEntry(name: "root", uid: 0, gid: 0), PasswdEntry(name: "app", uid: 1000, gid: 1000),
+            ])
+        let group = "wheel:x:10:root, app ,\r\nempty:x:20:\nnone:x:30\nbad:x:-:app\nütf:x:40:ünï\n"
+        #expect(
+            UserDatabase.parseGroup(group) == [
+                GroupEntry(name: "wheel", gid: 10, members: ["root", "app"]), GroupEntry(name: "empty", gid: 20, members: []),
+                GroupEntry(name: "none", gid: 30, members: []), GroupEntry(name: "ütf", gid: 40, members: ["ünï"]),
+            ])
+    }
+
     @Test func passwdFoundThroughSymlinkInsideRootfs() throws {
         let dir = try TempDirectory("user-link")
         try dir.write("outside/passwd", "app:x:1:1::/:/bin/sh\n")
