@@ -8,6 +8,8 @@
 #   3. `down` of those 20 against 20 DEL chains run in parallel (target <=), and a leak check: iptables-save lines
 #      naming the project or its subnet, the project's bridge and its veths, netns mounts and IPAM leases under the
 #      state root, before the apply, while the 20 run, and after down.
+#   For 2. and 3. it also prints the CPU time the machine was busy (all cores, /proc/stat) during the singles, the
+#   apply of 20, the down and the DEL chains: divided by the core count, the shortest wall time the work allows.
 # The chain alone is benchmarks/lib/cni-chain.py: `ip netns add`, then each plugin run by hand as a runtime would
 # (CNI_COMMAND=ADD … /usr/lib/cni/bridge < config, prevResult chained to portmap and firewall; DEL in reverse with
 # the cached result), with the conflist Berth generates (NetworkSpec.configList) on its own bridge and subnet.
@@ -68,6 +70,10 @@ b() { "$berth" "$@" --state-root "$state"; }
 apply() { echo "$2" >> "$work/projects"; b apply -f "$1" -p "$2" "${@:3}" >/dev/null 2>>"$work/berth.log"; }
 down() { b down -f "$work/none.yaml" -p "$1" -t 1 >/dev/null 2>>"$work/berth.log"; }
 timed() { local t0 t1; t0=$(now); "$@"; t1=$(now); ms "$t0" "$t1"; }
+# CPU time the machine has been busy, all cores summed (as benchmarks/lib/cni-chain.py reports it), in ms: with
+# many things at once on few cores, the wall time cannot go below this divided by the core count.
+busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {printf "%.0f", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz}' /proc/stat; }
+cores=$(nproc)
 
 examples/images/busybox-rootfs.sh "$work/rootfs"
 b image import --rootfs "$work/rootfs" --tag berth.local/busybox:bench >/dev/null
@@ -121,7 +127,7 @@ for i in $(seq 0 "$rounds"); do
     settle; d=$(timed down "bench-net-$i")
     settle; o=$(timed apply "$work/none.yaml" "bench-none-$i" --wait)
     down "bench-none-$i"
-    settle; read -r a e < <(chain 1 "berthbench-$i" 18081:80)
+    settle; read -r a e _ _ < <(chain 1 "berthbench-$i" 18081:80)
     if [ -n "$podman" ]; then
         settle; pn=$(timed prun -p 18082:80); settle; po=$(timed prun --network none)
     fi
@@ -143,33 +149,38 @@ leaks() {   # PROJECT SUBNET-PREFIX BRIDGE → "iptables-lines bridges+veths net
     echo "$rules/$links/$mounts/$leases"
 }
 : > "$work/solo.ms"; : > "$work/many.ms"; : > "$work/down.ms"; : > "$work/add20.ms"; : > "$work/del20.ms"
+: > "$work/solo.cpu"; : > "$work/many.cpu"; : > "$work/down.cpu"; : > "$work/del20.cpu"
 leak=PASS leak_rows=()
 for r in $(seq 1 "$rounds20"); do
-    t=0
+    t=0 c0=$(busy)
     for j in $(seq -w 1 "$many"); do
         s=$(timed apply "$work/solo.yaml" "bench-solo-$r-$j")
         t=$(awk -v t="$t" -v s="$s" 'BEGIN {print t + s}')
     done
-    echo "$t" >> "$work/solo.ms"
+    echo "$t" >> "$work/solo.ms"; echo $(( $(busy) - c0 )) >> "$work/solo.cpu"
     for j in $(seq -w 1 "$many"); do down "bench-solo-$r-$j"; done
     iptables-save > "$work/ipt.before"; ip -o link show > "$work/link.before"
     grep -c -F " $state/network/netns/" /proc/self/mounts > "$work/mnt.before" || true
-    timed apply "$work/many.yaml" "bench-many-$r" >> "$work/many.ms"
+    c0=$(busy); timed apply "$work/many.yaml" "bench-many-$r" >> "$work/many.ms"; echo $(( $(busy) - c0 )) >> "$work/many.cpu"
     conf=$state/network/conflists/bench-many-${r}_default.conflist
     bridge=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plugins"][0]["bridge"])' "$conf")
     subnet=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plugins"][0]["ipam"]["ranges"][0][0]["subnet"])' "$conf")
     prefix=${subnet%.0/*}.   # 10.89.0.0/24 → "10.89.0."
     before=$(grep -c -F -e "bench-many-$r" -e "$prefix" "$work/ipt.before" || true)/$(grep -c -F -e "$bridge" "$work/link.before" || true)/$(cat "$work/mnt.before")/0
     during=$(leaks "bench-many-$r" "$prefix" "$bridge")
-    timed down "bench-many-$r" >> "$work/down.ms"
+    c0=$(busy); timed down "bench-many-$r" >> "$work/down.ms"; echo $(( $(busy) - c0 )) >> "$work/down.cpu"
     after=$(leaks "bench-many-$r" "$prefix" "$bridge")
     [ "$after" = "0/0/0/0" ] && [ "$before" = "0/0/0/0" ] || leak=FAIL
     leak_rows+=("round $r ($subnet, $bridge): $before -> $during -> $after")
-    read -r a e < <(chain "$many" "berthbench-m$r")
-    echo "$a" >> "$work/add20.ms"; echo "$e" >> "$work/del20.ms"
+    read -r a e _ ec < <(chain "$many" "berthbench-m$r")
+    echo "$a" >> "$work/add20.ms"; echo "$e" >> "$work/del20.ms"; echo "$ec" >> "$work/del20.cpu"
 done
 solo=$(median < "$work/solo.ms"); many_ms=$(median < "$work/many.ms"); down20=$(median < "$work/down.ms")
 add20=$(median < "$work/add20.ms"); del20=$(median < "$work/del20.ms")
+solo_cpu=$(median < "$work/solo.cpu"); many_cpu=$(median < "$work/many.cpu"); down_cpu=$(median < "$work/down.cpu")
+del20_cpu=$(median < "$work/del20.cpu")
+floor=$(awk -v c="$many_cpu" -v n="$cores" 'BEGIN {printf "%.1f", c / n}')
+solo_floor=$(awk -v c="$solo_cpu" -v n="$cores" 'BEGIN {printf "%.1f", c / n}')
 
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "met" : "not met" }'; }
 added=$(awk -v n="$net" -v o="$none" 'BEGIN {printf "%.1f", n - o}')
@@ -189,8 +200,12 @@ printf '\n%-58s %10s\n' "2./3. $many containers on one network (median of $round
 printf '%-58s %10s\n' "sum of $many single-container applies (one project each)" "$solo"
 printf '%-58s %10s   (target <= 0.5x sum = %s: %s)\n' "berth apply of the $many" "$many_ms" "$half" "$(verdict "$many_ms" "$half")"
 printf '%-58s %10s\n' "$many ADD chains alone, in parallel" "$add20"
+printf '%-58s %10s\n' "  CPU busy, all $cores cores: the $many single applies" "$solo_cpu"
+printf '%-58s %10s\n' "  CPU busy, all $cores cores: the apply of the $many" "$many_cpu"
+printf '%-58s %10s   (no faster is possible; the singles: %s)\n' "  floor: that CPU / $cores cores" "$floor" "$solo_floor"
 printf '%-58s %10s   (target <= DEL chains: %s)\n' "berth down of the $many" "$down20" "$(verdict "$down20" "$del20")"
 printf '%-58s %10s\n' "$many DEL chains alone, in parallel" "$del20"
+printf '%-58s %10s\n' "  CPU busy, all $cores cores: berth down / the DEL chains" "$down_cpu / $del20_cpu"
 printf '%-58s %10s\n' "leak check after down (before -> while running -> after)" "$leak"
 printf '  iptables lines naming the project or subnet / bridge+veth links / netns mounts / IPAM leases\n'
 for row in "${leak_rows[@]}"; do printf '  %s\n' "$row"; done

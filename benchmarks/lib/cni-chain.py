@@ -5,8 +5,9 @@ Makes COUNT network namespaces with `ip netns add` (not timed), runs the ADD cha
 /usr/lib/cni in order, `prevResult` chained, `runtimeConfig.portMappings` for plugins that declare the capability)
 for the COUNT containers at once (one thread each), then the DEL chains (reverse order, the ADD's result as
 `prevResult`, as libcni does with its cache) at once; then removes the namespaces, the bridge and the IPAM leases
-(not timed). PORTS: "HOST:CONTAINER[,...]" published on the first container. Prints `add_ms del_ms`: wall time
-from the first plugin started to the last one ended, for all ADD chains and for all DEL chains."""
+(not timed). PORTS: "HOST:CONTAINER[,...]" published on the first container. Prints `add_ms del_ms add_cpu del_cpu`:
+wall time from the first plugin started to the last one ended, for all ADD chains and for all DEL chains, and the
+CPU time the whole machine was busy meanwhile (all cores, /proc/stat), in ms."""
 import json
 import os
 import shutil
@@ -52,7 +53,15 @@ def delete(conflist, container, netns, runtime, cached):
         run("DEL", plugin_config(conflist, index, cached, runtime), container, netns)
 
 
+def busy_ms():
+    """CPU time the machine has been busy, all cores summed (user, nice, system, irq, softirq, steal), in ms."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def parallel(count, body):
+    """Runs body(0..count-1) on a thread each; returns (wall ms, busy CPU ms of the machine meanwhile)."""
     errors = []
 
     def guarded(i):
@@ -62,15 +71,17 @@ def parallel(count, body):
             errors.append(error)
 
     threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
+    busy = busy_ms()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = (time.perf_counter() - start) * 1000
+    cpu = busy_ms() - busy
     if errors:
         raise errors[0]
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -98,10 +109,10 @@ def main() -> None:
         def add_one(i):
             results[i] = add(conflist, names[i], f"/var/run/netns/{names[i]}", runtimes[i])
 
-        add_ms = parallel(count, add_one)
+        add_ms, add_cpu = parallel(count, add_one)
         released = True
-        del_ms = parallel(count, lambda i: delete(conflist, names[i], f"/var/run/netns/{names[i]}", runtimes[i], results[i]))
-        print(f"{add_ms:.1f} {del_ms:.1f}")
+        del_ms, del_cpu = parallel(count, lambda i: delete(conflist, names[i], f"/var/run/netns/{names[i]}", runtimes[i], results[i]))
+        print(f"{add_ms:.1f} {del_ms:.1f} {add_cpu:.0f} {del_cpu:.0f}")
     finally:
         if not released:  # a failed ADD: release what the others made (best effort)
             for i, name in enumerate(made):
