@@ -36,11 +36,11 @@ public struct Teardown: Sendable {
         if record.status == .restarting {
             _ = try state.update(project: record.project, name: record.name) { if $0.status == .restarting { $0.status = .stopped } }
         }
-        if let current = try driver.state(id: record.runtimeID), current.status != .stopped {
+        if let pid = try runningProcess(record, driver: driver) {
             _ = try state.update(project: record.project, name: record.name) { $0.status = .stopped }
             let signal = record.stopSignal.flatMap { SignalName.parse($0) }.map { String($0.number) } ?? "TERM"
             let watch = EndWatch()
-            watch.add(current.pid)
+            watch.add(pid)
             try? driver.kill(id: record.runtimeID, signal: signal, all: true)
             let deadline = Date().addingTimeInterval(gracePeriod ?? record.stopGracePeriod ?? Self.defaultGracePeriod)
             if try !Self.waitUntilStopped(driver, id: record.runtimeID, watch: watch, deadline: deadline),
@@ -51,6 +51,17 @@ public struct Teardown: Sendable {
         }
         waitForMonitor(record)
         try finishUnsupervised(record)
+    }
+
+    /// The pid of the container's process while it runs, nil when it does not. A running record whose monitor is
+    /// alive answers without starting the runtime (a `runc state` is a Go process, about 10 ms of CPU, and a `down`
+    /// of 20 made 20 of them before its first DEL): the monitor clears the pid as soon as the process has ended and
+    /// been reaped, so until then it names that process, or, in the moment between, no process at all (the stop
+    /// then finds nothing to wait for and asks the runtime, as `waitUntilStopped` does). Otherwise the runtime is asked.
+    private func runningProcess(_ record: ContainerRecord, driver: RuntimeDriver) throws -> Int32? {
+        if record.status == .running, let pid = record.pid, pid > 0, MonitorProcess.isMonitor(record.monitorPID) { return pid }
+        guard let current = try driver.state(id: record.runtimeID), current.status != .stopped else { return nil }
+        return current.pid
     }
 
     /// What the monitor does when its container ends, done here when no monitor is left to do it (it was

@@ -110,6 +110,9 @@ public struct Networks: Sendable {
         try save(attachment, to: cache)
         do {
             _ = try plugins.add(list, attachment.runtime) { result in
+                // A plugin that passes its prevResult on as it came (portmap, firewall) leaves the entry as it is:
+                // each write is a new file, and inodes are what a start of many containers allocates most.
+                guard result != attachment.result else { return }
                 attachment.result = result
                 try save(attachment, to: cache)
             }

@@ -184,6 +184,42 @@ import Testing
         #expect(wait.status == 3)
     }
 
+    /// A running container whose monitor is alive is signalled without asking the runtime for its state first:
+    /// a `runc state` is a Go process, and a `down` of many made one per container before its first DEL. The
+    /// runtime is a logging wrapper around runc (`runtime:` takes an absolute path).
+    @Test func aStopOfARunningContainerSignalsItWithoutAskingTheRuntimeFirst() throws {
+        let fixture = try BerthFixture()
+        try fixture.importBusybox()
+        let calls = fixture.work + "/runtime-calls"
+        let wrapper = fixture.work + "/runc-logged"
+        try Data("#!/bin/sh\necho \"$*\" >> \(calls)\nexec /usr/sbin/runc \"$@\"\n".utf8).write(to: URL(fileURLWithPath: wrapper))
+        chmod(wrapper, 0o755)
+        let manifest = try fixture.manifest(
+            """
+            version: 1
+            name: it-stopcalls
+            containers:
+              svc:
+                image: berth.local/busybox:demo
+                args: ["sh", "-c", "trap 'exit 3' TERM; sleep 300 & wait"]
+                runtime: \(wrapper)
+                net-none: true
+            """, project: "it-stopcalls")
+        #expect(try fixture.run(["apply", "-f", manifest]).status == 0)
+        #expect(try ps(fixture, "it-stopcalls")["svc"]?.status == "running")
+        try Data().write(to: URL(fileURLWithPath: calls))
+        let stop = try fixture.run(["stop", "-f", manifest, "svc"])
+        #expect(stop.status == 0, "\(stop.stderrText)")
+        let stopped = try ps(fixture, "it-stopcalls")["svc"]
+        #expect(stopped?.status == "stopped")
+        #expect(stopped?.exitCode == 3)
+        let verbs = ["state", "kill", "delete", "run", "create", "start"]
+        let used = try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n").compactMap { line in
+            line.split(separator: " ").map(String.init).first { verbs.contains($0) }
+        }
+        #expect(used.first == "kill", "runtime calls of the stop: \(used)")
+    }
+
     @Test func killedMonitorDoesNotMakePsLieAndDownCleansUp() throws {
         let fixture = try BerthFixture()
         try fixture.importBusybox()

@@ -355,6 +355,48 @@ import Testing
         #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.19.", container.id]) == [])
     }
 
+    /// portmap and firewall pass the bridge's result on as it came: the cached entry is written for the bridge's
+    /// result and not again (each write is a new file). Wrappers record the entry's inode as each of them starts.
+    @Test func aResultPassedOnUnchangedIsNotWrittenAgain() throws {
+        if Host.skip("aResultPassedOnUnchangedIsNotWrittenAgain") { return }
+        let scratch = try Scratch("passon")
+        defer { scratch.finish() }
+        let before = try HostSnapshot.take()
+        let pluginDirectory = scratch.path + "/plugins"
+        let record = scratch.path + "/inodes"
+        let entries = scratch.path + "/network/attachments"
+        try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true)
+        for plugin in ["bridge", "host-local"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: pluginDirectory + "/" + plugin, withDestinationPath: Host.pluginDirectory + "/" + plugin)
+        }
+        for plugin in ["portmap", "firewall"] {
+            let wrapper =
+                "#!/bin/sh\n[ \"$CNI_COMMAND\" = ADD ] && echo \"\(plugin) $(stat -c %i \(entries)/*/*.json)\" >> \(record)\n"
+                + "exec \(Host.pluginDirectory)/\(plugin)\n"
+            try AtomicFile.write(Data(wrapper.utf8), to: pluginDirectory + "/" + plugin, mode: 0o755)
+        }
+        let networks = Networks(paths: try scratch.paths, plugins: CNIPlugins(directories: [pluginDirectory]))
+        let spec = try network(scratch, "passon", third: 20)
+        let container = try ContainerKey(project: "nettest", name: "pass")
+        cleanUp(scratch, networks, spec, [container])
+
+        let netns = try NetworkNamespace.create(for: container, paths: networks.paths)
+        let request = AttachmentRequest(network: spec, interfaceName: "eth0", portMappings: [CNIPortMapping(hostPort: 18_320, containerPort: 80)])
+        _ = try networks.attach(container, netns: netns, networks: [request])
+        let seen = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        let entry = try #require(try FileManager.default.subpathsOfDirectory(atPath: entries).first { $0.hasSuffix(".json") })
+        let final = try Host.run("/usr/bin/stat", ["-c", "%i", entries + "/" + entry]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(seen.map { String($0[0]) } == ["portmap", "firewall"])
+        #expect(Set(seen.map { String($0[1]) } + [final]).count == 1)
+        // What DEL needs is still there: the addresses the bridge gave.
+        #expect(try networks.attachments(of: container).first?.addresses.first?.hasPrefix("10.213.20.") == true)
+
+        try networks.detach(container)
+        try networks.removeNetwork(spec)
+        #expect(try HostSnapshot.take().leaks(since: before, markers: [spec.bridgeName, "10.213.20.", container.id]) == [])
+    }
+
     @Test func deleteWorksWhenTheNamespaceIsAlreadyGone() throws {
         if Host.skip("deleteWorksWhenTheNamespaceIsAlreadyGone") { return }
         let scratch = try Scratch("nonetns")
