@@ -5,6 +5,7 @@ import Foundation
 public enum CanonicalJSON {
     /// Compact encoding, for blobs whose digest matters.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        if let data = try? JSONTreeEncoder.encode(value, pretty: false) { return data }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
@@ -12,6 +13,10 @@ public enum CanonicalJSON {
 
     /// Indented encoding with a trailing newline, for files people read (config.json, plans).
     public static func encodePretty<T: Encodable>(_ value: T) throws -> Data {
+        if var data = try? JSONTreeEncoder.encode(value, pretty: true) {
+            data.append(0x0A)
+            return data
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         var data = try encoder.encode(value)
