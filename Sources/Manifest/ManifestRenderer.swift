@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Yams
 
 /// Renders the normalized manifest (interpolated, defaults filled in, env-files folded in, sorted keys).
@@ -15,8 +16,7 @@ public enum ManifestRenderer {
         let canonical = try CanonicalManifest(m, foldEnvFiles: foldEnvFiles).escapingDollars()
         switch format {
         case .json:
-            let data = try encoder(pretty: true).encode(canonical)
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return String(decoding: try CanonicalJSON.encodePretty(canonical), as: UTF8.self)
         case .yaml:
             let yaml = YAMLEncoder()
             yaml.options.sortKeys = true
@@ -29,12 +29,6 @@ public enum ManifestRenderer {
     public static func canonicalJSON(of container: ContainerDefinition) throws -> Data {
         var canonical = try CanonicalContainer(container)
         canonical.pull = nil
-        return try encoder(pretty: false).encode(canonical)
-    }
-
-    private static func encoder(pretty: Bool) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        return try CanonicalJSON.encode(canonical)
     }
 }

@@ -22,6 +22,19 @@ import Testing
         return try Support.load(text, name: "\(name).yaml", environment: environment)
     }
 
+    /// The config hash's input is JSONEncoder's bytes whichever encoder writes them (`CanonicalJSON`): a change
+    /// there would replace every running container at the next apply.
+    @Test(arguments: names)
+    func containersCanonicalJSONIsJSONEncoders(name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for container in try Self.load(name).containers {
+            var canonical = try CanonicalContainer(container)
+            canonical.pull = nil
+            #expect(try ManifestRenderer.canonicalJSON(of: container) == encoder.encode(canonical), "\(name): \(container.name)")
+        }
+    }
+
     @Test(arguments: names)
     func rendersGoldenYAML(name: String) throws {
         let yaml = try ManifestRenderer.render(Self.load(name), format: .yaml)
