@@ -125,3 +125,74 @@ public struct HealthProbeResult: Codable, Hashable, Sendable {
         self.output = output
     }
 }
+
+/// Row coding written out, column by column, with GRDB's own API: the Codable route GRDB takes otherwise decodes
+/// and encodes every field through dynamic casts, whose first use in a process (every command, every monitor) is a
+/// search of the binary's conformance records. `StateStoreTests` round-trip a record with every field set.
+extension ContainerRecord {
+    public init(row: Row) throws {
+        project = try row.decode(forColumn: "project")
+        name = try row.decode(forColumn: "name")
+        runtimeID = try row.decode(forColumn: "runtimeID")
+        configHash = try row.decode(forColumn: "configHash")
+        configJSON = try row.decode(forColumn: "configJSON")
+        specDigest = try row.decode(forColumn: "specDigest")
+        imageReference = try row.decode(forColumn: "imageReference")
+        imageDigest = try row.decode(forColumn: "imageDigest")
+        snapshotter = try row.decode(forColumn: "snapshotter")
+        snapshotKey = try row.decode(forColumn: "snapshotKey")
+        bundlePath = try row.decode(forColumn: "bundlePath")
+        runtimeBinary = try row.decode(forColumn: "runtimeBinary")
+        noPivot = try row.decode(forColumn: "noPivot")
+        status = try row.decode(forColumn: "status")
+        pid = try row.decode(forColumn: "pid")
+        monitorPID = try row.decode(forColumn: "monitorPID")
+        exitCode = try row.decode(forColumn: "exitCode")
+        failure = try row.decode(forColumn: "failure")
+        createdAt = try row.decode(forColumn: "createdAt")
+        startedAt = try row.decode(forColumn: "startedAt")
+        finishedAt = try row.decode(forColumn: "finishedAt")
+        restartPolicy = try row.decode(forColumn: "restartPolicy")
+        restartOnUnhealthy = try row.decode(forColumn: "restartOnUnhealthy")
+        healthcheck = try row.decode(forColumn: "healthcheck")
+        stopSignal = try row.decode(forColumn: "stopSignal")
+        stopGracePeriod = try row.decode(forColumn: "stopGracePeriod")
+        restartCount = try row.decode(forColumn: "restartCount")
+        health = try row.decode(forColumn: "health")
+        healthLog = try row.decode(forColumn: "healthLog")
+        volumes = try row.decode(forColumn: "volumes")
+    }
+
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["project"] = project
+        container["name"] = name
+        container["runtimeID"] = runtimeID
+        container["configHash"] = configHash
+        container["configJSON"] = configJSON
+        container["specDigest"] = specDigest
+        container["imageReference"] = imageReference
+        container["imageDigest"] = imageDigest
+        container["snapshotter"] = snapshotter
+        container["snapshotKey"] = snapshotKey
+        container["bundlePath"] = bundlePath
+        container["runtimeBinary"] = runtimeBinary
+        container["noPivot"] = noPivot
+        container["status"] = status
+        container["pid"] = pid
+        container["monitorPID"] = monitorPID
+        container["exitCode"] = exitCode
+        container["failure"] = failure
+        container["createdAt"] = createdAt
+        container["startedAt"] = startedAt
+        container["finishedAt"] = finishedAt
+        container["restartPolicy"] = restartPolicy
+        container["restartOnUnhealthy"] = restartOnUnhealthy
+        container["healthcheck"] = healthcheck
+        container["stopSignal"] = stopSignal
+        container["stopGracePeriod"] = stopGracePeriod
+        container["restartCount"] = restartCount
+        container["health"] = health
+        container["healthLog"] = healthLog
+        container["volumes"] = volumes
+    }
+}

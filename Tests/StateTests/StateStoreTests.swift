@@ -58,6 +58,51 @@ private func record(_ name: String, project: String = "p") -> ContainerRecord {
         #expect(try state.revision() == 3)
     }
 
+    /// The record's row coding is written by hand: a record with every field set comes back whole, and the
+    /// table has exactly the record's fields as columns (a new field without its column line would fail here).
+    @Test func everyFieldOfARecordIsStoredAndReadBack() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = try StateStore(path: dir + "/state.db")
+        var full = record("full")
+        full.configJSON = "{\"image\":\"x\"}"
+        full.specDigest = "sha256:2"
+        full.imageReference = "berth.local/x:1"
+        full.imageDigest = "sha256:3"
+        full.noPivot = true
+        full.status = .restarting
+        full.pid = 4242
+        full.monitorPID = 4241
+        full.exitCode = 137
+        full.failure = "it failed"
+        full.startedAt = "2026-01-01T00:00:01Z"
+        full.finishedAt = "2026-01-01T00:00:02Z"
+        full.restartPolicy = "on-failure:3"
+        full.restartOnUnhealthy = true
+        full.healthcheck = "{\"test\":[\"CMD\",\"true\"]}"
+        full.stopSignal = "SIGINT"
+        full.stopGracePeriod = 2.5
+        full.restartCount = 7
+        full.health = "unhealthy"
+        full.healthLog = "[]"
+        full.volumes = "[\"p_data\"]"
+        // Every optional is set, so a field missing from the coding cannot come back equal by being nil.
+        let unset = Mirror(reflecting: full).children.filter { child in
+            Mirror(reflecting: child.value).displayStyle == .optional && Mirror(reflecting: child.value).children.isEmpty
+        }
+        #expect(unset.map(\.label) == [], "set these in the test too")
+        try state.save(full, manifestPath: "/m/berth.yaml")
+        #expect(try state.container(project: "p", name: "full") == full)
+        let changed = try state.update(project: "p", name: "full") { $0.restartCount += 1 }
+        full.restartCount += 1
+        #expect(changed == full)
+        #expect(try state.container(project: "p", name: "full") == full)
+
+        let fields = Set(Mirror(reflecting: full).children.compactMap(\.label))
+        let columns = try state.read { db in try db.columns(in: "container").map(\.name) }
+        #expect(Set(columns) == fields)
+    }
+
     @Test func updateOfAMissingContainerReturnsNil() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
