@@ -88,28 +88,27 @@ public enum Monitor {
             let store = try state ?? StateStore(path: root.database)
             state = store
             let finished = Timestamp.now()
-            let record = try store.container(project: project, name: name)
-            let policy = record?.restartPolicy.flatMap(RestartPolicy.init(parsing:)) ?? .no
-            // A runtime that refused to start the container would refuse again; `stop` ends the policy.
-            let again =
-                run.failure == nil && record?.status != .stopped
-                && policy.restartsAfter(exitCode: run.status, restarts: record?.restartCount ?? 0)
             let delay = backoff.next(uptime: run.uptime)
-            _ = try store.update(project: project, name: name) { record in
+            // One transaction decides and records: the restart policy is read from the record it changes.
+            let recorded = try store.update(project: project, name: name) { record in
                 record.pid = nil
                 record.finishedAt = finished
+                // `stop` ends the policy.
                 guard record.status != .stopped else {
                     record.exitCode = run.status
                     return
                 }
                 if let failure = run.failure {
+                    // A runtime that refused to start the container would refuse again.
                     record.status = .failed
                     record.failure = failure
                 } else {
-                    record.status = again ? .restarting : .exited
+                    let policy = record.restartPolicy.flatMap(RestartPolicy.init(parsing:)) ?? .no
+                    record.status = policy.restartsAfter(exitCode: run.status, restarts: record.restartCount) ? .restarting : .exited
                     record.exitCode = run.status
                 }
             }
+            let again = recorded?.status == .restarting
             reportStart()  // a runtime that failed before the container started: the failure is recorded now
             guard again, waitToRestart(delay, store: store, request: request) else { break }
             // `runc run` removed the ended container; a leftover (a runtime killed mid-way) would block the id.
