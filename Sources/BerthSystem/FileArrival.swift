@@ -11,7 +11,9 @@ public enum FileArrival {
     /// `read(path)` once it gives a value, or its last try after `child` ended (nil: the file never came).
     /// Without inotify or a pidfd it looks every millisecond, as before.
     public static func wait<Value>(for path: String, while child: Command.Child, read: (String) -> Value?) -> Value? {
-        let directory = (path as NSString).deletingLastPathComponent
+        // Its directory, without NSString (whose first use in a process costs more than this whole wait's set-up).
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let notify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         // Closing an inotify instance waits for the kernel's SRCU grace period (7 ms measured here), which a
         // monitor must not spend between its container's start and recording it: another thread closes it.
