@@ -55,6 +55,7 @@ enum JSONTreeEncoder {
         /// Strings, integers and booleans reached through a generic call (an array's elements, a dictionary's
         /// values); nil for everything else. Types JSONEncoder writes its own way are refused.
         static func scalar<T: Encodable>(_ value: T) throws -> Node? {
+            // Each cast follows the check that `T` is that very type, so none can fail.
             switch T.self {
             case is String.Type: return .string(value as! String)
             case is Bool.Type: return .text((value as! Bool) ? "true" : "false")
