@@ -39,8 +39,8 @@ import Glibc
         let datagram = try bound(Int32(SOCK_DGRAM.rawValue), address: Self.loopback)
         defer { close(datagram.fd) }
 
-        let tcp = try #require(HostSockets.bound(tcp: true))
-        let udp = try #require(HostSockets.bound(tcp: false))
+        let tcp = try #require(HostSockets.diagnosed(tcp: true))
+        let udp = try #require(HostSockets.diagnosed(tcp: false))
         #expect(tcp.contains(.init(isTCP: true, port: listener.port, address: IPv4Address("127.0.0.1"))))
         #expect(tcp.contains(.init(isTCP: true, port: everywhere.port, address: nil)))
         #expect(udp.contains(.init(isTCP: false, port: datagram.port, address: IPv4Address("127.0.0.1"))))
@@ -67,11 +67,11 @@ import Glibc
         _ = withUnsafeMutablePointer(to: &local) { l in l.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(client, $0, &length) } }
         let clientPort = UInt16(bigEndian: local.sin_port)
 
-        let open = try #require(HostSockets.bound(tcp: true))
+        let open = try #require(HostSockets.diagnosed(tcp: true))
         #expect(open.contains { $0.port == listener.port })
         #expect(!open.contains { $0.port == clientPort }, "the client's end of a connection listens on nothing")
         close(listener.fd)
-        let closed = try #require(HostSockets.bound(tcp: true))
+        let closed = try #require(HostSockets.diagnosed(tcp: true))
         #expect(!closed.contains { $0.port == listener.port && $0.address == IPv4Address("127.0.0.1") })
     }
 
@@ -81,15 +81,35 @@ import Glibc
         for l in listeners { #expect(listen(l.fd, 1) == 0) }
         let ports = Set(listeners.map(\.port))
         let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
-        let fromProc = Set(
-            table.split(separator: "\n").dropFirst().compactMap { line -> UInt16? in
-                let fields = line.split(separator: " ")
-                guard fields.count > 3, fields[3] == "0A", let port = UInt16(fields[1].split(separator: ":")[1], radix: 16) else { return nil }
-                return port
-            }
-        ).intersection(ports)
-        let fromKernel = Set(try #require(HostSockets.bound(tcp: true)).map(\.port)).intersection(ports)
+        let fromProc = Set(HostSockets.procTable(table, tcp: true).map(\.port)).intersection(ports)
+        let fromKernel = Set(try #require(HostSockets.diagnosed(tcp: true)).map(\.port)).intersection(ports)
         #expect(fromProc == ports)
         #expect(fromKernel == fromProc)
+    }
+
+    static let table = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+           1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1
+           2: 0100007F:1F91 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 3 1
+           3: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4 1
+           4: garbage
+        """
+
+    /// The fallback's reading of /proc/net: bound rows only, their port and address (all zeroes: every address).
+    @Test func procNetRowsAreReadWithTheirAddress() {
+        #expect(
+            HostSockets.procTable(Self.table, tcp: true) == [
+                .init(isTCP: true, port: 8080, address: IPv4Address("127.0.0.1")), .init(isTCP: true, port: 80, address: nil),
+            ])
+        #expect(HostSockets.procTable(Self.table, tcp: false) == [.init(isTCP: false, port: 53, address: IPv4Address("127.0.0.1"))])
+    }
+
+    /// Whatever answers, the listener made here is among the bound sockets.
+    @Test func boundFindsAListenerWhicheverSourceAnswers() throws {
+        let listener = try bound(Int32(SOCK_STREAM.rawValue), address: Self.loopback)
+        defer { close(listener.fd) }
+        #expect(listen(listener.fd, 1) == 0)
+        #expect(HostSockets.bound(tcp: true).contains { $0.port == listener.port })
     }
 }

@@ -108,15 +108,6 @@ import Testing
            2: 0100007F:1F91 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 3 1
         """
 
-    @Test func listeningSocketsAreParsedWithTheirAddress() {
-        let sockets = HostValidator.parseSocketTable(Self.table, proto: .tcp, boundState: "0A")
-        #expect(
-            sockets == [
-                .init(proto: .tcp, address: IPv4Address("127.0.0.1"), port: 8080),
-                .init(proto: .tcp, address: nil, port: 80),
-            ])
-    }
-
     struct Case: Sendable, CustomTestStringConvertible {
         var published: String
         var refused: Bool
@@ -130,11 +121,12 @@ import Testing
         Case(published: "8080:80/udp", refused: false),  // another protocol
         Case(published: "127.0.0.2:80:80", refused: true),  // the listener on every address
         Case(published: "8081:80", refused: false),  // the established connection's port is not bound
+        Case(published: "8080:80/sctp", refused: false),  // SCTP sockets are not looked up
     ])
     func publishedPortsThatAreTakenAreRefused(_ test: Case) throws {
         var container = ContainerDefinition(name: "web", image: "i")
         container.ports = [try #require(PortMapping(shortForm: test.published))]
-        let bound = HostValidator.parseSocketTable(Self.table, proto: .tcp, boundState: "0A")
+        let bound = HostSockets.procTable(Self.table, tcp: true)
         let problems = HostValidator.portProblems(container, bound: bound)
         #expect(problems.isEmpty != test.refused, "\(problems.map(\.message))")
         if test.refused { #expect(problems.first?.message.contains("already in use on this host") == true) }
