@@ -10,30 +10,19 @@ import Foundation
 enum JSONTreeEncoder {
     struct Unsupported: Error {}
 
-    /// Set when an encoding took a path this encoder does not write (an unkeyed container's super encoder,
-    /// whose calls cannot throw): the whole value then goes to JSONEncoder.
-    final class Refusal {
-        var refused = false
-    }
-
     static func encode<T: Encodable>(_ value: T, pretty: Bool) throws -> Data {
-        let refusal = Refusal()
-        let encoder = TreeEncoder(codingPath: [], refusal: refusal)
-        if let scalar = try Node.scalar(value) {
-            encoder.root = scalar
-        } else {
-            try value.encode(to: encoder)
-        }
+        let encoder = TreeEncoder(codingPath: [], slot: Node(.object([:])))
+        try encoder.put(value)
         // JSONEncoder refuses a top-level value that encoded nothing; so does it here, through the fallback.
-        guard let node = encoder.root, !refusal.refused else { throw Unsupported() }
+        guard encoder.encoded else { throw Unsupported() }
         var out: [UInt8] = []
         out.reserveCapacity(16_384)
-        node.write(into: &out, pretty: pretty, indent: 0)
+        encoder.slot.write(into: &out, pretty: pretty, indent: 0)
         return Data(out)
     }
 
     /// A JSON value being built: scalars already in their JSON text, containers filled in place (a nested
-    /// container is handed out before its contents are encoded).
+    /// container, or a super encoder's slot, is in its parent before its contents are encoded).
     final class Node {
         enum Kind {
             case scalar([UInt8])
@@ -44,12 +33,11 @@ enum JSONTreeEncoder {
 
         init(_ kind: Kind) { self.kind = kind }
 
-        static func make<T: Encodable>(_ value: T, codingPath: [any CodingKey], refusal: Refusal) throws -> Node {
-            if let scalar = try scalar(value) { return scalar }
-            let encoder = TreeEncoder(codingPath: codingPath, refusal: refusal)
-            try value.encode(to: encoder)
-            // A type that encodes nothing is an empty object, as JSONEncoder writes it.
-            return encoder.root ?? Node(.object([:]))
+        /// `value` as a node; a type that encodes nothing is an empty object, as JSONEncoder writes it.
+        static func make<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> Node {
+            let encoder = TreeEncoder(codingPath: codingPath, slot: Node(.object([:])))
+            try encoder.put(value)
+            return encoder.slot
         }
 
         /// Strings, integers and booleans reached through a generic call (an array's elements, a dictionary's
@@ -77,7 +65,10 @@ enum JSONTreeEncoder {
         static func text(_ text: String) -> Node { Node(.scalar(Array(text.utf8))) }
         static var null: Node { Node(.scalar(Array("null".utf8))) }
 
-        static func string(_ text: String) -> Node {
+        static func string(_ text: String) -> Node { Node(.scalar(quoted(text))) }
+
+        /// `text` as a JSON string, escaped as JSONEncoder escapes (slashes left alone).
+        static func quoted(_ text: String) -> [UInt8] {
             var out: [UInt8] = [0x22]
             out.reserveCapacity(text.utf8.count + 2)
             for byte in text.utf8 {
@@ -96,7 +87,7 @@ enum JSONTreeEncoder {
                 }
             }
             out.append(0x22)
-            return Node(.scalar(out))
+            return out
         }
 
         /// JSONEncoder's layout: `"key" : value`, two spaces a level, an empty container as an open and a close
@@ -112,12 +103,12 @@ enum JSONTreeEncoder {
                 }
                 out.append(0x5D)
             case .object(let fields):
-                let keys = fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                let sorted = fields.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
                 out.append(0x7B)
-                writeItems(keys.count, into: &out, pretty: pretty, indent: indent) { index, out in
-                    if case .scalar(let key) = Node.string(keys[index]).kind { out += key }
+                writeItems(sorted.count, into: &out, pretty: pretty, indent: indent) { index, out in
+                    out += Node.quoted(sorted[index].key)
                     out += pretty ? [0x20, 0x3A, 0x20] : [0x3A]
-                    fields[keys[index]]!.write(into: &out, pretty: pretty, indent: indent + 2)
+                    sorted[index].value.write(into: &out, pretty: pretty, indent: indent + 2)
                 }
                 out.append(0x7D)
             }
@@ -145,47 +136,48 @@ enum JSONTreeEncoder {
         }
     }
 
-    /// The encoder handed to `encode(to:)`: the first container it gives out becomes its value.
+    /// The encoder handed to `encode(to:)`: it fills `slot`, a node already in its parent (or the root), with the
+    /// container or value asked of it. A super encoder is one of these on a slot of its own.
     final class TreeEncoder: Encoder {
         let codingPath: [any CodingKey]
-        let refusal: Refusal
+        let slot: Node
+        /// Whether anything was asked of it (a type may ask nothing: JSONEncoder's top level then refuses).
+        private(set) var encoded = false
         var userInfo: [CodingUserInfoKey: Any] { [:] }
-        var root: Node?
 
-        init(codingPath: [any CodingKey], refusal: Refusal) {
+        init(codingPath: [any CodingKey], slot: Node) {
             self.codingPath = codingPath
-            self.refusal = refusal
+            self.slot = slot
+        }
+
+        /// `value` into the slot: a scalar's text, or whatever its `encode(to:)` asks of this encoder.
+        func put<T: Encodable>(_ value: T) throws {
+            if let scalar = try Node.scalar(value) { return set(scalar.kind) }
+            try value.encode(to: self)
+        }
+
+        func set(_ kind: Node.Kind) {
+            slot.kind = kind
+            encoded = true
         }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            let node = existing(.object([:]))
-            return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath, refusal: refusal))
+            // Asked again (as a superclass does), the same object.
+            if case .object = slot.kind, encoded {} else { set(.object([:])) }
+            return KeyedEncodingContainer(Keyed<Key>(node: slot, codingPath: codingPath))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            Unkeyed(node: existing(.array([])), codingPath: codingPath, refusal: refusal)
+            if case .array = slot.kind, encoded {} else { set(.array([])) }
+            return Unkeyed(node: slot, codingPath: codingPath)
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer { Single(encoder: self) }
-
-        /// The root of the kind asked for, made on first use (a type may ask twice, as a superclass does).
-        private func existing(_ kind: Node.Kind) -> Node {
-            if let root {
-                switch (root.kind, kind) {
-                case (.object, .object), (.array, .array): return root
-                default: break
-                }
-            }
-            let node = Node(kind)
-            root = node
-            return node
-        }
     }
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let node: Node
         let codingPath: [any CodingKey]
-        let refusal: Refusal
 
         private func set(_ value: Node, _ key: Key) {
             guard case .object(var fields) = node.kind else { return }
@@ -211,7 +203,7 @@ enum JSONTreeEncoder {
         mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.text(String(value)), key) }
 
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            set(try Node.make(value, codingPath: codingPath + [key], refusal: refusal), key)
+            set(try Node.make(value, codingPath: codingPath + [key]), key)
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(
@@ -221,25 +213,31 @@ enum JSONTreeEncoder {
         {
             let child = Node(.object([:]))
             set(child, key)
-            return KeyedEncodingContainer(Keyed<NestedKey>(node: child, codingPath: codingPath + [key], refusal: refusal))
+            return KeyedEncodingContainer(Keyed<NestedKey>(node: child, codingPath: codingPath + [key]))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             let child = Node(.array([]))
             set(child, key)
-            return Unkeyed(node: child, codingPath: codingPath + [key], refusal: refusal)
+            return Unkeyed(node: child, codingPath: codingPath + [key])
         }
 
-        mutating func superEncoder() -> any Encoder { SuperEncoder(parent: node, key: "super", codingPath: codingPath, refusal: refusal) }
-        mutating func superEncoder(forKey key: Key) -> any Encoder {
-            SuperEncoder(parent: node, key: key.stringValue, codingPath: codingPath + [key], refusal: refusal)
+        mutating func superEncoder() -> any Encoder { superEncoder(named: "super", codingPath: codingPath) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue, codingPath: codingPath + [key]) }
+
+        private func superEncoder(named name: String, codingPath: [any CodingKey]) -> any Encoder {
+            let child = Node(.object([:]))
+            guard case .object(var fields) = node.kind else { return TreeEncoder(codingPath: codingPath, slot: child) }
+            node.kind = .object([:])
+            fields[name] = child
+            node.kind = .object(fields)
+            return TreeEncoder(codingPath: codingPath, slot: child)
         }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
         let node: Node
         let codingPath: [any CodingKey]
-        let refusal: Refusal
         var count: Int {
             guard case .array(let items) = node.kind else { return 0 }
             return items.count
@@ -269,25 +267,25 @@ enum JSONTreeEncoder {
         mutating func encode(_ value: UInt64) throws { append(.text(String(value))) }
 
         mutating func encode<T: Encodable>(_ value: T) throws {
-            append(try Node.make(value, codingPath: codingPath, refusal: refusal))
+            append(try Node.make(value, codingPath: codingPath))
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             let child = Node(.object([:]))
             append(child)
-            return KeyedEncodingContainer(Keyed<NestedKey>(node: child, codingPath: codingPath, refusal: refusal))
+            return KeyedEncodingContainer(Keyed<NestedKey>(node: child, codingPath: codingPath))
         }
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
             let child = Node(.array([]))
             append(child)
-            return Unkeyed(node: child, codingPath: codingPath, refusal: refusal)
+            return Unkeyed(node: child, codingPath: codingPath)
         }
 
         mutating func superEncoder() -> any Encoder {
-            // An element encoded through an encoder of its own: no type of Berth's does it, so JSONEncoder writes it.
-            refusal.refused = true
-            return TreeEncoder(codingPath: codingPath, refusal: refusal)
+            let child = Node(.object([:]))
+            append(child)
+            return TreeEncoder(codingPath: codingPath, slot: child)
         }
     }
 
@@ -295,7 +293,7 @@ enum JSONTreeEncoder {
         let encoder: TreeEncoder
         var codingPath: [any CodingKey] { encoder.codingPath }
 
-        private func set(_ node: Node) { encoder.root = node }
+        private func set(_ node: Node) { encoder.set(node.kind) }
 
         mutating func encodeNil() throws { set(.null) }
         mutating func encode(_ value: Bool) throws { set(.text(value ? "true" : "false")) }
@@ -314,70 +312,7 @@ enum JSONTreeEncoder {
         mutating func encode(_ value: UInt64) throws { set(.text(String(value))) }
 
         mutating func encode<T: Encodable>(_ value: T) throws {
-            set(try Node.make(value, codingPath: codingPath, refusal: encoder.refusal))
-        }
-    }
-
-    /// `superEncoder(forKey:)`: whatever is encoded through it becomes the value of `key` in `parent`.
-    final class SuperEncoder: Encoder {
-        let parent: Node
-        let key: String
-        let codingPath: [any CodingKey]
-        var userInfo: [CodingUserInfoKey: Any] { [:] }
-        private let inner: TreeEncoder
-
-        init(parent: Node, key: String, codingPath: [any CodingKey], refusal: Refusal) {
-            self.parent = parent
-            self.key = key
-            self.codingPath = codingPath
-            inner = TreeEncoder(codingPath: codingPath, refusal: refusal)
-        }
-
-        private func attach() {
-            guard case .object(var fields) = parent.kind else { return }
-            parent.kind = .object([:])
-            fields[key] = inner.root ?? Node(.object([:]))
-            parent.kind = .object(fields)
-        }
-
-        func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            defer { attach() }
-            return inner.container(keyedBy: type)
-        }
-
-        func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            defer { attach() }
-            return inner.unkeyedContainer()
-        }
-
-        func singleValueContainer() -> any SingleValueEncodingContainer { SuperSingle(owner: self, inner: inner) }
-
-        /// A single value is known only once it is encoded: attached after each encode.
-        struct SuperSingle: SingleValueEncodingContainer {
-            let owner: SuperEncoder
-            let inner: TreeEncoder
-            var codingPath: [any CodingKey] { owner.codingPath }
-            private mutating func run(_ body: (inout Single) throws -> Void) throws {
-                var single = Single(encoder: inner)
-                try body(&single)
-                owner.attach()
-            }
-            mutating func encodeNil() throws { try run { try $0.encodeNil() } }
-            mutating func encode(_ value: Bool) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: String) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: Double) throws { throw Unsupported() }
-            mutating func encode(_ value: Float) throws { throw Unsupported() }
-            mutating func encode(_ value: Int) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: Int8) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: Int16) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: Int32) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: Int64) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: UInt) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: UInt8) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: UInt16) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: UInt32) throws { try run { try $0.encode(value) } }
-            mutating func encode(_ value: UInt64) throws { try run { try $0.encode(value) } }
-            mutating func encode<T: Encodable>(_ value: T) throws { try run { try $0.encode(value) } }
+            set(try Node.make(value, codingPath: codingPath))
         }
     }
 }

@@ -98,8 +98,22 @@ import Testing
         }
     }
 
+    /// Elements of an array encoded through super encoders: a value, a keyed container, nothing at all.
+    private struct ThroughSuper: Encodable {
+        func encode(to encoder: any Encoder) throws {
+            var list = encoder.unkeyedContainer()
+            var single = list.superEncoder().singleValueContainer()
+            try single.encode("first")
+            try Base().encode(to: list.superEncoder())
+            _ = list.superEncoder()
+            try list.encode(4)
+        }
+    }
+
     @Test func superEncodersAreWrittenAsJSONEncoderWritesThem() throws {
         try Self.expectSame(Derived())
+        try Self.expectSame(ThroughSuper())
+        try Self.expectSame([Derived()])
     }
 
     private struct Floating: Encodable {
