@@ -179,10 +179,12 @@ enum JSONTreeEncoder {
         let node: Node
         let codingPath: [any CodingKey]
 
-        private func set(_ value: Node, _ key: Key) {
+        private func set(_ value: Node, _ key: Key) { set(value, name: key.stringValue) }
+
+        private func set(_ value: Node, name: String) {
             guard case .object(var fields) = node.kind else { return }
             node.kind = .object([:])  // one reference to the storage while it changes
-            fields[key.stringValue] = value
+            fields[name] = value
             node.kind = .object(fields)
         }
 
@@ -227,10 +229,7 @@ enum JSONTreeEncoder {
 
         private func superEncoder(named name: String, codingPath: [any CodingKey]) -> any Encoder {
             let child = Node(.object([:]))
-            guard case .object(var fields) = node.kind else { return TreeEncoder(codingPath: codingPath, slot: child) }
-            node.kind = .object([:])
-            fields[name] = child
-            node.kind = .object(fields)
+            set(child, name: name)
             return TreeEncoder(codingPath: codingPath, slot: child)
         }
     }
