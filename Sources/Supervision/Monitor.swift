@@ -180,7 +180,7 @@ public enum Monitor {
                 return RunResult(status: ended.status, failure: ended.reason, uptime: 0)
             }
         } else {
-            containerPID = FileArrival.wait(for: files.pidFile, while: child, read: readPID)
+            containerPID = FileArrival.wait(for: files.pidFile, while: child, read: SmallFile.integer)
         }
         let started = Date()
         var prober: HealthProber?
@@ -225,7 +225,7 @@ public enum Monitor {
     ) -> Result<Int32, NotStarted> {
         defer { close(gate) }
         let created = child.wait()
-        guard created == 0, let pid = readPID(pidFile) else {
+        guard created == 0, let pid = SmallFile.integer(pidFile) else {
             return .failure(NotStarted(status: created, reason: runtimeFailure(runtimeLog: runtimeLog, status: created)))
         }
         var byte: UInt8 = 0
@@ -312,10 +312,6 @@ public enum Monitor {
         guard FileManager.default.fileExists(atPath: root.database), let store = try? StateStore(path: root.database) else { return }
         store.prepareForWrites()
         preparedState.withLock { $0 = store }
-    }
-
-    private static func readPID(_ path: String) -> Int32? {
-        SmallFile.integer(path)
     }
 
     /// The runtime's own last error message (from its JSON log), for a container that never started.

@@ -1,3 +1,4 @@
+import BerthSystem
 import CLinuxShims
 import Foundation
 #if canImport(Glibc)
@@ -10,15 +11,9 @@ public enum MonitorProcess {
     /// Whether `pid` is a running Berth monitor (and not a recycled pid).
     public static func isMonitor(_ pid: Int32?) -> Bool {
         guard let pid, pid > 0 else { return false }
-        // Read directly (followers ask every few milliseconds): a monitor's command line is short, and its
-        // mode word comes first after the program.
-        let fd = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return false }
-        return String(decoding: buffer[0..<count], as: UTF8.self).contains(MonitorRequest.command)
+        // Read with plain system calls (followers ask every few milliseconds).
+        guard let cmdline = SmallFile.bytes("/proc/\(pid)/cmdline") else { return false }
+        return SmallFile.contains(cmdline, MonitorRequest.command)
     }
 
     /// The monitor supervising the container whose process is `pid`: the container's parent is the
